@@ -1,0 +1,39 @@
+// scgrad: train neural-network cell-type classifiers on AnnData (.h5ad) files with LibTorch.
+// This program only parses options and calls the library (see include/scgrad/).
+
+#include <c10/util/Exception.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "scgrad/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "scgrad " SCGRAD_VERSION
+      " — neural-network cell-type classifiers for single-cell RNA-seq (.h5ad) on LibTorch.\n"
+      "Start with `scgrad exercise` (no file needed), `scgrad inspect FILE.h5ad`, or\n"
+      "`scgrad train FILE.h5ad --classes A,B`. Each command has --help."};
+  app.set_version_flag("--version", std::string(SCGRAD_VERSION));
+  app.require_subcommand(1);
+  scgrad::app::add_exercise_command(app);
+  scgrad::app::add_inspect_command(app);
+  scgrad::app::add_simulate_command(app);
+  scgrad::app::add_train_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const scgrad::Error& e) {
+    std::cerr << "scgrad: error: " << e.what() << '\n';
+    return 1;
+  } catch (const c10::Error& e) {
+    std::cerr << "scgrad: error in LibTorch: " << e.what_without_backtrace() << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "scgrad: error: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,34 @@
+#pragma once
+/// @file csr_matrix.hpp
+/// A compressed sparse row matrix: the in-memory form of a count matrix.
+
+#include <cstdint>
+#include <vector>
+
+namespace scgrad {
+
+/// Rows are cells, columns are genes (the AnnData orientation).
+/// Row r holds the entries `data[indptr[r] .. indptr[r+1])` at columns `indices[...]`.
+struct CsrMatrix {
+  std::int64_t n_rows = 0;
+  std::int64_t n_cols = 0;
+  std::vector<std::int64_t> indptr{0};  ///< n_rows + 1 offsets, starting at 0
+  std::vector<std::int32_t> indices;    ///< column of each stored entry
+  std::vector<float> data;              ///< value of each stored entry
+
+  std::int64_t nonzeros() const { return static_cast<std::int64_t>(data.size()); }
+
+  /// Value at (row, col), 0 when not stored. Linear in the row's length: for tests and tables.
+  float at(std::int64_t row, std::int64_t col) const;
+};
+
+/// Keeps the listed columns, in the given order, renumbered 0..columns.size()-1.
+CsrMatrix select_columns(const CsrMatrix& matrix, const std::vector<std::int64_t>& columns);
+
+/// Keeps the listed rows, in the given order.
+CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
+
+/// A dense row-major copy (n_rows * n_cols floats).
+std::vector<float> to_dense(const CsrMatrix& matrix);
+
+}  // namespace scgrad

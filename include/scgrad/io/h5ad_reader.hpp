@@ -1,0 +1,85 @@
+#pragma once
+/// @file h5ad_reader.hpp
+/// Reads AnnData `.h5ad` files (anndata 0.6 to 0.11 layouts) with libhdf5. No torch here.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/io/dataframe_column.hpp"
+
+namespace scgrad {
+
+enum class MatrixStorage { dense, csr, csc };
+const char* to_string(MatrixStorage storage);
+
+/// What a matrix element (`X`, `raw/X`, `layers/NAME`) holds, read from its metadata only.
+struct MatrixInfo {
+  std::string key;        ///< canonical key, e.g. "X", "raw/X", "layers/counts"
+  std::string hdf5_path;  ///< where it is in the file (anndata 0.6 wrote "raw.X")
+  MatrixStorage storage = MatrixStorage::dense;
+  std::int64_t n_rows = 0;
+  std::int64_t n_cols = 0;
+  std::string dtype;                ///< dtype of the stored values, e.g. "float32"
+  std::int64_t stored_values = 0;   ///< stored entries (sparse) or n_rows * n_cols (dense)
+};
+
+/// What the stored values of a matrix are, from one streaming pass over them.
+struct ValueSummary {
+  double min = 0;  ///< over stored values (sparse: implicit zeros not included)
+  double max = 0;
+  bool all_integer = true;  ///< every finite value is a whole number (raw counts look like this)
+  std::int64_t negative = 0;
+  std::int64_t non_finite = 0;  ///< NaN or ±Inf
+  std::int64_t zeros_stored = 0;
+};
+
+/// An open `.h5ad` file, read-only. Every error names the file and the element.
+class H5adFile {
+ public:
+  /// Opens the file and checks that it is AnnData (an `obs` and a `var` dataframe).
+  explicit H5adFile(const std::string& path);
+  ~H5adFile();
+  H5adFile(H5adFile&&) noexcept;
+  H5adFile& operator=(H5adFile&&) noexcept;
+
+  const std::string& path() const;
+  std::int64_t n_obs() const;
+  std::int64_t n_vars() const;
+
+  std::vector<std::string> obs_names() const;
+  std::vector<std::string> obs_column_names() const;
+  DataFrameColumn obs_column(const std::string& name) const;
+
+  /// Gene names of the matrix `matrix_key`: `raw/var` for `raw/X`, else `var`.
+  std::vector<std::string> var_names(const std::string& matrix_key = "X") const;
+  std::vector<std::string> var_column_names(const std::string& matrix_key = "X") const;
+  DataFrameColumn var_column(const std::string& name, const std::string& matrix_key = "X") const;
+
+  /// The matrices present: "X", "raw/X", then "layers/NAME" for each layer.
+  std::vector<std::string> matrix_keys() const;
+
+  /// Accepts "X", "raw", "raw/X", "layers/NAME" or a bare layer name; throws when absent,
+  /// listing the matrices that are present.
+  std::string resolve_matrix_key(const std::string& key) const;
+
+  MatrixInfo matrix_info(const std::string& key) const;
+
+  /// Streams over a matrix's stored values in blocks (memory stays small).
+  ValueSummary value_summary(const std::string& key) const;
+
+  /// Reads the given rows (ascending, distinct) of a matrix as CSR with float values.
+  /// For CSR storage only the selected rows' entries are read from disk.
+  CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const;
+
+  /// Reads a whole matrix as CSR.
+  CsrMatrix read_all(const std::string& key) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace scgrad

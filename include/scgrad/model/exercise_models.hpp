@@ -1,0 +1,64 @@
+#pragma once
+/// @file exercise_models.hpp
+/// The exercise's three models, with the exercise's names, so a learner can read them beside
+/// the Python: `SimpleModel` (Linear + Sigmoid), `TwoLayerModel` (the "more complex model":
+/// Linear(d,50) + Sigmoid + Linear(50,1) + Sigmoid) and `OurNN_ListVersion` (a layer list).
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scgrad/model/layer_spec.hpp"
+
+namespace scgrad {
+
+/// What every scgrad model is: a torch module mapping (cells x genes) to (cells x outputs).
+/// `forward` is virtual so the trainer can take any of the models below.
+struct ClassifierImpl : torch::nn::Module {
+  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  /// The layer spec this model is equivalent to (stored in the model file).
+  virtual std::string spec() const = 0;
+};
+
+/// class SimpleModel(nn.Module): linear1 = nn.Linear(input_dim, 1), then nn.Sigmoid().
+struct SimpleModel : ClassifierImpl {
+  explicit SimpleModel(std::int64_t input_dim);
+  torch::Tensor forward(torch::Tensor x) override;
+  std::string spec() const override;
+
+  torch::nn::Linear linear1{nullptr};
+  torch::nn::Sigmoid sigmoid{nullptr};
+};
+
+/// The exercise's "more complex model": two linear layers with sigmoids, 50 hidden nodes.
+struct TwoLayerModel : ClassifierImpl {
+  TwoLayerModel(std::int64_t input_dim, std::int64_t hidden = 50);
+  torch::Tensor forward(torch::Tensor x) override;
+  std::string spec() const override;
+
+  torch::nn::Linear linear1{nullptr};
+  torch::nn::Sigmoid sigmoid1{nullptr};
+  torch::nn::Linear linear2{nullptr};
+  torch::nn::Sigmoid sigmoid2{nullptr};
+};
+
+/// class OurNN_ListVersion: layers appended to a list, applied in a loop in forward().
+/// The name keeps the exercise's spelling so the two can be read side by side.
+struct OurNN_ListVersion : ClassifierImpl {  // NOLINT(readability-identifier-naming)
+  OurNN_ListVersion(std::int64_t input_dim, const std::vector<LayerSpec>& layer_list);
+  torch::Tensor forward(torch::Tensor x) override;
+  std::string spec() const override;
+
+  torch::nn::Sequential layers{nullptr};
+  std::vector<LayerSpec> layer_specs;
+};
+
+/// `--model`: "logistic" → SimpleModel, "mlp" → TwoLayerModel, a spec → OurNN_ListVersion.
+/// Checks that the model ends in `outputs` units (and a sigmoid when outputs is 1, for BCE).
+std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::int64_t input_dim,
+                                                std::int64_t hidden = 50,
+                                                std::int64_t outputs = 1);
+
+}  // namespace scgrad

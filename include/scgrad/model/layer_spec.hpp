@@ -1,0 +1,31 @@
+#pragma once
+/// @file layer_spec.hpp
+/// A model described as text, e.g. "linear:50,sigmoid,linear:1,sigmoid": the layer list of the
+/// exercise's `OurNN_ListVersion`, and what the model file stores. No torch here.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace scgrad {
+
+struct LayerSpec {
+  enum class Kind { linear, sigmoid, relu, tanh, dropout };
+  Kind kind = Kind::linear;
+  std::int64_t units = 0;  ///< output size of a linear layer
+  double p = 0;            ///< drop probability of a dropout layer
+};
+
+/// Parses "linear:N", "sigmoid", "relu", "tanh", "dropout:P", comma-separated.
+/// Throws scgrad::Error naming the bad item and what is accepted.
+std::vector<LayerSpec> parse_layer_spec(const std::string& text);
+
+/// The canonical text of a layer list (parse_layer_spec(to_string(x)) == x).
+std::string to_string(const std::vector<LayerSpec>& layers);
+
+/// `--model` → spec text: "logistic" is the exercise's SimpleModel ("linear:1,sigmoid"),
+/// "mlp" its two-layer model ("linear:<hidden>,sigmoid,linear:1,sigmoid"); anything else is
+/// taken as a spec and checked.
+std::string model_spec_text(const std::string& model, std::int64_t hidden = 50);
+
+}  // namespace scgrad

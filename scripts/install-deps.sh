@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages scgrad needs. Idempotent: when everything is
+# present it only checks and exits. `--test` adds what the test suite needs
+# (Debian's PyTorch, anndata, h5py and scikit-learn for the reference checks).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libtorch-dev
+  libopenblas0-pthread   # without it libtorch falls back to reference BLAS (~30x slower)
+  libhdf5-dev hdf5-plugin-lzf
+  libcli11-dev nlohmann-json3-dev libfmt-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libgtest-dev libgmock-dev python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

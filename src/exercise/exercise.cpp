@@ -1,0 +1,245 @@
+#include "scgrad/exercise/exercise.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <nlohmann/json.hpp>
+
+#include "scgrad/error.hpp"
+#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/train/full_batch_training.hpp"
+
+namespace scgrad {
+
+namespace {
+
+ObjectSummary summarise(const std::string& object, const torch::Tensor& t) {
+  ObjectSummary s;
+  s.object = object;
+  s.type = "torch::Tensor";
+  s.shape = t.sizes().vec();
+  s.dtype = std::string(c10::toString(t.scalar_type())) == "Float" ? "float32"
+                                                                  : c10::toString(t.scalar_type());
+  s.min = t.min().item<double>();
+  s.max = t.max().item<double>();
+  return s;
+}
+
+std::vector<torch::Tensor> snapshot(torch::nn::Module& model) {
+  std::vector<torch::Tensor> copies;
+  for (const auto& p : model.parameters()) copies.push_back(p.detach().clone());
+  return copies;
+}
+
+double largest_change(torch::nn::Module& model, std::vector<torch::Tensor>& before) {
+  double change = 0;
+  const auto params = model.parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    change = std::max(change, (params[i].detach() - before[i]).abs().max().item<double>());
+  }
+  before = snapshot(model);
+  return change;
+}
+
+std::string verdict_for(const ModelRun& run) {
+  const double drop = (run.loss_before - run.loss_after) / run.loss_before;
+  bool every_epoch_lower = true;
+  for (std::size_t i = 1; i < run.losses.size(); ++i) {
+    every_epoch_lower = every_epoch_lower && run.losses[i] < run.losses[i - 1];
+  }
+  const auto numbers = fmt::format("loss {:.4f} -> {:.4f} ({:+.1f}%), accuracy {:.3f} -> {:.3f}",
+                                   run.loss_before, run.loss_after, -100 * drop,
+                                   run.accuracy_before, run.accuracy_after);
+  if (run.loss_after >= run.loss_before) return "not successful: " + numbers;
+  if (run.accuracy_after < run.accuracy_before) {
+    return "mixed: the loss fell but accuracy dropped: " + numbers;
+  }
+  if (drop < 0.01) {
+    return "learning, but barely: " + numbers + " (lr and epochs too small to move far)";
+  }
+  return std::string("successful: ") + numbers +
+         (every_epoch_lower ? ", lower in every epoch" : "");
+}
+
+}  // namespace
+
+ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& options,
+                            std::ostream* progress) {
+  if (data.cells.classes.size() != 2) {
+    throw Error("the exercise is a two-class problem; got " +
+                std::to_string(data.cells.classes.size()) + " classes");
+  }
+  auto say = [&](const std::string& line) {
+    if (progress != nullptr) *progress << line << '\n' << std::flush;
+  };
+  ExerciseReport report;
+  report.classes = data.cells.classes;
+  report.class_counts = data.cells.class_counts;
+  report.genes_in_file = data.genes_in_file;
+  report.genes_kept = data.log_cpm.n_cols;
+
+  say("Set up pytorch tensors: X = dense log-CPM, Y = 1 for '" + data.cells.classes[0] + "'");
+  auto x = scale(to_dense_tensor(data.log_cpm, options.device));
+  const auto y = targets_tensor(data.cells.binary_targets(), options.device);
+  const auto n_cells = data.log_cpm.n_rows;
+  const auto n_genes = data.log_cpm.n_cols;
+
+  report.objects.push_back({"data (counts, after filtering)", "scgrad::CsrMatrix",
+                            {n_cells, n_genes}, "float32", data.count_min, data.count_max});
+  {
+    ObjectSummary log_cpm{"data (log-CPM)", "scgrad::CsrMatrix", {n_cells, n_genes}, "float32",
+                          0, 0};
+    if (!data.log_cpm.data.empty()) {
+      const auto [lo, hi] = std::minmax_element(data.log_cpm.data.begin(), data.log_cpm.data.end());
+      log_cpm.min = std::min(0.0F, *lo);
+      log_cpm.max = std::max(0.0F, *hi);
+    }
+    report.objects.push_back(log_cpm);
+  }
+  report.objects.push_back(summarise("X (scaled)", x));
+  report.objects.push_back(summarise("Y", y));
+
+  // Exercise 2.2 on its own SimpleModel (same seed), so 2.3's runs equal `scgrad train`'s.
+  say("Exercise 2.2: one training step of SimpleModel, weights compared after each call");
+  {
+    torch::manual_seed(options.seed);
+    SimpleModel model(n_genes);
+    model.to(options.device);
+    torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
+    auto before = snapshot(model);
+    model.train();
+    report.weight_changes.push_back({"train", largest_change(model, before)});
+    optimizer.zero_grad();
+    report.weight_changes.push_back({"zero_grad", largest_change(model, before)});
+    const auto outputs = model.forward(x);
+    report.weight_changes.push_back({"forward", largest_change(model, before)});
+    const auto loss = bce_loss(outputs, y);
+    report.weight_changes.push_back({"loss", largest_change(model, before)});
+    loss.backward();
+    report.weight_changes.push_back({"backward", largest_change(model, before)});
+    for (const auto& p : model.parameters()) {
+      report.max_gradient_after_backward =
+          std::max(report.max_gradient_after_backward, p.grad().abs().max().item<double>());
+    }
+    optimizer.step();
+    report.weight_changes.push_back({"step", largest_change(model, before)});
+    report.objects.push_back(summarise("outputs (SimpleModel, untrained)", outputs.detach()));
+  }
+
+  struct Candidate {
+    std::string name, cpp_class;
+    std::function<std::shared_ptr<ClassifierImpl>()> build;
+  };
+  const auto list_spec = parse_layer_spec(model_spec_text("mlp", options.hidden));
+  const std::vector<Candidate> candidates = {
+      {"logistic", "SimpleModel", [&] { return std::make_shared<SimpleModel>(n_genes); }},
+      {"mlp", "TwoLayerModel",
+       [&] { return std::make_shared<TwoLayerModel>(n_genes, options.hidden); }},
+      {"layer_list", "OurNN_ListVersion",
+       [&] { return std::make_shared<OurNN_ListVersion>(n_genes, list_spec); }},
+  };
+  for (const auto& candidate : candidates) {
+    say("Exercise 2.3: training " + candidate.cpp_class + " for " +
+        std::to_string(options.epochs) + " epochs");
+    torch::manual_seed(options.seed);  // immediately before the model is built, as in PyTorch
+    auto model = candidate.build();
+    model->to(options.device);
+    ModelRun run;
+    run.name = candidate.name;
+    run.cpp_class = candidate.cpp_class;
+    run.spec = model->spec();
+    const auto before = evaluate(*model, x, y);
+    run.loss_before = before.loss;
+    run.accuracy_before = before.accuracy;
+    TrainingOptions training;
+    training.epochs = options.epochs;
+    training.lr = options.lr;
+    const auto results = train_full_batch(*model, x, y, training);
+    for (const auto& e : results.epochs) {
+      run.losses.push_back(e.loss);
+      run.accuracies.push_back(e.accuracy);
+    }
+    run.loss_after = results.final_loss;
+    run.accuracy_after = results.final_accuracy;
+    run.verdict = verdict_for(run);
+    for (const auto& item : model->named_parameters()) {
+      report.objects.push_back(
+          summarise(candidate.cpp_class + "." + item.key(), item.value().detach()));
+    }
+    report.runs.push_back(run);
+  }
+
+  const auto& best = *std::min_element(report.runs.begin(), report.runs.end(),
+                                       [](const auto& a, const auto& b) {
+                                         return a.loss_after < b.loss_after;
+                                       });
+  bool all_fell = true;
+  for (const auto& run : report.runs) all_fell = all_fell && run.loss_after < run.loss_before;
+  report.conclusion = fmt::format(
+      "{} With lr {} and {} epochs the loss {} for every model; the lowest final loss is {}'s "
+      "({:.4f}, accuracy {:.3f}). The layer-list model is the two-layer model written as a list: "
+      "with the same seed its numbers are the same.",
+      all_fell ? "Learning worked." : "Learning did not work for every model.", options.lr,
+      options.epochs, all_fell ? "fell" : "did not fall", best.cpp_class, best.loss_after,
+      best.accuracy_after);
+  return report;
+}
+
+void print_exercise_report(const ExerciseReport& report, std::ostream& out) {
+  out << fmt::format("Data: {} cells ({}), {} of {} genes kept after filtering\n\n",
+                     report.class_counts[0] + report.class_counts[1],
+                     fmt::format("{} {}, {} {}", report.class_counts[0], report.classes[0],
+                                 report.class_counts[1], report.classes[1]),
+                     report.genes_kept, report.genes_in_file);
+  out << "Exercise 2.1 — dimensions, types and ranges\n";
+  out << fmt::format("  {:<40} {:<18} {:<14} {:<8} {:>11} {:>11}\n", "object", "type", "shape",
+                     "dtype", "min", "max");
+  for (const auto& o : report.objects) {
+    out << fmt::format("  {:<40} {:<18} {:<14} {:<8} {:>11.4g} {:>11.4g}\n", o.object, o.type,
+                       fmt::format("[{}]", fmt::join(o.shape, ", ")), o.dtype, o.min, o.max);
+  }
+  out << "\nExercise 2.2 — largest absolute weight change across each call (SimpleModel)\n";
+  std::string changed;
+  for (const auto& w : report.weight_changes) {
+    out << fmt::format("  {:<12} {:.3g}\n", w.step + "()", w.max_abs_change);
+    if (w.max_abs_change > 0) changed += (changed.empty() ? "" : ", ") + w.step + "()";
+  }
+  out << fmt::format(
+      "  Answer: the weights changed only at {}. backward() computed gradients (largest "
+      "|grad| {:.3g}) without touching the weights; step() applied them.\n",
+      changed.empty() ? "no step" : changed, report.max_gradient_after_backward);
+  out << "\nExercise 2.3 — was learning successful?\n";
+  for (const auto& run : report.runs) {
+    out << fmt::format("  {} ({})\n    epoch losses: {:.5f}\n    {}\n", run.cpp_class, run.spec,
+                       fmt::join(run.losses, " "), run.verdict);
+  }
+  out << "  Answer: " << report.conclusion << '\n';
+}
+
+std::string exercise_report_json(const ExerciseReport& report) {
+  nlohmann::json j;
+  j["classes"] = report.classes;
+  j["class_counts"] = report.class_counts;
+  j["genes_in_file"] = report.genes_in_file;
+  j["genes_kept"] = report.genes_kept;
+  j["exercise_2_1"] = nlohmann::json::array();
+  for (const auto& o : report.objects) {
+    j["exercise_2_1"].push_back({{"object", o.object}, {"type", o.type}, {"shape", o.shape},
+                                 {"dtype", o.dtype}, {"min", o.min}, {"max", o.max}});
+  }
+  for (const auto& w : report.weight_changes) j["exercise_2_2"][w.step] = w.max_abs_change;
+  j["exercise_2_2"]["max_gradient_after_backward"] = report.max_gradient_after_backward;
+  for (const auto& run : report.runs) {
+    j["exercise_2_3"][run.name] = {
+        {"class", run.cpp_class},          {"spec", run.spec},
+        {"losses", run.losses},            {"accuracies", run.accuracies},
+        {"loss_before", run.loss_before},  {"loss_after", run.loss_after},
+        {"accuracy_before", run.accuracy_before}, {"accuracy_after", run.accuracy_after},
+        {"verdict", run.verdict}};
+  }
+  j["exercise_2_3"]["conclusion"] = report.conclusion;
+  return j.dump(2);
+}
+
+}  // namespace scgrad

@@ -1,0 +1,59 @@
+#include "scgrad/io/csr_matrix.hpp"
+
+namespace scgrad {
+
+float CsrMatrix::at(std::int64_t row, std::int64_t col) const {
+  for (auto k = indptr[row]; k < indptr[row + 1]; ++k) {
+    if (indices[k] == col) return data[k];
+  }
+  return 0.0F;
+}
+
+CsrMatrix select_columns(const CsrMatrix& matrix, const std::vector<std::int64_t>& columns) {
+  std::vector<std::int32_t> new_index(static_cast<std::size_t>(matrix.n_cols), -1);
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    new_index[columns[j]] = static_cast<std::int32_t>(j);
+  }
+  CsrMatrix out;
+  out.n_rows = matrix.n_rows;
+  out.n_cols = static_cast<std::int64_t>(columns.size());
+  out.indptr.reserve(matrix.indptr.size());
+  for (std::int64_t r = 0; r < matrix.n_rows; ++r) {
+    for (auto k = matrix.indptr[r]; k < matrix.indptr[r + 1]; ++k) {
+      const auto j = new_index[matrix.indices[k]];
+      if (j < 0) continue;
+      out.indices.push_back(j);
+      out.data.push_back(matrix.data[k]);
+    }
+    out.indptr.push_back(static_cast<std::int64_t>(out.data.size()));
+  }
+  return out;
+}
+
+CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {
+  CsrMatrix out;
+  out.n_rows = static_cast<std::int64_t>(rows.size());
+  out.n_cols = matrix.n_cols;
+  out.indptr.reserve(rows.size() + 1);
+  for (const auto r : rows) {
+    const auto begin = matrix.indptr[r];
+    const auto end = matrix.indptr[r + 1];
+    out.indices.insert(out.indices.end(), matrix.indices.begin() + begin,
+                       matrix.indices.begin() + end);
+    out.data.insert(out.data.end(), matrix.data.begin() + begin, matrix.data.begin() + end);
+    out.indptr.push_back(static_cast<std::int64_t>(out.data.size()));
+  }
+  return out;
+}
+
+std::vector<float> to_dense(const CsrMatrix& matrix) {
+  std::vector<float> dense(static_cast<std::size_t>(matrix.n_rows * matrix.n_cols), 0.0F);
+  for (std::int64_t r = 0; r < matrix.n_rows; ++r) {
+    for (auto k = matrix.indptr[r]; k < matrix.indptr[r + 1]; ++k) {
+      dense[static_cast<std::size_t>(r * matrix.n_cols + matrix.indices[k])] = matrix.data[k];
+    }
+  }
+  return dense;
+}
+
+}  // namespace scgrad

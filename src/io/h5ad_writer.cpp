@@ -1,0 +1,131 @@
+#include "scgrad/io/h5ad_writer.hpp"
+
+#include <optional>
+
+#include "hdf5.hpp"
+#include "scgrad/error.hpp"
+
+namespace scgrad {
+
+using hdf5::Handle;
+using hdf5::Location;
+
+namespace {
+void set_encoding(hid_t obj, const std::string& type, const std::string& version,
+                  const Location& where) {
+  hdf5::write_string_attribute(obj, "encoding-type", type, where);
+  hdf5::write_string_attribute(obj, "encoding-version", version, where);
+}
+
+void write_string_array(hid_t loc, const std::string& name, const std::vector<std::string>& values,
+                        const Location& where) {
+  hdf5::write_strings(loc, name, values, where);
+  Handle ds = hdf5::open_dataset(loc, name, where);
+  set_encoding(ds.get(), "string-array", "0.2.0", where);
+}
+
+void write_categorical(hid_t df, const std::string& name, const Categorical& column,
+                       const Location& where) {
+  Handle group = hdf5::create_group(df, name, where);
+  set_encoding(group.get(), "categorical", "0.2.0", where);
+  {
+    // anndata reads `ordered` with bool(); h5py would write a numpy bool, an int8 is read alike.
+    Handle space(H5Screate(H5S_SCALAR));
+    Handle attr(H5Acreate2(group.get(), "ordered", H5T_STD_I8LE, space.get(), H5P_DEFAULT,
+                           H5P_DEFAULT));
+    const std::int8_t no = 0;
+    H5Awrite(attr.get(), H5T_NATIVE_INT8, &no);
+  }
+  write_string_array(group.get(), "categories", column.categories, where);
+  std::vector<std::int32_t> codes(column.codes.begin(), column.codes.end());
+  hdf5::write_1d(group.get(), "codes", codes, where);
+  Handle codes_ds = hdf5::open_dataset(group.get(), "codes", where);
+  set_encoding(codes_ds.get(), "array", "0.2.0", where);
+}
+
+void write_dataframe(hid_t file, const std::string& name, const std::vector<std::string>& index,
+                     const std::vector<std::pair<std::string, Categorical>>& columns,
+                     const Location& where) {
+  Handle df = hdf5::create_group(file, name, where);
+  set_encoding(df.get(), "dataframe", "0.2.0", where);
+  hdf5::write_string_attribute(df.get(), "_index", "_index", where);
+  std::vector<std::string> order;
+  for (const auto& [column_name, values] : columns) order.push_back(column_name);
+  hdf5::write_string_array_attribute(df.get(), "column-order", order, where);
+  write_string_array(df.get(), "_index", index, where);
+  for (const auto& [column_name, values] : columns) {
+    write_categorical(df.get(), column_name, values, where);
+  }
+}
+}  // namespace
+
+struct H5adWriter::Impl {
+  Location where;
+  Handle file;
+  Handle x;
+  std::int64_t n_vars = 0;
+  std::vector<std::int64_t> indptr{0};
+  std::optional<hdf5::AppendableDataset> data;
+  std::optional<hdf5::AppendableDataset> indices;
+  bool obs_written = false, var_written = false, finished = false;
+};
+
+H5adWriter::H5adWriter(const std::string& path, std::int64_t n_vars, bool gzip)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->where = Location{path, ""};
+  impl_->n_vars = n_vars;
+  impl_->file = hdf5::create_file(path);
+  const auto root = impl_->file.get();
+  set_encoding(root, "anndata", "0.1.0", impl_->where);
+  for (const char* name : {"layers", "obsm", "obsp", "uns", "varm", "varp"}) {
+    Handle group = hdf5::create_group(root, name, impl_->where);
+    set_encoding(group.get(), "dict", "0.1.0", impl_->where);
+  }
+  impl_->x = hdf5::create_group(root, "X", Location{path, "X"});
+  set_encoding(impl_->x.get(), "csr_matrix", "0.1.0", impl_->where);
+  impl_->data.emplace(impl_->x.get(), "data", H5T_NATIVE_FLOAT, sizeof(float), gzip,
+                      Location{path, "X/data"});
+  impl_->indices.emplace(impl_->x.get(), "indices", H5T_NATIVE_INT32, sizeof(std::int32_t), gzip,
+                         Location{path, "X/indices"});
+}
+
+H5adWriter::~H5adWriter() = default;
+
+void H5adWriter::write_obs(const std::vector<std::string>& index,
+                           const std::vector<std::pair<std::string, Categorical>>& columns) {
+  write_dataframe(impl_->file.get(), "obs", index, columns, Location{impl_->where.file, "obs"});
+  impl_->obs_written = true;
+}
+
+void H5adWriter::write_var(const std::vector<std::string>& index) {
+  if (static_cast<std::int64_t>(index.size()) != impl_->n_vars) {
+    throw Error("H5adWriter: var index length differs from n_vars");
+  }
+  write_dataframe(impl_->file.get(), "var", index, {}, Location{impl_->where.file, "var"});
+  impl_->var_written = true;
+}
+
+void H5adWriter::append_row(const std::vector<std::int32_t>& indices,
+                            const std::vector<float>& values) {
+  impl_->data->append(values.data(), static_cast<std::int64_t>(values.size()));
+  impl_->indices->append(indices.data(), static_cast<std::int64_t>(indices.size()));
+  impl_->indptr.push_back(impl_->indptr.back() + static_cast<std::int64_t>(values.size()));
+}
+
+void H5adWriter::finish() {
+  if (!impl_->obs_written || !impl_->var_written) {
+    throw Error(impl_->where.file + ": write obs and var before finishing the file");
+  }
+  const Location where{impl_->where.file, "X"};
+  hdf5::write_1d(impl_->x.get(), "indptr", impl_->indptr, where);
+  const auto n_rows = static_cast<std::int64_t>(impl_->indptr.size()) - 1;
+  hdf5::write_integer_array_attribute(impl_->x.get(), "shape", {n_rows, impl_->n_vars}, where);
+  impl_->data.reset();
+  impl_->indices.reset();
+  impl_->x = Handle();
+  if (H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) < 0) hdf5::fail(impl_->where, "cannot flush");
+  impl_->file = Handle();
+  impl_->finished = true;
+}
+
+}  // namespace scgrad

@@ -1,0 +1,122 @@
+#pragma once
+// Thin RAII helpers over the HDF5 C API, private to the io room. Every failure becomes a
+// scgrad::Error that names the file and the element, with HDF5's own innermost message.
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scgrad::hdf5 {
+
+/// Owns one HDF5 identifier and closes it with the matching H5*close.
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id) : id_(id) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept : id_(other.id_) { other.id_ = H5I_INVALID_HID; }
+  Handle& operator=(Handle&& other) noexcept;
+  ~Handle();
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+/// Silences HDF5's automatic error printing once per process (scgrad reports errors itself).
+void silence_library_errors();
+
+/// HDF5's innermost error message for the current thread's error stack ("" if none).
+std::string library_error_message();
+
+/// Where an error happened: the file and the element inside it.
+struct Location {
+  std::string file;
+  std::string element;
+};
+
+[[noreturn]] void fail(const Location& where, const std::string& what);
+
+Handle open_file_read_only(const std::string& path);
+Handle create_file(const std::string& path);
+
+/// True when every component of `path` below `loc` exists (H5Lexists one level at a time).
+bool exists(hid_t loc, const std::string& path);
+bool is_group(hid_t loc, const std::string& path);
+bool is_dataset(hid_t loc, const std::string& path);
+
+Handle open_group(hid_t loc, const std::string& path, const Location& where);
+Handle open_dataset(hid_t loc, const std::string& path, const Location& where,
+                    std::size_t chunk_cache_bytes = 0);
+
+/// Names of the members of a group, in HDF5's (alphabetical) order.
+std::vector<std::string> member_names(hid_t group, const Location& where);
+
+/// Dimensions of a dataset (empty for a scalar).
+std::vector<std::int64_t> shape(hid_t dataset);
+
+/// A short numpy-style name of a dataset's element type: "float32", "int64", "bool", "string", ...
+std::string dtype_name(hid_t dataset);
+bool is_string_type(hid_t dataset);
+bool is_integer_type(hid_t dataset);
+
+std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
+                                            const Location& where);
+std::vector<std::string> string_array_attribute(hid_t obj, const std::string& name,
+                                                const Location& where);
+std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj,
+                                                                 const std::string& name,
+                                                                 const Location& where);
+
+/// Reads `count` elements from `offset` of a 1-D dataset (all of it when count < 0),
+/// converted by HDF5 to T (float, double, int32_t, int64_t, int8_t).
+template <typename T>
+std::vector<T> read_1d(hid_t dataset, const Location& where, std::int64_t offset = 0,
+                       std::int64_t count = -1);
+
+/// Reads rows [row_begin, row_begin + row_count) of a 2-D dataset as row-major floats.
+std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64_t row_begin,
+                                std::int64_t row_count);
+
+/// Reads a 1-D dataset of strings, variable- or fixed-length.
+std::vector<std::string> read_strings(hid_t dataset, const Location& where);
+
+// --- writing (the simulator and, later, predictions) -----------------------------------------
+
+Handle create_group(hid_t loc, const std::string& name, const Location& where);
+void write_string_attribute(hid_t obj, const std::string& name, const std::string& value,
+                            const Location& where);
+void write_string_array_attribute(hid_t obj, const std::string& name,
+                                  const std::vector<std::string>& values, const Location& where);
+void write_integer_array_attribute(hid_t obj, const std::string& name,
+                                   const std::vector<std::int64_t>& values,
+                                   const Location& where);
+void write_double_attribute(hid_t obj, const std::string& name, double value,
+                            const Location& where);
+void write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
+                   const Location& where);
+template <typename T>
+void write_1d(hid_t loc, const std::string& name, const std::vector<T>& values,
+              const Location& where);
+
+/// A 1-D dataset that grows by appending (chunked, optionally gzip-compressed).
+class AppendableDataset {
+ public:
+  AppendableDataset(hid_t loc, const std::string& name, hid_t mem_type, std::size_t element_size,
+                    bool gzip, Location where);
+  void append(const void* values, std::int64_t count);
+  std::int64_t size() const { return size_; }
+
+ private:
+  Handle dataset_;
+  hid_t mem_type_;
+  std::int64_t size_ = 0;
+  Location where_;
+};
+
+}  // namespace scgrad::hdf5

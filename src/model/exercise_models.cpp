@@ -1,0 +1,85 @@
+#include "scgrad/model/exercise_models.hpp"
+
+#include "scgrad/error.hpp"
+
+namespace scgrad {
+
+SimpleModel::SimpleModel(std::int64_t input_dim) {
+  linear1 = register_module("linear1", torch::nn::Linear(input_dim, 1));
+  sigmoid = register_module("sigmoid", torch::nn::Sigmoid());
+}
+
+torch::Tensor SimpleModel::forward(torch::Tensor x) {
+  x = linear1(x);
+  x = sigmoid(x);
+  return x;
+}
+
+std::string SimpleModel::spec() const { return model_spec_text("logistic"); }
+
+TwoLayerModel::TwoLayerModel(std::int64_t input_dim, std::int64_t hidden) {
+  linear1 = register_module("linear1", torch::nn::Linear(input_dim, hidden));
+  sigmoid1 = register_module("sigmoid1", torch::nn::Sigmoid());
+  linear2 = register_module("linear2", torch::nn::Linear(hidden, 1));
+  sigmoid2 = register_module("sigmoid2", torch::nn::Sigmoid());
+}
+
+torch::Tensor TwoLayerModel::forward(torch::Tensor x) {
+  x = sigmoid1(linear1(x));
+  x = sigmoid2(linear2(x));
+  return x;
+}
+
+std::string TwoLayerModel::spec() const {
+  return model_spec_text("mlp", linear1->options.out_features());
+}
+
+OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
+                                     const std::vector<LayerSpec>& layer_list)
+    : layer_specs(layer_list) {
+  layers = torch::nn::Sequential();
+  std::int64_t width = input_dim;
+  for (const auto& layer : layer_list) {
+    switch (layer.kind) {
+      case LayerSpec::Kind::linear:
+        layers->push_back(torch::nn::Linear(width, layer.units));
+        width = layer.units;
+        break;
+      case LayerSpec::Kind::sigmoid: layers->push_back(torch::nn::Sigmoid()); break;
+      case LayerSpec::Kind::relu: layers->push_back(torch::nn::ReLU()); break;
+      case LayerSpec::Kind::tanh: layers->push_back(torch::nn::Tanh()); break;
+      case LayerSpec::Kind::dropout: layers->push_back(torch::nn::Dropout(layer.p)); break;
+    }
+  }
+  layers = register_module("layers", layers);
+}
+
+torch::Tensor OurNN_ListVersion::forward(torch::Tensor x) {
+  for (auto& layer : *layers) x = layer.forward(x);
+  return x;
+}
+
+std::string OurNN_ListVersion::spec() const { return to_string(layer_specs); }
+
+std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::int64_t input_dim,
+                                                std::int64_t hidden, std::int64_t outputs) {
+  const auto layers = parse_layer_spec(model_spec_text(model, hidden));
+  std::int64_t last_units = 0;
+  for (const auto& layer : layers) {
+    if (layer.kind == LayerSpec::Kind::linear) last_units = layer.units;
+  }
+  if (last_units != outputs) {
+    throw Error("model '" + model + "' ends in " + std::to_string(last_units) +
+                " outputs; this task needs " + std::to_string(outputs) +
+                " (the last linear layer must be linear:" + std::to_string(outputs) + ")");
+  }
+  if (outputs == 1 && layers.back().kind != LayerSpec::Kind::sigmoid) {
+    throw Error("model '" + model +
+                "' must end in a sigmoid for two classes (BCE loss takes probabilities)");
+  }
+  if (model == "logistic") return std::make_shared<SimpleModel>(input_dim);
+  if (model == "mlp") return std::make_shared<TwoLayerModel>(input_dim, hidden);
+  return std::make_shared<OurNN_ListVersion>(input_dim, layers);
+}
+
+}  // namespace scgrad
