@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libtorch-dev
   libopenblas0-pthread   # without it libtorch falls back to reference BLAS (~30x slower)
-  libhdf5-dev hdf5-plugin-lzf
+  libhdf5-dev liblzf-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
 )
 if [[ "${1:-}" == "--test" ]]; then

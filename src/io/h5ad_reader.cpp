@@ -166,12 +166,26 @@ struct H5adFile::Impl {
       column.strings = legacy_strings(df, name);
       return column;
     }
+    const auto n = static_cast<std::size_t>(hdf5::shape(ds.get()).at(0));
+    if (type_class == H5T_ENUM && H5Tget_size(member_type.get()) == 1) {
+      // a numpy bool field: h5py's int8 enum, read as stored (HDF5 converts enums only to enums)
+      Handle mem(H5Tcreate(H5T_COMPOUND, 1));
+      H5Tinsert(mem.get(), name.c_str(), 0, member_type.get());
+      std::vector<std::int8_t> raw(n);
+      if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) < 0) {
+        hdf5::fail(at(df + "/" + name), "cannot read field");
+      }
+      column.kind = ColumnKind::boolean;
+      column.dtype = "bool";
+      column.numbers.assign(raw.begin(), raw.end());
+      return column;
+    }
     if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) {
       hdf5::fail(at(df + "/" + name), "unsupported field type in a record-array dataframe");
     }
     Handle mem(H5Tcreate(H5T_COMPOUND, sizeof(double)));
     H5Tinsert(mem.get(), name.c_str(), 0, H5T_NATIVE_DOUBLE);
-    column.numbers.resize(static_cast<std::size_t>(hdf5::shape(ds.get()).at(0)));
+    column.numbers.resize(n);
     if (H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.numbers.data()) < 0) {
       hdf5::fail(at(df + "/" + name), "cannot read field");
     }

@@ -1,5 +1,6 @@
 #include "scgrad/io/h5ad_writer.hpp"
 
+#include <limits>
 #include <optional>
 
 #include "hdf5.hpp"
@@ -28,14 +29,7 @@ void write_categorical(hid_t df, const std::string& name, const Categorical& col
                        const Location& where) {
   Handle group = hdf5::create_group(df, name, where);
   set_encoding(group.get(), "categorical", "0.2.0", where);
-  {
-    // anndata reads `ordered` with bool(); h5py would write a numpy bool, an int8 is read alike.
-    Handle space(H5Screate(H5S_SCALAR));
-    Handle attr(H5Acreate2(group.get(), "ordered", H5T_STD_I8LE, space.get(), H5P_DEFAULT,
-                           H5P_DEFAULT));
-    const std::int8_t no = 0;
-    H5Awrite(attr.get(), H5T_NATIVE_INT8, &no);
-  }
+  hdf5::write_bool_attribute(group.get(), "ordered", false, where);
   write_string_array(group.get(), "categories", column.categories, where);
   std::vector<std::int32_t> codes(column.codes.begin(), column.codes.end());
   hdf5::write_1d(group.get(), "codes", codes, where);
@@ -117,7 +111,14 @@ void H5adWriter::finish() {
     throw Error(impl_->where.file + ": write obs and var before finishing the file");
   }
   const Location where{impl_->where.file, "X"};
-  hdf5::write_1d(impl_->x.get(), "indptr", impl_->indptr, where);
+  // scipy wants indptr and indices of one dtype: int32 while the entries fit, as scipy does.
+  // (Past 2^31 entries indptr must be int64; indices stay int32 — see docs/design.md.)
+  if (impl_->indptr.back() <= std::numeric_limits<std::int32_t>::max()) {
+    const std::vector<std::int32_t> narrow(impl_->indptr.begin(), impl_->indptr.end());
+    hdf5::write_1d(impl_->x.get(), "indptr", narrow, where);
+  } else {
+    hdf5::write_1d(impl_->x.get(), "indptr", impl_->indptr, where);
+  }
   const auto n_rows = static_cast<std::int64_t>(impl_->indptr.size()) - 1;
   hdf5::write_integer_array_attribute(impl_->x.get(), "shape", {n_rows, impl_->n_vars}, where);
   impl_->data.reset();

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "lzf_filter.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad::hdf5 {
@@ -126,6 +127,7 @@ void fail(const Location& where, const std::string& what) {
 
 Handle open_file_read_only(const std::string& path) {
   silence_library_errors();
+  register_lzf_filter();
   const Location where{path, ""};
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
@@ -393,6 +395,21 @@ void write_integer_array_attribute(hid_t obj, const std::string& name,
                         where, "cannot create attribute '" + name + "'");
   check(H5Awrite(attr.get(), H5T_NATIVE_INT64, values.data()), where,
         "cannot write attribute '" + name + "'");
+}
+
+void write_bool_attribute(hid_t obj, const std::string& name, bool value,
+                          const Location& where) {
+  Handle type(H5Tenum_create(H5T_NATIVE_INT8));
+  const std::int8_t no = 0;
+  const std::int8_t yes = 1;
+  H5Tenum_insert(type.get(), "FALSE", &no);
+  H5Tenum_insert(type.get(), "TRUE", &yes);
+  Handle space(H5Screate(H5S_SCALAR));
+  Handle attr = checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                                   H5P_DEFAULT),
+                        where, "cannot create attribute '" + name + "'");
+  const std::int8_t stored = value ? yes : no;
+  check(H5Awrite(attr.get(), type.get(), &stored), where, "cannot write attribute '" + name + "'");
 }
 
 void write_double_attribute(hid_t obj, const std::string& name, double value,

@@ -96,6 +96,8 @@ void write_string_array_attribute(hid_t obj, const std::string& name,
 void write_integer_array_attribute(hid_t obj, const std::string& name,
                                    const std::vector<std::int64_t>& values,
                                    const Location& where);
+/// A numpy bool as h5py writes it (an int8 enum FALSE/TRUE): pandas needs a real bool.
+void write_bool_attribute(hid_t obj, const std::string& name, bool value, const Location& where);
 void write_double_attribute(hid_t obj, const std::string& name, double value,
                             const Location& where);
 void write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
