@@ -87,6 +87,7 @@ template <typename Reader>
 std::vector<std::string> read_string_elements(hid_t file_type, std::size_t n, Reader read,
                                               hid_t space, const Location& where) {
   std::vector<std::string> out;
+  if (n == 0) return out;
   out.reserve(n);
   if (H5Tis_variable_str(file_type) > 0) {
     Handle mem(H5Tcopy(H5T_C_S1));

@@ -25,6 +25,14 @@ EpochMetrics evaluate(ClassifierImpl& model, const torch::Tensor& x, const torch
   return metrics;
 }
 
+namespace {
+[[noreturn]] void diverged(int epoch) {
+  throw Error("training diverged: the model's outputs or loss in epoch " +
+              std::to_string(epoch) +
+              " are not finite (NaN or Inf); try a smaller --lr, and check the input for NaN");
+}
+}  // namespace
+
 TrainingResults train_full_batch(ClassifierImpl& model, const torch::Tensor& x,
                                  const torch::Tensor& y, const TrainingOptions& options,
                                  const std::function<void(const EpochMetrics&)>& on_epoch) {
@@ -34,6 +42,8 @@ TrainingResults train_full_batch(ClassifierImpl& model, const torch::Tensor& x,
     model.train();
     optimizer.zero_grad();
     const auto outputs = model.forward(x);
+    // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
+    if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
     const auto loss = bce_loss(outputs, y);
     loss.backward();
     optimizer.step();
@@ -42,10 +52,7 @@ TrainingResults train_full_batch(ClassifierImpl& model, const torch::Tensor& x,
     metrics.epoch = epoch;
     metrics.loss = loss.item<double>();
     metrics.accuracy = accuracy(outputs.detach(), y);
-    if (!std::isfinite(metrics.loss)) {
-      throw Error("training diverged: the loss of epoch " + std::to_string(epoch) +
-                  " is not finite; try a smaller --lr");
-    }
+    if (!std::isfinite(metrics.loss)) diverged(epoch);
     results.epochs.push_back(metrics);
     if (on_epoch) on_epoch(metrics);
   }

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the scgrad program: help, simulate → inspect → train → exercise, and
+clear errors (message names the file and what was expected; exit status non-zero)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import anndata
+
+
+def run(*args, ok=True):
+    p = subprocess.run([SCGRAD, *args], capture_output=True, text=True)
+    if ok and p.returncode != 0:
+        raise AssertionError(f"{args} failed ({p.returncode}): {p.stderr}")
+    if not ok and p.returncode == 0:
+        raise AssertionError(f"{args} should have failed")
+    return p
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        for cmd in ["exercise", "inspect", "simulate", "train"]:
+            assert "--help" in run(cmd, "--help").stdout or "Options" in run(cmd, "--help").stdout
+
+        sim = os.path.join(tmp, "sim.h5ad")
+        out = run("simulate", sim, "--cells", "500", "--genes", "300", "--seed", "2").stdout
+        assert "500 cells" in out, out
+        a = anndata.read_h5ad(sim)
+        assert a.shape == (500, 300) and "Astrocytes" in set(a.obs.author_cell_type)
+
+        out = run("inspect", sim).stdout
+        assert "500 × 300" in out and "integer counts" in out and "author_cell_type" in out, out
+
+        metrics = os.path.join(tmp, "m.json")
+        out = run("train", sim, "--classes", "Astrocytes,Glioblasts", "--model", "mlp",
+                  "--epochs", "3", "--metrics-out", metrics).stdout
+        assert "final" in out, out
+        m = json.load(open(metrics))
+        assert m["classes"] == ["Astrocytes", "Glioblasts"] and len(m["epochs"]) == 3, m
+        assert set(m["final"]) == {"train_loss", "train_accuracy"}, m
+
+        ex = os.path.join(tmp, "ex.json")
+        out = run("exercise", "--json", ex, "--sim-cells", "400", "--sim-genes", "300").stdout
+        assert "Exercise 2.2" in out and "only at step()" in out, out
+        j = json.load(open(ex))
+        assert set(j["exercise_2_3"]) >= {"logistic", "mlp", "layer_list"}, j.keys()
+
+        # Errors: each names what was wrong and exits non-zero.
+        err = run("train", sim, "--classes", "Astrocytes,Neurons2", ok=False).stderr
+        assert "'Neurons2'" in err and "Glioblasts" in err, err
+        err = run("train", sim, "--classes", "Astrocytes,Glioblasts", "--label-key", "cell_type",
+                  ok=False).stderr
+        assert "no column 'cell_type'" in err and "author_cell_type" in err, err
+        err = run("inspect", os.path.join(tmp, "absent.h5ad"), ok=False).stderr
+        assert "absent.h5ad" in err, err
+        bad = os.path.join(tmp, "bad.h5ad")
+        open(bad, "w").write("partial download")
+        err = run("train", bad, "--classes", "A,B", ok=False).stderr
+        assert "not an HDF5 file" in err, err
+        err = run("train", sim, "--classes", "Astrocytes,Glioblasts", "--model", "linear:5",
+                  ok=False).stderr
+        assert "linear:1" in err, err
+    print("cli end-to-end: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    SCGRAD = sys.argv[1]
+    sys.exit(main())

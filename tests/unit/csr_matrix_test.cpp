@@ -1,0 +1,42 @@
+#include "scgrad/io/csr_matrix.hpp"
+
+#include <gtest/gtest.h>
+
+namespace scgrad {
+namespace {
+
+// [[1 0 2]
+//  [0 0 3]
+//  [4 5 0]]
+CsrMatrix example() {
+  CsrMatrix m;
+  m.n_rows = 3;
+  m.n_cols = 3;
+  m.indptr = {0, 2, 3, 5};
+  m.indices = {0, 2, 2, 0, 1};
+  m.data = {1, 2, 3, 4, 5};
+  return m;
+}
+
+TEST(CsrMatrix, AtReadsStoredAndImplicitZeros) {
+  const auto m = example();
+  EXPECT_EQ(m.at(0, 2), 2.0F);
+  EXPECT_EQ(m.at(1, 0), 0.0F);
+  EXPECT_EQ(m.at(2, 1), 5.0F);
+  EXPECT_EQ(m.nonzeros(), 5);
+}
+
+TEST(CsrMatrix, SelectColumnsRenumbersInGivenOrder) {
+  const auto m = select_columns(example(), {2, 0});
+  EXPECT_EQ(m.n_cols, 2);
+  EXPECT_EQ(to_dense(m), (std::vector<float>{2, 1, 3, 0, 0, 4}));
+}
+
+TEST(CsrMatrix, SelectRowsKeepsOrder) {
+  const auto m = select_rows(example(), {2, 0});
+  EXPECT_EQ(m.n_rows, 2);
+  EXPECT_EQ(to_dense(m), (std::vector<float>{4, 5, 0, 1, 0, 2}));
+}
+
+}  // namespace
+}  // namespace scgrad

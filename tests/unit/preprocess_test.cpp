@@ -1,0 +1,113 @@
+// Preprocessing steps against values computed by hand (independently of the implementation).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "scgrad/error.hpp"
+#include "scgrad/preprocess/filter_genes.hpp"
+#include "scgrad/preprocess/log_cpm.hpp"
+#include "scgrad/preprocess/scaling.hpp"
+#include "scgrad/preprocess/select_cells.hpp"
+
+namespace scgrad {
+namespace {
+
+CsrMatrix from_dense(std::int64_t rows, std::int64_t cols, const std::vector<float>& values) {
+  CsrMatrix m;
+  m.n_rows = rows;
+  m.n_cols = cols;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c) {
+      const float v = values[static_cast<std::size_t>(r * cols + c)];
+      if (v != 0) {
+        m.indices.push_back(static_cast<std::int32_t>(c));
+        m.data.push_back(v);
+      }
+    }
+    m.indptr.push_back(static_cast<std::int64_t>(m.data.size()));
+  }
+  return m;
+}
+
+Categorical labels() {
+  // cells: Glioblasts, Astrocytes, OPC, Astrocytes, <missing>, Glioblasts
+  return Categorical{{"Astrocytes", "Glioblasts", "OPC"}, {1, 0, 2, 0, -1, 1}};
+}
+
+TEST(SelectCells, KeepsRequestedClassesInFileOrderFirstIsPositive) {
+  const auto s = select_cells(labels(), {"Astrocytes", "Glioblasts"});
+  EXPECT_EQ(s.rows, (std::vector<std::int64_t>{0, 1, 3, 5}));
+  EXPECT_EQ(s.targets, (std::vector<std::int32_t>{1, 0, 0, 1}));
+  EXPECT_EQ(s.binary_targets(), (std::vector<float>{0, 1, 1, 0}));
+  EXPECT_EQ(s.class_counts, (std::vector<std::int64_t>{2, 2}));
+}
+
+TEST(SelectCells, AllTakesEveryCategoryWithCells) {
+  const auto s = select_cells(labels(), {"all"});
+  EXPECT_EQ(s.classes, (std::vector<std::string>{"Astrocytes", "Glioblasts", "OPC"}));
+  EXPECT_EQ(s.rows.size(), 5U);  // the missing label is dropped
+}
+
+TEST(SelectCells, AbsentClassListsTheLabelsWithCounts) {
+  try {
+    select_cells(labels(), {"Astrocytes", "Neurons"});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("'Neurons'"), std::string::npos) << message;
+    EXPECT_NE(message.find("'Astrocytes' (2)"), std::string::npos) << message;
+    EXPECT_NE(message.find("'OPC' (1)"), std::string::npos) << message;
+  }
+}
+
+TEST(SelectCells, NeedsTwoClasses) {
+  EXPECT_THROW(select_cells(labels(), {"Astrocytes"}), Error);
+  EXPECT_THROW(select_cells(labels(), {"Astrocytes", "Astrocytes"}), Error);
+}
+
+TEST(SplitClassList, TrimsSpaces) {
+  EXPECT_EQ(split_class_list("Astrocytes, Fetal replicating "),
+            (std::vector<std::string>{"Astrocytes", "Fetal replicating"}));
+}
+
+TEST(FilterGenes, ThresholdsOnTotalsAndDetection) {
+  // gene totals: 10, 9, 30; detected in 1, 3, 2 cells
+  const auto m = from_dense(3, 3, {10, 3, 0, 0, 3, 10, 0, 3, 20});
+  EXPECT_EQ(filter_genes(m, {10, 0}).kept, (std::vector<std::int64_t>{0, 2}));
+  EXPECT_EQ(filter_genes(m, {0, 2}).kept, (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(filter_genes(m, {10, 2}).kept, (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(filter_genes(m, {10, 0}).totals, (std::vector<double>{10, 9, 30}));
+}
+
+TEST(LogCpm, MatchesTheFormulaAndLeavesEmptyCellsZero) {
+  const auto m = from_dense(3, 2, {1, 3, 0, 0, 5, 0});
+  const auto sizes = library_sizes(m);
+  EXPECT_EQ(sizes, (std::vector<double>{4, 0, 5}));
+  const auto out = log_cpm(m, sizes);
+  EXPECT_FLOAT_EQ(out.values.at(0, 0), static_cast<float>(std::log(1 + 1e6 / 4)));
+  EXPECT_FLOAT_EQ(out.values.at(0, 1), static_cast<float>(std::log(1 + 3e6 / 4)));
+  EXPECT_FLOAT_EQ(out.values.at(2, 0), static_cast<float>(std::log(1 + 1e6)));
+  EXPECT_EQ(out.empty_cells, (std::vector<std::int64_t>{1}));
+  for (const auto v : out.values.data) EXPECT_TRUE(std::isfinite(v));
+}
+
+TEST(LogCpm, OtherBaseAndTargetSum) {
+  const auto m = from_dense(1, 2, {1, 1});
+  const auto out = log_cpm(m, {2}, {1e4, 2});
+  EXPECT_FLOAT_EQ(out.values.at(0, 0), static_cast<float>(std::log2(1 + 1e4 / 2)));
+}
+
+TEST(Scaling, PopulationSdWithImplicitZerosAndConstantGenes) {
+  // gene 0: 1, 0, 3, 0 → mean 1, var (0 + 1 + 4 + 1)/4 = 1.5; gene 1: constant 2
+  const auto m = from_dense(4, 2, {1, 2, 0, 2, 3, 2, 0, 2});
+  const auto s = compute_scaling(m);
+  EXPECT_DOUBLE_EQ(s.mean[0], 1.0);
+  EXPECT_DOUBLE_EQ(s.sd[0], std::sqrt(1.5));
+  EXPECT_DOUBLE_EQ(s.mean[1], 2.0);
+  EXPECT_DOUBLE_EQ(s.sd[1], 1.0);  // SD 0 is replaced by 1
+  EXPECT_EQ(s.constant_genes, 1);
+}
+
+}  // namespace
+}  // namespace scgrad

@@ -1,0 +1,48 @@
+#pragma once
+// Paths and helpers shared by the unit tests.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace scgrad::test {
+
+/// ../shared/data beside the project (the real data; never copied into the project).
+inline std::filesystem::path shared_data() {
+  return std::filesystem::path(SCGRAD_SOURCE_DIR) / ".." / "shared" / "data";
+}
+
+/// A fresh temporary folder, removed when the object goes.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("scgrad-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+/// Runs Debian's python (with torch/anndata) on a script of tests/python; true on success.
+inline bool run_python(const std::string& script_and_args) {
+  const auto command = std::string("/usr/bin/python3 ") + SCGRAD_SOURCE_DIR + "/tests/python/" +
+                       script_and_args;
+  return std::system(command.c_str()) == 0;
+}
+
+}  // namespace scgrad::test
+
+/// Skips the test, with the reason, when ../shared/data is absent.
+#define SCGRAD_REQUIRE_SHARED_DATA()                                                     \
+  do {                                                                                   \
+    if (!std::filesystem::exists(scgrad::test::shared_data())) {                         \
+      GTEST_SKIP() << "../shared/data is absent: skipping the test on real data";        \
+    }                                                                                    \
+  } while (false)
