@@ -53,7 +53,7 @@ void add_simulate_command(CLI::App& app) {
                       "comma-separated cell type names (default: Astrocytes, Glioblasts, "
                       "Oligodendrocytes, OPC, Neurons, Microglia, Endothelial, Fetal replicating)");
   command->add_option("--markers-per-type", args->options.markers_per_type,
-                      "marker genes per type (0: genes/100, at least 5)")->capture_default_str();
+                      "marker genes per type (0: genes/20, at least 5)")->capture_default_str();
   command->add_option("--marker-fold", args->options.marker_fold,
                       "mean fold change of a marker in its type")->capture_default_str();
   command->add_option("--library-size", args->options.mean_library_size,

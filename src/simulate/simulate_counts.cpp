@@ -69,7 +69,7 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   if (n_types < 1) throw Error("simulate: need at least one cell type");
   const std::int64_t markers =
       options.markers_per_type > 0 ? options.markers_per_type
-                                   : std::max<std::int64_t>(5, options.genes / 100);
+                                   : std::max<std::int64_t>(5, options.genes / 20);
   if (markers * n_types > options.genes) {
     throw Error("simulate: " + std::to_string(n_types) + " cell types x " +
                 std::to_string(markers) + " markers need more than " +

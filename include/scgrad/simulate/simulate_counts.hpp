@@ -18,7 +18,7 @@ struct SimulateOptions {
   std::int64_t genes = 2000;
   std::uint64_t seed = 0;
   std::vector<std::string> cell_types = default_cell_types();
-  std::int64_t markers_per_type = 0;  ///< 0: genes / 100, at least 5
+  std::int64_t markers_per_type = 0;  ///< 0: genes / 20, at least 5
   double marker_fold = 6.0;           ///< mean fold change of a marker gene in its type
   double mean_library_size = 5000;    ///< mean counts per cell (log-normal, sd 0.4 on log scale)
   double dispersion = 0.2;            ///< negative-binomial dispersion (variance mu + phi mu^2)
