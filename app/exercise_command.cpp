@@ -101,6 +101,11 @@ void add_exercise_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--sim-genes", args->sim_genes, "genes of the simulated default data")
       ->capture_default_str();
+  command->footer(
+      "Examples:\n"
+      "  scgrad exercise                      # simulated Astrocytes vs Glioblasts\n"
+      "  scgrad exercise ../shared/data/darmanis2015_glia_subset.h5ad \\\n"
+      "      --classes Astrocytes,\"Fetal replicating\" --json answers.json");
   command->callback([args] { run_exercise_command(*args); });
 }
 

@@ -112,6 +112,10 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--metrics-out", args->metrics_out,
                       "write per-epoch and final loss and accuracy as JSON");
+  command->footer(
+      "Example (the exercise on the real brain data):\n"
+      "  scgrad train ../shared/data/darmanis2015_glia_subset.h5ad \\\n"
+      "      --classes Astrocytes,\"Fetal replicating\" --model mlp --metrics-out m.json");
   command->callback([args] { run_train(*args); });
 }
 
