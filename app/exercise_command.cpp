@@ -41,8 +41,8 @@ struct TemporaryFile {
 void run_exercise_command(ExerciseArgs& args) {
   TemporaryFile simulated;
   if (args.file.empty()) {
-    simulated.path = std::filesystem::temp_directory_path() /
-                     fmt::format("scgrad-exercise-{}.h5ad", getpid());
+    simulated.path =
+        std::filesystem::temp_directory_path() / fmt::format("scgrad-exercise-{}.h5ad", getpid());
     SimulateOptions sim;
     sim.cells = args.sim_cells;
     sim.genes = args.sim_genes;
@@ -60,10 +60,10 @@ void run_exercise_command(ExerciseArgs& args) {
                 "'");
   }
   const H5adFile file(args.file);
-  std::cerr << fmt::format("Load and prepare data: {} (obs '{}' in {{{}}}; genes with >= {} counts; log-CPM; scale)\n",
-                           simulated.path.empty() ? args.file : "simulated data",
-                           args.prepare.label_key, args.classes,
-                           args.prepare.gene_filter.min_counts);
+  std::cerr << fmt::format(
+      "Load and prepare data: {} (obs '{}' in {{{}}}; genes with >= {} counts; log-CPM; scale)\n",
+      simulated.path.empty() ? args.file : "simulated data", args.prepare.label_key, args.classes,
+      args.prepare.gene_filter.min_counts);
   const auto data = prepare_data(file, args.prepare);
   const auto report = run_exercise(data, args.options, &std::cerr);
   std::cout << '\n';
@@ -85,12 +85,12 @@ void add_exercise_command(CLI::App& app) {
       "layer list; BCE + Adam, lr 1e-4, 10 epochs) and answer its questions 2.1-2.3 from the "
       "numbers measured. Without FILE it simulates a dataset.");
   command->add_option("file", args->file, "an .h5ad file (default: simulated data)");
-  command->add_option("--classes", args->classes,
-                      "the two labels to keep; the first is the positive class")
+  command
+      ->add_option("--classes", args->classes,
+                   "the two labels to keep; the first is the positive class")
       ->capture_default_str();
   add_preprocess_options(command, args->prepare);
-  command->add_option("--epochs", args->options.epochs, "epochs per model")
-      ->capture_default_str();
+  command->add_option("--epochs", args->options.epochs, "epochs per model")->capture_default_str();
   command->add_option("--lr", args->options.lr, "Adam learning rate")->capture_default_str();
   command->add_option("--hidden", args->options.hidden, "hidden units of the two-layer model")
       ->capture_default_str();

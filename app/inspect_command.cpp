@@ -23,8 +23,8 @@ std::string describe_column(const DataFrameColumn& column, int max_categories) {
     std::string values;
     const auto n = column.categorical.categories.size();
     for (std::size_t i = 0; i < n && i < static_cast<std::size_t>(max_categories); ++i) {
-      values += fmt::format("{}{} {}", i == 0 ? "" : ", ", column.categorical.categories[i],
-                            counts[i]);
+      values +=
+          fmt::format("{}{} {}", i == 0 ? "" : ", ", column.categorical.categories[i], counts[i]);
     }
     if (n > static_cast<std::size_t>(max_categories)) {
       values += fmt::format(", … ({} more)", n - max_categories);
@@ -50,8 +50,8 @@ std::string describe_column(const DataFrameColumn& column, int max_categories) {
 
 void run_inspect(const InspectArgs& args) {
   const H5adFile file(args.file);
-  std::cout << fmt::format("AnnData file {}\n  n_obs × n_vars = {} × {}\n", args.file,
-                           file.n_obs(), file.n_vars());
+  std::cout << fmt::format("AnnData file {}\n  n_obs × n_vars = {} × {}\n", args.file, file.n_obs(),
+                           file.n_vars());
   const auto keys = file.matrix_keys();
   std::cout << "  matrices:" << (keys.empty() ? " none (this file holds no X)" : "") << '\n';
   for (const auto& key : keys) {
@@ -59,7 +59,8 @@ void run_inspect(const InspectArgs& args) {
     const auto values = file.value_summary(key);
     const double cells = static_cast<double>(info.n_rows) * static_cast<double>(info.n_cols);
     std::cout << fmt::format(
-        "    {:<16} {:<10} {:<8} {} × {}, {} stored ({:.1f} % of entries), values [{:g}, {:g}]{}{}\n",
+        "    {:<16} {:<10} {:<8} {} × {}, {} stored ({:.1f} % of entries), values [{:g}, "
+        "{:g}]{}{}\n",
         key, to_string(info.storage), info.dtype, info.n_rows, info.n_cols, info.stored_values,
         cells > 0 ? 100.0 * static_cast<double>(info.stored_values) / cells : 0.0, values.min,
         values.max,
@@ -91,8 +92,8 @@ void add_inspect_command(CLI::App& app) {
       "storage, dtype, stored entries and whether it holds integer counts, and the obs/var "
       "columns with value counts of categoricals.");
   command->add_option("file", args->file, "the .h5ad file")->required();
-  command->add_option("--max-categories", args->max_categories,
-                      "categories listed per column")->capture_default_str();
+  command->add_option("--max-categories", args->max_categories, "categories listed per column")
+      ->capture_default_str();
   command->callback([args] { run_inspect(*args); });
 }
 

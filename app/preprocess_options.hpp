@@ -2,7 +2,6 @@
 // The preprocessing options shared by `train` and `exercise` (defaults: docs/design.md).
 
 #include <CLI/CLI.hpp>
-
 #include <string>
 
 #include "scgrad/preprocess/prepare_data.hpp"
@@ -14,20 +13,25 @@ namespace scgrad::app {
 inline void add_preprocess_options(CLI::App* command, PrepareOptions& options) {
   command->add_option("--label-key", options.label_key, "obs column holding the cell labels")
       ->capture_default_str();
-  command->add_option("--matrix", options.matrix,
-                      "count matrix: X, raw (raw/X) or a layer name (layers/NAME)")
+  command
+      ->add_option("--matrix", options.matrix,
+                   "count matrix: X, raw (raw/X) or a layer name (layers/NAME)")
       ->capture_default_str();
-  command->add_option("--min-counts", options.gene_filter.min_counts,
-                      "keep genes whose total count over the selected cells is >= this")
+  command
+      ->add_option("--min-counts", options.gene_filter.min_counts,
+                   "keep genes whose total count over the selected cells is >= this")
       ->capture_default_str();
-  command->add_option("--min-cells", options.gene_filter.min_cells,
-                      "keep genes detected in >= this many selected cells")
+  command
+      ->add_option("--min-cells", options.gene_filter.min_cells,
+                   "keep genes detected in >= this many selected cells")
       ->capture_default_str();
-  command->add_option("--target-sum", options.log_cpm.target_sum,
-                      "counts per cell after normalisation (1e6 = counts per million)")
+  command
+      ->add_option("--target-sum", options.log_cpm.target_sum,
+                   "counts per cell after normalisation (1e6 = counts per million)")
       ->capture_default_str();
-  command->add_option("--log-base", options.log_cpm.log_base,
-                      "base of the log in log(1 + x); 0 = natural log")
+  command
+      ->add_option("--log-base", options.log_cpm.log_base,
+                   "base of the log in log(1 + x); 0 = natural log")
       ->capture_default_str();
   command->add_option("--library-size-key", options.library_size_key,
                       "obs column of library sizes (for gene-panel files); default: the sum "

@@ -26,11 +26,11 @@ void run_simulate(SimulateArgs& args) {
     if (terminal) std::cerr << fmt::format("\rsimulating: {} / {} cells", done, args.options.cells);
   });
   if (terminal) std::cerr << '\n';
-  std::cout << fmt::format("wrote {}: {} cells × {} genes, {} nonzeros ({:.1f} %)\n", args.out,
-                           args.options.cells, args.options.genes, results.nonzeros,
-                           100.0 * static_cast<double>(results.nonzeros) /
-                               (static_cast<double>(args.options.cells) *
-                                static_cast<double>(args.options.genes)));
+  std::cout << fmt::format(
+      "wrote {}: {} cells × {} genes, {} nonzeros ({:.1f} %)\n", args.out, args.options.cells,
+      args.options.genes, results.nonzeros,
+      100.0 * static_cast<double>(results.nonzeros) /
+          (static_cast<double>(args.options.cells) * static_cast<double>(args.options.genes)));
   for (std::size_t t = 0; t < results.cells_per_type.size(); ++t) {
     std::cout << fmt::format("  {:<20} {}\n", args.options.cell_types[t],
                              results.cells_per_type[t]);
@@ -52,12 +52,16 @@ void add_simulate_command(CLI::App& app) {
   command->add_option("--cell-types", args->cell_types,
                       "comma-separated cell type names (default: Astrocytes, Glioblasts, "
                       "Oligodendrocytes, OPC, Neurons, Microglia, Endothelial, Fetal replicating)");
-  command->add_option("--markers-per-type", args->options.markers_per_type,
-                      "marker genes per type (0: genes/20, at least 5)")->capture_default_str();
-  command->add_option("--marker-fold", args->options.marker_fold,
-                      "mean fold change of a marker in its type")->capture_default_str();
-  command->add_option("--library-size", args->options.mean_library_size,
-                      "mean counts per cell")->capture_default_str();
+  command
+      ->add_option("--markers-per-type", args->options.markers_per_type,
+                   "marker genes per type (0: genes/20, at least 5)")
+      ->capture_default_str();
+  command
+      ->add_option("--marker-fold", args->options.marker_fold,
+                   "mean fold change of a marker in its type")
+      ->capture_default_str();
+  command->add_option("--library-size", args->options.mean_library_size, "mean counts per cell")
+      ->capture_default_str();
   command->add_flag("--gzip", args->options.gzip, "gzip-compress X");
   command->callback([args] { run_simulate(*args); });
 }

@@ -38,8 +38,8 @@ void write_metrics(const std::string& path, const PreparedData& data,
   j["classes"] = data.cells.classes;
   j["epochs"] = nlohmann::json::array();
   for (const auto& e : results.epochs) {
-    j["epochs"].push_back({{"epoch", e.epoch}, {"train_loss", e.loss},
-                           {"train_accuracy", e.accuracy}});
+    j["epochs"].push_back(
+        {{"epoch", e.epoch}, {"train_loss", e.loss}, {"train_accuracy", e.accuracy}});
   }
   j["final"] = {{"train_loss", results.final_loss}, {"train_accuracy", results.final_accuracy}};
   std::ofstream out(path);
@@ -52,13 +52,14 @@ void run_train(TrainArgs& args) {
   const H5adFile file(args.file);
   const auto data = prepare_data(file, args.prepare);
   if (data.cells.classes.size() != 2) {
-    throw Error("training more than two classes (softmax) is not implemented yet; give two "
-                "classes with --classes A,B");
+    throw Error(
+        "training more than two classes (softmax) is not implemented yet; give two "
+        "classes with --classes A,B");
   }
   std::cerr << fmt::format("{}: {} cells ({} {}, {} {}), {} of {} genes kept\n", args.file,
                            data.log_cpm.n_rows, data.cells.class_counts[0], data.cells.classes[0],
-                           data.cells.class_counts[1], data.cells.classes[1],
-                           data.log_cpm.n_cols, data.genes_in_file);
+                           data.cells.class_counts[1], data.cells.classes[1], data.log_cpm.n_cols,
+                           data.genes_in_file);
   if (!data.empty_cells.empty()) {
     std::cerr << fmt::format("note: {} cells have library size 0 (all-zero log-CPM)\n",
                              data.empty_cells.size());
@@ -90,13 +91,15 @@ void add_train_command(CLI::App& app) {
       "log-CPM, scale, then full-batch BCE + Adam as the exercise does. Prints loss and "
       "accuracy per epoch.");
   command->add_option("file", args->file, "the .h5ad file")->required();
-  command->add_option("--classes", args->classes,
-                      "comma-separated labels to keep; the first is the positive class (1)")
+  command
+      ->add_option("--classes", args->classes,
+                   "comma-separated labels to keep; the first is the positive class (1)")
       ->required();
   add_preprocess_options(command, args->prepare);
-  command->add_option("--model", args->model,
-                      "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
-                      "linear:50,relu,linear:1,sigmoid")
+  command
+      ->add_option("--model", args->model,
+                   "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
+                   "linear:50,relu,linear:1,sigmoid")
       ->capture_default_str();
   command->add_option("--hidden", args->hidden, "hidden units of the mlp model")
       ->capture_default_str();
@@ -106,9 +109,10 @@ void add_train_command(CLI::App& app) {
   command->add_option("--lr", args->training.lr, "Adam learning rate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  command->add_option("--seed", args->seed,
-                      "torch::manual_seed before the model is built (same initial weights as "
-                      "PyTorch with this seed)")
+  command
+      ->add_option("--seed", args->seed,
+                   "torch::manual_seed before the model is built (same initial weights as "
+                   "PyTorch with this seed)")
       ->capture_default_str();
   command->add_option("--metrics-out", args->metrics_out,
                       "write per-epoch and final loss and accuracy as JSON");

@@ -5,7 +5,8 @@
 // are the library's, with the exercise's names.
 //
 // Usage: exercise_walkthrough FILE.h5ad [CLASS_A CLASS_B]
-//   e.g. exercise_walkthrough ../shared/data/darmanis2015_glia_subset.h5ad Astrocytes "Fetal replicating"
+//   e.g. exercise_walkthrough ../shared/data/darmanis2015_glia_subset.h5ad Astrocytes "Fetal
+//   replicating"
 
 #include <torch/torch.h>
 

@@ -20,7 +20,7 @@ ObjectSummary summarise(const std::string& object, const torch::Tensor& t) {
   s.type = "torch::Tensor";
   s.shape = t.sizes().vec();
   s.dtype = std::string(c10::toString(t.scalar_type())) == "Float" ? "float32"
-                                                                  : c10::toString(t.scalar_type());
+                                                                   : c10::toString(t.scalar_type());
   s.min = t.min().item<double>();
   s.max = t.max().item<double>();
   return s;
@@ -48,9 +48,9 @@ std::string verdict_for(const ModelRun& run) {
   for (std::size_t i = 1; i < run.losses.size(); ++i) {
     every_epoch_lower = every_epoch_lower && run.losses[i] < run.losses[i - 1];
   }
-  const auto numbers = fmt::format("loss {:.4f} -> {:.4f} ({:+.1f}%), accuracy {:.3f} -> {:.3f}",
-                                   run.loss_before, run.loss_after, -100 * drop,
-                                   run.accuracy_before, run.accuracy_after);
+  const auto numbers =
+      fmt::format("loss {:.4f} -> {:.4f} ({:+.1f}%), accuracy {:.3f} -> {:.3f}", run.loss_before,
+                  run.loss_after, -100 * drop, run.accuracy_before, run.accuracy_after);
   if (run.loss_after >= run.loss_before) return "not successful: " + numbers;
   if (run.accuracy_after < run.accuracy_before) {
     return "mixed: the loss fell but accuracy dropped: " + numbers;
@@ -89,11 +89,15 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
   const auto n_cells = data.log_cpm.n_rows;
   const auto n_genes = data.log_cpm.n_cols;
 
-  report.objects.push_back({"data (counts, after filtering)", "scgrad::CsrMatrix",
-                            {n_cells, n_genes}, "float32", data.count_min, data.count_max});
+  report.objects.push_back({"data (counts, after filtering)",
+                            "scgrad::CsrMatrix",
+                            {n_cells, n_genes},
+                            "float32",
+                            data.count_min,
+                            data.count_max});
   {
-    ObjectSummary log_cpm{"data (log-CPM)", "scgrad::CsrMatrix", {n_cells, n_genes}, "float32",
-                          0, 0};
+    ObjectSummary log_cpm{
+        "data (log-CPM)", "scgrad::CsrMatrix", {n_cells, n_genes}, "float32", 0, 0};
     if (!data.log_cpm.data.empty()) {
       const auto [lo, hi] = std::minmax_element(data.log_cpm.data.begin(), data.log_cpm.data.end());
       log_cpm.min = std::min(0.0F, *lo);
@@ -144,8 +148,8 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
        [&] { return std::make_shared<OurNN_ListVersion>(n_genes, list_spec); }},
   };
   for (const auto& candidate : candidates) {
-    say("Exercise 2.3: training " + candidate.cpp_class + " for " +
-        std::to_string(options.epochs) + " epochs");
+    say("Exercise 2.3: training " + candidate.cpp_class + " for " + std::to_string(options.epochs) +
+        " epochs");
     torch::manual_seed(options.seed);  // immediately before the model is built, as in PyTorch
     auto model = candidate.build();
     model->to(options.device);
@@ -174,17 +178,15 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
     report.runs.push_back(run);
   }
 
-  const auto& best = *std::min_element(report.runs.begin(), report.runs.end(),
-                                       [](const auto& a, const auto& b) {
-                                         return a.loss_after < b.loss_after;
-                                       });
+  const auto& best =
+      *std::min_element(report.runs.begin(), report.runs.end(),
+                        [](const auto& a, const auto& b) { return a.loss_after < b.loss_after; });
   std::size_t successful = 0;
   for (const auto& run : report.runs) successful += run.verdict.rfind("successful", 0) == 0;
-  const auto headline =
-      successful == report.runs.size()
-          ? std::string("Learning worked for every model.")
-          : fmt::format("Learning worked fully for {} of {} models.", successful,
-                        report.runs.size());
+  const auto headline = successful == report.runs.size()
+                            ? std::string("Learning worked for every model.")
+                            : fmt::format("Learning worked fully for {} of {} models.", successful,
+                                          report.runs.size());
   report.conclusion = fmt::format(
       "{} With Adam at lr {} for {} epochs, the lowest final loss is {}'s ({:.4f}, accuracy "
       "{:.3f}). The layer-list model is the two-layer model written as a list: with the same "
@@ -232,18 +234,25 @@ std::string exercise_report_json(const ExerciseReport& report) {
   j["genes_kept"] = report.genes_kept;
   j["exercise_2_1"] = nlohmann::json::array();
   for (const auto& o : report.objects) {
-    j["exercise_2_1"].push_back({{"object", o.object}, {"type", o.type}, {"shape", o.shape},
-                                 {"dtype", o.dtype}, {"min", o.min}, {"max", o.max}});
+    j["exercise_2_1"].push_back({{"object", o.object},
+                                 {"type", o.type},
+                                 {"shape", o.shape},
+                                 {"dtype", o.dtype},
+                                 {"min", o.min},
+                                 {"max", o.max}});
   }
   for (const auto& w : report.weight_changes) j["exercise_2_2"][w.step] = w.max_abs_change;
   j["exercise_2_2"]["max_gradient_after_backward"] = report.max_gradient_after_backward;
   for (const auto& run : report.runs) {
-    j["exercise_2_3"][run.name] = {
-        {"class", run.cpp_class},          {"spec", run.spec},
-        {"losses", run.losses},            {"accuracies", run.accuracies},
-        {"loss_before", run.loss_before},  {"loss_after", run.loss_after},
-        {"accuracy_before", run.accuracy_before}, {"accuracy_after", run.accuracy_after},
-        {"verdict", run.verdict}};
+    j["exercise_2_3"][run.name] = {{"class", run.cpp_class},
+                                   {"spec", run.spec},
+                                   {"losses", run.losses},
+                                   {"accuracies", run.accuracies},
+                                   {"loss_before", run.loss_before},
+                                   {"loss_after", run.loss_after},
+                                   {"accuracy_before", run.accuracy_before},
+                                   {"accuracy_after", run.accuracy_after},
+                                   {"verdict", run.verdict}};
   }
   j["exercise_2_3"]["conclusion"] = report.conclusion;
   return j.dump(2);

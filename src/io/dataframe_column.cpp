@@ -16,15 +16,17 @@ std::vector<std::int64_t> Categorical::counts() const {
 
 std::int64_t DataFrameColumn::size() const {
   switch (kind) {
-    case ColumnKind::categorical: return static_cast<std::int64_t>(categorical.codes.size());
-    case ColumnKind::string: return static_cast<std::int64_t>(strings.size());
-    default: return static_cast<std::int64_t>(numbers.size());
+    case ColumnKind::categorical:
+      return static_cast<std::int64_t>(categorical.codes.size());
+    case ColumnKind::string:
+      return static_cast<std::int64_t>(strings.size());
+    default:
+      return static_cast<std::int64_t>(numbers.size());
   }
 }
 
 namespace {
-Categorical factorise(const std::vector<std::string>& values,
-                      const std::vector<bool>& missing) {
+Categorical factorise(const std::vector<std::string>& values, const std::vector<bool>& missing) {
   Categorical out;
   std::unordered_map<std::string, std::int32_t> code_of;
   out.codes.reserve(values.size());
@@ -58,10 +60,14 @@ Categorical DataFrameColumn::as_categorical() const {
 
 const char* to_string(ColumnKind kind) {
   switch (kind) {
-    case ColumnKind::categorical: return "categorical";
-    case ColumnKind::string: return "string";
-    case ColumnKind::numeric: return "numeric";
-    case ColumnKind::boolean: return "boolean";
+    case ColumnKind::categorical:
+      return "categorical";
+    case ColumnKind::string:
+      return "string";
+    case ColumnKind::numeric:
+      return "numeric";
+    case ColumnKind::boolean:
+      return "boolean";
   }
   return "unknown";
 }

@@ -16,9 +16,12 @@ using hdf5::Location;
 
 const char* to_string(MatrixStorage storage) {
   switch (storage) {
-    case MatrixStorage::dense: return "dense";
-    case MatrixStorage::csr: return "csr_matrix";
-    case MatrixStorage::csc: return "csc_matrix";
+    case MatrixStorage::dense:
+      return "dense";
+    case MatrixStorage::csr:
+      return "csr_matrix";
+    case MatrixStorage::csc:
+      return "csc_matrix";
   }
   return "unknown";
 }
@@ -290,15 +293,14 @@ struct H5adFile::Impl {
   }
 
   [[noreturn]] void missing_column(const std::string& df, const std::string& name) const {
-    throw Error(path + ": " + df + ": no column '" + name + "'; the columns are: " +
-                join(column_names(df)));
+    throw Error(path + ": " + df + ": no column '" + name +
+                "'; the columns are: " + join(column_names(df)));
   }
 
   // --- matrices ------------------------------------------------------------------------------
 
   std::string matrix_path(const std::string& key) const {
-    if (key == "raw/X" && !hdf5::exists(file.get(), "raw/X") &&
-        hdf5::exists(file.get(), "raw.X")) {
+    if (key == "raw/X" && !hdf5::exists(file.get(), "raw/X") && hdf5::exists(file.get(), "raw.X")) {
       return "raw.X";
     }
     return key;
@@ -310,8 +312,7 @@ struct H5adFile::Impl {
     out.hdf5_path = matrix_path(key);
     const auto& p = out.hdf5_path;
     if (!hdf5::exists(file.get(), p)) {
-      throw Error(path + ": no matrix '" + key + "'; the matrices present are: " +
-                  join(keys()));
+      throw Error(path + ": no matrix '" + key + "'; the matrices present are: " + join(keys()));
     }
     if (hdf5::is_dataset(file.get(), p)) {
       Handle ds = hdf5::open_dataset(file.get(), p, at(p));
@@ -337,8 +338,10 @@ struct H5adFile::Impl {
     } else if (encoding == "csc_matrix") {
       out.storage = MatrixStorage::csc;
     } else {
-      hdf5::fail(at(p), "expected a dense dataset or a csr_matrix/csc_matrix group, found "
-                        "encoding-type '" + encoding.value_or("(none)") + "'");
+      hdf5::fail(at(p),
+                 "expected a dense dataset or a csr_matrix/csc_matrix group, found "
+                 "encoding-type '" +
+                     encoding.value_or("(none)") + "'");
     }
     auto dims = hdf5::integer_array_attribute(group.get(), "shape", at(p));
     if (!dims) dims = hdf5::integer_array_attribute(group.get(), "h5sparse_shape", at(p));
@@ -394,8 +397,8 @@ struct H5adFile::Impl {
     if (indptr.front() != 0) hdf5::fail(at(element), "must start at 0");
     for (std::size_t i = 1; i < indptr.size(); ++i) {
       if (indptr[i] < indptr[i - 1]) {
-        hdf5::fail(at(element), "decreases at position " + std::to_string(i) +
-                                    " (must be non-decreasing)");
+        hdf5::fail(at(element),
+                   "decreases at position " + std::to_string(i) + " (must be non-decreasing)");
       }
     }
     if (indptr.back() != m.stored_values) {
@@ -409,8 +412,8 @@ struct H5adFile::Impl {
                          const std::string& element) const {
     for (const auto i : indices) {
       if (i < 0 || i >= bound) {
-        hdf5::fail(at(element), "index " + std::to_string(i) + " outside [0, " +
-                                    std::to_string(bound) + ")");
+        hdf5::fail(at(element),
+                   "index " + std::to_string(i) + " outside [0, " + std::to_string(bound) + ")");
       }
     }
   }
@@ -439,7 +442,8 @@ struct H5adFile::Impl {
       }
       const auto begin = indptr[rows[first]];
       const auto end = indptr[rows[last] + 1];
-      const auto block_data = hdf5::read_1d<float>(data.get(), at(data_element), begin, end - begin);
+      const auto block_data =
+          hdf5::read_1d<float>(data.get(), at(data_element), begin, end - begin);
       const auto block_indices =
           hdf5::read_1d<std::int32_t>(indices.get(), at(indices_element), begin, end - begin);
       check_index_range(block_indices, m.n_cols, indices_element);
@@ -540,14 +544,12 @@ const std::string& H5adFile::path() const { return impl_->path; }
 std::int64_t H5adFile::n_obs() const { return impl_->index_length("obs"); }
 std::int64_t H5adFile::n_vars() const { return impl_->index_length("var"); }
 std::vector<std::string> H5adFile::obs_names() const { return impl_->index("obs"); }
-std::vector<std::string> H5adFile::obs_column_names() const {
-  return impl_->column_names("obs");
-}
+std::vector<std::string> H5adFile::obs_column_names() const { return impl_->column_names("obs"); }
 DataFrameColumn H5adFile::obs_column(const std::string& name) const {
   auto column = impl_->column("obs", name);
   if (column.size() != n_obs()) {
-    hdf5::fail(impl_->at("obs/" + name), "has " + std::to_string(column.size()) +
-                                             " values for " + std::to_string(n_obs()) + " cells");
+    hdf5::fail(impl_->at("obs/" + name), "has " + std::to_string(column.size()) + " values for " +
+                                             std::to_string(n_obs()) + " cells");
   }
   return column;
 }
@@ -558,8 +560,7 @@ std::vector<std::string> H5adFile::var_names(const std::string& matrix_key) cons
 std::vector<std::string> H5adFile::var_column_names(const std::string& matrix_key) const {
   return impl_->column_names(impl_->var_dataframe_for(resolve_matrix_key(matrix_key)));
 }
-DataFrameColumn H5adFile::var_column(const std::string& name,
-                                     const std::string& matrix_key) const {
+DataFrameColumn H5adFile::var_column(const std::string& name, const std::string& matrix_key) const {
   return impl_->column(impl_->var_dataframe_for(resolve_matrix_key(matrix_key)), name);
 }
 
@@ -577,14 +578,14 @@ MatrixInfo H5adFile::matrix_info(const std::string& key) const {
   auto info = impl_->info(resolve_matrix_key(key));
   const auto n_obs_here = n_obs();
   if (info.n_rows != n_obs_here) {
-    hdf5::fail(impl_->at(info.hdf5_path), "has " + std::to_string(info.n_rows) + " rows but obs has " +
-                                              std::to_string(n_obs_here) + " cells");
+    hdf5::fail(impl_->at(info.hdf5_path), "has " + std::to_string(info.n_rows) +
+                                              " rows but obs has " + std::to_string(n_obs_here) +
+                                              " cells");
   }
   return info;
 }
 
-CsrMatrix H5adFile::read_rows(const std::string& key,
-                              const std::vector<std::int64_t>& rows) const {
+CsrMatrix H5adFile::read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const {
   const auto info = matrix_info(key);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i] < 0 || rows[i] >= info.n_rows || (i > 0 && rows[i] <= rows[i - 1])) {
@@ -596,9 +597,12 @@ CsrMatrix H5adFile::read_rows(const std::string& key,
     hdf5::fail(impl_->at(info.hdf5_path), "more than 2^31 genes is not supported");
   }
   switch (info.storage) {
-    case MatrixStorage::csr: return impl_->read_csr_rows(info, rows);
-    case MatrixStorage::csc: return impl_->read_csc_rows(info, rows);
-    case MatrixStorage::dense: return impl_->read_dense_rows(info, rows);
+    case MatrixStorage::csr:
+      return impl_->read_csr_rows(info, rows);
+    case MatrixStorage::csc:
+      return impl_->read_csc_rows(info, rows);
+    case MatrixStorage::dense:
+      return impl_->read_dense_rows(info, rows);
   }
   return {};
 }
@@ -624,7 +628,8 @@ ValueSummary H5adFile::value_summary(const std::string& key) const {
   constexpr std::int64_t kBlock = 1 << 20;
   if (info.storage == MatrixStorage::dense) {
     Handle ds = hdf5::open_dataset(impl_->file.get(), info.hdf5_path, impl_->at(info.hdf5_path));
-    const auto rows_per_block = std::max<std::int64_t>(1, kBlock / std::max<std::int64_t>(1, info.n_cols));
+    const auto rows_per_block =
+        std::max<std::int64_t>(1, kBlock / std::max<std::int64_t>(1, info.n_cols));
     for (std::int64_t r = 0; r < info.n_rows; r += rows_per_block) {
       const auto block = hdf5::read_rows_2d(ds.get(), impl_->at(info.hdf5_path), r,
                                             std::min(rows_per_block, info.n_rows - r));

@@ -22,14 +22,30 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 Handle::~Handle() {
   if (id_ < 0) return;
   switch (H5Iget_type(id_)) {
-    case H5I_FILE: H5Fclose(id_); break;
-    case H5I_GROUP: H5Gclose(id_); break;
-    case H5I_DATASET: H5Dclose(id_); break;
-    case H5I_DATASPACE: H5Sclose(id_); break;
-    case H5I_DATATYPE: H5Tclose(id_); break;
-    case H5I_ATTR: H5Aclose(id_); break;
-    case H5I_GENPROP_LST: H5Pclose(id_); break;
-    default: H5Idec_ref(id_); break;
+    case H5I_FILE:
+      H5Fclose(id_);
+      break;
+    case H5I_GROUP:
+      H5Gclose(id_);
+      break;
+    case H5I_DATASET:
+      H5Dclose(id_);
+      break;
+    case H5I_DATASPACE:
+      H5Sclose(id_);
+      break;
+    case H5I_DATATYPE:
+      H5Tclose(id_);
+      break;
+    case H5I_ATTR:
+      H5Aclose(id_);
+      break;
+    case H5I_GENPROP_LST:
+      H5Pclose(id_);
+      break;
+    default:
+      H5Idec_ref(id_);
+      break;
   }
 }
 
@@ -49,15 +65,25 @@ herr_t keep_first_message(unsigned /*n*/, const H5E_error2_t* error, void* out) 
 template <typename T>
 hid_t native_type();
 template <>
-hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
+hid_t native_type<float>() {
+  return H5T_NATIVE_FLOAT;
+}
 template <>
-hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
+hid_t native_type<double>() {
+  return H5T_NATIVE_DOUBLE;
+}
 template <>
-hid_t native_type<std::int8_t>() { return H5T_NATIVE_INT8; }
+hid_t native_type<std::int8_t>() {
+  return H5T_NATIVE_INT8;
+}
 template <>
-hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
+hid_t native_type<std::int32_t>() {
+  return H5T_NATIVE_INT32;
+}
 template <>
-hid_t native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+hid_t native_type<std::int64_t>() {
+  return H5T_NATIVE_INT64;
+}
 
 Handle checked(hid_t id, const Location& where, const std::string& what) {
   if (id < 0) fail(where, what);
@@ -202,8 +228,8 @@ std::vector<std::string> member_names(hid_t group, const Location& where) {
   check(H5Gget_info(group, &info), where, "cannot list group");
   std::vector<std::string> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const auto size = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0,
-                                         H5P_DEFAULT);
+    const auto size =
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     std::string name(static_cast<std::size_t>(size), '\0');
     H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
                        H5P_DEFAULT);
@@ -224,15 +250,20 @@ std::string dtype_name(hid_t dataset) {
   Handle type(H5Dget_type(dataset));
   const auto size = H5Tget_size(type.get());
   switch (H5Tget_class(type.get())) {
-    case H5T_FLOAT: return "float" + std::to_string(8 * size);
+    case H5T_FLOAT:
+      return "float" + std::to_string(8 * size);
     case H5T_INTEGER:
-      return (H5Tget_sign(type.get()) == H5T_SGN_NONE ? "uint" : "int") +
-             std::to_string(8 * size);
-    case H5T_ENUM: return "bool";
-    case H5T_STRING: return "string";
-    case H5T_COMPOUND: return "compound";
-    case H5T_REFERENCE: return "reference";
-    default: return "other";
+      return (H5Tget_sign(type.get()) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * size);
+    case H5T_ENUM:
+      return "bool";
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND:
+      return "compound";
+    case H5T_REFERENCE:
+      return "reference";
+    default:
+      return "other";
   }
 }
 
@@ -268,8 +299,7 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
       space.get(), where);
 }
 
-std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj,
-                                                                 const std::string& name,
+std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, const std::string& name,
                                                                  const Location& where) {
   if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
   Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
@@ -307,7 +337,8 @@ std::vector<T> read_1d(hid_t dataset, const Location& where, std::int64_t offset
     if (H5Tget_size(mem.get()) != 1) fail(where, "unsupported enum type");
     check(H5Dread(dataset, mem.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, raw.data()),
           where, "cannot read dataset");
-    std::transform(raw.begin(), raw.end(), values.begin(), [](auto v) { return static_cast<T>(v); });
+    std::transform(raw.begin(), raw.end(), values.begin(),
+                   [](auto v) { return static_cast<T>(v); });
     return values;
   }
   check(H5Dread(dataset, native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT,
@@ -363,9 +394,9 @@ void write_string_attribute(hid_t obj, const std::string& name, const std::strin
                             const Location& where) {
   auto type = variable_string_type();
   Handle space(H5Screate(H5S_SCALAR));
-  Handle attr = checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                   H5P_DEFAULT),
-                        where, "cannot create attribute '" + name + "'");
+  Handle attr =
+      checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              where, "cannot create attribute '" + name + "'");
   const char* data = value.c_str();
   check(H5Awrite(attr.get(), type.get(), &data), where, "cannot write attribute '" + name + "'");
 }
@@ -375,9 +406,9 @@ void write_string_array_attribute(hid_t obj, const std::string& name,
   auto type = variable_string_type();
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
-  Handle attr = checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                   H5P_DEFAULT),
-                        where, "cannot create attribute '" + name + "'");
+  Handle attr =
+      checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              where, "cannot create attribute '" + name + "'");
   std::vector<const char*> data{nullptr};  // never empty: HDF5 refuses a null buffer
   data.clear();
   for (const auto& v : values) data.push_back(v.c_str());
@@ -387,28 +418,26 @@ void write_string_array_attribute(hid_t obj, const std::string& name,
 }
 
 void write_integer_array_attribute(hid_t obj, const std::string& name,
-                                   const std::vector<std::int64_t>& values,
-                                   const Location& where) {
+                                   const std::vector<std::int64_t>& values, const Location& where) {
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
-  Handle attr = checked(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT,
-                                   H5P_DEFAULT),
-                        where, "cannot create attribute '" + name + "'");
+  Handle attr =
+      checked(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              where, "cannot create attribute '" + name + "'");
   check(H5Awrite(attr.get(), H5T_NATIVE_INT64, values.data()), where,
         "cannot write attribute '" + name + "'");
 }
 
-void write_bool_attribute(hid_t obj, const std::string& name, bool value,
-                          const Location& where) {
+void write_bool_attribute(hid_t obj, const std::string& name, bool value, const Location& where) {
   Handle type(H5Tenum_create(H5T_NATIVE_INT8));
   const std::int8_t no = 0;
   const std::int8_t yes = 1;
   H5Tenum_insert(type.get(), "FALSE", &no);
   H5Tenum_insert(type.get(), "TRUE", &yes);
   Handle space(H5Screate(H5S_SCALAR));
-  Handle attr = checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                   H5P_DEFAULT),
-                        where, "cannot create attribute '" + name + "'");
+  Handle attr =
+      checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              where, "cannot create attribute '" + name + "'");
   const std::int8_t stored = value ? yes : no;
   check(H5Awrite(attr.get(), type.get(), &stored), where, "cannot write attribute '" + name + "'");
 }
@@ -416,9 +445,9 @@ void write_bool_attribute(hid_t obj, const std::string& name, bool value,
 void write_double_attribute(hid_t obj, const std::string& name, double value,
                             const Location& where) {
   Handle space(H5Screate(H5S_SCALAR));
-  Handle attr = checked(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                                   H5P_DEFAULT),
-                        where, "cannot create attribute '" + name + "'");
+  Handle attr =
+      checked(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              where, "cannot create attribute '" + name + "'");
   check(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value), where,
         "cannot write attribute '" + name + "'");
 }
@@ -428,9 +457,9 @@ void write_strings(hid_t loc, const std::string& name, const std::vector<std::st
   auto type = variable_string_type();
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
-  Handle dataset = checked(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                                      H5P_DEFAULT, H5P_DEFAULT),
-                           where, "cannot create dataset '" + name + "'");
+  Handle dataset = checked(
+      H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      where, "cannot create dataset '" + name + "'");
   std::vector<const char*> data;
   for (const auto& v : values) data.push_back(v.c_str());
   check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), where,
@@ -442,8 +471,8 @@ void write_1d(hid_t loc, const std::string& name, const std::vector<T>& values,
               const Location& where) {
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
-  Handle dataset = checked(H5Dcreate2(loc, name.c_str(), native_type<T>(), space.get(),
-                                      H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+  Handle dataset = checked(H5Dcreate2(loc, name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT,
+                                      H5P_DEFAULT, H5P_DEFAULT),
                            where, "cannot create dataset '" + name + "'");
   check(H5Dwrite(dataset.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
         where, "cannot write dataset '" + name + "'");
@@ -451,8 +480,7 @@ void write_1d(hid_t loc, const std::string& name, const std::vector<T>& values,
 
 template void write_1d(hid_t, const std::string&, const std::vector<float>&, const Location&);
 template void write_1d(hid_t, const std::string&, const std::vector<double>&, const Location&);
-template void write_1d(hid_t, const std::string&, const std::vector<std::int8_t>&,
-                       const Location&);
+template void write_1d(hid_t, const std::string&, const std::vector<std::int8_t>&, const Location&);
 template void write_1d(hid_t, const std::string&, const std::vector<std::int32_t>&,
                        const Location&);
 template void write_1d(hid_t, const std::string&, const std::vector<std::int64_t>&,
@@ -469,9 +497,9 @@ AppendableDataset::AppendableDataset(hid_t loc, const std::string& name, hid_t m
   Handle create(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_chunk(create.get(), 1, &chunk);
   if (gzip) H5Pset_deflate(create.get(), 4);
-  dataset_ = checked(H5Dcreate2(loc, name.c_str(), mem_type, space.get(), H5P_DEFAULT,
-                                create.get(), H5P_DEFAULT),
-                     where_, "cannot create dataset '" + name + "'");
+  dataset_ = checked(
+      H5Dcreate2(loc, name.c_str(), mem_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
+      where_, "cannot create dataset '" + name + "'");
 }
 
 void AppendableDataset::append(const void* values, std::int64_t count) {
@@ -483,8 +511,7 @@ void AppendableDataset::append(const void* values, std::int64_t count) {
   const hsize_t n = static_cast<hsize_t>(count);
   H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr);
   Handle mem_space(H5Screate_simple(1, &n, nullptr));
-  check(H5Dwrite(dataset_.get(), mem_type_, mem_space.get(), file_space.get(), H5P_DEFAULT,
-                 values),
+  check(H5Dwrite(dataset_.get(), mem_type_, mem_space.get(), file_space.get(), H5P_DEFAULT, values),
         where_, "cannot write dataset");
   size_ += count;
 }

@@ -69,8 +69,7 @@ std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
                                             const Location& where);
 std::vector<std::string> string_array_attribute(hid_t obj, const std::string& name,
                                                 const Location& where);
-std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj,
-                                                                 const std::string& name,
+std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, const std::string& name,
                                                                  const Location& where);
 
 /// Reads `count` elements from `offset` of a 1-D dataset (all of it when count < 0),
@@ -94,8 +93,7 @@ void write_string_attribute(hid_t obj, const std::string& name, const std::strin
 void write_string_array_attribute(hid_t obj, const std::string& name,
                                   const std::vector<std::string>& values, const Location& where);
 void write_integer_array_attribute(hid_t obj, const std::string& name,
-                                   const std::vector<std::int64_t>& values,
-                                   const Location& where);
+                                   const std::vector<std::int64_t>& values, const Location& where);
 /// A numpy bool as h5py writes it (an int8 enum FALSE/TRUE): pandas needs a real bool.
 void write_bool_attribute(hid_t obj, const std::string& name, bool value, const Location& where);
 void write_double_attribute(hid_t obj, const std::string& name, double value,

@@ -22,8 +22,8 @@ size_t lzf_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[], 
   for (int attempt = 0; attempt < 32; ++attempt) {
     void* out = std::malloc(out_size);
     if (out == nullptr) return 0;
-    const unsigned produced = lzf_decompress(*buf, static_cast<unsigned>(nbytes), out,
-                                             static_cast<unsigned>(out_size));
+    const unsigned produced =
+        lzf_decompress(*buf, static_cast<unsigned>(nbytes), out, static_cast<unsigned>(out_size));
     if (produced != 0) {
       std::free(*buf);
       *buf = out;
@@ -42,8 +42,8 @@ size_t lzf_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[], 
 void register_lzf_filter() {
   static std::once_flag once;
   std::call_once(once, [] {
-    static const H5Z_class2_t filter_class = {
-        H5Z_CLASS_T_VERS, kLzfFilterId, 1, 1, "lzf", nullptr, nullptr, lzf_filter};
+    static const H5Z_class2_t filter_class = {H5Z_CLASS_T_VERS, kLzfFilterId, 1,         1, "lzf",
+                                              nullptr,          nullptr,      lzf_filter};
     H5Zregister(&filter_class);
   });
 }

@@ -45,10 +45,18 @@ OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
         layers->push_back(torch::nn::Linear(width, layer.units));
         width = layer.units;
         break;
-      case LayerSpec::Kind::sigmoid: layers->push_back(torch::nn::Sigmoid()); break;
-      case LayerSpec::Kind::relu: layers->push_back(torch::nn::ReLU()); break;
-      case LayerSpec::Kind::tanh: layers->push_back(torch::nn::Tanh()); break;
-      case LayerSpec::Kind::dropout: layers->push_back(torch::nn::Dropout(layer.p)); break;
+      case LayerSpec::Kind::sigmoid:
+        layers->push_back(torch::nn::Sigmoid());
+        break;
+      case LayerSpec::Kind::relu:
+        layers->push_back(torch::nn::ReLU());
+        break;
+      case LayerSpec::Kind::tanh:
+        layers->push_back(torch::nn::Tanh());
+        break;
+      case LayerSpec::Kind::dropout:
+        layers->push_back(torch::nn::Dropout(layer.p));
+        break;
     }
   }
   layers = register_module("layers", layers);

@@ -65,11 +65,21 @@ std::string to_string(const std::vector<LayerSpec>& layers) {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     if (i > 0) out << ',';
     switch (layers[i].kind) {
-      case LayerSpec::Kind::linear: out << "linear:" << layers[i].units; break;
-      case LayerSpec::Kind::sigmoid: out << "sigmoid"; break;
-      case LayerSpec::Kind::relu: out << "relu"; break;
-      case LayerSpec::Kind::tanh: out << "tanh"; break;
-      case LayerSpec::Kind::dropout: out << "dropout:" << layers[i].p; break;
+      case LayerSpec::Kind::linear:
+        out << "linear:" << layers[i].units;
+        break;
+      case LayerSpec::Kind::sigmoid:
+        out << "sigmoid";
+        break;
+      case LayerSpec::Kind::relu:
+        out << "relu";
+        break;
+      case LayerSpec::Kind::tanh:
+        out << "tanh";
+        break;
+      case LayerSpec::Kind::dropout:
+        out << "dropout:" << layers[i].p;
+        break;
     }
   }
   return out.str();

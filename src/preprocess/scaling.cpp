@@ -25,8 +25,8 @@ ScalingStats compute_scaling(const CsrMatrix& values) {
   }
   for (std::size_t g = 0; g < n_genes; ++g) {
     const double implicit_zeros = n - static_cast<double>(stored[g]);
-    const double variance = n > 0 ? (squares[g] + implicit_zeros * out.mean[g] * out.mean[g]) / n
-                                  : 0.0;
+    const double variance =
+        n > 0 ? (squares[g] + implicit_zeros * out.mean[g] * out.mean[g]) / n : 0.0;
     out.sd[g] = std::sqrt(variance);
     if (out.sd[g] == 0.0) {
       out.sd[g] = 1.0;

@@ -11,8 +11,8 @@
 namespace scgrad {
 
 std::vector<std::string> default_cell_types() {
-  return {"Astrocytes", "Glioblasts",  "Oligodendrocytes", "OPC",
-          "Neurons",    "Microglia",   "Endothelial",      "Fetal replicating"};
+  return {"Astrocytes", "Glioblasts", "Oligodendrocytes", "OPC",
+          "Neurons",    "Microglia",  "Endothelial",      "Fetal replicating"};
 }
 
 namespace {
@@ -65,10 +65,11 @@ std::string gene_name(std::int64_t g) {
 SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& options,
                               const std::function<void(std::int64_t)>& on_progress) {
   const auto n_types = static_cast<std::int64_t>(options.cell_types.size());
-  if (options.cells < 1 || options.genes < 1) throw Error("simulate: need --cells and --genes >= 1");
+  if (options.cells < 1 || options.genes < 1)
+    throw Error("simulate: need --cells and --genes >= 1");
   if (n_types < 1) throw Error("simulate: need at least one cell type");
-  const std::int64_t markers =
-      options.markers_per_type > 0 ? options.markers_per_type
+  const std::int64_t markers = options.markers_per_type > 0
+                                   ? options.markers_per_type
                                    : std::max<std::int64_t>(5, options.genes / 20);
   if (markers * n_types > options.genes) {
     throw Error("simulate: " + std::to_string(n_types) + " cell types x " +

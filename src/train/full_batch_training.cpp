@@ -27,8 +27,7 @@ EpochMetrics evaluate(ClassifierImpl& model, const torch::Tensor& x, const torch
 
 namespace {
 [[noreturn]] void diverged(int epoch) {
-  throw Error("training diverged: the model's outputs or loss in epoch " +
-              std::to_string(epoch) +
+  throw Error("training diverged: the model's outputs or loss in epoch " + std::to_string(epoch) +
               " are not finite (NaN or Inf); try a smaller --lr, and check the input for NaN");
 }
 }  // namespace

@@ -38,12 +38,11 @@ TEST(H5adWriter, AnndataReadsItBack) {
   test::TempDir dir;
   const auto path = dir.file("small.h5ad");
   write_small(path, true);
-  const auto check =
-      "import anndata, numpy as np; a = anndata.read_h5ad('" + path +
-      "'); assert a.shape == (3, 4); "
-      "assert a.X.toarray().tolist() == [[1, 0, 0, 2], [0, 0, 0, 0], [0, 3, 4, 5]]; "
-      "assert list(a.obs.author_cell_type.astype(str)) == ['B', 'A', 'nan']; "
-      "assert list(a.var_names) == ['g1', 'g2', 'g3', 'g4']";
+  const auto check = "import anndata, numpy as np; a = anndata.read_h5ad('" + path +
+                     "'); assert a.shape == (3, 4); "
+                     "assert a.X.toarray().tolist() == [[1, 0, 0, 2], [0, 0, 0, 0], [0, 3, 4, 5]]; "
+                     "assert list(a.obs.author_cell_type.astype(str)) == ['B', 'A', 'nan']; "
+                     "assert list(a.var_names) == ['g1', 'g2', 'g3', 'g4']";
   const auto command = std::string("/usr/bin/python3 -c \"") + check + "\"";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }

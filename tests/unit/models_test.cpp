@@ -1,13 +1,12 @@
 // The exercise's models: structure, validation, and initial weights equal to PyTorch's.
 
-#include "scgrad/model/exercise_models.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "scgrad/error.hpp"
+#include "scgrad/model/exercise_models.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/full_batch_training.hpp"
 
@@ -72,7 +71,8 @@ TEST(Models, ParameterNamesFollowTheExercise) {
 
 TEST(Models, OutputShapeAndRange) {
   const auto x = torch::randn({6, 5});
-  for (const std::string model : {"logistic", "mlp", "linear:3,tanh,dropout:0.5,linear:1,sigmoid"}) {
+  for (const std::string model :
+       {"logistic", "mlp", "linear:3,tanh,dropout:0.5,linear:1,sigmoid"}) {
     auto net = make_classifier(model, 5);
     net->eval();
     const auto y = net->forward(x);

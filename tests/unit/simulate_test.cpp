@@ -1,10 +1,9 @@
-#include "scgrad/simulate/simulate_counts.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/simulate/simulate_counts.hpp"
 #include "test_support.hpp"
 
 namespace scgrad {

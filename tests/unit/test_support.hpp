@@ -32,17 +32,17 @@ struct TempDir {
 
 /// Runs Debian's python (with torch/anndata) on a script of tests/python; true on success.
 inline bool run_python(const std::string& script_and_args) {
-  const auto command = std::string("/usr/bin/python3 ") + SCGRAD_SOURCE_DIR + "/tests/python/" +
-                       script_and_args;
+  const auto command =
+      std::string("/usr/bin/python3 ") + SCGRAD_SOURCE_DIR + "/tests/python/" + script_and_args;
   return std::system(command.c_str()) == 0;
 }
 
 }  // namespace scgrad::test
 
 /// Skips the test, with the reason, when ../shared/data is absent.
-#define SCGRAD_REQUIRE_SHARED_DATA()                                                     \
-  do {                                                                                   \
-    if (!std::filesystem::exists(scgrad::test::shared_data())) {                         \
-      GTEST_SKIP() << "../shared/data is absent: skipping the test on real data";        \
-    }                                                                                    \
+#define SCGRAD_REQUIRE_SHARED_DATA()                                              \
+  do {                                                                            \
+    if (!std::filesystem::exists(scgrad::test::shared_data())) {                  \
+      GTEST_SKIP() << "../shared/data is absent: skipping the test on real data"; \
+    }                                                                             \
   } while (false)

@@ -43,7 +43,7 @@ struct ModelRun {
   std::string name;  ///< "logistic", "mlp", "layer_list"
   std::string cpp_class;
   std::string spec;
-  std::vector<double> losses;      ///< per epoch, from the forward pass of that epoch's step
+  std::vector<double> losses;  ///< per epoch, from the forward pass of that epoch's step
   std::vector<double> accuracies;
   double loss_before = 0, loss_after = 0;
   double accuracy_before = 0, accuracy_after = 0;
@@ -56,11 +56,11 @@ struct ExerciseReport {
   std::vector<std::int64_t> class_counts;
   std::int64_t genes_in_file = 0;
   std::int64_t genes_kept = 0;
-  std::vector<ObjectSummary> objects;       ///< 2.1
-  std::vector<WeightChange> weight_changes; ///< 2.2
-  double max_gradient_after_backward = 0;   ///< 2.2: backward() fills .grad, step() uses it
-  std::vector<ModelRun> runs;               ///< 2.3
-  std::string conclusion;                   ///< 2.3, over all models
+  std::vector<ObjectSummary> objects;        ///< 2.1
+  std::vector<WeightChange> weight_changes;  ///< 2.2
+  double max_gradient_after_backward = 0;    ///< 2.2: backward() fills .grad, step() uses it
+  std::vector<ModelRun> runs;                ///< 2.3
+  std::string conclusion;                    ///< 2.3, over all models
 };
 
 /// Runs the exercise on two-class prepared data. `progress`, when given, gets one line per step.

@@ -22,8 +22,8 @@ struct MatrixInfo {
   MatrixStorage storage = MatrixStorage::dense;
   std::int64_t n_rows = 0;
   std::int64_t n_cols = 0;
-  std::string dtype;                ///< dtype of the stored values, e.g. "float32"
-  std::int64_t stored_values = 0;   ///< stored entries (sparse) or n_rows * n_cols (dense)
+  std::string dtype;               ///< dtype of the stored values, e.g. "float32"
+  std::int64_t stored_values = 0;  ///< stored entries (sparse) or n_rows * n_cols (dense)
 };
 
 /// What the stored values of a matrix are, from one streaming pass over them.

@@ -58,7 +58,6 @@ struct OurNN_ListVersion : ClassifierImpl {  // NOLINT(readability-identifier-na
 /// `--model`: "logistic" → SimpleModel, "mlp" → TwoLayerModel, a spec → OurNN_ListVersion.
 /// Checks that the model ends in `outputs` units (and a sigmoid when outputs is 1, for BCE).
 std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::int64_t input_dim,
-                                                std::int64_t hidden = 50,
-                                                std::int64_t outputs = 1);
+                                                std::int64_t hidden = 50, std::int64_t outputs = 1);
 
 }  // namespace scgrad

@@ -10,13 +10,13 @@
 namespace scgrad {
 
 struct GeneFilterOptions {
-  double min_counts = 10;       ///< keep genes whose total count over the cells is >= this
-  std::int64_t min_cells = 0;   ///< ... and that are detected (count > 0) in >= this many cells
+  double min_counts = 10;      ///< keep genes whose total count over the cells is >= this
+  std::int64_t min_cells = 0;  ///< ... and that are detected (count > 0) in >= this many cells
 };
 
 struct GeneFilterResults {
-  std::vector<std::int64_t> kept;         ///< column numbers of kept genes, ascending
-  std::vector<double> totals;             ///< total count of every gene (all columns)
+  std::vector<std::int64_t> kept;            ///< column numbers of kept genes, ascending
+  std::vector<double> totals;                ///< total count of every gene (all columns)
   std::vector<std::int64_t> cells_detected;  ///< cells with count > 0, for every gene
 };
 

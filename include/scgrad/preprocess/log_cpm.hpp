@@ -18,8 +18,8 @@ struct LogCpmOptions {
 std::vector<double> library_sizes(const CsrMatrix& counts);
 
 struct LogCpmResults {
-  CsrMatrix values;                         ///< same sparsity pattern as the counts
-  std::vector<std::int64_t> empty_cells;    ///< rows with library size 0: left all-zero, never NaN
+  CsrMatrix values;                       ///< same sparsity pattern as the counts
+  std::vector<std::int64_t> empty_cells;  ///< rows with library size 0: left all-zero, never NaN
 };
 
 /// Normalises every row by its library size and log-transforms. Computed in double, stored

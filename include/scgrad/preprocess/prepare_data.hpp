@@ -34,10 +34,10 @@ struct PreparedData {
   std::int64_t genes_in_file = 0;
   std::vector<double> library_size;
   std::vector<std::int64_t> empty_cells;  ///< cells (rows) with library size 0
-  CsrMatrix log_cpm;                    ///< cells x kept genes
+  CsrMatrix log_cpm;                      ///< cells x kept genes
   ScalingStats scaling;
-  std::int64_t count_nonzeros = 0;      ///< stored entries of the selected, filtered counts
-  double count_min = 0;                 ///< range of the selected, filtered counts (zeros included)
+  std::int64_t count_nonzeros = 0;  ///< stored entries of the selected, filtered counts
+  double count_min = 0;             ///< range of the selected, filtered counts (zeros included)
   double count_max = 0;
 };
 

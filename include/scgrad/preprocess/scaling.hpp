@@ -11,7 +11,7 @@ namespace scgrad {
 
 struct ScalingStats {
   std::vector<double> mean;
-  std::vector<double> sd;  ///< population SD (divide by n); a gene with SD 0 gets 1
+  std::vector<double> sd;           ///< population SD (divide by n); a gene with SD 0 gets 1
   std::int64_t constant_genes = 0;  ///< genes whose SD was 0
 };
 

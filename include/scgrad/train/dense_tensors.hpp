@@ -11,8 +11,7 @@
 namespace scgrad {
 
 /// X = torch.Tensor(data.X.todense()): a float32 (cells x genes) tensor.
-torch::Tensor to_dense_tensor(const CsrMatrix& matrix,
-                              const torch::Device& device = torch::kCPU);
+torch::Tensor to_dense_tensor(const CsrMatrix& matrix, const torch::Device& device = torch::kCPU);
 
 /// The exercise's `scale`, in place: subtract each gene's mean, divide by its population SD
 /// (`std(unbiased=False)`). A gene with SD 0 is divided by 1 instead of giving NaN.

@@ -25,14 +25,14 @@ struct TrainingOptions {
 };
 
 struct EpochMetrics {
-  int epoch = 0;          ///< 1-based
-  double loss = 0;        ///< of the forward pass this epoch's step was computed from
-  double accuracy = 0;    ///< of that same forward pass
+  int epoch = 0;        ///< 1-based
+  double loss = 0;      ///< of the forward pass this epoch's step was computed from
+  double accuracy = 0;  ///< of that same forward pass
 };
 
 struct TrainingResults {
   std::vector<EpochMetrics> epochs;
-  double final_loss = 0;      ///< measured after the last step (eval mode, no grad)
+  double final_loss = 0;  ///< measured after the last step (eval mode, no grad)
   double final_accuracy = 0;
 };
 
