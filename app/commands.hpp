@@ -8,6 +8,7 @@ namespace scgrad::app {
 void add_inspect_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 void add_exercise_command(CLI::App& app);
 
 }  // namespace scgrad::app

@@ -1,4 +1,5 @@
-// `scgrad train FILE.h5ad --classes A,B`: the exercise's full-batch training as a tool.
+// `scgrad train FILE.h5ad --classes A,B[,C…]|all`: preprocessing, a held-out split, training,
+// evaluation, and the model file that `scgrad predict` uses.
 
 #include <fmt/format.h>
 
@@ -9,11 +10,17 @@
 
 #include "commands.hpp"
 #include "preprocess_options.hpp"
+#include "progress_bar.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/exercise_models.hpp"
+#include "scgrad/model/model_bundle.hpp"
+#include "scgrad/train/classification.hpp"
+#include "scgrad/train/classification_metrics.hpp"
 #include "scgrad/train/dense_tensors.hpp"
-#include "scgrad/train/full_batch_training.hpp"
+#include "scgrad/train/trainer.hpp"
+#include "scgrad/util/atomic_output.hpp"
+#include "training_plot.hpp"
 
 namespace scgrad::app {
 
@@ -25,60 +32,234 @@ struct TrainArgs {
   PrepareOptions prepare;
   std::string model = "logistic";
   std::int64_t hidden = 50;
-  TrainingOptions training;
+  TrainingOptions training{/*epochs=*/30, /*lr=*/1e-3, /*batch_size=*/128};
+  double test_fraction = 0.2;
   std::uint64_t seed = 0;
   std::string metrics_out;
+  std::string model_out;
+  std::string plot;
 };
 
-void write_metrics(const std::string& path, const PreparedData& data,
-                   const TrainingResults& results) {
+std::vector<std::int32_t> targets_of(const PreparedData& data,
+                                     const std::vector<std::int64_t>& cells) {
+  std::vector<std::int32_t> out;
+  for (const auto c : cells) out.push_back(data.cells.targets[static_cast<std::size_t>(c)]);
+  return out;
+}
+
+LabelledData tensors_for(const torch::Tensor& x_all, const PreparedData& data,
+                         const std::vector<std::int64_t>& cells, bool all) {
+  const auto n_classes = data.cells.classes.size();
+  auto x = all ? x_all : x_all.index_select(0, torch::tensor(cells, torch::kInt64));
+  return {x, targets_tensor(targets_of(data, cells), n_classes)};
+}
+
+void print_report(const ClassificationReport& report, const std::vector<std::string>& classes,
+                  const std::string& evaluated_on) {
+  std::cout << fmt::format("\nEvaluation on the {} cells (rows: true class, columns: predicted)\n",
+                           evaluated_on);
+  std::size_t width = 9;
+  for (const auto& c : classes) width = std::max(width, c.size() + 2);
+  std::cout << fmt::format("  {:<{}}", "", width);
+  for (std::size_t c = 0; c < classes.size(); ++c) std::cout << fmt::format("{:>8}", c);
+  std::cout << fmt::format("   {:>9} {:>7} {:>8}\n", "precision", "recall", "cells");
+  for (std::size_t t = 0; t < classes.size(); ++t) {
+    std::cout << fmt::format("  {:<{}}", fmt::format("{} {}", t, classes[t]), width);
+    for (const auto n : report.confusion[t]) std::cout << fmt::format("{:>8}", n);
+    const auto& m = report.per_class[t];
+    std::cout << fmt::format("   {:>9.3f} {:>7.3f} {:>8}\n", m.precision, m.recall, m.support);
+  }
+  std::cout << fmt::format("  accuracy {:.4f}", report.accuracy);
+  if (report.auc >= 0) std::cout << fmt::format(", ROC AUC {:.4f} ('{}' positive)", report.auc, classes[0]);
+  std::cout << '\n';
+}
+
+nlohmann::json metrics_json(const PreparedData& data, const TrainingResults& results,
+                            const ClassificationReport& report, const std::string& evaluated_on) {
   nlohmann::json j;
   j["cells"] = data.log_cpm.n_rows;
   j["genes"] = data.log_cpm.n_cols;
   j["classes"] = data.cells.classes;
+  j["train_cells"] = data.split.train.size();
+  j["test_cells"] = data.split.test.size();
+  std::vector<std::string> test_names;
+  for (const auto c : data.split.test) test_names.push_back(data.cell_names[static_cast<std::size_t>(c)]);
+  j["test_cell_names"] = test_names;
   j["epochs"] = nlohmann::json::array();
   for (const auto& e : results.epochs) {
-    j["epochs"].push_back(
-        {{"epoch", e.epoch}, {"train_loss", e.loss}, {"train_accuracy", e.accuracy}});
+    nlohmann::json row = {{"epoch", e.epoch},
+                          {"train_loss", e.train_loss},
+                          {"train_accuracy", e.train_accuracy},
+                          {"seconds", e.seconds}};
+    if (e.test_loss) {
+      row["test_loss"] = *e.test_loss;
+      row["test_accuracy"] = *e.test_accuracy;
+    }
+    j["epochs"].push_back(row);
   }
-  j["final"] = {{"train_loss", results.final_loss}, {"train_accuracy", results.final_accuracy}};
-  std::ofstream out(path);
-  if (!out) throw Error(path + ": cannot write the metrics file (--metrics-out)");
-  out << j.dump(2) << '\n';
+  j["final"] = {{"train_loss", results.final_train.loss},
+                {"train_accuracy", results.final_train.accuracy}};
+  if (results.final_test) {
+    j["final"]["test_loss"] = results.final_test->loss;
+    j["final"]["test_accuracy"] = results.final_test->accuracy;
+  }
+  j["evaluation"] = {{"cells", evaluated_on}, {"confusion_matrix", report.confusion},
+                     {"accuracy", report.accuracy}};
+  for (std::size_t c = 0; c < report.per_class.size(); ++c) {
+    j["evaluation"]["per_class"].push_back({{"class", data.cells.classes[c]},
+                                            {"precision", report.per_class[c].precision},
+                                            {"recall", report.per_class[c].recall},
+                                            {"support", report.per_class[c].support}});
+  }
+  if (report.auc >= 0) j["evaluation"]["roc_auc"] = report.auc;
+  return j;
 }
 
 void run_train(TrainArgs& args) {
   args.prepare.classes = split_class_list(args.classes);
+  args.prepare.test_fraction = args.test_fraction;
+  args.prepare.split_seed = args.seed;
+  args.training.shuffle_seed = args.seed;
   const H5adFile file(args.file);
   const auto data = prepare_data(file, args.prepare);
-  if (data.cells.classes.size() != 2) {
-    throw Error(
-        "training more than two classes (softmax) is not implemented yet; give two "
-        "classes with --classes A,B");
+  const auto n_classes = data.cells.classes.size();
+  std::string counts;
+  for (std::size_t c = 0; c < n_classes; ++c) {
+    counts += fmt::format("{}{} {}", c ? ", " : "", data.cells.class_counts[c], data.cells.classes[c]);
   }
-  std::cerr << fmt::format("{}: {} cells ({} {}, {} {}), {} of {} genes kept\n", args.file,
-                           data.log_cpm.n_rows, data.cells.class_counts[0], data.cells.classes[0],
-                           data.cells.class_counts[1], data.cells.classes[1], data.log_cpm.n_cols,
-                           data.genes_in_file);
+  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept\n", args.file,
+                           data.log_cpm.n_rows, counts, data.log_cpm.n_cols, data.genes_in_file);
+  const bool split = !data.split.test.empty();
+  if (split) {
+    std::cerr << fmt::format("split: {} training, {} held-out cells (stratified, seed {})\n",
+                             data.split.train.size(), data.split.test.size(), args.seed);
+  }
   if (!data.empty_cells.empty()) {
     std::cerr << fmt::format("note: {} cells have library size 0 (all-zero log-CPM)\n",
                              data.empty_cells.size());
   }
-  auto x = scale(to_dense_tensor(data.log_cpm));
-  const auto y = targets_tensor(data.cells.binary_targets());
 
-  torch::manual_seed(args.seed);  // immediately before the model is built, as in PyTorch
-  auto model = make_classifier(args.model, data.log_cpm.n_cols, args.hidden, 1);
-  std::cerr << fmt::format("model: {} ({}), Adam lr {}, {} epochs, seed {}\n", args.model,
-                           model->spec(), args.training.lr, args.training.epochs, args.seed);
-  std::cout << fmt::format("{:>5}  {:>10}  {:>8}\n", "epoch", "loss", "accuracy");
-  const auto results = train_full_batch(*model, x, y, args.training, [](const EpochMetrics& e) {
-    std::cout << fmt::format("{:>5}  {:>10.6f}  {:>8.4f}\n", e.epoch, e.loss, e.accuracy)
-              << std::flush;
-  });
-  std::cout << fmt::format("final  {:>10.6f}  {:>8.4f}   (after the last step)\n",
-                           results.final_loss, results.final_accuracy);
-  if (!args.metrics_out.empty()) write_metrics(args.metrics_out, data, results);
+  // X as in the exercise: dense log-CPM, scaled with statistics of the training cells.
+  const auto x_all = to_dense_tensor(data.log_cpm);
+  auto train = tensors_for(x_all, data, data.split.train, !split);
+  const auto stats = fit_scaling(train.x);
+  apply_scaling(train.x, stats);
+  std::optional<LabelledData> test;
+  if (split) {
+    test = tensors_for(x_all, data, data.split.test, false);
+    apply_scaling(test->x, stats);
+  }
+
+  torch::manual_seed(static_cast<std::uint64_t>(args.seed));  // right before the model is built
+  auto model = make_classifier(args.model, data.log_cpm.n_cols, args.hidden, output_units(n_classes));
+  std::cerr << fmt::format("model: {} ({}), {}, Adam lr {}, {} epochs, {}, seed {}\n", args.model,
+                           model->spec(), n_classes == 2 ? "BCE" : "cross-entropy",
+                           args.training.lr, args.training.epochs,
+                           args.training.batch_size > 0
+                               ? fmt::format("batches of {}", args.training.batch_size)
+                               : "full batch",
+                           args.seed);
+
+  std::cout << fmt::format("{:>5}  {:>10}  {:>9}", "epoch", "train_loss", "train_acc");
+  if (split) std::cout << fmt::format("  {:>10}  {:>9}", "test_loss", "test_acc");
+  std::cout << fmt::format("  {:>7}\n", "seconds");
+  ProgressBar bar("training", args.training.epochs, "epochs");
+  TrainingCallbacks callbacks;
+  callbacks.on_batch = [&](int epoch, std::int64_t batch, std::int64_t batches) {
+    if (batches > 1) bar.update(epoch - 1, fmt::format("(batch {}/{})", batch, batches));
+  };
+  callbacks.on_epoch = [&](const EpochMetrics& e) {
+    bar.clear();
+    std::cout << fmt::format("{:>5}  {:>10.6f}  {:>9.4f}", e.epoch, e.train_loss, e.train_accuracy);
+    if (e.test_loss) std::cout << fmt::format("  {:>10.6f}  {:>9.4f}", *e.test_loss, *e.test_accuracy);
+    std::cout << fmt::format("  {:>7.2f}\n", e.seconds) << std::flush;
+    bar.update(e.epoch);
+  };
+  const auto results = train_classifier(*model, n_classes, train, test, args.training, callbacks);
+  bar.clear();
+  std::cout << fmt::format("final  {:>10.6f}  {:>9.4f}", results.final_train.loss,
+                           results.final_train.accuracy);
+  if (results.final_test) {
+    std::cout << fmt::format("  {:>10.6f}  {:>9.4f}", results.final_test->loss,
+                             results.final_test->accuracy);
+  }
+  std::cout << "   (after the last step)\n";
+
+  const auto& evaluated = split ? *test : train;
+  const auto& evaluated_cells = split ? data.split.test : data.split.train;
+  const auto outputs = predict_outputs(*model, evaluated.x);
+  const auto predicted = predicted_classes(outputs, n_classes);
+  const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
+  std::vector<std::int32_t> predicted_vec;
+  std::vector<float> first;
+  for (std::int64_t i = 0; i < predicted.size(0); ++i) {
+    predicted_vec.push_back(static_cast<std::int32_t>(predicted[i].item<std::int64_t>()));
+    first.push_back(probabilities[i][0].item<float>());
+  }
+  const auto report = classification_report(targets_of(data, evaluated_cells), predicted_vec,
+                                            n_classes, first);
+  const std::string evaluated_on = split ? "held-out" : "training";
+  print_report(report, data.cells.classes, evaluated_on);
+
+  if (!args.model_out.empty()) {
+    ModelFile bundle;
+    bundle.model = args.model;
+    bundle.hidden = args.hidden;
+    bundle.spec = model->spec();
+    bundle.classes = data.cells.classes;
+    bundle.genes = data.genes;
+    bundle.min_counts = args.prepare.gene_filter.min_counts;
+    bundle.min_cells = args.prepare.gene_filter.min_cells;
+    bundle.target_sum = args.prepare.log_cpm.target_sum;
+    bundle.log_base = args.prepare.log_cpm.log_base;
+    bundle.library_size_key = args.prepare.library_size_key;
+    bundle.matrix = args.prepare.matrix;
+    bundle.label_key = args.prepare.label_key;
+    const auto mean = stats.mean.reshape({-1}).contiguous();
+    const auto sd = stats.sd.reshape({-1}).contiguous();
+    bundle.scaling_mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+    bundle.scaling_sd.assign(sd.data_ptr<float>(), sd.data_ptr<float>() + sd.numel());
+    store_weights(*model, bundle);
+    bundle.training_numbers = {{"seed", static_cast<double>(args.seed)},
+                               {"epochs", args.training.epochs},
+                               {"lr", args.training.lr},
+                               {"batch_size", static_cast<double>(args.training.batch_size)},
+                               {"test_fraction", args.test_fraction},
+                               {"train_cells", static_cast<double>(data.split.train.size())},
+                               {"test_cells", static_cast<double>(data.split.test.size())},
+                               {"final_train_loss", results.final_train.loss},
+                               {"final_train_accuracy", results.final_train.accuracy}};
+    if (results.final_test) {
+      bundle.training_numbers["final_test_loss"] = results.final_test->loss;
+      bundle.training_numbers["final_test_accuracy"] = results.final_test->accuracy;
+    }
+    bundle.training_strings = {{"data_file", args.file}};
+    write_model_file(args.model_out, bundle);
+    std::cerr << "wrote model " << args.model_out << '\n';
+  }
+  if (!args.metrics_out.empty()) {
+    AtomicOutput out(args.metrics_out);
+    {
+      std::ofstream json(out.temporary_path());
+      json << metrics_json(data, results, report, evaluated_on).dump(2) << '\n';
+      if (!json) throw Error(args.metrics_out + ": cannot write (--metrics-out)");
+    }
+    out.commit();
+  }
+  if (!args.plot.empty()) {
+    TrainingCurves curves;
+    curves.title = fmt::format("scgrad train {} — {}", args.model, counts);
+    for (const auto& e : results.epochs) {
+      curves.train_loss.push_back(e.train_loss);
+      curves.train_accuracy.push_back(e.train_accuracy);
+      if (e.test_loss) {
+        curves.test_loss.push_back(*e.test_loss);
+        curves.test_accuracy.push_back(*e.test_accuracy);
+      }
+    }
+    plot_training_curves(curves, args.plot);
+    std::cerr << "wrote plot " << args.plot << '\n';
+  }
 }
 
 }  // namespace
@@ -87,39 +268,52 @@ void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* command = app.add_subcommand(
       "train",
-      "Train a classifier on an .h5ad file: select cells of the given classes, filter genes, "
-      "log-CPM, scale, then full-batch BCE + Adam as the exercise does. Prints loss and "
-      "accuracy per epoch.");
+      "Train a cell-type classifier on an .h5ad file: select cells of the given classes, hold "
+      "out a stratified test set, filter genes, log-CPM and scale (fitted on the training "
+      "cells), train with Adam, report held-out metrics, and save the model for `predict`. "
+      "Two classes use a sigmoid output and BCE as the exercise does; more use softmax and "
+      "cross-entropy.");
   command->add_option("file", args->file, "the .h5ad file")->required();
-  command
-      ->add_option("--classes", args->classes,
-                   "comma-separated labels to keep; the first is the positive class (1)")
+  command->add_option("--classes", args->classes,
+                      "comma-separated labels to keep (the first is the positive class for "
+                      "two), or 'all'")
       ->required();
   add_preprocess_options(command, args->prepare);
-  command
-      ->add_option("--model", args->model,
-                   "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
-                   "linear:50,relu,linear:1,sigmoid")
+  command->add_option("--model", args->model,
+                      "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
+                      "linear:50,relu,linear:1,sigmoid")
       ->capture_default_str();
   command->add_option("--hidden", args->hidden, "hidden units of the mlp model")
       ->capture_default_str();
-  command->add_option("--epochs", args->training.epochs, "full-batch epochs")
+  command->add_option("--epochs", args->training.epochs, "passes over the training cells")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   command->add_option("--lr", args->training.lr, "Adam learning rate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  command
-      ->add_option("--seed", args->seed,
-                   "torch::manual_seed before the model is built (same initial weights as "
-                   "PyTorch with this seed)")
+  command->add_option("--batch-size", args->training.batch_size,
+                      "cells per Adam step, shuffled each epoch; 0 = full batch (the exercise)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--test-fraction", args->test_fraction,
+                      "held-out cells per class; 0 = no split (the exercise)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.99));
+  command->add_option("--seed", args->seed,
+                      "torch::manual_seed before the model is built (same initial weights as "
+                      "PyTorch); also seeds the split and minibatch order (own generator)")
       ->capture_default_str();
+  command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,
-                      "write per-epoch and final loss and accuracy as JSON");
+                      "per-epoch and final metrics, confusion matrix, per-class precision/recall "
+                      "as JSON");
+  command->add_option("--plot", args->plot, "loss and accuracy curves as .png or .svg (gnuplot)");
   command->footer(
-      "Example (the exercise on the real brain data):\n"
-      "  scgrad train ../shared/data/darmanis2015_glia_subset.h5ad \\\n"
-      "      --classes Astrocytes,\"Fetal replicating\" --model mlp --metrics-out m.json");
+      "Defaults learn on real data (Adam lr 1e-3, batches of 128, 30 epochs, 20 % held out).\n"
+      "The exercise's exact run: --test-fraction 0 --batch-size 0 --lr 1e-4 --epochs 10.\n\n"
+      "Example (the five cell types of the real brain data):\n"
+      "  scgrad train ../shared/data/darmanis2015_glia_subset.h5ad --classes all \\\n"
+      "      --out glia.h5 --metrics-out m.json --plot curves.png");
   command->callback([args] { run_train(*args); });
 }
 

@@ -17,7 +17,8 @@
 #include "scgrad/model/exercise_models.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
 #include "scgrad/train/dense_tensors.hpp"
-#include "scgrad/train/full_batch_training.hpp"
+#include "scgrad/train/classification.hpp"
+#include "scgrad/train/trainer.hpp"
 
 int main(int argc, char** argv) try {
   if (argc < 2) {
@@ -34,7 +35,7 @@ int main(int argc, char** argv) try {
   // X = torch.Tensor(data.X.todense())
   auto X = scgrad::to_dense_tensor(data.log_cpm);
   // Y = torch.Tensor(np.array([[0 + (x == "Astrocytes") for x in ...]])).transpose(0,1)
-  const auto Y = scgrad::targets_tensor(data.cells.binary_targets());
+  const auto Y = scgrad::targets_tensor(data.cells.targets, 2);
   // X = scale(X)
   X = scgrad::scale(X);
   std::cout << "X: " << X.sizes() << ", Y: " << Y.sizes() << '\n';
@@ -73,9 +74,9 @@ int main(int argc, char** argv) try {
   for (const std::string name : {"mlp", "linear:50,sigmoid,linear:1,sigmoid"}) {
     torch::manual_seed(0);
     auto net = scgrad::make_classifier(name, X.size(1));
-    const auto results = scgrad::train_full_batch(*net, X, Y);
-    std::cout << name << ": loss " << results.epochs.front().loss << " -> " << results.final_loss
-              << ", accuracy " << results.final_accuracy << '\n';
+    const auto results = scgrad::train_classifier(*net, 2, {X, Y}, std::nullopt);
+    std::cout << name << ": loss " << results.epochs.front().train_loss << " -> "
+              << results.final_train.loss << ", accuracy " << results.final_train.accuracy << '\n';
   }
   return 0;
 } catch (const std::exception& e) {

@@ -10,6 +10,7 @@ packages=(
   libopenblas0-pthread   # without it libtorch falls back to reference BLAS (~30x slower)
   libhdf5-dev liblzf-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  gnuplot-nox            # --plot
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn)

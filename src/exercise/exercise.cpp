@@ -8,7 +8,8 @@
 #include "scgrad/error.hpp"
 #include "scgrad/model/exercise_models.hpp"
 #include "scgrad/train/dense_tensors.hpp"
-#include "scgrad/train/full_batch_training.hpp"
+#include "scgrad/train/classification.hpp"
+#include "scgrad/train/trainer.hpp"
 
 namespace scgrad {
 
@@ -85,7 +86,7 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
 
   say("Set up pytorch tensors: X = dense log-CPM, Y = 1 for '" + data.cells.classes[0] + "'");
   auto x = scale(to_dense_tensor(data.log_cpm, options.device));
-  const auto y = targets_tensor(data.cells.binary_targets(), options.device);
+  const auto y = targets_tensor(data.cells.targets, 2, options.device);
   const auto n_cells = data.log_cpm.n_rows;
   const auto n_genes = data.log_cpm.n_cols;
 
@@ -157,19 +158,20 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
     run.name = candidate.name;
     run.cpp_class = candidate.cpp_class;
     run.spec = model->spec();
-    const auto before = evaluate(*model, x, y);
+    const LabelledData all{x, y};
+    const auto before = evaluate(*model, all, 2);
     run.loss_before = before.loss;
     run.accuracy_before = before.accuracy;
     TrainingOptions training;
     training.epochs = options.epochs;
     training.lr = options.lr;
-    const auto results = train_full_batch(*model, x, y, training);
+    const auto results = train_classifier(*model, 2, all, std::nullopt, training);
     for (const auto& e : results.epochs) {
-      run.losses.push_back(e.loss);
-      run.accuracies.push_back(e.accuracy);
+      run.losses.push_back(e.train_loss);
+      run.accuracies.push_back(e.train_accuracy);
     }
-    run.loss_after = results.final_loss;
-    run.accuracy_after = results.final_accuracy;
+    run.loss_after = results.final_train.loss;
+    run.accuracy_after = results.final_train.accuracy;
     run.verdict = verdict_for(run);
     for (const auto& item : model->named_parameters()) {
       report.objects.push_back(

@@ -3,6 +3,7 @@
 #include <limits>
 #include <optional>
 
+#include "anndata_encoding.hpp"
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
 
@@ -12,30 +13,10 @@ using hdf5::Handle;
 using hdf5::Location;
 
 namespace {
-void set_encoding(hid_t obj, const std::string& type, const std::string& version,
-                  const Location& where) {
-  hdf5::write_string_attribute(obj, "encoding-type", type, where);
-  hdf5::write_string_attribute(obj, "encoding-version", version, where);
-}
 
-void write_string_array(hid_t loc, const std::string& name, const std::vector<std::string>& values,
-                        const Location& where) {
-  hdf5::write_strings(loc, name, values, where);
-  Handle ds = hdf5::open_dataset(loc, name, where);
-  set_encoding(ds.get(), "string-array", "0.2.0", where);
-}
-
-void write_categorical(hid_t df, const std::string& name, const Categorical& column,
-                       const Location& where) {
-  Handle group = hdf5::create_group(df, name, where);
-  set_encoding(group.get(), "categorical", "0.2.0", where);
-  hdf5::write_bool_attribute(group.get(), "ordered", false, where);
-  write_string_array(group.get(), "categories", column.categories, where);
-  std::vector<std::int32_t> codes(column.codes.begin(), column.codes.end());
-  hdf5::write_1d(group.get(), "codes", codes, where);
-  Handle codes_ds = hdf5::open_dataset(group.get(), "codes", where);
-  set_encoding(codes_ds.get(), "array", "0.2.0", where);
-}
+using anndata::set_encoding;
+using anndata::write_categorical;
+using anndata::write_string_array;
 
 void write_dataframe(hid_t file, const std::string& name, const std::vector<std::string>& index,
                      const std::vector<std::pair<std::string, Categorical>>& columns,

@@ -175,6 +175,13 @@ Handle create_file(const std::string& path) {
                  Location{path, ""}, "cannot create HDF5 file");
 }
 
+Handle open_file_read_write(const std::string& path) {
+  silence_library_errors();
+  register_lzf_filter();
+  return checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), Location{path, ""},
+                 "cannot open HDF5 file for writing");
+}
+
 bool exists(hid_t loc, const std::string& path) {
   std::string prefix;
   std::stringstream parts(path);
@@ -485,6 +492,37 @@ template void write_1d(hid_t, const std::string&, const std::vector<std::int32_t
                        const Location&);
 template void write_1d(hid_t, const std::string&, const std::vector<std::int64_t>&,
                        const Location&);
+
+void write_float_array(hid_t loc, const std::string& name, const std::vector<float>& values,
+                       const std::vector<std::int64_t>& shape, const Location& where) {
+  const std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+  Handle dataset = checked(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
+                                      H5P_DEFAULT, H5P_DEFAULT),
+                           where, "cannot create dataset '" + name + "'");
+  if (values.empty()) return;
+  check(H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+        where, "cannot write dataset '" + name + "'");
+}
+
+std::vector<float> read_float_array(hid_t dataset, const Location& where,
+                                    std::vector<std::int64_t>* shape_out) {
+  const auto dims = shape(dataset);
+  std::int64_t n = 1;
+  for (const auto d : dims) n *= d;
+  std::vector<float> values(static_cast<std::size_t>(n));
+  if (n > 0) {
+    check(H5Dread(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), where,
+          "cannot read dataset");
+  }
+  if (shape_out != nullptr) *shape_out = dims;
+  return values;
+}
+
+void remove_if_exists(hid_t loc, const std::string& name) {
+  if (H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0) H5Ldelete(loc, name.c_str(), H5P_DEFAULT);
+  H5Eclear2(H5E_DEFAULT);
+}
 
 AppendableDataset::AppendableDataset(hid_t loc, const std::string& name, hid_t mem_type,
                                      std::size_t element_size, bool gzip, Location where)

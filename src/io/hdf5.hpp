@@ -44,6 +44,7 @@ struct Location {
 
 Handle open_file_read_only(const std::string& path);
 Handle create_file(const std::string& path);
+Handle open_file_read_write(const std::string& path);
 
 /// True when every component of `path` below `loc` exists (H5Lexists one level at a time).
 bool exists(hid_t loc, const std::string& path);
@@ -103,6 +104,15 @@ void write_strings(hid_t loc, const std::string& name, const std::vector<std::st
 template <typename T>
 void write_1d(hid_t loc, const std::string& name, const std::vector<T>& values,
               const Location& where);
+
+/// An N-D float32 dataset (row-major values).
+void write_float_array(hid_t loc, const std::string& name, const std::vector<float>& values,
+                       const std::vector<std::int64_t>& shape, const Location& where);
+/// Reads any numeric dataset whole as float32, with its shape.
+std::vector<float> read_float_array(hid_t dataset, const Location& where,
+                                    std::vector<std::int64_t>* shape);
+/// Deletes a link if it exists (for rewriting an element).
+void remove_if_exists(hid_t loc, const std::string& name);
 
 /// A 1-D dataset that grows by appending (chunked, optionally gzip-compressed).
 class AppendableDataset {

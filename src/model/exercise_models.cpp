@@ -4,34 +4,38 @@
 
 namespace scgrad {
 
-SimpleModel::SimpleModel(std::int64_t input_dim) {
-  linear1 = register_module("linear1", torch::nn::Linear(input_dim, 1));
+SimpleModel::SimpleModel(std::int64_t input_dim, std::int64_t outputs) {
+  linear1 = register_module("linear1", torch::nn::Linear(input_dim, outputs));
   sigmoid = register_module("sigmoid", torch::nn::Sigmoid());
 }
 
 torch::Tensor SimpleModel::forward(torch::Tensor x) {
   x = linear1(x);
-  x = sigmoid(x);
+  if (linear1->options.out_features() == 1) x = sigmoid(x);
   return x;
 }
 
-std::string SimpleModel::spec() const { return model_spec_text("logistic"); }
+std::string SimpleModel::spec() const {
+  return model_spec_text("logistic", 0, linear1->options.out_features());
+}
 
-TwoLayerModel::TwoLayerModel(std::int64_t input_dim, std::int64_t hidden) {
+TwoLayerModel::TwoLayerModel(std::int64_t input_dim, std::int64_t hidden, std::int64_t outputs) {
   linear1 = register_module("linear1", torch::nn::Linear(input_dim, hidden));
   sigmoid1 = register_module("sigmoid1", torch::nn::Sigmoid());
-  linear2 = register_module("linear2", torch::nn::Linear(hidden, 1));
+  linear2 = register_module("linear2", torch::nn::Linear(hidden, outputs));
   sigmoid2 = register_module("sigmoid2", torch::nn::Sigmoid());
 }
 
 torch::Tensor TwoLayerModel::forward(torch::Tensor x) {
   x = sigmoid1(linear1(x));
-  x = sigmoid2(linear2(x));
+  x = linear2(x);
+  if (linear2->options.out_features() == 1) x = sigmoid2(x);
   return x;
 }
 
 std::string TwoLayerModel::spec() const {
-  return model_spec_text("mlp", linear1->options.out_features());
+  return model_spec_text("mlp", linear1->options.out_features(),
+                         linear2->options.out_features());
 }
 
 OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
@@ -71,7 +75,7 @@ std::string OurNN_ListVersion::spec() const { return to_string(layer_specs); }
 
 std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::int64_t input_dim,
                                                 std::int64_t hidden, std::int64_t outputs) {
-  const auto layers = parse_layer_spec(model_spec_text(model, hidden));
+  const auto layers = parse_layer_spec(model_spec_text(model, hidden, outputs));
   std::int64_t last_units = 0;
   for (const auto& layer : layers) {
     if (layer.kind == LayerSpec::Kind::linear) last_units = layer.units;
@@ -85,8 +89,13 @@ std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::i
     throw Error("model '" + model +
                 "' must end in a sigmoid for two classes (BCE loss takes probabilities)");
   }
-  if (model == "logistic") return std::make_shared<SimpleModel>(input_dim);
-  if (model == "mlp") return std::make_shared<TwoLayerModel>(input_dim, hidden);
+  if (outputs > 1 && layers.back().kind != LayerSpec::Kind::linear) {
+    throw Error("model '" + model + "' must end in linear:" + std::to_string(outputs) +
+                " for " + std::to_string(outputs) +
+                " classes (cross-entropy takes the logits; softmax is applied for probabilities)");
+  }
+  if (model == "logistic") return std::make_shared<SimpleModel>(input_dim, outputs);
+  if (model == "mlp") return std::make_shared<TwoLayerModel>(input_dim, hidden, outputs);
   return std::make_shared<OurNN_ListVersion>(input_dim, layers);
 }
 

@@ -12,6 +12,8 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   PreparedData out;
   const auto labels = file.obs_column(options.label_key).as_categorical();
   out.cells = select_cells(labels, options.classes, options.label_key);
+  out.split = stratified_split(out.cells.targets, out.cells.classes.size(), options.test_fraction,
+                               options.split_seed);
 
   const auto matrix_key = file.resolve_matrix_key(options.matrix);
   auto counts = file.read_rows(matrix_key, out.cells.rows);
@@ -22,12 +24,15 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   }
   out.genes_in_file = counts.n_cols;
 
-  const auto filter = filter_genes(counts, options.gene_filter);
+  const bool split = !out.split.test.empty();
+  const auto filter =
+      filter_genes(split ? select_rows(counts, out.split.train) : counts, options.gene_filter);
   if (filter.kept.empty()) {
     throw Error(file.path() + ": no gene passes the filter (total count >= " +
                 std::to_string(options.gene_filter.min_counts) + " and detected in >= " +
                 std::to_string(options.gene_filter.min_cells) + " of the " +
-                std::to_string(counts.n_rows) + " selected cells); lower --min-counts/--min-cells");
+                std::to_string(split ? out.split.train.size() : out.cells.rows.size()) +
+                " training cells); lower --min-counts/--min-cells");
   }
   counts = select_columns(counts, filter.kept);
   for (const auto g : filter.kept) out.genes.push_back(all_genes[static_cast<std::size_t>(g)]);
@@ -54,7 +59,7 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   auto normalised = log_cpm(std::move(counts), out.library_size, options.log_cpm);
   out.empty_cells = std::move(normalised.empty_cells);
   out.log_cpm = std::move(normalised.values);
-  out.scaling = compute_scaling(out.log_cpm);
+  out.scaling = compute_scaling(split ? select_rows(out.log_cpm, out.split.train) : out.log_cpm);
 
   const auto names = file.obs_names();
   for (const auto r : out.cells.rows) out.cell_names.push_back(names[static_cast<std::size_t>(r)]);

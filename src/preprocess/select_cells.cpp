@@ -7,13 +7,6 @@
 
 namespace scgrad {
 
-std::vector<float> CellSelection::binary_targets() const {
-  std::vector<float> y;
-  y.reserve(targets.size());
-  for (const auto t : targets) y.push_back(t == 0 ? 1.0F : 0.0F);
-  return y;
-}
-
 namespace {
 std::string describe_labels(const Categorical& labels) {
   std::ostringstream out;

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <random>
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_writer.hpp"
+#include "scgrad/util/random.hpp"
 
 namespace scgrad {
 
@@ -16,43 +16,6 @@ std::vector<std::string> default_cell_types() {
 }
 
 namespace {
-
-/// Distributions written out here (not std::*_distribution, whose output differs between
-/// standard libraries) so that a seed gives the same file everywhere.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : engine_(seed) {}
-  double uniform() { return static_cast<double>(engine_() >> 11U) * 0x1.0p-53; }
-  double normal() {  // Box–Muller
-    const double u1 = 1.0 - uniform();
-    const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-  }
-  std::size_t index(std::size_t n) {
-    return std::min(n - 1, static_cast<std::size_t>(uniform() * static_cast<double>(n)));
-  }
-
-  /// Negative binomial with mean mu and dispersion phi, by inversion of its CDF: exact, and
-  /// one uniform plus O(1 + mu) work, so a mostly-zero row costs one exp per gene.
-  std::int64_t negative_binomial(double mu, double phi) {
-    if (mu <= 0) return 0;
-    const double r = 1.0 / phi;
-    const double p_success = mu / (r + mu);
-    double pmf = std::exp(-r * std::log1p(phi * mu));  // P(0)
-    const double u = uniform();
-    double cdf = pmf;
-    std::int64_t k = 0;
-    while (u > cdf && pmf > 0) {
-      pmf *= (static_cast<double>(k) + r) / static_cast<double>(k + 1) * p_success;
-      ++k;
-      cdf += pmf;
-    }
-    return k;
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
 
 std::string gene_name(std::int64_t g) {
   char buffer[32];

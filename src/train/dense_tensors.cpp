@@ -13,17 +13,19 @@ torch::Tensor to_dense_tensor(const CsrMatrix& matrix, const torch::Device& devi
   return x.to(device);
 }
 
-torch::Tensor scale(torch::Tensor x) {
+ScalingTensors fit_scaling(const torch::Tensor& x) {
   auto m = x.mean(/*dim=*/0, /*keepdim=*/true);
   auto s = x.std(/*dim=*/0, /*unbiased=*/false, /*keepdim=*/true);
   s.masked_fill_(s == 0, 1.0);
-  x -= m;
-  x /= s;
+  return {m, s};
+}
+
+torch::Tensor apply_scaling(torch::Tensor x, const ScalingTensors& stats) {
+  x -= stats.mean;
+  x /= stats.sd;
   return x;
 }
 
-torch::Tensor targets_tensor(const std::vector<float>& targets, const torch::Device& device) {
-  return torch::tensor(targets, torch::kFloat32).reshape({-1, 1}).to(device);
-}
+torch::Tensor scale(torch::Tensor x) { return apply_scaling(x, fit_scaling(x)); }
 
 }  // namespace scgrad

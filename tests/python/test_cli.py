@@ -39,7 +39,7 @@ def main():
         assert "final" in out, out
         m = json.load(open(metrics))
         assert m["classes"] == ["Astrocytes", "Glioblasts"] and len(m["epochs"]) == 3, m
-        assert set(m["final"]) == {"train_loss", "train_accuracy"}, m
+        assert set(m["final"]) == {"train_loss", "train_accuracy", "test_loss", "test_accuracy"}, m
 
         ex = os.path.join(tmp, "ex.json")
         out = run("exercise", "--json", ex, "--sim-cells", "400", "--sim-genes", "300").stdout

@@ -27,8 +27,11 @@ def main():
             print(f"SKIP: {path} not found (the shared data folder ../shared is absent)")
             return SKIP
         metrics = os.path.join(tmp, "metrics.json")
+        # the exercise's run: no split, full batch, lr 1e-4, 10 epochs
         subprocess.run([scgrad, "train", path, "--classes", classes, "--model", model,
-                        "--metrics-out", metrics], check=True, stdout=subprocess.DEVNULL)
+                        "--test-fraction", "0", "--batch-size", "0", "--lr", "1e-4",
+                        "--epochs", "10", "--metrics-out", metrics],
+                       check=True, stdout=subprocess.DEVNULL)
         ours = json.load(open(metrics))
         ref = json.loads(subprocess.run(
             [sys.executable, os.path.join(here, "reference_pipeline.py"), path,

@@ -8,7 +8,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/model/exercise_models.hpp"
 #include "scgrad/train/dense_tensors.hpp"
-#include "scgrad/train/full_batch_training.hpp"
+#include "scgrad/train/classification.hpp"
 
 namespace scgrad {
 namespace {
@@ -85,6 +85,40 @@ TEST(Models, RejectsModelsThatDoNotFitTheTask) {
   EXPECT_THROW(make_classifier("linear:2,sigmoid", 5), Error);  // two outputs for BCE
   EXPECT_THROW(make_classifier("linear:1", 5), Error);          // no sigmoid before BCE
   EXPECT_THROW(make_classifier("conv:3", 5), Error);
+  EXPECT_THROW(make_classifier("linear:3,sigmoid", 5, 50, 3), Error);  // CE takes logits
+  EXPECT_THROW(make_classifier("linear:4", 5, 50, 3), Error);          // wrong class count
+}
+
+TEST(Models, ManyClassesGiveOneLogitPerClass) {
+  const auto x = torch::randn({6, 5});
+  for (const std::string model : {"logistic", "mlp", "linear:8,relu,linear:3"}) {
+    auto net = make_classifier(model, 5, 50, 3);
+    EXPECT_EQ(net->forward(x).sizes(), (std::vector<std::int64_t>{6, 3})) << model;
+  }
+  EXPECT_EQ(make_classifier("mlp", 5, 8, 3)->spec(), "linear:8,sigmoid,linear:3");
+  EXPECT_EQ(make_classifier("logistic", 5, 8, 4)->spec(), "linear:4");
+}
+
+TEST(Classification, TwoClassesAndManyAgreeOnConventions) {
+  // two classes: one sigmoid output p = P(class 0)
+  const auto p = torch::tensor({0.9F, 0.2F, 0.5F}).reshape({-1, 1});
+  EXPECT_EQ(predicted_classes(p, 2).to(torch::kInt64).sum().item<std::int64_t>(), 2);  // 0, 1, 1
+  const auto probs = class_probabilities(p, 2);
+  EXPECT_FLOAT_EQ(probs[0][0].item<float>(), 0.9F);
+  EXPECT_FLOAT_EQ(probs[0][1].item<float>(), 0.1F);
+  const auto y2 = targets_tensor({0, 1, 0}, 2);
+  EXPECT_EQ(y2.sizes(), (std::vector<std::int64_t>{3, 1}));
+  EXPECT_EQ(y2[0][0].item<float>(), 1.0F);  // class 0 is the exercise's positive class
+  EXPECT_NEAR(classification_accuracy(p, y2, 2), 2.0 / 3.0, 1e-12);  // 0.5 is not > 0.5
+  // three classes: logits, softmax, cross-entropy
+  const auto logits = torch::tensor({{2.0F, 0.0F, 0.0F}, {0.0F, 0.0F, 3.0F}});
+  const auto y3 = targets_tensor({0, 1}, 3);
+  EXPECT_EQ(y3.scalar_type(), torch::kInt64);
+  EXPECT_DOUBLE_EQ(classification_accuracy(logits, y3, 3), 0.5);
+  EXPECT_NEAR(class_probabilities(logits, 3).sum(1)[0].item<float>(), 1.0F, 1e-6);
+  const double expected = (-std::log(std::exp(2.0) / (std::exp(2.0) + 2)) -
+                           std::log(1 / (2 + std::exp(3.0)))) / 2;
+  EXPECT_NEAR(classification_loss(logits, y3, 3).item<double>(), expected, 1e-5);
 }
 
 TEST(DenseTensors, ScaleIsTheExercisesScaleWithConstantGenesKeptFinite) {

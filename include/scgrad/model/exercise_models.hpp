@@ -23,8 +23,9 @@ struct ClassifierImpl : torch::nn::Module {
 };
 
 /// class SimpleModel(nn.Module): linear1 = nn.Linear(input_dim, 1), then nn.Sigmoid().
+/// With outputs > 1 (many classes) it returns the linear layer's logits for cross-entropy.
 struct SimpleModel : ClassifierImpl {
-  explicit SimpleModel(std::int64_t input_dim);
+  explicit SimpleModel(std::int64_t input_dim, std::int64_t outputs = 1);
   torch::Tensor forward(torch::Tensor x) override;
   std::string spec() const override;
 
@@ -33,8 +34,9 @@ struct SimpleModel : ClassifierImpl {
 };
 
 /// The exercise's "more complex model": two linear layers with sigmoids, 50 hidden nodes.
+/// With outputs > 1 the last sigmoid is left out (logits for cross-entropy).
 struct TwoLayerModel : ClassifierImpl {
-  TwoLayerModel(std::int64_t input_dim, std::int64_t hidden = 50);
+  TwoLayerModel(std::int64_t input_dim, std::int64_t hidden = 50, std::int64_t outputs = 1);
   torch::Tensor forward(torch::Tensor x) override;
   std::string spec() const override;
 
@@ -56,7 +58,8 @@ struct OurNN_ListVersion : ClassifierImpl {  // NOLINT(readability-identifier-na
 };
 
 /// `--model`: "logistic" → SimpleModel, "mlp" → TwoLayerModel, a spec → OurNN_ListVersion.
-/// Checks that the model ends in `outputs` units (and a sigmoid when outputs is 1, for BCE).
+/// Two classes take outputs = 1 (sigmoid + BCE, as the exercise); K > 2 classes take K outputs
+/// (logits + cross-entropy). A spec must end in linear:1,sigmoid or linear:K accordingly.
 std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::int64_t input_dim,
                                                 std::int64_t hidden = 50, std::int64_t outputs = 1);
 

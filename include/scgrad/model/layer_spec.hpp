@@ -24,8 +24,9 @@ std::vector<LayerSpec> parse_layer_spec(const std::string& text);
 std::string to_string(const std::vector<LayerSpec>& layers);
 
 /// `--model` → spec text: "logistic" is the exercise's SimpleModel ("linear:1,sigmoid"),
-/// "mlp" its two-layer model ("linear:<hidden>,sigmoid,linear:1,sigmoid"); anything else is
-/// taken as a spec and checked.
-std::string model_spec_text(const std::string& model, std::int64_t hidden = 50);
+/// "mlp" its two-layer model ("linear:<hidden>,sigmoid,linear:1,sigmoid"); with outputs K > 1
+/// they end in "linear:K" (logits). Anything else is taken as a spec and checked.
+std::string model_spec_text(const std::string& model, std::int64_t hidden = 50,
+                            std::int64_t outputs = 1);
 
 }  // namespace scgrad

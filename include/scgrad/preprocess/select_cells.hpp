@@ -15,9 +15,6 @@ struct CellSelection {
   std::vector<std::int32_t> targets;  ///< class index of each selected cell (into `classes`)
   std::vector<std::string> classes;   ///< class names in target order
   std::vector<std::int64_t> class_counts;
-
-  /// The exercise's encoding for two classes: 1 for the first (positive) class, 0 otherwise.
-  std::vector<float> binary_targets() const;
 };
 
 /// Keeps cells whose label is in `classes` (in file order). `{"all"}` takes every category

@@ -1,6 +1,6 @@
 #pragma once
 /// @file dense_tensors.hpp
-/// The exercise's tensors: a dense X (`torch.Tensor(data.X.todense())`), its `scale`, and Y.
+/// The exercise's tensors: a dense X (`torch.Tensor(data.X.todense())`) and its `scale`.
 
 #include <torch/torch.h>
 
@@ -11,14 +11,23 @@
 namespace scgrad {
 
 /// X = torch.Tensor(data.X.todense()): a float32 (cells x genes) tensor.
-torch::Tensor to_dense_tensor(const CsrMatrix& matrix, const torch::Device& device = torch::kCPU);
+torch::Tensor to_dense_tensor(const CsrMatrix& matrix,
+                              const torch::Device& device = torch::kCPU);
 
-/// The exercise's `scale`, in place: subtract each gene's mean, divide by its population SD
-/// (`std(unbiased=False)`). A gene with SD 0 is divided by 1 instead of giving NaN.
+/// Per-gene mean and population SD (`std(unbiased=False)`), SD 0 replaced by 1; (1 x genes).
+struct ScalingTensors {
+  torch::Tensor mean;
+  torch::Tensor sd;
+};
+
+/// The statistics the exercise's `scale` computes, from the given (training) cells.
+ScalingTensors fit_scaling(const torch::Tensor& x);
+
+/// In place: x -= mean; x /= sd.
+torch::Tensor apply_scaling(torch::Tensor x, const ScalingTensors& stats);
+
+/// The exercise's `scale`, in place: apply_scaling(x, fit_scaling(x)). A gene with SD 0 is
+/// divided by 1 instead of giving NaN.
 torch::Tensor scale(torch::Tensor x);
-
-/// Y: one column of 0/1 targets (1 = the first, positive class), float32.
-torch::Tensor targets_tensor(const std::vector<float>& targets,
-                             const torch::Device& device = torch::kCPU);
 
 }  // namespace scgrad

@@ -1,0 +1,19 @@
+#pragma once
+// `--plot FILE.png|.svg`: loss and accuracy per epoch, train and test, drawn by gnuplot.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scgrad::app {
+
+struct TrainingCurves {
+  std::vector<double> train_loss, train_accuracy;
+  std::vector<double> test_loss, test_accuracy;  ///< empty without a test split
+  std::string title;
+};
+
+/// Writes the picture atomically; throws scgrad::Error if gnuplot is missing or fails.
+void plot_training_curves(const TrainingCurves& curves, const std::string& path);
+
+}  // namespace scgrad::app

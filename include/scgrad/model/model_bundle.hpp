@@ -1,0 +1,20 @@
+#pragma once
+/// @file model_bundle.hpp
+/// Between a torch model and the model file: weights out by parameter name, and a model
+/// rebuilt from a file with its weights in.
+
+#include <memory>
+
+#include "scgrad/io/model_file.hpp"
+#include "scgrad/model/exercise_models.hpp"
+
+namespace scgrad {
+
+/// Copies every parameter of `model` into `file.weights` (CPU, float32, by name).
+void store_weights(ClassifierImpl& model, ModelFile& file);
+
+/// Builds the model `file` describes (its --model, hidden size, genes and classes) and loads
+/// its weights; throws naming the file's parameter that is missing or has the wrong shape.
+std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file);
+
+}  // namespace scgrad

@@ -1,0 +1,38 @@
+#pragma once
+/// @file predict_cells.hpp
+/// Labels the cells of a new .h5ad with a saved model: genes aligned by name, the model's own
+/// preprocessing and scaling, probabilities per class.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scgrad/io/model_file.hpp"
+#include "scgrad/io/prediction_output.hpp"
+
+namespace scgrad {
+
+class H5adFile;
+
+struct PredictOptions {
+  /// var column holding gene names that match the model's (e.g. "feature_name" for files
+  /// indexed by Ensembl IDs); "" = the var index.
+  std::string gene_key;
+  double min_gene_fraction = 0.5;    ///< refuse when fewer model genes are found
+  std::int64_t block_cells = 20000;  ///< cells read and predicted at a time (bounds memory)
+};
+
+struct PredictResults {
+  PredictionColumns columns;
+  std::vector<std::string> cell_names;
+  std::int64_t model_genes = 0;
+  std::vector<std::string> missing_genes;  ///< model genes absent from the file
+  std::vector<std::int64_t> empty_cells;   ///< library size 0 over the model's genes
+};
+
+/// Missing model genes count as unexpressed at the training mean (0 after scaling); extra
+/// genes in the file are ignored.
+PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
+                             const PredictOptions& options = {});
+
+}  // namespace scgrad

@@ -1,0 +1,44 @@
+#pragma once
+/// @file classification.hpp
+/// Targets, loss, probabilities and predicted classes for two classes (one sigmoid output and
+/// BCE, as the exercise) and for K > 2 classes (K logits and cross-entropy).
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace scgrad {
+
+/// Outputs a model needs: 1 for two classes, K otherwise.
+inline std::int64_t output_units(std::size_t n_classes) {
+  return n_classes == 2 ? 1 : static_cast<std::int64_t>(n_classes);
+}
+
+/// Two classes: float (n x 1), 1 for class 0 (the exercise's positive class), else 0.
+/// More: int64 class indices (n).
+torch::Tensor targets_tensor(const std::vector<std::int32_t>& classes, std::size_t n_classes,
+                             const torch::Device& device = torch::kCPU);
+
+/// nn.BCELoss() for two classes, nn.CrossEntropyLoss() otherwise (mean over cells).
+torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Tensor& targets,
+                                  std::size_t n_classes);
+
+/// Probabilities (n x K) in class order: for two classes [p, 1 - p], else softmax.
+torch::Tensor class_probabilities(const torch::Tensor& outputs, std::size_t n_classes);
+
+/// Predicted class index per cell (int64): for two classes 0 when p > 0.5 (the exercise's rule).
+torch::Tensor predicted_classes(const torch::Tensor& outputs, std::size_t n_classes);
+
+/// Share of cells whose predicted class is the target.
+double classification_accuracy(const torch::Tensor& outputs, const torch::Tensor& targets,
+                               std::size_t n_classes);
+
+/// The exercise's accuracy recipe for one sigmoid output: (outputs > 0.5) + 0 == Y, summed,
+/// divided by the number of cells.
+double accuracy(const torch::Tensor& outputs, const torch::Tensor& y);
+
+/// nn.BCELoss() (mean over cells).
+torch::Tensor bce_loss(const torch::Tensor& outputs, const torch::Tensor& y);
+
+}  // namespace scgrad

@@ -1,0 +1,97 @@
+#include "scgrad/io/prediction_output.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "anndata_encoding.hpp"
+#include "hdf5.hpp"
+#include "scgrad/error.hpp"
+#include "scgrad/util/atomic_output.hpp"
+
+namespace scgrad {
+
+using hdf5::Handle;
+using hdf5::Location;
+
+namespace {
+
+constexpr const char* kLabel = "scgrad_label";
+constexpr const char* kConfidence = "scgrad_confidence";
+
+Handle group_or_create(hid_t loc, const std::string& name, const Location& where) {
+  if (hdf5::is_group(loc, name)) return hdf5::open_group(loc, name, where);
+  Handle group = hdf5::create_group(loc, name, where);
+  anndata::set_encoding(group.get(), "dict", "0.1.0", where);
+  return group;
+}
+
+}  // namespace
+
+void write_prediction_h5ad(const std::string& input, const std::string& output,
+                           const PredictionColumns& predictions) {
+  if (std::filesystem::exists(output) && std::filesystem::equivalent(input, output)) {
+    throw Error(output + ": --out must differ from the input file (the input is never modified)");
+  }
+  const auto n = static_cast<std::int64_t>(predictions.labels.size());
+  const auto k = static_cast<std::int64_t>(predictions.classes.size());
+  AtomicOutput out(output);
+  std::filesystem::copy_file(input, out.temporary_path(),
+                             std::filesystem::copy_options::overwrite_existing);
+  {
+    Handle file = hdf5::open_file_read_write(out.temporary_path());
+    const Location where{output, "obs"};
+    if (!hdf5::is_group(file.get(), "obs")) {
+      throw Error(input + ": obs is stored in the anndata < 0.7 layout (a record array); "
+                  "re-save the file with a current anndata to add predictions");
+    }
+    Handle obs = hdf5::open_group(file.get(), "obs", where);
+    auto order = hdf5::string_array_attribute(obs.get(), "column-order", where);
+    std::vector<std::string> kept;
+    for (const auto& name : order) {
+      if (name != kLabel && name != kConfidence) kept.push_back(name);
+    }
+    kept.emplace_back(kLabel);
+    kept.emplace_back(kConfidence);
+    hdf5::remove_if_exists(obs.get(), kLabel);
+    hdf5::remove_if_exists(obs.get(), kConfidence);
+    anndata::write_categorical(obs.get(), kLabel, Categorical{predictions.classes, predictions.labels},
+                               where);
+    anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
+    if (H5Aexists(obs.get(), "column-order") > 0) H5Adelete(obs.get(), "column-order");
+    hdf5::write_string_array_attribute(obs.get(), "column-order", kept, where);
+
+    Handle obsm = group_or_create(file.get(), "obsm", Location{output, "obsm"});
+    hdf5::remove_if_exists(obsm.get(), "scgrad_probabilities");
+    anndata::write_float_array(obsm.get(), "scgrad_probabilities", predictions.probabilities,
+                               {n, k}, Location{output, "obsm"});
+    Handle uns = group_or_create(file.get(), "uns", Location{output, "uns"});
+    hdf5::remove_if_exists(uns.get(), "scgrad_classes");
+    anndata::write_string_array(uns.get(), "scgrad_classes", predictions.classes,
+                                Location{output, "uns"});
+    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) hdf5::fail(where, "cannot flush");
+  }
+  out.commit();
+}
+
+void write_prediction_csv(const std::string& output, const std::vector<std::string>& cell_names,
+                          const PredictionColumns& predictions) {
+  AtomicOutput out(output);
+  {
+    std::ofstream csv(out.temporary_path());
+    if (!csv) throw Error(output + ": cannot write (--csv)");
+    const auto k = predictions.classes.size();
+    csv << "cell,label,confidence";
+    for (const auto& c : predictions.classes) csv << ",p_" << c;
+    csv << '\n';
+    for (std::size_t i = 0; i < predictions.labels.size(); ++i) {
+      csv << cell_names[i] << ',' << predictions.classes[static_cast<std::size_t>(predictions.labels[i])]
+          << ',' << predictions.confidence[i];
+      for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
+      csv << '\n';
+    }
+    if (!csv) throw Error(output + ": write failed");
+  }
+  out.commit();
+}
+
+}  // namespace scgrad

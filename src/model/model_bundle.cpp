@@ -1,0 +1,41 @@
+#include "scgrad/model/model_bundle.hpp"
+
+#include "scgrad/error.hpp"
+#include "scgrad/train/classification.hpp"
+
+namespace scgrad {
+
+void store_weights(ClassifierImpl& model, ModelFile& file) {
+  file.weights.clear();
+  for (const auto& item : model.named_parameters()) {
+    const auto t = item.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    NamedArray w;
+    w.name = item.key();
+    w.shape = t.sizes().vec();
+    w.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    file.weights.push_back(std::move(w));
+  }
+}
+
+std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file) {
+  auto model = make_classifier(file.model, static_cast<std::int64_t>(file.genes.size()),
+                               file.hidden, output_units(file.classes.size()));
+  torch::NoGradGuard no_grad;
+  auto params = model->named_parameters();
+  if (params.size() != file.weights.size()) {
+    throw Error("model file: " + std::to_string(file.weights.size()) + " weight arrays for a " +
+                "model with " + std::to_string(params.size()) + " parameters");
+  }
+  for (const auto& w : file.weights) {
+    auto* p = params.find(w.name);
+    if (p == nullptr) throw Error("model file: weights/" + w.name + " is not a parameter of " + file.spec);
+    if (p->sizes().vec() != w.shape) {
+      throw Error("model file: weights/" + w.name + " has the wrong shape for " + file.spec);
+    }
+    p->copy_(torch::from_blob(const_cast<float*>(w.values.data()), w.shape, torch::kFloat32));
+  }
+  model->eval();
+  return model;
+}
+
+}  // namespace scgrad

@@ -1,0 +1,115 @@
+#include "scgrad/train/trainer.hpp"
+
+#include <chrono>
+#include <numeric>
+
+#include "scgrad/error.hpp"
+#include "scgrad/train/classification.hpp"
+#include "scgrad/util/random.hpp"
+
+namespace scgrad {
+
+namespace {
+
+[[noreturn]] void diverged(int epoch) {
+  throw Error("training diverged: the model's outputs or loss in epoch " + std::to_string(epoch) +
+              " are not finite (NaN or Inf); try a smaller --lr, and check the input for NaN");
+}
+
+/// One optimisation step on (x, targets); returns the forward pass's outputs and loss.
+std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
+                                      const torch::Tensor& x, const torch::Tensor& targets,
+                                      std::size_t n_classes, int epoch) {
+  optimizer.zero_grad();
+  const auto outputs = model.forward(x);
+  // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
+  if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
+  const auto loss = classification_loss(outputs, targets, n_classes);
+  loss.backward();
+  optimizer.step();
+  const double value = loss.item<double>();
+  if (!std::isfinite(value)) diverged(epoch);
+  return {outputs.detach(), value};
+}
+
+}  // namespace
+
+torch::Tensor predict_outputs(ClassifierImpl& model, const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  constexpr std::int64_t kChunk = 65536;  // bounds the hidden activations of huge inputs
+  std::vector<torch::Tensor> parts;
+  for (std::int64_t start = 0; start < x.size(0); start += kChunk) {
+    parts.push_back(model.forward(x.slice(0, start, std::min(x.size(0), start + kChunk))));
+  }
+  model.train(was_training);
+  return parts.size() == 1 ? parts.front() : torch::cat(parts, 0);
+}
+
+LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes) {
+  const auto outputs = predict_outputs(model, data.x);
+  return {classification_loss(outputs, data.targets, n_classes).item<double>(),
+          classification_accuracy(outputs, data.targets, n_classes)};
+}
+
+TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
+                                 const LabelledData& train,
+                                 const std::optional<LabelledData>& test,
+                                 const TrainingOptions& options,
+                                 const TrainingCallbacks& callbacks) {
+  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
+  const auto n = train.x.size(0);
+  const bool full_batch = options.batch_size <= 0 || options.batch_size >= n;
+  const auto batch = full_batch ? n : options.batch_size;
+  const auto n_batches = (n + batch - 1) / batch;
+  Random shuffler(options.shuffle_seed);
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+
+  TrainingResults results;
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    model.train();
+    EpochMetrics metrics;
+    metrics.epoch = epoch;
+    if (full_batch) {
+      // The exercise: zero_grad, forward, loss, backward, step on all cells.
+      const auto [outputs, loss] = step(model, optimizer, train.x, train.targets, n_classes, epoch);
+      metrics.train_loss = loss;
+      metrics.train_accuracy = classification_accuracy(outputs, train.targets, n_classes);
+      if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
+    } else {
+      shuffler.shuffle(order);
+      const auto index = torch::tensor(order, torch::kInt64).to(train.x.device());
+      double loss_sum = 0;
+      double correct = 0;
+      for (std::int64_t b = 0; b < n_batches; ++b) {
+        const auto rows = index.slice(0, b * batch, std::min(n, (b + 1) * batch));
+        const auto targets = train.targets.index_select(0, rows);
+        const auto [outputs, loss] =
+            step(model, optimizer, train.x.index_select(0, rows), targets, n_classes, epoch);
+        const auto size = static_cast<double>(rows.size(0));
+        loss_sum += loss * size;
+        correct += classification_accuracy(outputs, targets, n_classes) * size;
+        if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, n_batches);
+      }
+      metrics.train_loss = loss_sum / static_cast<double>(n);
+      metrics.train_accuracy = correct / static_cast<double>(n);
+    }
+    if (test) {
+      const auto held_out = evaluate(model, *test, n_classes);
+      metrics.test_loss = held_out.loss;
+      metrics.test_accuracy = held_out.accuracy;
+    }
+    metrics.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    results.epochs.push_back(metrics);
+    if (callbacks.on_epoch) callbacks.on_epoch(metrics);
+  }
+  results.final_train = evaluate(model, train, n_classes);
+  if (test) results.final_test = evaluate(model, *test, n_classes);
+  return results;
+}
+
+}  // namespace scgrad
