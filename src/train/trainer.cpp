@@ -58,7 +58,8 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
                                  const std::optional<LabelledData>& test,
                                  const TrainingOptions& options,
                                  const TrainingCallbacks& callbacks) {
-  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
+  torch::optim::Adam optimizer(
+      model.parameters(), torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
   const auto n = train.x.size(0);
   const bool full_batch = options.batch_size <= 0 || options.batch_size >= n;
   const auto batch = full_batch ? n : options.batch_size;

@@ -30,7 +30,7 @@ def main():
         # the exercise's run: no split, full batch, lr 1e-4, 10 epochs
         subprocess.run([scgrad, "train", path, "--classes", classes, "--model", model,
                         "--test-fraction", "0", "--batch-size", "0", "--lr", "1e-4",
-                        "--epochs", "10", "--metrics-out", metrics],
+                        "--epochs", "10", "--weight-decay", "0", "--metrics-out", metrics],
                        check=True, stdout=subprocess.DEVNULL)
         ours = json.load(open(metrics))
         ref = json.loads(subprocess.run(

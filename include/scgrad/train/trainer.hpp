@@ -26,6 +26,7 @@ struct TrainingOptions {
   double lr = 1e-4;             ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
   std::int64_t batch_size = 0;  ///< 0: full batch, one step per epoch (the exercise)
   std::uint64_t shuffle_seed = 0;  ///< minibatch order (scgrad's generator, not torch's)
+  double weight_decay = 0;         ///< Adam's L2 penalty on all parameters
 };
 
 struct EpochMetrics {
