@@ -15,6 +15,14 @@ using hdf5::Location;
 
 namespace {
 
+/// RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 constexpr const char* kLabel = "scgrad_label";
 constexpr const char* kConfidence = "scgrad_confidence";
 
@@ -81,10 +89,11 @@ void write_prediction_csv(const std::string& output, const std::vector<std::stri
     if (!csv) throw Error(output + ": cannot write (--csv)");
     const auto k = predictions.classes.size();
     csv << "cell,label,confidence";
-    for (const auto& c : predictions.classes) csv << ",p_" << c;
+    for (const auto& c : predictions.classes) csv << ',' << csv_field("p_" + c);
     csv << '\n';
     for (std::size_t i = 0; i < predictions.labels.size(); ++i) {
-      csv << cell_names[i] << ',' << predictions.classes[static_cast<std::size_t>(predictions.labels[i])]
+      csv << csv_field(cell_names[i]) << ','
+          << csv_field(predictions.classes[static_cast<std::size_t>(predictions.labels[i])])
           << ',' << predictions.confidence[i];
       for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
       csv << '\n';

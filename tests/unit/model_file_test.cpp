@@ -1,0 +1,99 @@
+#include "scgrad/io/model_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "scgrad/error.hpp"
+#include "scgrad/util/atomic_output.hpp"
+#include "test_support.hpp"
+
+namespace scgrad {
+namespace {
+
+ModelFile example() {
+  ModelFile m;
+  m.model = "mlp";
+  m.hidden = 2;
+  m.spec = "linear:2,sigmoid,linear:3";
+  m.classes = {"A", "B", "C"};
+  m.genes = {"g1", "g2"};
+  m.min_counts = 5;
+  m.library_size_key = "n_counts";
+  m.label_key = "cell_type";
+  m.scaling_mean = {0.5F, 1.5F};
+  m.scaling_sd = {1.0F, 2.0F};
+  m.weights = {{"linear1.weight", {2, 2}, {1, 2, 3, 4}}, {"linear1.bias", {2}, {5, 6}}};
+  m.training_numbers = {{"lr", 0.001}, {"epochs", 30}};
+  m.training_strings = {{"data_file", "x.h5ad"}};
+  return m;
+}
+
+TEST(ModelFile, RoundTrip) {
+  test::TempDir dir;
+  const auto path = dir.file("m.h5");
+  write_model_file(path, example());
+  const auto m = read_model_file(path);
+  EXPECT_EQ(m.model, "mlp");
+  EXPECT_EQ(m.hidden, 2);
+  EXPECT_EQ(m.spec, "linear:2,sigmoid,linear:3");
+  EXPECT_EQ(m.classes, example().classes);
+  EXPECT_EQ(m.genes, example().genes);
+  EXPECT_EQ(m.min_counts, 5);
+  EXPECT_EQ(m.library_size_key, "n_counts");
+  EXPECT_EQ(m.scaling_sd, example().scaling_sd);
+  ASSERT_EQ(m.weights.size(), 2U);
+  EXPECT_EQ(m.weights[0].name, "linear1.weight");
+  EXPECT_EQ(m.weights[0].shape, (std::vector<std::int64_t>{2, 2}));
+  EXPECT_EQ(m.weights[0].values, (std::vector<float>{1, 2, 3, 4}));
+  // no temporary file is left beside it
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    EXPECT_EQ(entry.path().filename(), "m.h5");
+  }
+}
+
+TEST(ModelFile, RefusesOtherFiles) {
+  test::TempDir dir;
+  std::ofstream(dir.file("text.h5")) << "hello";
+  EXPECT_THROW(read_model_file(dir.file("text.h5")), Error);
+  EXPECT_THROW(read_model_file(dir.file("absent.h5")), Error);
+}
+
+TEST(AtomicOutput, FailureLeavesTheOldFile) {
+  test::TempDir dir;
+  const auto path = dir.file("out.txt");
+  std::ofstream(path) << "old";
+  {
+    AtomicOutput out(path);
+    std::ofstream(out.temporary_path()) << "half-written";
+    // no commit: as if the run failed here
+  }
+  std::ifstream in(path);
+  std::string content;
+  in >> content;
+  EXPECT_EQ(content, "old");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path),
+                          std::filesystem::directory_iterator()),
+            1);
+  {
+    AtomicOutput out(path);
+    std::ofstream(out.temporary_path()) << "new";
+    out.commit();
+  }
+  std::ifstream again(path);
+  again >> content;
+  EXPECT_EQ(content, "new");
+}
+
+TEST(AtomicOutput, MissingFolderIsAClearError) {
+  try {
+    AtomicOutput out("/nonexistent-folder/x.h5");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace scgrad
