@@ -109,7 +109,7 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
   report.objects.push_back(summarise("X (scaled)", x));
   report.objects.push_back(summarise("Y", y));
 
-  // Exercise 2.2 on its own SimpleModel (same seed), so 2.3's runs equal `scgrad train`'s.
+  // Exercise 2.2 on its own SimpleModel (same seed), so 2.3's runs equal `scgrad train`'s with the exercise's settings.
   say("Exercise 2.2: one training step of SimpleModel, weights compared after each call");
   {
     torch::manual_seed(options.seed);
