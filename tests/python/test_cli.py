@@ -41,6 +41,20 @@ def main():
         assert m["classes"] == ["Astrocytes", "Glioblasts"] and len(m["epochs"]) == 3, m
         assert set(m["final"]) == {"train_loss", "train_accuracy", "test_loss", "test_accuracy"}, m
 
+        # many classes, a plot, and a multi-class evaluation in the metrics
+        png, svg = os.path.join(tmp, "c.png"), os.path.join(tmp, "c.svg")
+        run("train", sim, "--classes", "all", "--epochs", "2", "--metrics-out", metrics,
+            "--plot", png)
+        run("train", sim, "--classes", "all", "--epochs", "2", "--plot", svg)
+        assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        assert "<svg" in open(svg).read(2000)
+        m = json.load(open(metrics))
+        assert len(m["classes"]) == 8 and len(m["evaluation"]["confusion_matrix"]) == 8, m.keys()
+        assert sum(map(sum, m["evaluation"]["confusion_matrix"])) == m["test_cells"]
+        err = run("train", sim, "--classes", "all", "--plot", os.path.join(tmp, "c.gif"),
+                  ok=False).stderr
+        assert ".png or .svg" in err, err
+
         ex = os.path.join(tmp, "ex.json")
         out = run("exercise", "--json", ex, "--sim-cells", "400", "--sim-genes", "300").stdout
         assert "Exercise 2.2" in out and "only at step()" in out, out
