@@ -40,7 +40,12 @@ struct TrainArgs {
   std::string metrics_out;
   std::string model_out;
   std::string plot;
+  std::string compute = "auto";
+  int threads = 0;
 };
+
+// --compute auto picks the sparse path below this share of nonzeros (docs/performance.md).
+constexpr double kSparseBelow = 0.5;
 
 std::vector<std::int32_t> targets_of(const PreparedData& data,
                                      const std::vector<std::int64_t>& cells) {
@@ -49,11 +54,64 @@ std::vector<std::int32_t> targets_of(const PreparedData& data,
   return out;
 }
 
-LabelledData tensors_for(const torch::Tensor& x_all, const PreparedData& data,
-                         const std::vector<std::int64_t>& cells, bool all) {
+/// The training and held-out cells as model inputs, and the scaling they use.
+struct Inputs {
+  LabelledData train;
+  std::optional<LabelledData> test;
+  std::vector<float> mean, sd;  ///< for the model file
+};
+
+std::vector<float> to_floats(const torch::Tensor& t) {
+  const auto c = t.reshape({-1}).contiguous();
+  return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
+/// Dense: the exercise's X, scaled with statistics of the training cells (torch, float32).
+Inputs dense_inputs(const PreparedData& data) {
   const auto n_classes = data.cells.classes.size();
-  auto x = all ? x_all : x_all.index_select(0, torch::tensor(cells, torch::kInt64));
-  return {x, targets_tensor(targets_of(data, cells), n_classes)};
+  const bool split = !data.split.test.empty();
+  const auto x_all = to_dense_tensor(data.log_cpm);
+  auto rows_of = [&](const std::vector<std::int64_t>& cells) {
+    return x_all.index_select(0, torch::tensor(cells, torch::kInt64));
+  };
+  auto x_train = split ? rows_of(data.split.train) : x_all;
+  const auto stats = fit_scaling(x_train);
+  apply_scaling(x_train, stats);
+  Inputs inputs;
+  inputs.train = {std::make_shared<DenseInput>(x_train),
+                  targets_tensor(targets_of(data, data.split.train), n_classes)};
+  if (split) {
+    auto x_test = rows_of(data.split.test);
+    apply_scaling(x_test, stats);
+    inputs.test = LabelledData{std::make_shared<DenseInput>(x_test),
+                               targets_tensor(targets_of(data, data.split.test), n_classes)};
+  }
+  inputs.mean = to_floats(stats.mean);
+  inputs.sd = to_floats(stats.sd);
+  return inputs;
+}
+
+/// Sparse: log-CPM stays CSR; the scaling (fitted on the training cells) is folded into the
+/// first layer. `data.log_cpm` is moved from.
+Inputs sparse_inputs(PreparedData& data) {
+  const auto n_classes = data.cells.classes.size();
+  Inputs inputs;
+  inputs.mean.assign(data.scaling.mean.begin(), data.scaling.mean.end());
+  inputs.sd.assign(data.scaling.sd.begin(), data.scaling.sd.end());
+  const auto mean = torch::tensor(inputs.mean);
+  const auto sd = torch::tensor(inputs.sd);
+  const bool split = !data.split.test.empty();
+  auto train = split ? std::make_shared<const CsrMatrix>(select_rows(data.log_cpm, data.split.train))
+                     : std::make_shared<const CsrMatrix>(std::move(data.log_cpm));
+  inputs.train = {std::make_shared<SparseInput>(train, mean, sd),
+                  targets_tensor(targets_of(data, data.split.train), n_classes)};
+  if (split) {
+    auto test = std::make_shared<const CsrMatrix>(select_rows(data.log_cpm, data.split.test));
+    inputs.test = LabelledData{std::make_shared<SparseInput>(test, mean, sd),
+                               targets_tensor(targets_of(data, data.split.test), n_classes)};
+    data.log_cpm = CsrMatrix();  // the split copies replace it
+  }
+  return inputs;
 }
 
 void print_report(const ClassificationReport& report, const std::vector<std::string>& classes,
@@ -79,8 +137,8 @@ void print_report(const ClassificationReport& report, const std::vector<std::str
 nlohmann::json metrics_json(const PreparedData& data, const TrainingResults& results,
                             const ClassificationReport& report, const std::string& evaluated_on) {
   nlohmann::json j;
-  j["cells"] = data.log_cpm.n_rows;
-  j["genes"] = data.log_cpm.n_cols;
+  j["cells"] = data.cells.rows.size();
+  j["genes"] = data.genes.size();
   j["classes"] = data.cells.classes;
   j["train_cells"] = data.split.train.size();
   j["test_cells"] = data.split.test.size();
@@ -118,12 +176,13 @@ nlohmann::json metrics_json(const PreparedData& data, const TrainingResults& res
 }
 
 void run_train(TrainArgs& args) {
+  if (args.threads > 0) torch::set_num_threads(args.threads);
   args.prepare.classes = split_class_list(args.classes);
   args.prepare.test_fraction = args.test_fraction;
   args.prepare.split_seed = args.seed;
   args.training.shuffle_seed = args.seed;
   const H5adFile file(args.file);
-  const auto data = prepare_data(file, args.prepare);
+  auto data = prepare_data(file, args.prepare);
   const auto n_classes = data.cells.classes.size();
   std::string counts;
   for (std::size_t c = 0; c < n_classes; ++c) {
@@ -141,19 +200,19 @@ void run_train(TrainArgs& args) {
                              data.empty_cells.size());
   }
 
-  // X as in the exercise: dense log-CPM, scaled with statistics of the training cells.
-  const auto x_all = to_dense_tensor(data.log_cpm);
-  auto train = tensors_for(x_all, data, data.split.train, !split);
-  const auto stats = fit_scaling(train.x);
-  apply_scaling(train.x, stats);
-  std::optional<LabelledData> test;
-  if (split) {
-    test = tensors_for(x_all, data, data.split.test, false);
-    apply_scaling(test->x, stats);
-  }
+  const auto n_genes = data.log_cpm.n_cols;
+  const double density = static_cast<double>(data.log_cpm.nonzeros()) /
+                         (static_cast<double>(data.log_cpm.n_rows) * static_cast<double>(n_genes));
+  const bool sparse = args.compute == "sparse" || (args.compute == "auto" && density < kSparseBelow);
+  std::cerr << fmt::format("input: {} ({:.1f} % nonzero log-CPM{})\n",
+                           sparse ? "sparse, scaling folded into the first layer" : "dense",
+                           100 * density, args.compute == "auto" ? ", --compute auto" : "");
+  auto inputs = sparse ? sparse_inputs(data) : dense_inputs(data);
+  const auto& train = inputs.train;
+  const auto& test = inputs.test;
 
   torch::manual_seed(static_cast<std::uint64_t>(args.seed));  // right before the model is built
-  auto model = make_classifier(args.model, data.log_cpm.n_cols, args.hidden, output_units(n_classes));
+  auto model = make_classifier(args.model, n_genes, args.hidden, output_units(n_classes));
   std::cerr << fmt::format("model: {} ({}), {}, Adam lr {}, {} epochs, {}, seed {}\n", args.model,
                            model->spec(), n_classes == 2 ? "BCE" : "cross-entropy",
                            args.training.lr, args.training.epochs,
@@ -189,7 +248,7 @@ void run_train(TrainArgs& args) {
 
   const auto& evaluated = split ? *test : train;
   const auto& evaluated_cells = split ? data.split.test : data.split.train;
-  const auto outputs = predict_outputs(*model, evaluated.x);
+  const auto outputs = predict_outputs(*model, *evaluated.input);
   const auto predicted = predicted_classes(outputs, n_classes);
   const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
   std::vector<std::int32_t> predicted_vec;
@@ -217,10 +276,8 @@ void run_train(TrainArgs& args) {
     bundle.library_size_key = args.prepare.library_size_key;
     bundle.matrix = args.prepare.matrix;
     bundle.label_key = args.prepare.label_key;
-    const auto mean = stats.mean.reshape({-1}).contiguous();
-    const auto sd = stats.sd.reshape({-1}).contiguous();
-    bundle.scaling_mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
-    bundle.scaling_sd.assign(sd.data_ptr<float>(), sd.data_ptr<float>() + sd.numel());
+    bundle.scaling_mean = inputs.mean;
+    bundle.scaling_sd = inputs.sd;
     store_weights(*model, bundle);
     bundle.training_numbers = {{"seed", static_cast<double>(args.seed)},
                                {"epochs", args.training.epochs},
@@ -309,6 +366,14 @@ void add_train_command(CLI::App& app) {
                       "torch::manual_seed before the model is built (same initial weights as "
                       "PyTorch); also seeds the split and minibatch order (own generator)")
       ->capture_default_str();
+  command->add_option("--compute", args->compute,
+                      "dense: the exercise's dense scaled X; sparse: CSR log-CPM with the scaling "
+                      "folded into the first layer (never densified); auto: sparse below 50 % "
+                      "nonzeros")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "dense", "sparse"}));
+  command->add_option("--threads", args->threads, "threads for torch and the sparse kernels "
+                      "(default: all cores)");
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,
                       "per-epoch and final metrics, confusion matrix, per-class precision/recall "

@@ -74,7 +74,8 @@ int main(int argc, char** argv) try {
   for (const std::string name : {"mlp", "linear:50,sigmoid,linear:1,sigmoid"}) {
     torch::manual_seed(0);
     auto net = scgrad::make_classifier(name, X.size(1));
-    const auto results = scgrad::train_classifier(*net, 2, {X, Y}, std::nullopt);
+    const scgrad::LabelledData data{std::make_shared<scgrad::DenseInput>(X), Y};
+    const auto results = scgrad::train_classifier(*net, 2, data, std::nullopt);
     std::cout << name << ": loss " << results.epochs.front().train_loss << " -> "
               << results.final_train.loss << ", accuracy " << results.final_train.accuracy << '\n';
   }

@@ -158,7 +158,7 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
     run.name = candidate.name;
     run.cpp_class = candidate.cpp_class;
     run.spec = model->spec();
-    const LabelledData all{x, y};
+    const LabelledData all{std::make_shared<DenseInput>(x), y};
     const auto before = evaluate(*model, all, 2);
     run.loss_before = before.loss;
     run.accuracy_before = before.accuracy;

@@ -15,6 +15,10 @@ torch::Tensor SimpleModel::forward(torch::Tensor x) {
   return x;
 }
 
+torch::Tensor SimpleModel::forward_after_first(torch::Tensor z) {
+  return linear1->options.out_features() == 1 ? sigmoid(z) : z;
+}
+
 std::string SimpleModel::spec() const {
   return model_spec_text("logistic", 0, linear1->options.out_features());
 }
@@ -33,6 +37,11 @@ torch::Tensor TwoLayerModel::forward(torch::Tensor x) {
   return x;
 }
 
+torch::Tensor TwoLayerModel::forward_after_first(torch::Tensor z) {
+  z = linear2(sigmoid1(z));
+  return linear2->options.out_features() == 1 ? sigmoid2(z) : z;
+}
+
 std::string TwoLayerModel::spec() const {
   return model_spec_text("mlp", linear1->options.out_features(),
                          linear2->options.out_features());
@@ -41,6 +50,9 @@ std::string TwoLayerModel::spec() const {
 OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
                                      const std::vector<LayerSpec>& layer_list)
     : layer_specs(layer_list) {
+  if (layer_list.empty() || layer_list.front().kind != LayerSpec::Kind::linear) {
+    throw Error("model spec '" + to_string(layer_list) + "' must start with a linear layer");
+  }
   layers = torch::nn::Sequential();
   std::int64_t width = input_dim;
   for (const auto& layer : layer_list) {
@@ -64,11 +76,19 @@ OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
     }
   }
   layers = register_module("layers", layers);
+  first = torch::nn::Linear(layers->ptr<torch::nn::LinearImpl>(0));
 }
 
 torch::Tensor OurNN_ListVersion::forward(torch::Tensor x) {
   for (auto& layer : *layers) x = layer.forward(x);
   return x;
+}
+
+torch::Tensor OurNN_ListVersion::forward_after_first(torch::Tensor z) {
+  for (auto layer = std::next(layers->begin()); layer != layers->end(); ++layer) {
+    z = layer->forward(z);
+  }
+  return z;
 }
 
 std::string OurNN_ListVersion::spec() const { return to_string(layer_specs); }

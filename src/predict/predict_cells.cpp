@@ -97,7 +97,7 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     // Missing genes stay 0: the training mean after scaling.
     auto x = torch::zeros({static_cast<std::int64_t>(rows.size()), results.model_genes});
     x.index_copy_(1, inputs, matched_x);
-    const auto outputs = predict_outputs(*net, x);
+    const auto outputs = predict_outputs(*net, DenseInput(x));
     const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
     const auto label = predicted_classes(outputs, n_classes).contiguous();
     const auto confidence = probabilities.gather(1, label.unsqueeze(1)).contiguous();

@@ -16,12 +16,14 @@ namespace {
               " are not finite (NaN or Inf); try a smaller --lr, and check the input for NaN");
 }
 
-/// One optimisation step on (x, targets); returns the forward pass's outputs and loss.
+/// One optimisation step on some cells; returns the forward pass's outputs and loss.
 std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
-                                      const torch::Tensor& x, const torch::Tensor& targets,
-                                      std::size_t n_classes, int epoch) {
+                                      const ModelInput& input,
+                                      const std::vector<std::int64_t>* rows,
+                                      const torch::Tensor& targets, std::size_t n_classes,
+                                      int epoch) {
   optimizer.zero_grad();
-  const auto outputs = model.forward(x);
+  const auto outputs = input.forward(model, rows);
   // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
   if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
   const auto loss = classification_loss(outputs, targets, n_classes);
@@ -34,21 +36,29 @@ std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optim
 
 }  // namespace
 
-torch::Tensor predict_outputs(ClassifierImpl& model, const torch::Tensor& x) {
+torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   constexpr std::int64_t kChunk = 65536;  // bounds the hidden activations of huge inputs
-  std::vector<torch::Tensor> parts;
-  for (std::int64_t start = 0; start < x.size(0); start += kChunk) {
-    parts.push_back(model.forward(x.slice(0, start, std::min(x.size(0), start + kChunk))));
+  torch::Tensor outputs;
+  if (input.rows() <= kChunk) {
+    outputs = input.forward(model);
+  } else {
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t start = 0; start < input.rows(); start += kChunk) {
+      std::vector<std::int64_t> rows;
+      for (auto r = start; r < std::min(input.rows(), start + kChunk); ++r) rows.push_back(r);
+      parts.push_back(input.forward(model, &rows));
+    }
+    outputs = torch::cat(parts, 0);
   }
   model.train(was_training);
-  return parts.size() == 1 ? parts.front() : torch::cat(parts, 0);
+  return outputs;
 }
 
 LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes) {
-  const auto outputs = predict_outputs(model, data.x);
+  const auto outputs = predict_outputs(model, *data.input);
   return {classification_loss(outputs, data.targets, n_classes).item<double>(),
           classification_accuracy(outputs, data.targets, n_classes)};
 }
@@ -60,7 +70,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
                                  const TrainingCallbacks& callbacks) {
   torch::optim::Adam optimizer(
       model.parameters(), torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
-  const auto n = train.x.size(0);
+  const auto n = train.input->rows();
   const bool full_batch = options.batch_size <= 0 || options.batch_size >= n;
   const auto batch = full_batch ? n : options.batch_size;
   const auto n_batches = (n + batch - 1) / batch;
@@ -76,21 +86,22 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     metrics.epoch = epoch;
     if (full_batch) {
       // The exercise: zero_grad, forward, loss, backward, step on all cells.
-      const auto [outputs, loss] = step(model, optimizer, train.x, train.targets, n_classes, epoch);
+      const auto [outputs, loss] =
+          step(model, optimizer, *train.input, nullptr, train.targets, n_classes, epoch);
       metrics.train_loss = loss;
       metrics.train_accuracy = classification_accuracy(outputs, train.targets, n_classes);
       if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
     } else {
       shuffler.shuffle(order);
-      const auto index = torch::tensor(order, torch::kInt64).to(train.x.device());
       double loss_sum = 0;
       double correct = 0;
       for (std::int64_t b = 0; b < n_batches; ++b) {
-        const auto rows = index.slice(0, b * batch, std::min(n, (b + 1) * batch));
-        const auto targets = train.targets.index_select(0, rows);
+        const std::vector<std::int64_t> rows(order.begin() + b * batch,
+                                             order.begin() + std::min(n, (b + 1) * batch));
+        const auto targets = train.targets.index_select(0, torch::tensor(rows, torch::kInt64));
         const auto [outputs, loss] =
-            step(model, optimizer, train.x.index_select(0, rows), targets, n_classes, epoch);
-        const auto size = static_cast<double>(rows.size(0));
+            step(model, optimizer, *train.input, &rows, targets, n_classes, epoch);
+        const auto size = static_cast<double>(rows.size());
         loss_sum += loss * size;
         correct += classification_accuracy(outputs, targets, n_classes) * size;
         if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, n_batches);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """scgrad train vs the exercise's PyTorch pipeline: every epoch's loss within 1e-4 relative.
 
-usage: test_parity.py SCGRAD_BINARY FILE CLASSES MODEL
+usage: test_parity.py SCGRAD_BINARY FILE CLASSES MODEL COMPUTE
+COMPUTE is dense (the exercise's dense X) or sparse (CSR, scaling folded into the first layer).
 FILE may be "simulate" (a file is simulated with scgrad) or a path; a path under ../shared
 that is absent makes the test skip (exit 77).
 """
@@ -16,7 +17,7 @@ TOLERANCE = 1e-4
 
 
 def main():
-    scgrad, path, classes, model = sys.argv[1:5]
+    scgrad, path, classes, model, compute = sys.argv[1:6]
     here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory() as tmp:
         if path == "simulate":
@@ -30,7 +31,8 @@ def main():
         # the exercise's run: no split, full batch, lr 1e-4, 10 epochs
         subprocess.run([scgrad, "train", path, "--classes", classes, "--model", model,
                         "--test-fraction", "0", "--batch-size", "0", "--lr", "1e-4",
-                        "--epochs", "10", "--weight-decay", "0", "--metrics-out", metrics],
+                        "--epochs", "10", "--weight-decay", "0", "--compute", compute,
+                        "--metrics-out", metrics],
                        check=True, stdout=subprocess.DEVNULL)
         ours = json.load(open(metrics))
         ref = json.loads(subprocess.run(

@@ -21,7 +21,7 @@ LabelledData separable() {
   std::vector<std::int32_t> classes(80, 1);
   std::fill(classes.begin(), classes.begin() + 40, 0);
   x.slice(0, 0, 40).slice(1, 0, 3) += 2.0;
-  return {scale(x), targets_tensor(classes, 2)};
+  return {std::make_shared<DenseInput>(scale(x)), targets_tensor(classes, 2)};
 }
 
 TEST(Trainer, FullBatchLossFallsAndEpochLossIsThatOfItsForwardPass) {
@@ -49,8 +49,10 @@ TEST(Trainer, FullBatchLossFallsAndEpochLossIsThatOfItsForwardPass) {
 
 TEST(Trainer, MinibatchesAreSeededAndHeldOutMetricsReported) {
   const auto data = separable();
-  const LabelledData train{data.x.slice(0, 0, 60), data.targets.slice(0, 0, 60)};
-  const LabelledData test{data.x.slice(0, 60), data.targets.slice(0, 60)};
+  const auto& x = dynamic_cast<const DenseInput&>(*data.input).x();
+  const LabelledData train{std::make_shared<DenseInput>(x.slice(0, 0, 60)),
+                           data.targets.slice(0, 0, 60)};
+  const LabelledData test{std::make_shared<DenseInput>(x.slice(0, 60)), data.targets.slice(0, 60)};
   TrainingOptions options;
   options.epochs = 5;
   options.lr = 1e-2;
@@ -84,7 +86,7 @@ TEST(Trainer, ThreeClassesWithCrossEntropy) {
     classes.push_back(i / 30);
     x[i][i / 30] += 3.0;
   }
-  const LabelledData data{scale(x), targets_tensor(classes, 3)};
+  const LabelledData data{std::make_shared<DenseInput>(scale(x)), targets_tensor(classes, 3)};
   torch::manual_seed(0);
   auto model = make_classifier("logistic", 6, 50, 3);
   TrainingOptions options;
@@ -96,7 +98,9 @@ TEST(Trainer, ThreeClassesWithCrossEntropy) {
 
 TEST(Trainer, DivergenceNamesTheEpoch) {
   auto data = separable();
-  data.x[0][0] = std::numeric_limits<float>::quiet_NaN();
+  auto x = dynamic_cast<const DenseInput&>(*data.input).x().clone();
+  x[0][0] = std::numeric_limits<float>::quiet_NaN();
+  data.input = std::make_shared<DenseInput>(x);
   auto model = make_classifier("logistic", 10);
   try {
     train_classifier(*model, 2, data, std::nullopt);

@@ -20,6 +20,10 @@ struct ClassifierImpl : torch::nn::Module {
   virtual torch::Tensor forward(torch::Tensor x) = 0;
   /// The layer spec this model is equivalent to (stored in the model file).
   virtual std::string spec() const = 0;
+  /// The first linear layer: the sparse path folds the scaling into it (sparse_linear.hpp).
+  virtual torch::nn::Linear& first_linear() = 0;
+  /// Everything after the first linear layer: forward(x) == forward_after_first(first(x)).
+  virtual torch::Tensor forward_after_first(torch::Tensor z) = 0;
 };
 
 /// class SimpleModel(nn.Module): linear1 = nn.Linear(input_dim, 1), then nn.Sigmoid().
@@ -28,6 +32,8 @@ struct SimpleModel : ClassifierImpl {
   explicit SimpleModel(std::int64_t input_dim, std::int64_t outputs = 1);
   torch::Tensor forward(torch::Tensor x) override;
   std::string spec() const override;
+  torch::nn::Linear& first_linear() override { return linear1; }
+  torch::Tensor forward_after_first(torch::Tensor z) override;
 
   torch::nn::Linear linear1{nullptr};
   torch::nn::Sigmoid sigmoid{nullptr};
@@ -39,6 +45,8 @@ struct TwoLayerModel : ClassifierImpl {
   TwoLayerModel(std::int64_t input_dim, std::int64_t hidden = 50, std::int64_t outputs = 1);
   torch::Tensor forward(torch::Tensor x) override;
   std::string spec() const override;
+  torch::nn::Linear& first_linear() override { return linear1; }
+  torch::Tensor forward_after_first(torch::Tensor z) override;
 
   torch::nn::Linear linear1{nullptr};
   torch::nn::Sigmoid sigmoid1{nullptr};
@@ -49,11 +57,15 @@ struct TwoLayerModel : ClassifierImpl {
 /// class OurNN_ListVersion: layers appended to a list, applied in a loop in forward().
 /// The name keeps the exercise's spelling so the two can be read side by side.
 struct OurNN_ListVersion : ClassifierImpl {  // NOLINT(readability-identifier-naming)
+  /// The first layer of the list must be linear.
   OurNN_ListVersion(std::int64_t input_dim, const std::vector<LayerSpec>& layer_list);
   torch::Tensor forward(torch::Tensor x) override;
   std::string spec() const override;
+  torch::nn::Linear& first_linear() override { return first; }
+  torch::Tensor forward_after_first(torch::Tensor z) override;
 
   torch::nn::Sequential layers{nullptr};
+  torch::nn::Linear first{nullptr};  ///< layers[0]
   std::vector<LayerSpec> layer_specs;
 };
 

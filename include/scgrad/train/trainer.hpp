@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "scgrad/model/exercise_models.hpp"
+#include "scgrad/train/model_input.hpp"
 
 namespace scgrad {
 
-/// Cells as a dense scaled tensor with their targets (see classification.hpp).
+/// Cells (dense or sparse, see model_input.hpp) with their targets (see classification.hpp).
 struct LabelledData {
-  torch::Tensor x;
+  std::shared_ptr<const ModelInput> input;
   torch::Tensor targets;
 };
 
@@ -55,7 +56,7 @@ struct TrainingResults {
 LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes);
 
 /// Outputs of the model in eval mode without gradients, computed in chunks of cells.
-torch::Tensor predict_outputs(ClassifierImpl& model, const torch::Tensor& x);
+torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input);
 
 struct TrainingCallbacks {
   std::function<void(const EpochMetrics&)> on_epoch;

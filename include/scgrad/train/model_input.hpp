@@ -1,0 +1,55 @@
+#pragma once
+/// @file model_input.hpp
+/// What the trainer feeds a model: the exercise's dense scaled tensor, or the sparse log-CPM
+/// matrix with the scaling folded into the first layer (never densified).
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/train/dense_tensors.hpp"
+
+namespace scgrad {
+
+class ModelInput {
+ public:
+  virtual ~ModelInput() = default;
+  virtual std::int64_t rows() const = 0;
+  /// The model's outputs for every cell (`rows` null) or for the listed cells, in that order.
+  virtual torch::Tensor forward(ClassifierImpl& model,
+                                const std::vector<std::int64_t>* rows = nullptr) const = 0;
+};
+
+/// The exercise: X dense and already scaled; forward is model.forward(X).
+class DenseInput : public ModelInput {
+ public:
+  explicit DenseInput(torch::Tensor x) : x_(std::move(x)) {}
+  std::int64_t rows() const override { return x_.size(0); }
+  torch::Tensor forward(ClassifierImpl& model,
+                        const std::vector<std::int64_t>* rows = nullptr) const override;
+  const torch::Tensor& x() const { return x_; }
+
+ private:
+  torch::Tensor x_;
+};
+
+/// Log-CPM kept as CSR; the first layer computes W·((x − mean)/sd) + b from the nonzeros.
+class SparseInput : public ModelInput {
+ public:
+  /// @param mean, sd per gene (1-D float32), the scaling the dense path would apply
+  SparseInput(std::shared_ptr<const CsrMatrix> log_cpm, torch::Tensor mean, torch::Tensor sd);
+  std::int64_t rows() const override { return matrix_->n_rows; }
+  torch::Tensor forward(ClassifierImpl& model,
+                        const std::vector<std::int64_t>* rows = nullptr) const override;
+
+ private:
+  std::shared_ptr<const CsrMatrix> matrix_;
+  torch::Tensor mean_;
+  torch::Tensor sd_;
+};
+
+}  // namespace scgrad

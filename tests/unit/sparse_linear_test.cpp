@@ -1,0 +1,87 @@
+// The sparse first layer against the dense computation it replaces: outputs and gradients.
+
+#include "scgrad/train/sparse_linear.hpp"
+
+#include <gtest/gtest.h>
+
+#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/train/model_input.hpp"
+
+namespace scgrad {
+namespace {
+
+/// A random sparse matrix (about 30 % nonzero) as CSR and as a dense tensor.
+std::pair<CsrMatrix, torch::Tensor> random_sparse(std::int64_t rows, std::int64_t cols) {
+  torch::manual_seed(3);
+  auto dense = torch::rand({rows, cols}) * (torch::rand({rows, cols}) < 0.3).to(torch::kFloat32) * 5;
+  CsrMatrix m;
+  m.n_rows = rows;
+  m.n_cols = cols;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c) {
+      const float v = dense[r][c].item<float>();
+      if (v != 0) {
+        m.indices.push_back(static_cast<std::int32_t>(c));
+        m.data.push_back(v);
+      }
+    }
+    m.indptr.push_back(static_cast<std::int64_t>(m.data.size()));
+  }
+  return {m, dense};
+}
+
+TEST(SparseLinear, MatmulAndItsGradientEqualDense) {
+  const auto [m, dense] = random_sparse(37, 23);
+  auto v = torch::randn({5, 23}, torch::requires_grad());
+  const auto y = sparse_matmul(csr_view(m), v);
+  const auto expected = torch::mm(dense, v.t());
+  EXPECT_TRUE(torch::allclose(y, expected, 1e-5, 1e-5));
+  const auto g = torch::randn({37, 5});
+  (y * g).sum().backward();
+  EXPECT_TRUE(torch::allclose(v.grad(), torch::mm(g.t(), dense), 1e-4, 1e-4));
+}
+
+TEST(SparseLinear, FoldedScalingEqualsScalingFirst) {
+  const auto [m, dense] = random_sparse(50, 12);
+  const auto stats = fit_scaling(dense);
+  auto scaled = apply_scaling(dense.clone(), stats);
+  torch::nn::Linear dense_layer(12, 4);
+  torch::nn::Linear sparse_layer(12, 4);
+  {
+    torch::NoGradGuard no_grad;
+    sparse_layer->weight.copy_(dense_layer->weight);
+    sparse_layer->bias.copy_(dense_layer->bias);
+  }
+  const auto expected = dense_layer(scaled);
+  const auto got = sparse_scaled_linear(csr_view(m), sparse_layer->weight, sparse_layer->bias,
+                                        stats.mean.reshape({-1}), stats.sd.reshape({-1}));
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-4, 1e-5));
+  const auto g = torch::randn({50, 4});
+  (expected * g).sum().backward();
+  (got * g).sum().backward();
+  EXPECT_TRUE(torch::allclose(sparse_layer->weight.grad(), dense_layer->weight.grad(), 1e-4, 1e-4));
+  EXPECT_TRUE(torch::allclose(sparse_layer->bias.grad(), dense_layer->bias.grad(), 1e-4, 1e-4));
+}
+
+TEST(SparseLinear, SparseInputMatchesDenseInputForEveryModelAndForRowSubsets) {
+  const auto [m, dense] = random_sparse(40, 15);
+  const auto stats = fit_scaling(dense);
+  const DenseInput dense_input(apply_scaling(dense.clone(), stats));
+  const SparseInput sparse_input(std::make_shared<const CsrMatrix>(m), stats.mean.reshape({-1}),
+                                 stats.sd.reshape({-1}));
+  const std::vector<std::int64_t> rows = {3, 0, 39, 17};
+  for (const std::string spec : {"logistic", "mlp", "linear:6,relu,linear:3"}) {
+    torch::manual_seed(0);
+    auto model = make_classifier(spec, 15, 8, spec == "linear:6,relu,linear:3" ? 3 : 1);
+    EXPECT_TRUE(torch::allclose(sparse_input.forward(*model), dense_input.forward(*model), 1e-4,
+                                1e-5))
+        << spec;
+    EXPECT_TRUE(torch::allclose(sparse_input.forward(*model, &rows),
+                                dense_input.forward(*model, &rows), 1e-4, 1e-5))
+        << spec;
+  }
+}
+
+}  // namespace
+}  // namespace scgrad
