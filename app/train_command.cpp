@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -181,15 +182,21 @@ void run_train(TrainArgs& args) {
   args.prepare.test_fraction = args.test_fraction;
   args.prepare.split_seed = args.seed;
   args.training.shuffle_seed = args.seed;
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds_since = [](auto start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
   const H5adFile file(args.file);
   auto data = prepare_data(file, args.prepare);
+  const double prepare_seconds = seconds_since(started);
   const auto n_classes = data.cells.classes.size();
   std::string counts;
   for (std::size_t c = 0; c < n_classes; ++c) {
     counts += fmt::format("{}{} {}", c ? ", " : "", data.cells.class_counts[c], data.cells.classes[c]);
   }
-  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept\n", args.file,
-                           data.log_cpm.n_rows, counts, data.log_cpm.n_cols, data.genes_in_file);
+  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept (read and preprocessed in {:.2f} s)\n",
+                           args.file, data.log_cpm.n_rows, counts, data.log_cpm.n_cols,
+                           data.genes_in_file, prepare_seconds);
   const bool split = !data.split.test.empty();
   if (split) {
     std::cerr << fmt::format("split: {} training, {} held-out cells (stratified, seed {})\n",

@@ -9,25 +9,35 @@ float CsrMatrix::at(std::int64_t row, std::int64_t col) const {
   return 0.0F;
 }
 
-CsrMatrix select_columns(const CsrMatrix& matrix, const std::vector<std::int64_t>& columns) {
+CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& columns) {
   std::vector<std::int32_t> new_index(static_cast<std::size_t>(matrix.n_cols), -1);
   for (std::size_t j = 0; j < columns.size(); ++j) {
     new_index[columns[j]] = static_cast<std::int32_t>(j);
   }
-  CsrMatrix out;
-  out.n_rows = matrix.n_rows;
-  out.n_cols = static_cast<std::int64_t>(columns.size());
-  out.indptr.reserve(matrix.indptr.size());
+  // Compacts in place: entries only move towards the front, so no second copy is needed.
+  std::int64_t kept = 0;
+  std::int64_t row_begin = 0;
   for (std::int64_t r = 0; r < matrix.n_rows; ++r) {
-    for (auto k = matrix.indptr[r]; k < matrix.indptr[r + 1]; ++k) {
+    const auto row_end = matrix.indptr[r + 1];
+    for (auto k = row_begin; k < row_end; ++k) {
       const auto j = new_index[matrix.indices[k]];
       if (j < 0) continue;
-      out.indices.push_back(j);
-      out.data.push_back(matrix.data[k]);
+      matrix.indices[kept] = j;
+      matrix.data[kept] = matrix.data[k];
+      ++kept;
     }
-    out.indptr.push_back(static_cast<std::int64_t>(out.data.size()));
+    row_begin = row_end;
+    matrix.indptr[r + 1] = kept;
   }
-  return out;
+  const bool much_smaller = kept < 3 * static_cast<std::int64_t>(matrix.data.size()) / 4;
+  matrix.indices.resize(static_cast<std::size_t>(kept));
+  matrix.data.resize(static_cast<std::size_t>(kept));
+  if (much_smaller) {  // give memory back only when it is worth a copy
+    matrix.indices.shrink_to_fit();
+    matrix.data.shrink_to_fit();
+  }
+  matrix.n_cols = static_cast<std::int64_t>(columns.size());
+  return matrix;
 }
 
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {

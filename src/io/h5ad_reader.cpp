@@ -429,35 +429,46 @@ struct H5adFile::Impl {
     CsrMatrix out;
     out.n_rows = static_cast<std::int64_t>(rows.size());
     out.n_cols = m.n_cols;
-    out.indptr.reserve(rows.size() + 1);
-    std::int64_t total = 0;
-    for (const auto r : rows) total += indptr[r + 1] - indptr[r];
-    out.indices.reserve(static_cast<std::size_t>(total));
-    out.data.reserve(static_cast<std::size_t>(total));
+    out.indptr.resize(rows.size() + 1);
+    out.indptr[0] = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      out.indptr[i + 1] = out.indptr[i] + indptr[rows[i] + 1] - indptr[rows[i]];
+    }
+    out.indices.resize(static_cast<std::size_t>(out.indptr.back()));
+    out.data.resize(out.indices.size());
     for (std::size_t first = 0; first < rows.size();) {
       std::size_t last = first;
+      bool contiguous = true;
       while (last + 1 < rows.size() &&
              indptr[rows[last + 1]] - indptr[rows[last] + 1] <= kMaxGapEntries) {
+        contiguous = contiguous && rows[last + 1] == rows[last] + 1;
         ++last;
       }
       const auto begin = indptr[rows[first]];
       const auto end = indptr[rows[last] + 1];
-      const auto block_data =
-          hdf5::read_1d<float>(data.get(), at(data_element), begin, end - begin);
-      const auto block_indices =
-          hdf5::read_1d<std::int32_t>(indices.get(), at(indices_element), begin, end - begin);
-      check_index_range(block_indices, m.n_cols, indices_element);
-      for (auto k = first; k <= last; ++k) {
-        const auto row_begin = indptr[rows[k]] - begin;
-        const auto row_end = indptr[rows[k] + 1] - begin;
-        out.data.insert(out.data.end(), block_data.begin() + row_begin,
-                        block_data.begin() + row_end);
-        out.indices.insert(out.indices.end(), block_indices.begin() + row_begin,
-                           block_indices.begin() + row_end);
-        out.indptr.push_back(static_cast<std::int64_t>(out.data.size()));
+      if (contiguous) {
+        // Consecutive rows: HDF5 writes straight into the output, no staging copy.
+        hdf5::read_1d_into(data.get(), at(data_element), begin, end - begin,
+                           out.data.data() + out.indptr[first]);
+        hdf5::read_1d_into(indices.get(), at(indices_element), begin, end - begin,
+                           out.indices.data() + out.indptr[first]);
+      } else {
+        const auto block_data =
+            hdf5::read_1d<float>(data.get(), at(data_element), begin, end - begin);
+        const auto block_indices =
+            hdf5::read_1d<std::int32_t>(indices.get(), at(indices_element), begin, end - begin);
+        for (auto k = first; k <= last; ++k) {
+          const auto row_begin = indptr[rows[k]] - begin;
+          const auto row_end = indptr[rows[k] + 1] - begin;
+          std::copy(block_data.begin() + row_begin, block_data.begin() + row_end,
+                    out.data.begin() + out.indptr[k]);
+          std::copy(block_indices.begin() + row_begin, block_indices.begin() + row_end,
+                    out.indices.begin() + out.indptr[k]);
+        }
       }
       first = last + 1;
     }
+    check_index_range(out.indices, m.n_cols, indices_element);
     return out;
   }
 

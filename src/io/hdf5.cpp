@@ -323,14 +323,14 @@ std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, cons
 }
 
 template <typename T>
-std::vector<T> read_1d(hid_t dataset, const Location& where, std::int64_t offset,
-                       std::int64_t count) {
+void read_1d_into(hid_t dataset, const Location& where, std::int64_t offset, std::int64_t count,
+                  T* out) {
   const auto dims = shape(dataset);
   if (dims.size() != 1) fail(where, "expected a 1-D dataset");
-  if (count < 0) count = dims[0] - offset;
-  if (offset < 0 || offset + count > dims[0]) fail(where, "read past the end of the dataset");
-  std::vector<T> values(static_cast<std::size_t>(count));
-  if (count == 0) return values;
+  if (offset < 0 || count < 0 || offset + count > dims[0]) {
+    fail(where, "read past the end of the dataset");
+  }
+  if (count == 0) return;
   Handle file_space(H5Dget_space(dataset));
   const hsize_t start = static_cast<hsize_t>(offset);
   const hsize_t n = static_cast<hsize_t>(count);
@@ -344,16 +344,26 @@ std::vector<T> read_1d(hid_t dataset, const Location& where, std::int64_t offset
     if (H5Tget_size(mem.get()) != 1) fail(where, "unsupported enum type");
     check(H5Dread(dataset, mem.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, raw.data()),
           where, "cannot read dataset");
-    std::transform(raw.begin(), raw.end(), values.begin(),
-                   [](auto v) { return static_cast<T>(v); });
-    return values;
+    std::transform(raw.begin(), raw.end(), out, [](auto v) { return static_cast<T>(v); });
+    return;
   }
-  check(H5Dread(dataset, native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT,
-                values.data()),
+  check(H5Dread(dataset, native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT, out),
         where, "cannot read dataset");
+}
+
+template <typename T>
+std::vector<T> read_1d(hid_t dataset, const Location& where, std::int64_t offset,
+                       std::int64_t count) {
+  const auto dims = shape(dataset);
+  if (dims.size() != 1) fail(where, "expected a 1-D dataset");
+  if (count < 0) count = dims[0] - offset;
+  std::vector<T> values(static_cast<std::size_t>(std::max<std::int64_t>(count, 0)));
+  read_1d_into(dataset, where, offset, count, values.data());
   return values;
 }
 
+template void read_1d_into(hid_t, const Location&, std::int64_t, std::int64_t, float*);
+template void read_1d_into(hid_t, const Location&, std::int64_t, std::int64_t, std::int32_t*);
 template std::vector<float> read_1d(hid_t, const Location&, std::int64_t, std::int64_t);
 template std::vector<double> read_1d(hid_t, const Location&, std::int64_t, std::int64_t);
 template std::vector<std::int8_t> read_1d(hid_t, const Location&, std::int64_t, std::int64_t);

@@ -79,6 +79,11 @@ template <typename T>
 std::vector<T> read_1d(hid_t dataset, const Location& where, std::int64_t offset = 0,
                        std::int64_t count = -1);
 
+/// Like read_1d, into caller-owned memory of `count` elements.
+template <typename T>
+void read_1d_into(hid_t dataset, const Location& where, std::int64_t offset, std::int64_t count,
+                  T* out);
+
 /// Reads rows [row_begin, row_begin + row_count) of a 2-D dataset as row-major floats.
 std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64_t row_begin,
                                 std::int64_t row_count);

@@ -25,8 +25,9 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   out.genes_in_file = counts.n_cols;
 
   const bool split = !out.split.test.empty();
-  const auto filter =
-      filter_genes(split ? select_rows(counts, out.split.train) : counts, options.gene_filter);
+  // (Not `split ? select_rows(...) : counts`: a conditional with a temporary copies counts.)
+  const auto filter = split ? filter_genes(select_rows(counts, out.split.train), options.gene_filter)
+                            : filter_genes(counts, options.gene_filter);
   if (filter.kept.empty()) {
     throw Error(file.path() + ": no gene passes the filter (total count >= " +
                 std::to_string(options.gene_filter.min_counts) + " and detected in >= " +
@@ -34,7 +35,7 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
                 std::to_string(split ? out.split.train.size() : out.cells.rows.size()) +
                 " training cells); lower --min-counts/--min-cells");
   }
-  counts = select_columns(counts, filter.kept);
+  counts = select_columns(std::move(counts), filter.kept);
   for (const auto g : filter.kept) out.genes.push_back(all_genes[static_cast<std::size_t>(g)]);
 
   out.count_nonzeros = counts.nonzeros();
@@ -59,7 +60,8 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   auto normalised = log_cpm(std::move(counts), out.library_size, options.log_cpm);
   out.empty_cells = std::move(normalised.empty_cells);
   out.log_cpm = std::move(normalised.values);
-  out.scaling = compute_scaling(split ? select_rows(out.log_cpm, out.split.train) : out.log_cpm);
+  out.scaling = split ? compute_scaling(select_rows(out.log_cpm, out.split.train))
+                      : compute_scaling(out.log_cpm);
 
   const auto names = file.obs_names();
   for (const auto r : out.cells.rows) out.cell_names.push_back(names[static_cast<std::size_t>(r)]);

@@ -7,23 +7,35 @@ namespace scgrad {
 namespace {
 
 /// Y[r, :] = Σ_k values[k] · Vt[indices[k], :] over the row's entries. Rows are independent,
-/// so threads take ranges of rows.
+/// so threads take ranges of rows. Each row is summed in a local accumulator and stored once:
+/// adding into Y directly would chain every entry through a store and a load.
 torch::Tensor csr_times_dense(const CsrTensors& x, const torch::Tensor& vt) {
   const auto h = vt.size(1);
-  auto y = torch::zeros({x.n_rows, h}, vt.options());
+  auto y = torch::empty({x.n_rows, h}, vt.options());
   const auto* indptr = x.indptr.data_ptr<std::int64_t>();
   const auto* indices = x.indices.data_ptr<std::int32_t>();
   const auto* values = x.values.data_ptr<float>();
   const auto* v = vt.data_ptr<float>();
   auto* out = y.data_ptr<float>();
-  at::parallel_for(0, x.n_rows, 64, [&](std::int64_t begin, std::int64_t end) {
+  at::parallel_for(0, x.n_rows, 256, [&](std::int64_t begin, std::int64_t end) {
+    if (h == 1) {  // logistic model: a sparse dot product per row
+      for (auto r = begin; r < end; ++r) {
+        float sum = 0;
+        for (auto k = indptr[r]; k < indptr[r + 1]; ++k) sum += values[k] * v[indices[k]];
+        out[r] = sum;
+      }
+      return;
+    }
+    std::vector<float> accumulator(static_cast<std::size_t>(h));
+    float* __restrict acc = accumulator.data();  // restrict: lets the compiler vectorise over h
     for (auto r = begin; r < end; ++r) {
-      float* row = out + r * h;
+      std::fill_n(acc, h, 0.0F);
       for (auto k = indptr[r]; k < indptr[r + 1]; ++k) {
         const float value = values[k];
-        const float* source = v + static_cast<std::int64_t>(indices[k]) * h;
-        for (std::int64_t j = 0; j < h; ++j) row[j] += value * source[j];
+        const float* __restrict source = v + static_cast<std::int64_t>(indices[k]) * h;
+        for (std::int64_t j = 0; j < h; ++j) acc[j] += value * source[j];
       }
+      std::copy_n(acc, h, out + r * h);
     }
   });
   return y;
@@ -46,9 +58,9 @@ torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor
       float* buffer = buffers + t * x.n_cols * h;
       const auto end = std::min(x.n_rows, (t + 1) * chunk);
       for (auto r = t * chunk; r < end; ++r) {
-        const float* source = grad + r * h;
+        const float* __restrict source = grad + r * h;
         for (auto k = indptr[r]; k < indptr[r + 1]; ++k) {
-          float* target = buffer + static_cast<std::int64_t>(indices[k]) * h;
+          float* __restrict target = buffer + static_cast<std::int64_t>(indices[k]) * h;
           const float value = values[k];
           for (std::int64_t j = 0; j < h; ++j) target[j] += value * source[j];
         }

@@ -22,8 +22,10 @@ struct CsrMatrix {
   float at(std::int64_t row, std::int64_t col) const;
 };
 
-/// Keeps the listed columns, in the given order, renumbered 0..columns.size()-1.
-CsrMatrix select_columns(const CsrMatrix& matrix, const std::vector<std::int64_t>& columns);
+/// Keeps the listed columns (distinct), renumbered 0..columns.size()-1 in the given order.
+/// Takes the matrix by value and compacts it in place: move it in to avoid a copy.
+/// Within a row, entries keep their stored order.
+CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& columns);
 
 /// Keeps the listed rows, in the given order.
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
