@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -16,9 +18,11 @@
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/exercise_models.hpp"
 #include "scgrad/model/model_bundle.hpp"
+#include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/classification_metrics.hpp"
 #include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/train/streaming_input.hpp"
 #include "scgrad/train/trainer.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "training_plot.hpp"
@@ -43,6 +47,7 @@ struct TrainArgs {
   std::string plot;
   std::string compute = "auto";
   int threads = 0;
+  std::string max_memory;  ///< "" = half the machine's memory
 };
 
 // --compute auto picks the sparse path below this share of nonzeros (docs/performance.md).
@@ -135,6 +140,61 @@ void print_report(const ClassificationReport& report, const std::vector<std::str
   std::cout << '\n';
 }
 
+/// Streaming: nothing is held but one chunk of cells at a time (about max_memory / 4).
+Inputs streaming_inputs(const std::shared_ptr<const H5adFile>& file,
+                        const StreamedPreparation& prep, const PrepareOptions& options,
+                        std::int64_t chunk_bytes) {
+  const auto& data = prep.data;
+  const auto n_classes = data.cells.classes.size();
+  Inputs inputs;
+  inputs.mean.assign(data.scaling.mean.begin(), data.scaling.mean.end());
+  inputs.sd.assign(data.scaling.sd.begin(), data.scaling.sd.end());
+  const auto mean = torch::tensor(inputs.mean);
+  const auto sd = torch::tensor(inputs.sd);
+  const auto chunk_rows = rows_per_block(*file, prep.matrix_key, chunk_bytes);
+  auto make = [&](const std::vector<std::int64_t>& cells) {
+    std::vector<std::int64_t> rows;
+    std::vector<double> library;
+    for (const auto c : cells) {
+      rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
+      library.push_back(data.library_size[static_cast<std::size_t>(c)]);
+    }
+    return LabelledData{std::make_shared<StreamingInput>(file, prep.matrix_key, rows, library,
+                                                         prep.kept_columns, options.log_cpm,
+                                                         mean, sd, chunk_rows),
+                        targets_tensor(targets_of(data, cells), n_classes)};
+  };
+  inputs.train = make(data.split.train);
+  if (!data.split.test.empty()) inputs.test = make(data.split.test);
+  return inputs;
+}
+
+/// "4G", "500M", "1.5G", "800000000" → bytes.
+std::int64_t parse_bytes(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw Error("--max-memory: expected a size like 4G or 500M, got '" + text + "'");
+  }
+  const auto unit = text.substr(used);
+  const double scale = unit.empty() || unit == "B" ? 1
+                       : unit == "K"               ? 1024.0
+                       : unit == "M"               ? 1024.0 * 1024
+                       : unit == "G"               ? 1024.0 * 1024 * 1024
+                                                   : -1;
+  if (scale < 0 || value <= 0) {
+    throw Error("--max-memory: expected a size like 4G or 500M, got '" + text + "'");
+  }
+  return static_cast<std::int64_t>(value * scale);
+}
+
+/// Half the machine's memory: room for the matrix and for torch.
+std::int64_t default_max_memory() {
+  return static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE) / 2;
+}
+
 nlohmann::json metrics_json(const PreparedData& data, const TrainingResults& results,
                             const ClassificationReport& report, const std::string& evaluated_on) {
   nlohmann::json j;
@@ -186,17 +246,41 @@ void run_train(TrainArgs& args) {
   auto seconds_since = [](auto start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  const H5adFile file(args.file);
-  auto data = prepare_data(file, args.prepare);
+  const auto file = std::make_shared<const H5adFile>(args.file);
+  const auto max_memory = args.max_memory.empty() ? default_max_memory() : parse_bytes(args.max_memory);
+  // In memory the matrix takes 8 bytes per stored entry (value and index); larger: stream.
+  const auto stored_bytes =
+      8 * file->matrix_info(file->resolve_matrix_key(args.prepare.matrix)).stored_values;
+  const bool streaming = stored_bytes > max_memory;
+  if (streaming && args.training.batch_size <= 0) {
+    throw Error(fmt::format("{}: the matrix ({:.1f} GB) is larger than --max-memory ({:.1f} GB), "
+                            "so cells are streamed from disk, which needs --batch-size > 0",
+                            args.file, stored_bytes / 1e9, max_memory / 1e9));
+  }
+  StreamedPreparation streamed;
+  PreparedData in_memory;
+  if (streaming) {
+    ProgressBar bar("reading", 100, "%");
+    streamed = prepare_streaming(
+        *file, args.prepare, max_memory / 4, [&](int pass, std::int64_t done, std::int64_t total) {
+          bar.update((pass - 1) * 50 + 50 * done / std::max<std::int64_t>(total, 1),
+                     fmt::format("(pass {} of 2: {} / {} cells)", pass, done, total));
+        });
+  } else {
+    in_memory = prepare_data(*file, args.prepare);
+  }
+  auto& data = streaming ? streamed.data : in_memory;
   const double prepare_seconds = seconds_since(started);
   const auto n_classes = data.cells.classes.size();
+  const auto n_genes = static_cast<std::int64_t>(data.genes.size());
   std::string counts;
   for (std::size_t c = 0; c < n_classes; ++c) {
     counts += fmt::format("{}{} {}", c ? ", " : "", data.cells.class_counts[c], data.cells.classes[c]);
   }
-  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept (read and preprocessed in {:.2f} s)\n",
-                           args.file, data.log_cpm.n_rows, counts, data.log_cpm.n_cols,
-                           data.genes_in_file, prepare_seconds);
+  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept ({} in {:.2f} s)\n",
+                           args.file, data.cells.rows.size(), counts, n_genes, data.genes_in_file,
+                           streaming ? "two streaming passes" : "read and preprocessed",
+                           prepare_seconds);
   const bool split = !data.split.test.empty();
   if (split) {
     std::cerr << fmt::format("split: {} training, {} held-out cells (stratified, seed {})\n",
@@ -207,14 +291,23 @@ void run_train(TrainArgs& args) {
                              data.empty_cells.size());
   }
 
-  const auto n_genes = data.log_cpm.n_cols;
-  const double density = static_cast<double>(data.log_cpm.nonzeros()) /
-                         (static_cast<double>(data.log_cpm.n_rows) * static_cast<double>(n_genes));
+  const auto nonzeros = streaming ? streamed.nonzeros : data.log_cpm.nonzeros();
+  const double density = static_cast<double>(nonzeros) /
+                         (static_cast<double>(data.cells.rows.size()) * static_cast<double>(n_genes));
   const bool sparse = args.compute == "sparse" || (args.compute == "auto" && density < kSparseBelow);
-  std::cerr << fmt::format("input: {} ({:.1f} % nonzero log-CPM{})\n",
-                           sparse ? "sparse, scaling folded into the first layer" : "dense",
-                           100 * density, args.compute == "auto" ? ", --compute auto" : "");
-  auto inputs = sparse ? sparse_inputs(data) : dense_inputs(data);
+  if (streaming && args.compute == "dense") {
+    throw Error("--compute dense needs the matrix in memory; raise --max-memory");
+  }
+  std::cerr << fmt::format(
+      "input: {} ({:.1f} % nonzero log-CPM{})\n",
+      streaming ? fmt::format("streamed from disk in chunks of ~{:.0f} MB, sparse first layer",
+                              max_memory / 4 / 1e6)
+      : sparse  ? std::string("sparse, scaling folded into the first layer")
+                : std::string("dense"),
+      100 * density, args.compute == "auto" ? ", --compute auto" : "");
+  auto inputs = streaming ? streaming_inputs(file, streamed, args.prepare, max_memory / 4)
+                : sparse  ? sparse_inputs(data)
+                          : dense_inputs(data);
   const auto& train = inputs.train;
   const auto& test = inputs.test;
 
@@ -379,6 +472,10 @@ void add_train_command(CLI::App& app) {
                       "nonzeros")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "dense", "sparse"}));
+  command->add_option("--max-memory", args->max_memory,
+                      "when the matrix (8 bytes per stored entry) is larger than this, stream "
+                      "cells from disk in chunks instead of loading it (e.g. 2G, 500M); default: "
+                      "half the machine's memory");
   command->add_option("--threads", args->threads, "threads for torch and the sparse kernels "
                       "(default: all cores)");
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");

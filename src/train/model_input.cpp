@@ -2,7 +2,22 @@
 
 #include "scgrad/train/sparse_linear.hpp"
 
+#include <numeric>
+
 namespace scgrad {
+
+std::vector<std::vector<std::int64_t>> ModelInput::epoch_batches(Random& random,
+                                                                 std::int64_t batch_size) const {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(rows()));
+  std::iota(order.begin(), order.end(), 0);
+  random.shuffle(order);
+  std::vector<std::vector<std::int64_t>> batches;
+  for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
+    const auto end = std::min(order.size(), start + static_cast<std::size_t>(batch_size));
+    batches.emplace_back(order.begin() + static_cast<long>(start), order.begin() + static_cast<long>(end));
+  }
+  return batches;
+}
 
 torch::Tensor DenseInput::forward(ClassifierImpl& model,
                                   const std::vector<std::int64_t>* rows) const {

@@ -1,7 +1,6 @@
 #include "scgrad/train/trainer.hpp"
 
 #include <chrono>
-#include <numeric>
 
 #include "scgrad/error.hpp"
 #include "scgrad/train/classification.hpp"
@@ -40,7 +39,7 @@ torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
-  constexpr std::int64_t kChunk = 65536;  // bounds the hidden activations of huge inputs
+  const auto kChunk = input.chunk_rows();  // bounds memory and hidden activations
   torch::Tensor outputs;
   if (input.rows() <= kChunk) {
     outputs = input.forward(model);
@@ -73,10 +72,10 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
   const auto n = train.input->rows();
   const bool full_batch = options.batch_size <= 0 || options.batch_size >= n;
   const auto batch = full_batch ? n : options.batch_size;
-  const auto n_batches = (n + batch - 1) / batch;
   Random shuffler(options.shuffle_seed);
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
+  if (full_batch && !train.input->whole_batch_allowed()) {
+    throw Error("streaming from disk needs minibatches: give --batch-size > 0");
+  }
 
   TrainingResults results;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -92,12 +91,12 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       metrics.train_accuracy = classification_accuracy(outputs, train.targets, n_classes);
       if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
     } else {
-      shuffler.shuffle(order);
+      const auto batches = train.input->epoch_batches(shuffler, batch);
+      const auto n_batches = static_cast<std::int64_t>(batches.size());
       double loss_sum = 0;
       double correct = 0;
       for (std::int64_t b = 0; b < n_batches; ++b) {
-        const std::vector<std::int64_t> rows(order.begin() + b * batch,
-                                             order.begin() + std::min(n, (b + 1) * batch));
+        const auto& rows = batches[static_cast<std::size_t>(b)];
         const auto targets = train.targets.index_select(0, torch::tensor(rows, torch::kInt64));
         const auto [outputs, loss] =
             step(model, optimizer, *train.input, &rows, targets, n_classes, epoch);

@@ -12,6 +12,7 @@
 #include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/model/exercise_models.hpp"
 #include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/util/random.hpp"
 
 namespace scgrad {
 
@@ -22,6 +23,13 @@ class ModelInput {
   /// The model's outputs for every cell (`rows` null) or for the listed cells, in that order.
   virtual torch::Tensor forward(ClassifierImpl& model,
                                 const std::vector<std::int64_t>* rows = nullptr) const = 0;
+  /// One epoch's minibatches (cell positions). Default: a shuffled permutation, cut in order.
+  virtual std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
+                                                               std::int64_t batch_size) const;
+  /// How many cells to pass to forward() at a time when predicting all of them.
+  virtual std::int64_t chunk_rows() const { return 65536; }
+  /// False when the cells cannot be taken all at once (full-batch training).
+  virtual bool whole_batch_allowed() const { return true; }
 };
 
 /// The exercise: X dense and already scaled; forward is model.forward(X).

@@ -1,0 +1,48 @@
+#pragma once
+/// @file streaming_statistics.hpp
+/// Preprocessing for files larger than memory: the same steps as prepare_data (select cells,
+/// split, filter genes, library size, log-CPM, scaling statistics), computed in passes over
+/// blocks of rows read from the file, so memory stays bounded whatever the number of cells.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/preprocess/prepare_data.hpp"
+
+namespace scgrad {
+
+class H5adFile;
+
+/// What the streaming passes learn; the log-CPM values themselves stay in the file.
+struct StreamedPreparation {
+  PreparedData data;  ///< everything but data.log_cpm, which stays empty
+  std::string matrix_key;
+  std::vector<std::int64_t> kept_columns;  ///< file columns of the kept genes, ascending
+  std::int64_t nonzeros = 0;               ///< stored entries of the selected cells, kept genes
+};
+
+/// Rows per block so that one block of the matrix takes about `block_bytes` in memory.
+std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
+                            std::int64_t block_bytes);
+
+/// Reads `rows` (ascending) in blocks of `block_rows`, calling `visit(block, first)` with the
+/// block's counts and the position in `rows` of its first row.
+void for_each_block(const H5adFile& file, const std::string& matrix_key,
+                    const std::vector<std::int64_t>& rows, std::int64_t block_rows,
+                    const std::function<void(CsrMatrix&&, std::size_t)>& visit);
+
+/// Counts → model-ready values for one block: keep the kept genes, log-CPM with the given
+/// library sizes (one per block row).
+CsrMatrix preprocess_block(CsrMatrix counts, const std::vector<std::int64_t>& kept_columns,
+                           const std::vector<double>& library_size, const LogCpmOptions& options);
+
+/// Two passes: gene totals on the training cells; then library sizes and the log-CPM mean and
+/// SD of the training cells. `on_pass(pass, rows_done, rows_total)` reports progress.
+StreamedPreparation prepare_streaming(
+    const H5adFile& file, const PrepareOptions& options, std::int64_t block_bytes,
+    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {});
+
+}  // namespace scgrad

@@ -1,0 +1,85 @@
+#include "scgrad/train/streaming_input.hpp"
+
+#include <numeric>
+
+#include "scgrad/error.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/preprocess/streaming_statistics.hpp"
+#include "scgrad/train/sparse_linear.hpp"
+
+namespace scgrad {
+
+StreamingInput::StreamingInput(std::shared_ptr<const H5adFile> file, std::string matrix_key,
+                               std::vector<std::int64_t> file_rows,
+                               std::vector<double> library_size,
+                               std::vector<std::int64_t> kept_columns, LogCpmOptions log_cpm,
+                               torch::Tensor mean, torch::Tensor sd, std::int64_t chunk_rows)
+    : file_(std::move(file)),
+      matrix_key_(std::move(matrix_key)),
+      file_rows_(std::move(file_rows)),
+      library_size_(std::move(library_size)),
+      kept_columns_(std::move(kept_columns)),
+      log_cpm_(log_cpm),
+      mean_(std::move(mean)),
+      sd_(std::move(sd)),
+      chunk_rows_(std::max<std::int64_t>(1, chunk_rows)) {}
+
+CsrMatrix StreamingInput::load_range(std::int64_t first, std::int64_t count) const {
+  const std::vector<std::int64_t> rows(file_rows_.begin() + first,
+                                       file_rows_.begin() + first + count);
+  const std::vector<double> library(library_size_.begin() + first,
+                                    library_size_.begin() + first + count);
+  return preprocess_block(file_->read_rows(matrix_key_, rows), kept_columns_, library, log_cpm_);
+}
+
+torch::Tensor StreamingInput::forward(ClassifierImpl& model,
+                                      const std::vector<std::int64_t>* rows) const {
+  if (rows == nullptr || rows->empty()) {
+    throw Error("streaming input: cells are taken in batches, not all at once");
+  }
+  const auto [lo, hi] = std::minmax_element(rows->begin(), rows->end());
+  const auto chunk_first = (*lo / chunk_rows_) * chunk_rows_;
+  CsrTensors x;
+  if (*hi < chunk_first + chunk_rows_) {
+    // Within one chunk: read it once, then gather the batch from memory.
+    if (cached_first_ != chunk_first) {
+      cached_ = load_range(chunk_first, std::min(chunk_rows_, this->rows() - chunk_first));
+      cached_first_ = chunk_first;
+    }
+    std::vector<std::int64_t> local(rows->size());
+    std::transform(rows->begin(), rows->end(), local.begin(),
+                   [&](std::int64_t r) { return r - chunk_first; });
+    x = gather_rows(cached_, local);
+  } else {
+    // Spanning chunks (e.g. evaluation in other chunk sizes): read the covering range.
+    const auto range = load_range(*lo, *hi - *lo + 1);
+    std::vector<std::int64_t> local(rows->size());
+    std::transform(rows->begin(), rows->end(), local.begin(),
+                   [&](std::int64_t r) { return r - *lo; });
+    x = gather_rows(range, local);
+  }
+  auto& first = model.first_linear();
+  return model.forward_after_first(sparse_scaled_linear(x, first->weight, first->bias, mean_, sd_));
+}
+
+std::vector<std::vector<std::int64_t>> StreamingInput::epoch_batches(
+    Random& random, std::int64_t batch_size) const {
+  const auto n_chunks = (rows() + chunk_rows_ - 1) / chunk_rows_;
+  std::vector<std::int64_t> chunks(static_cast<std::size_t>(n_chunks));
+  std::iota(chunks.begin(), chunks.end(), 0);
+  random.shuffle(chunks);
+  std::vector<std::vector<std::int64_t>> batches;
+  for (const auto c : chunks) {
+    std::vector<std::int64_t> cells(static_cast<std::size_t>(
+        std::min(chunk_rows_, rows() - c * chunk_rows_)));
+    std::iota(cells.begin(), cells.end(), c * chunk_rows_);
+    random.shuffle(cells);
+    for (std::size_t start = 0; start < cells.size(); start += static_cast<std::size_t>(batch_size)) {
+      const auto end = std::min(cells.size(), start + static_cast<std::size_t>(batch_size));
+      batches.emplace_back(cells.begin() + static_cast<long>(start), cells.begin() + static_cast<long>(end));
+    }
+  }
+  return batches;
+}
+
+}  // namespace scgrad
