@@ -143,7 +143,7 @@ void print_report(const ClassificationReport& report, const std::vector<std::str
 /// Streaming: nothing is held but one chunk of cells at a time (about max_memory / 4).
 Inputs streaming_inputs(const std::shared_ptr<const H5adFile>& file,
                         const StreamedPreparation& prep, const PrepareOptions& options,
-                        std::int64_t chunk_bytes) {
+                        std::int64_t chunk_bytes, std::int64_t batch_size) {
   const auto& data = prep.data;
   const auto n_classes = data.cells.classes.size();
   Inputs inputs;
@@ -151,7 +151,9 @@ Inputs streaming_inputs(const std::shared_ptr<const H5adFile>& file,
   inputs.sd.assign(data.scaling.sd.begin(), data.scaling.sd.end());
   const auto mean = torch::tensor(inputs.mean);
   const auto sd = torch::tensor(inputs.sd);
-  const auto chunk_rows = rows_per_block(*file, prep.matrix_key, chunk_bytes);
+  // A chunk holds at least four minibatches, so that batches keep their size and mix cells.
+  const auto chunk_rows =
+      std::max(rows_per_block(*file, prep.matrix_key, chunk_bytes), 4 * batch_size);
   auto make = [&](const std::vector<std::int64_t>& cells) {
     std::vector<std::int64_t> rows;
     std::vector<double> library;
@@ -300,12 +302,14 @@ void run_train(TrainArgs& args) {
   }
   std::cerr << fmt::format(
       "input: {} ({:.1f} % nonzero log-CPM{})\n",
-      streaming ? fmt::format("streamed from disk in chunks of ~{:.0f} MB, sparse first layer",
-                              max_memory / 4 / 1e6)
+      streaming ? fmt::format("streamed from disk chunk by chunk (matrix {:.0f} MB > --max-memory "
+                              "{:.0f} MB), sparse first layer",
+                              stored_bytes / 1e6, max_memory / 1e6)
       : sparse  ? std::string("sparse, scaling folded into the first layer")
                 : std::string("dense"),
       100 * density, args.compute == "auto" ? ", --compute auto" : "");
-  auto inputs = streaming ? streaming_inputs(file, streamed, args.prepare, max_memory / 4)
+  auto inputs = streaming ? streaming_inputs(file, streamed, args.prepare, max_memory / 4,
+                                             args.training.batch_size)
                 : sparse  ? sparse_inputs(data)
                           : dense_inputs(data);
   const auto& train = inputs.train;

@@ -41,7 +41,7 @@ torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input) {
   model.eval();
   const auto kChunk = input.chunk_rows();  // bounds memory and hidden activations
   torch::Tensor outputs;
-  if (input.rows() <= kChunk) {
+  if (input.rows() <= kChunk && input.whole_batch_allowed()) {
     outputs = input.forward(model);
   } else {
     std::vector<torch::Tensor> parts;

@@ -51,6 +51,18 @@ def main():
         m = json.load(open(metrics))
         assert len(m["classes"]) == 8 and len(m["evaluation"]["confusion_matrix"]) == 8, m.keys()
         assert sum(map(sum, m["evaluation"]["confusion_matrix"])) == m["test_cells"]
+        # streaming from disk (a 100 KB budget) learns as the in-memory path does
+        m_stream = os.path.join(tmp, "stream.json")
+        out = run("train", sim, "--classes", "all", "--epochs", "20", "--max-memory", "100K",
+                  "--metrics-out", m_stream)
+        assert "streamed from disk" in out.stderr, out.stderr
+        run("train", sim, "--classes", "all", "--epochs", "20", "--metrics-out", metrics)
+        streamed, in_memory = json.load(open(m_stream)), json.load(open(metrics))
+        assert streamed["test_cell_names"] == in_memory["test_cell_names"]
+        assert abs(streamed["final"]["test_accuracy"] - in_memory["final"]["test_accuracy"]) <= 0.05
+        err = run("train", sim, "--classes", "all", "--max-memory", "100K", "--batch-size", "0",
+                  ok=False).stderr
+        assert "--batch-size > 0" in err, err
         err = run("train", sim, "--classes", "all", "--plot", os.path.join(tmp, "c.gif"),
                   ok=False).stderr
         assert ".png or .svg" in err, err

@@ -1,0 +1,65 @@
+// The streaming passes give what prepare_data gives with the whole matrix in memory.
+
+#include "scgrad/preprocess/streaming_statistics.hpp"
+
+#include <gtest/gtest.h>
+
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/simulate/simulate_counts.hpp"
+#include "test_support.hpp"
+
+namespace scgrad {
+namespace {
+
+TEST(StreamingStatistics, EqualTheInMemoryPreparation) {
+  test::TempDir dir;
+  SimulateOptions sim;
+  sim.cells = 600;
+  sim.genes = 300;
+  sim.seed = 4;
+  simulate_h5ad(dir.file("s.h5ad"), sim);
+  const H5adFile file(dir.file("s.h5ad"));
+  PrepareOptions options;
+  options.classes = {"Astrocytes", "Glioblasts", "Neurons"};
+  options.test_fraction = 0.25;
+  options.gene_filter.min_counts = 50;
+  const auto reference = prepare_data(file, options);
+  // blocks of ~4 KB: many blocks of a few cells each
+  const auto streamed = prepare_streaming(file, options, 4096);
+  const auto& data = streamed.data;
+  EXPECT_EQ(data.cells.rows, reference.cells.rows);
+  EXPECT_EQ(data.split.test, reference.split.test);
+  EXPECT_EQ(data.genes, reference.genes);
+  EXPECT_LT(data.genes.size(), 300U);  // the filter removed some genes
+  EXPECT_EQ(data.library_size, reference.library_size);
+  EXPECT_EQ(streamed.nonzeros, reference.log_cpm.nonzeros());
+  ASSERT_EQ(data.scaling.mean.size(), reference.scaling.mean.size());
+  for (std::size_t g = 0; g < data.scaling.mean.size(); ++g) {
+    EXPECT_NEAR(data.scaling.mean[g], reference.scaling.mean[g], 1e-9 * (1 + reference.scaling.mean[g]));
+    EXPECT_NEAR(data.scaling.sd[g], reference.scaling.sd[g], 1e-6 * reference.scaling.sd[g]);
+  }
+  EXPECT_EQ(data.cell_names, reference.cell_names);
+}
+
+TEST(StreamingStatistics, BlocksCoverEveryRowOnce) {
+  test::TempDir dir;
+  SimulateOptions sim;
+  sim.cells = 97;
+  sim.genes = 50;
+  simulate_h5ad(dir.file("s.h5ad"), sim);
+  const H5adFile file(dir.file("s.h5ad"));
+  std::vector<std::int64_t> rows;
+  for (std::int64_t r = 0; r < 97; r += 2) rows.push_back(r);
+  std::size_t seen = 0;
+  std::int64_t nonzeros = 0;
+  for_each_block(file, "X", rows, 10, [&](CsrMatrix&& block, std::size_t first) {
+    EXPECT_EQ(first, seen);
+    seen += static_cast<std::size_t>(block.n_rows);
+    nonzeros += block.nonzeros();
+  });
+  EXPECT_EQ(seen, rows.size());
+  EXPECT_EQ(nonzeros, file.read_rows("X", rows).nonzeros());
+}
+
+}  // namespace
+}  // namespace scgrad
