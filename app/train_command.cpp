@@ -259,12 +259,14 @@ void run_train(TrainArgs& args) {
                             "so cells are streamed from disk, which needs --batch-size > 0",
                             args.file, stored_bytes / 1e9, max_memory / 1e9));
   }
+  // Streaming reads blocks of a quarter of the budget, at most 512 MB (larger buys nothing).
+  const auto chunk_bytes = std::min<std::int64_t>(max_memory / 4, std::int64_t{512} << 20);
   StreamedPreparation streamed;
   PreparedData in_memory;
   if (streaming) {
     ProgressBar bar("reading", 100, "%");
     streamed = prepare_streaming(
-        *file, args.prepare, max_memory / 4, [&](int pass, std::int64_t done, std::int64_t total) {
+        *file, args.prepare, chunk_bytes, [&](int pass, std::int64_t done, std::int64_t total) {
           bar.update((pass - 1) * 50 + 50 * done / std::max<std::int64_t>(total, 1),
                      fmt::format("(pass {} of 2: {} / {} cells)", pass, done, total));
         });
@@ -308,7 +310,7 @@ void run_train(TrainArgs& args) {
       : sparse  ? std::string("sparse, scaling folded into the first layer")
                 : std::string("dense"),
       100 * density, args.compute == "auto" ? ", --compute auto" : "");
-  auto inputs = streaming ? streaming_inputs(file, streamed, args.prepare, max_memory / 4,
+  auto inputs = streaming ? streaming_inputs(file, streamed, args.prepare, chunk_bytes,
                                              args.training.batch_size)
                 : sparse  ? sparse_inputs(data)
                           : dense_inputs(data);

@@ -32,6 +32,8 @@ constexpr std::size_t kChunkCacheBytes = 64U << 20U;
 // Selected rows closer than this many stored entries are read in one request and the gap is
 // dropped: one larger read beats many small ones on chunked, compressed data.
 constexpr std::int64_t kMaxGapEntries = 1 << 16;
+// Reads of rows with gaps between them go through a staging buffer of at most this many entries.
+constexpr std::int64_t kMaxStagedEntries = 1 << 22;
 // Dense matrices are read in blocks of rows to bound the temporary buffer.
 constexpr std::int64_t kDenseBlockRows = 1024;
 
@@ -441,7 +443,12 @@ struct H5adFile::Impl {
       bool contiguous = true;
       while (last + 1 < rows.size() &&
              indptr[rows[last + 1]] - indptr[rows[last] + 1] <= kMaxGapEntries) {
-        contiguous = contiguous && rows[last + 1] == rows[last] + 1;
+        const bool next_contiguous = contiguous && rows[last + 1] == rows[last] + 1;
+        // A block that must be staged (it has gaps) stays small: it is a second copy.
+        if (!next_contiguous && indptr[rows[last + 1] + 1] - indptr[rows[first]] > kMaxStagedEntries) {
+          break;
+        }
+        contiguous = next_contiguous;
         ++last;
       }
       const auto begin = indptr[rows[first]];

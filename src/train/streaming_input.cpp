@@ -43,13 +43,22 @@ torch::Tensor StreamingInput::forward(ClassifierImpl& model,
   if (*hi < chunk_first + chunk_rows_) {
     // Within one chunk: read it once, then gather the batch from memory.
     if (cached_first_ != chunk_first) {
+      cached_ = CsrMatrix();  // free the old chunk before reading the next
+      cached_first_ = -1;
       cached_ = load_range(chunk_first, std::min(chunk_rows_, this->rows() - chunk_first));
       cached_first_ = chunk_first;
     }
-    std::vector<std::int64_t> local(rows->size());
-    std::transform(rows->begin(), rows->end(), local.begin(),
-                   [&](std::int64_t r) { return r - chunk_first; });
-    x = gather_rows(cached_, local);
+    const bool whole_chunk = static_cast<std::int64_t>(rows->size()) == cached_.n_rows &&
+                             std::is_sorted(rows->begin(), rows->end()) &&
+                             rows->front() == chunk_first && rows->back() == *hi;
+    if (whole_chunk) {
+      x = csr_view(cached_);  // evaluation walks chunks in order: no copy
+    } else {
+      std::vector<std::int64_t> local(rows->size());
+      std::transform(rows->begin(), rows->end(), local.begin(),
+                     [&](std::int64_t r) { return r - chunk_first; });
+      x = gather_rows(cached_, local);
+    }
   } else {
     // Spanning chunks (e.g. evaluation in other chunk sizes): read the covering range.
     const auto range = load_range(*lo, *hi - *lo + 1);
