@@ -28,7 +28,6 @@ const char* to_string(MatrixStorage storage) {
 
 namespace {
 
-constexpr std::size_t kChunkCacheBytes = 64U << 20U;
 // Selected rows closer than this many stored entries are read in one request and the gap is
 // dropped: one larger read beats many small ones on chunked, compressed data.
 constexpr std::int64_t kMaxGapEntries = 1 << 16;
@@ -425,9 +424,9 @@ struct H5adFile::Impl {
     const auto indptr = read_indptr(m, group.get());
     const auto data_element = m.hdf5_path + "/data";
     const auto indices_element = m.hdf5_path + "/indices";
-    Handle data = hdf5::open_dataset(group.get(), "data", at(data_element), kChunkCacheBytes);
+    Handle data = hdf5::open_dataset(group.get(), "data", at(data_element), /*cache_chunks=*/false);
     Handle indices =
-        hdf5::open_dataset(group.get(), "indices", at(indices_element), kChunkCacheBytes);
+        hdf5::open_dataset(group.get(), "indices", at(indices_element), /*cache_chunks=*/false);
     CsrMatrix out;
     out.n_rows = static_cast<std::int64_t>(rows.size());
     out.n_cols = m.n_cols;
@@ -515,7 +514,7 @@ struct H5adFile::Impl {
   }
 
   CsrMatrix read_dense_rows(const MatrixInfo& m, const std::vector<std::int64_t>& rows) const {
-    Handle ds = hdf5::open_dataset(file.get(), m.hdf5_path, at(m.hdf5_path), kChunkCacheBytes);
+    Handle ds = hdf5::open_dataset(file.get(), m.hdf5_path, at(m.hdf5_path), /*cache_chunks=*/false);
     CsrMatrix out;
     out.n_rows = static_cast<std::int64_t>(rows.size());
     out.n_cols = m.n_cols;
