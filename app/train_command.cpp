@@ -51,7 +51,7 @@ struct TrainArgs {
 };
 
 // --compute auto picks the sparse path below this share of nonzeros (docs/performance.md).
-constexpr double kSparseBelow = 0.5;
+constexpr double kSparseBelow = 0.25;
 
 std::vector<std::int32_t> targets_of(const PreparedData& data,
                                      const std::vector<std::int64_t>& cells) {
@@ -474,7 +474,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--compute", args->compute,
                       "dense: the exercise's dense scaled X; sparse: CSR log-CPM with the scaling "
-                      "folded into the first layer (never densified); auto: sparse below 50 % "
+                      "folded into the first layer (never densified); auto: sparse below 25 % "
                       "nonzeros")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "dense", "sparse"}));

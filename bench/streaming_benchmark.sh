@@ -14,7 +14,7 @@ if [[ ! -f $file ]]; then
     --genes 20000 --seed 1 --library-size 2500 --cell-types Astrocytes,Glioblasts
 fi
 ls -l "$file"
-for model in logistic mlp; do
+for model in ${MODELS:-logistic mlp}; do
   echo "== $model, streaming with --max-memory 2G"
   /usr/bin/time -v build/scgrad train "$file" --classes Astrocytes,Glioblasts --model "$model" \
     --epochs "$epochs" --max-memory 2G --test-fraction 0.01 --metrics-out /tmp/stream-$model.json \
