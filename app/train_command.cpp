@@ -373,6 +373,7 @@ void run_train(TrainArgs& args) {
     bundle.model = args.model;
     bundle.hidden = args.hidden;
     bundle.spec = model->spec();
+    bundle.compute = streaming || sparse ? "sparse" : "dense";
     bundle.classes = data.cells.classes;
     bundle.genes = data.genes;
     bundle.min_counts = args.prepare.gene_filter.min_counts;

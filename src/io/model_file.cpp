@@ -71,6 +71,7 @@ void write_model_file(const std::string& path, const ModelFile& model) {
     hdf5::write_strings(root, "classes", model.classes, where);
     hdf5::write_strings(root, "genes", model.genes, where);
     hdf5::write_string_attribute(root, "gene_key", model.gene_key, where);
+    hdf5::write_string_attribute(root, "compute", model.compute, where);
 
     Handle pre = hdf5::create_group(root, "preprocess", where);
     hdf5::write_double_attribute(pre.get(), "min_counts", model.min_counts, where);
@@ -129,6 +130,7 @@ ModelFile read_model_file(const std::string& path) {
   model.classes = strings_at(root, "classes", where);
   model.genes = strings_at(root, "genes", where);
   model.gene_key = hdf5::string_attribute(root, "gene_key", where).value_or("");
+  model.compute = hdf5::string_attribute(root, "compute", where).value_or("dense");
 
   const Location pre_at{path, "preprocess"};
   Handle pre = hdf5::open_group(root, "preprocess", pre_at);

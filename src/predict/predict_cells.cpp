@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "scgrad/error.hpp"
@@ -26,6 +27,22 @@ std::vector<std::string> gene_names(const H5adFile& file, const std::string& mat
     names.push_back(code < 0 ? std::string() : labels.categories[static_cast<std::size_t>(code)]);
   }
   return names;
+}
+
+/// Orders each row's entries by column, so sums do not depend on the file's gene order.
+void sort_row_entries(CsrMatrix& m) {
+  std::vector<std::pair<std::int32_t, float>> row;
+  for (std::int64_t r = 0; r < m.n_rows; ++r) {
+    const auto begin = m.indptr[r];
+    const auto end = m.indptr[r + 1];
+    row.clear();
+    for (auto k = begin; k < end; ++k) row.emplace_back(m.indices[k], m.data[k]);
+    std::sort(row.begin(), row.end());
+    for (auto k = begin; k < end; ++k) {
+      m.indices[k] = row[static_cast<std::size_t>(k - begin)].first;
+      m.data[k] = row[static_cast<std::size_t>(k - begin)].second;
+    }
+  }
 }
 
 }  // namespace
@@ -71,6 +88,15 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   const auto inputs = torch::tensor(model_inputs, torch::kInt64);
   const auto mean = torch::tensor(model.scaling_mean).index_select(0, inputs);
   const auto sd = torch::tensor(model.scaling_sd).index_select(0, inputs);
+  // Sparse: missing genes get mean 0 and SD 1 in the fold; they never appear in X, so they
+  // contribute 0 — the training mean after scaling, as on the dense path.
+  std::vector<float> sparse_mean(model.genes.size(), 0.0F);
+  std::vector<float> sparse_sd(model.genes.size(), 1.0F);
+  for (const auto g : model_inputs) {
+    sparse_mean[static_cast<std::size_t>(g)] = model.scaling_mean[static_cast<std::size_t>(g)];
+    sparse_sd[static_cast<std::size_t>(g)] = model.scaling_sd[static_cast<std::size_t>(g)];
+  }
+  const bool sparse = model.compute == "sparse";
   LogCpmOptions log_cpm_options{model.target_sum, model.log_base};
   std::vector<double> library_column;
   if (!model.library_size_key.empty()) {
@@ -83,21 +109,33 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   for (std::int64_t start = 0; start < n_cells; start += options.block_cells) {
     std::vector<std::int64_t> rows;
     for (auto r = start; r < std::min(n_cells, start + options.block_cells); ++r) rows.push_back(r);
-    const auto counts = select_columns(file.read_rows(matrix, rows), file_columns);
+    auto counts = select_columns(file.read_rows(matrix, rows), file_columns);
     std::vector<double> library;
     if (library_column.empty()) {
       library = library_sizes(counts);
     } else {
       for (const auto r : rows) library.push_back(library_column[static_cast<std::size_t>(r)]);
     }
-    auto normalised = log_cpm(counts, library, log_cpm_options);
+    auto normalised = log_cpm(std::move(counts), library, log_cpm_options);
     for (const auto r : normalised.empty_cells) results.empty_cells.push_back(start + r);
-    auto matched_x = to_dense_tensor(normalised.values);
-    matched_x = apply_scaling(matched_x, {mean.reshape({1, -1}), sd.reshape({1, -1})});
-    // Missing genes stay 0: the training mean after scaling.
-    auto x = torch::zeros({static_cast<std::int64_t>(rows.size()), results.model_genes});
-    x.index_copy_(1, inputs, matched_x);
-    const auto outputs = predict_outputs(*net, DenseInput(x));
+    std::unique_ptr<ModelInput> input;
+    if (sparse) {
+      // columns: position among the matched genes → the model's input position
+      auto values = std::make_shared<CsrMatrix>(std::move(normalised.values));
+      for (auto& j : values->indices) j = static_cast<std::int32_t>(model_inputs[static_cast<std::size_t>(j)]);
+      values->n_cols = results.model_genes;
+      sort_row_entries(*values);  // sums in model-gene order, whatever the file's gene order
+      input = std::make_unique<SparseInput>(values, torch::tensor(sparse_mean),
+                                            torch::tensor(sparse_sd));
+    } else {
+      auto matched_x = to_dense_tensor(normalised.values);
+      matched_x = apply_scaling(matched_x, {mean.reshape({1, -1}), sd.reshape({1, -1})});
+      // Missing genes stay 0: the training mean after scaling.
+      auto x = torch::zeros({static_cast<std::int64_t>(rows.size()), results.model_genes});
+      x.index_copy_(1, inputs, matched_x);
+      input = std::make_unique<DenseInput>(x);
+    }
+    const auto outputs = predict_outputs(*net, *input);
     const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
     const auto label = predicted_classes(outputs, n_classes).contiguous();
     const auto confidence = probabilities.gather(1, label.unsqueeze(1)).contiguous();

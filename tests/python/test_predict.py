@@ -25,64 +25,71 @@ def digest(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
+def check_model(tmp, sim, raw, classes, compute):
+    """Train on `sim` with the given first-layer path; checks 1-3 with that model."""
+    model = os.path.join(tmp, f"model-{compute}.h5")
+    metrics = os.path.join(tmp, "m.json")
+    run("train", sim, "--classes", ",".join(classes), "--test-fraction", "0", "--epochs", "5",
+        "--compute", compute, "--out", model, "--metrics-out", metrics)
+    trained = json.load(open(metrics))
+
+    # The model file is plain HDF5.
+    with h5py.File(model) as f:
+        assert f.attrs["format"] == "scgrad-model"
+        assert f.attrs["compute"] == compute
+        assert [c.decode() for c in f["classes"][:]] == classes
+        assert f["scaling/mean"].shape == (trained["genes"],)
+        assert f["weights/linear1.weight"].shape == (3, trained["genes"])
+
+    # 1. Predicting the training file reproduces the training accuracy.
+    before = digest(sim)
+    out = os.path.join(tmp, "pred.h5ad")
+    run("predict", model, sim, "--out", out)
+    assert digest(sim) == before, "the input file was modified"
+    a = anndata.read_h5ad(out)
+    assert list(a.uns["scgrad_classes"]) == classes
+    assert a.obsm["scgrad_probabilities"].shape == (a.n_obs, 3)
+    assert np.allclose(a.obsm["scgrad_probabilities"].sum(1), 1, atol=1e-5)
+    keep = a.obs.author_cell_type.isin(classes).values
+    acc = (a.obs.scgrad_label.astype(str).values[keep] ==
+           a.obs.author_cell_type.astype(str).values[keep]).mean()
+    print(f"{compute}: training accuracy {trained['final']['train_accuracy']:.6f}, predicted {acc:.6f}")
+    assert abs(acc - trained["final"]["train_accuracy"]) < 1e-9
+
+    # 2. Shuffled genes: identical predictions.
+    order = np.random.default_rng(0).permutation(raw.n_vars)
+    shuffled = os.path.join(tmp, "shuffled.h5ad")
+    raw[:, order].copy().write_h5ad(shuffled)
+    out2 = os.path.join(tmp, "pred_shuffled.h5ad")
+    run("predict", model, shuffled, "--out", out2)
+    b = anndata.read_h5ad(out2)
+    assert (b.obs.scgrad_label.values == a.obs.scgrad_label.values).all()
+    assert np.array_equal(b.obsm["scgrad_probabilities"], a.obsm["scgrad_probabilities"])
+
+    # 3. A tenth of the genes missing: still predicts, and says how many are missing.
+    drop = raw.n_vars // 10
+    partial = os.path.join(tmp, "partial.h5ad")
+    raw[:, drop:].copy().write_h5ad(partial)
+    p = run("predict", model, partial, "--out", os.path.join(tmp, "pred_partial.h5ad"))
+    with h5py.File(model) as f:
+        model_genes = set(g.decode() for g in f["genes"][:])
+    missing = len(model_genes - set(raw.var_names[drop:]))
+    assert f"{missing} missing" in p.stderr, p.stderr
+    c = anndata.read_h5ad(os.path.join(tmp, "pred_partial.h5ad"))
+    agree = (c.obs.scgrad_label.values == a.obs.scgrad_label.values).mean()
+    print(f"{compute}: {missing} model genes missing: {agree:.3f} of labels unchanged")
+    assert agree > 0.8
+    return model, a
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         sim = os.path.join(tmp, "sim.h5ad")
         run("simulate", sim, "--cells", "900", "--genes", "400", "--seed", "5")
         classes = ["Astrocytes", "Glioblasts", "Neurons"]
-        model = os.path.join(tmp, "model.h5")
-        metrics = os.path.join(tmp, "m.json")
-        run("train", sim, "--classes", ",".join(classes), "--test-fraction", "0", "--epochs", "5",
-            "--out", model, "--metrics-out", metrics)
-        trained = json.load(open(metrics))
-
-        # The model file is plain HDF5.
-        with h5py.File(model) as f:
-            assert f.attrs["format"] == "scgrad-model"
-            assert [c.decode() for c in f["classes"][:]] == classes
-            assert f["scaling/mean"].shape == (trained["genes"],)
-            assert f["weights/linear1.weight"].shape == (3, trained["genes"])
-
-        # 1. Predicting the training file reproduces the training accuracy.
-        before = digest(sim)
-        out = os.path.join(tmp, "pred.h5ad")
-        run("predict", model, sim, "--out", out)
-        assert digest(sim) == before, "the input file was modified"
-        a = anndata.read_h5ad(out)
-        assert list(a.uns["scgrad_classes"]) == classes
-        assert a.obsm["scgrad_probabilities"].shape == (a.n_obs, 3)
-        assert np.allclose(a.obsm["scgrad_probabilities"].sum(1), 1, atol=1e-5)
-        keep = a.obs.author_cell_type.isin(classes).values
-        acc = (a.obs.scgrad_label.astype(str).values[keep] ==
-               a.obs.author_cell_type.astype(str).values[keep]).mean()
-        print(f"training accuracy {trained['final']['train_accuracy']:.6f}, predicted {acc:.6f}")
-        assert abs(acc - trained["final"]["train_accuracy"]) < 1e-9
-
-        # 2. Shuffled genes: identical predictions.
         raw = anndata.read_h5ad(sim)
-        order = np.random.default_rng(0).permutation(raw.n_vars)
-        shuffled = os.path.join(tmp, "shuffled.h5ad")
-        raw[:, order].copy().write_h5ad(shuffled)
-        out2 = os.path.join(tmp, "pred_shuffled.h5ad")
-        run("predict", model, shuffled, "--out", out2)
-        b = anndata.read_h5ad(out2)
-        assert (b.obs.scgrad_label.values == a.obs.scgrad_label.values).all()
-        assert np.array_equal(b.obsm["scgrad_probabilities"], a.obsm["scgrad_probabilities"])
-
-        # 3. A tenth of the genes missing: still predicts, and says how many are missing.
-        drop = raw.n_vars // 10
-        partial = os.path.join(tmp, "partial.h5ad")
-        raw[:, drop:].copy().write_h5ad(partial)
-        p = run("predict", model, partial, "--out", os.path.join(tmp, "pred_partial.h5ad"))
-        with h5py.File(model) as f:
-            model_genes = set(g.decode() for g in f["genes"][:])
-        missing = len(model_genes - set(raw.var_names[drop:]))
-        assert f"{missing} missing" in p.stderr, p.stderr
-        c = anndata.read_h5ad(os.path.join(tmp, "pred_partial.h5ad"))
-        agree = (c.obs.scgrad_label.values == a.obs.scgrad_label.values).mean()
-        print(f"{missing} model genes missing: {agree:.3f} of labels unchanged")
-        assert agree > 0.8
-
+        for compute in ["dense", "sparse"]:
+            model, a = check_model(tmp, sim, raw, classes, compute)
         # 4. Too few genes: refused with a clear message.
         few = os.path.join(tmp, "few.h5ad")
         raw[:, : raw.n_vars // 4].copy().write_h5ad(few)

@@ -27,6 +27,9 @@ struct ModelFile {
   std::vector<std::string> classes;  ///< in output order
   std::vector<std::string> genes;    ///< model inputs, in order
   std::string gene_key;              ///< var column the names came from ("" = var index)
+  /// "dense" or "sparse": how training fed the first layer; predict does the same, so that
+  /// predicting the training cells reproduces training's numbers exactly.
+  std::string compute = "dense";
 
   // preprocessing (attributes of /preprocess)
   double min_counts = 10;
