@@ -28,9 +28,9 @@ void run_predict(const PredictArgs& args) {
   const H5adFile file(args.data);
   const auto results = predict_cells(model, file, args.options);
   const auto n_missing = results.missing_genes.size();
-  std::cerr << fmt::format("{}: {} cells; {} of the model's {} genes found", args.data,
-                           results.cell_names.size(), results.model_genes - static_cast<std::int64_t>(n_missing),
-                           results.model_genes);
+  std::cerr << fmt::format(
+      "{}: {} cells; {} of the model's {} genes found", args.data, results.cell_names.size(),
+      results.model_genes - static_cast<std::int64_t>(n_missing), results.model_genes);
   if (n_missing > 0) {
     std::cerr << fmt::format(", {} missing (treated as unexpressed at the training mean, e.g. {})",
                              n_missing, results.missing_genes.front());
@@ -75,8 +75,9 @@ void add_predict_command(CLI::App& app) {
   command->add_option("--gene-key", args->options.gene_key,
                       "var column with gene names matching the model (e.g. feature_name when "
                       "var is indexed by Ensembl IDs); default: the var index");
-  command->add_option("--min-gene-fraction", args->options.min_gene_fraction,
-                      "refuse when fewer of the model's genes are found")
+  command
+      ->add_option("--min-gene-fraction", args->options.min_gene_fraction,
+                   "refuse when fewer of the model's genes are found")
       ->capture_default_str();
   command->footer("Example:\n  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad");
   command->callback([args] { run_predict(*args); });

@@ -26,8 +26,8 @@ void ProgressBar::update(std::int64_t done, const std::string& note) {
   const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
   constexpr int kWidth = 24;
   const int filled = total_ > 0 ? static_cast<int>(kWidth * done / total_) : kWidth;
-  std::fprintf(stderr, "\r\033[K%s [%s%s] %lld/%lld %s, %.1f %s/s, %.0f s left %s",
-               label_.c_str(), std::string(static_cast<std::size_t>(filled), '#').c_str(),
+  std::fprintf(stderr, "\r\033[K%s [%s%s] %lld/%lld %s, %.1f %s/s, %.0f s left %s", label_.c_str(),
+               std::string(static_cast<std::size_t>(filled), '#').c_str(),
                std::string(static_cast<std::size_t>(kWidth - filled), '.').c_str(),
                static_cast<long long>(done), static_cast<long long>(total_), unit_.c_str(), rate,
                unit_.c_str(), left, note.c_str());

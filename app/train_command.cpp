@@ -2,7 +2,6 @@
 // evaluation, and the model file that `scgrad predict` uses.
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -25,6 +24,7 @@
 #include "scgrad/train/streaming_input.hpp"
 #include "scgrad/train/trainer.hpp"
 #include "scgrad/util/atomic_output.hpp"
+#include "training_inputs.hpp"
 #include "training_plot.hpp"
 
 namespace scgrad::app {
@@ -53,73 +53,6 @@ struct TrainArgs {
 // --compute auto picks the sparse path below this share of nonzeros (docs/performance.md).
 constexpr double kSparseBelow = 0.25;
 
-std::vector<std::int32_t> targets_of(const PreparedData& data,
-                                     const std::vector<std::int64_t>& cells) {
-  std::vector<std::int32_t> out;
-  for (const auto c : cells) out.push_back(data.cells.targets[static_cast<std::size_t>(c)]);
-  return out;
-}
-
-/// The training and held-out cells as model inputs, and the scaling they use.
-struct Inputs {
-  LabelledData train;
-  std::optional<LabelledData> test;
-  std::vector<float> mean, sd;  ///< for the model file
-};
-
-std::vector<float> to_floats(const torch::Tensor& t) {
-  const auto c = t.reshape({-1}).contiguous();
-  return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
-}
-
-/// Dense: the exercise's X, scaled with statistics of the training cells (torch, float32).
-Inputs dense_inputs(const PreparedData& data) {
-  const auto n_classes = data.cells.classes.size();
-  const bool split = !data.split.test.empty();
-  const auto x_all = to_dense_tensor(data.log_cpm);
-  auto rows_of = [&](const std::vector<std::int64_t>& cells) {
-    return x_all.index_select(0, torch::tensor(cells, torch::kInt64));
-  };
-  auto x_train = split ? rows_of(data.split.train) : x_all;
-  const auto stats = fit_scaling(x_train);
-  apply_scaling(x_train, stats);
-  Inputs inputs;
-  inputs.train = {std::make_shared<DenseInput>(x_train),
-                  targets_tensor(targets_of(data, data.split.train), n_classes)};
-  if (split) {
-    auto x_test = rows_of(data.split.test);
-    apply_scaling(x_test, stats);
-    inputs.test = LabelledData{std::make_shared<DenseInput>(x_test),
-                               targets_tensor(targets_of(data, data.split.test), n_classes)};
-  }
-  inputs.mean = to_floats(stats.mean);
-  inputs.sd = to_floats(stats.sd);
-  return inputs;
-}
-
-/// Sparse: log-CPM stays CSR; the scaling (fitted on the training cells) is folded into the
-/// first layer. `data.log_cpm` is moved from.
-Inputs sparse_inputs(PreparedData& data) {
-  const auto n_classes = data.cells.classes.size();
-  Inputs inputs;
-  inputs.mean.assign(data.scaling.mean.begin(), data.scaling.mean.end());
-  inputs.sd.assign(data.scaling.sd.begin(), data.scaling.sd.end());
-  const auto mean = torch::tensor(inputs.mean);
-  const auto sd = torch::tensor(inputs.sd);
-  const bool split = !data.split.test.empty();
-  auto train = split ? std::make_shared<const CsrMatrix>(select_rows(data.log_cpm, data.split.train))
-                     : std::make_shared<const CsrMatrix>(std::move(data.log_cpm));
-  inputs.train = {std::make_shared<SparseInput>(train, mean, sd),
-                  targets_tensor(targets_of(data, data.split.train), n_classes)};
-  if (split) {
-    auto test = std::make_shared<const CsrMatrix>(select_rows(data.log_cpm, data.split.test));
-    inputs.test = LabelledData{std::make_shared<SparseInput>(test, mean, sd),
-                               targets_tensor(targets_of(data, data.split.test), n_classes)};
-    data.log_cpm = CsrMatrix();  // the split copies replace it
-  }
-  return inputs;
-}
-
 void print_report(const ClassificationReport& report, const std::vector<std::string>& classes,
                   const std::string& evaluated_on) {
   std::cout << fmt::format("\nEvaluation on the {} cells (rows: true class, columns: predicted)\n",
@@ -136,39 +69,9 @@ void print_report(const ClassificationReport& report, const std::vector<std::str
     std::cout << fmt::format("   {:>9.3f} {:>7.3f} {:>8}\n", m.precision, m.recall, m.support);
   }
   std::cout << fmt::format("  accuracy {:.4f}", report.accuracy);
-  if (report.auc >= 0) std::cout << fmt::format(", ROC AUC {:.4f} ('{}' positive)", report.auc, classes[0]);
+  if (report.auc >= 0)
+    std::cout << fmt::format(", ROC AUC {:.4f} ('{}' positive)", report.auc, classes[0]);
   std::cout << '\n';
-}
-
-/// Streaming: nothing is held but one chunk of cells at a time (about max_memory / 4).
-Inputs streaming_inputs(const std::shared_ptr<const H5adFile>& file,
-                        const StreamedPreparation& prep, const PrepareOptions& options,
-                        std::int64_t chunk_bytes, std::int64_t batch_size) {
-  const auto& data = prep.data;
-  const auto n_classes = data.cells.classes.size();
-  Inputs inputs;
-  inputs.mean.assign(data.scaling.mean.begin(), data.scaling.mean.end());
-  inputs.sd.assign(data.scaling.sd.begin(), data.scaling.sd.end());
-  const auto mean = torch::tensor(inputs.mean);
-  const auto sd = torch::tensor(inputs.sd);
-  // A chunk holds at least four minibatches, so that batches keep their size and mix cells.
-  const auto chunk_rows =
-      std::max(rows_per_block(*file, prep.matrix_key, chunk_bytes), 4 * batch_size);
-  auto make = [&](const std::vector<std::int64_t>& cells) {
-    std::vector<std::int64_t> rows;
-    std::vector<double> library;
-    for (const auto c : cells) {
-      rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
-      library.push_back(data.library_size[static_cast<std::size_t>(c)]);
-    }
-    return LabelledData{std::make_shared<StreamingInput>(file, prep.matrix_key, rows, library,
-                                                         prep.kept_columns, options.log_cpm,
-                                                         mean, sd, chunk_rows),
-                        targets_tensor(targets_of(data, cells), n_classes)};
-  };
-  inputs.train = make(data.split.train);
-  if (!data.split.test.empty()) inputs.test = make(data.split.test);
-  return inputs;
 }
 
 /// "4G", "500M", "1.5G", "800000000" → bytes.
@@ -206,7 +109,8 @@ nlohmann::json metrics_json(const PreparedData& data, const TrainingResults& res
   j["train_cells"] = data.split.train.size();
   j["test_cells"] = data.split.test.size();
   std::vector<std::string> test_names;
-  for (const auto c : data.split.test) test_names.push_back(data.cell_names[static_cast<std::size_t>(c)]);
+  for (const auto c : data.split.test)
+    test_names.push_back(data.cell_names[static_cast<std::size_t>(c)]);
   j["test_cell_names"] = test_names;
   j["epochs"] = nlohmann::json::array();
   for (const auto& e : results.epochs) {
@@ -226,7 +130,8 @@ nlohmann::json metrics_json(const PreparedData& data, const TrainingResults& res
     j["final"]["test_loss"] = results.final_test->loss;
     j["final"]["test_accuracy"] = results.final_test->accuracy;
   }
-  j["evaluation"] = {{"cells", evaluated_on}, {"confusion_matrix", report.confusion},
+  j["evaluation"] = {{"cells", evaluated_on},
+                     {"confusion_matrix", report.confusion},
                      {"accuracy", report.accuracy}};
   for (std::size_t c = 0; c < report.per_class.size(); ++c) {
     j["evaluation"]["per_class"].push_back({{"class", data.cells.classes[c]},
@@ -249,15 +154,17 @@ void run_train(TrainArgs& args) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   const auto file = std::make_shared<const H5adFile>(args.file);
-  const auto max_memory = args.max_memory.empty() ? default_max_memory() : parse_bytes(args.max_memory);
+  const auto max_memory =
+      args.max_memory.empty() ? default_max_memory() : parse_bytes(args.max_memory);
   // In memory the matrix takes 8 bytes per stored entry (value and index); larger: stream.
   const auto stored_bytes =
       8 * file->matrix_info(file->resolve_matrix_key(args.prepare.matrix)).stored_values;
   const bool streaming = stored_bytes > max_memory;
   if (streaming && args.training.batch_size <= 0) {
-    throw Error(fmt::format("{}: the matrix ({:.1f} GB) is larger than --max-memory ({:.1f} GB), "
-                            "so cells are streamed from disk, which needs --batch-size > 0",
-                            args.file, stored_bytes / 1e9, max_memory / 1e9));
+    throw Error(
+        fmt::format("{}: the matrix ({:.1f} GB) is larger than --max-memory ({:.1f} GB), "
+                    "so cells are streamed from disk, which needs --batch-size > 0",
+                    args.file, stored_bytes / 1e9, max_memory / 1e9));
   }
   // Streaming reads blocks of a quarter of the budget, at most 512 MB (larger buys nothing).
   const auto chunk_bytes = std::min<std::int64_t>(max_memory / 4, std::int64_t{512} << 20);
@@ -279,10 +186,11 @@ void run_train(TrainArgs& args) {
   const auto n_genes = static_cast<std::int64_t>(data.genes.size());
   std::string counts;
   for (std::size_t c = 0; c < n_classes; ++c) {
-    counts += fmt::format("{}{} {}", c ? ", " : "", data.cells.class_counts[c], data.cells.classes[c]);
+    counts +=
+        fmt::format("{}{} {}", c ? ", " : "", data.cells.class_counts[c], data.cells.classes[c]);
   }
-  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept ({} in {:.2f} s)\n",
-                           args.file, data.cells.rows.size(), counts, n_genes, data.genes_in_file,
+  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept ({} in {:.2f} s)\n", args.file,
+                           data.cells.rows.size(), counts, n_genes, data.genes_in_file,
                            streaming ? "two streaming passes" : "read and preprocessed",
                            prepare_seconds);
   const bool split = !data.split.test.empty();
@@ -296,9 +204,11 @@ void run_train(TrainArgs& args) {
   }
 
   const auto nonzeros = streaming ? streamed.nonzeros : data.log_cpm.nonzeros();
-  const double density = static_cast<double>(nonzeros) /
-                         (static_cast<double>(data.cells.rows.size()) * static_cast<double>(n_genes));
-  const bool sparse = args.compute == "sparse" || (args.compute == "auto" && density < kSparseBelow);
+  const double density =
+      static_cast<double>(nonzeros) /
+      (static_cast<double>(data.cells.rows.size()) * static_cast<double>(n_genes));
+  const bool sparse =
+      args.compute == "sparse" || (args.compute == "auto" && density < kSparseBelow);
   if (streaming && args.compute == "dense") {
     throw Error("--compute dense needs the matrix in memory; raise --max-memory");
   }
@@ -319,13 +229,12 @@ void run_train(TrainArgs& args) {
 
   torch::manual_seed(static_cast<std::uint64_t>(args.seed));  // right before the model is built
   auto model = make_classifier(args.model, n_genes, args.hidden, output_units(n_classes));
-  std::cerr << fmt::format("model: {} ({}), {}, Adam lr {}, {} epochs, {}, seed {}\n", args.model,
-                           model->spec(), n_classes == 2 ? "BCE" : "cross-entropy",
-                           args.training.lr, args.training.epochs,
-                           args.training.batch_size > 0
-                               ? fmt::format("batches of {}", args.training.batch_size)
-                               : "full batch",
-                           args.seed);
+  std::cerr << fmt::format(
+      "model: {} ({}), {}, Adam lr {}, {} epochs, {}, seed {}\n", args.model, model->spec(),
+      n_classes == 2 ? "BCE" : "cross-entropy", args.training.lr, args.training.epochs,
+      args.training.batch_size > 0 ? fmt::format("batches of {}", args.training.batch_size)
+                                   : "full batch",
+      args.seed);
 
   std::cout << fmt::format("{:>5}  {:>10}  {:>9}", "epoch", "train_loss", "train_acc");
   if (split) std::cout << fmt::format("  {:>10}  {:>9}", "test_loss", "test_acc");
@@ -338,7 +247,8 @@ void run_train(TrainArgs& args) {
   callbacks.on_epoch = [&](const EpochMetrics& e) {
     bar.clear();
     std::cout << fmt::format("{:>5}  {:>10.6f}  {:>9.4f}", e.epoch, e.train_loss, e.train_accuracy);
-    if (e.test_loss) std::cout << fmt::format("  {:>10.6f}  {:>9.4f}", *e.test_loss, *e.test_accuracy);
+    if (e.test_loss)
+      std::cout << fmt::format("  {:>10.6f}  {:>9.4f}", *e.test_loss, *e.test_accuracy);
     std::cout << fmt::format("  {:>7.2f}\n", e.seconds) << std::flush;
     bar.update(e.epoch);
   };
@@ -363,8 +273,8 @@ void run_train(TrainArgs& args) {
     predicted_vec.push_back(static_cast<std::int32_t>(predicted[i].item<std::int64_t>()));
     first.push_back(probabilities[i][0].item<float>());
   }
-  const auto report = classification_report(targets_of(data, evaluated_cells), predicted_vec,
-                                            n_classes, first);
+  const auto report =
+      classification_report(targets_of(data, evaluated_cells), predicted_vec, n_classes, first);
   const std::string evaluated_on = split ? "held-out" : "training";
   print_report(report, data.cells.classes, evaluated_on);
 
@@ -440,14 +350,16 @@ void add_train_command(CLI::App& app) {
       "Two classes use a sigmoid output and BCE as the exercise does; more use softmax and "
       "cross-entropy.");
   command->add_option("file", args->file, "the .h5ad file")->required();
-  command->add_option("--classes", args->classes,
-                      "comma-separated labels to keep (the first is the positive class for "
-                      "two), or 'all'")
+  command
+      ->add_option("--classes", args->classes,
+                   "comma-separated labels to keep (the first is the positive class for "
+                   "two), or 'all'")
       ->required();
   add_preprocess_options(command, args->prepare);
-  command->add_option("--model", args->model,
-                      "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
-                      "linear:50,relu,linear:1,sigmoid")
+  command
+      ->add_option("--model", args->model,
+                   "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
+                   "linear:50,relu,linear:1,sigmoid")
       ->capture_default_str();
   command->add_option("--hidden", args->hidden, "hidden units of the mlp model")
       ->capture_default_str();
@@ -457,33 +369,39 @@ void add_train_command(CLI::App& app) {
   command->add_option("--lr", args->training.lr, "Adam learning rate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  command->add_option("--batch-size", args->training.batch_size,
-                      "cells per Adam step, shuffled each epoch; 0 = full batch (the exercise)")
+  command
+      ->add_option("--batch-size", args->training.batch_size,
+                   "cells per Adam step, shuffled each epoch; 0 = full batch (the exercise)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--weight-decay", args->training.weight_decay,
-                      "Adam's L2 penalty (regularises models with many genes and few cells)")
+  command
+      ->add_option("--weight-decay", args->training.weight_decay,
+                   "Adam's L2 penalty (regularises models with many genes and few cells)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--test-fraction", args->test_fraction,
-                      "held-out cells per class; 0 = no split (the exercise)")
+  command
+      ->add_option("--test-fraction", args->test_fraction,
+                   "held-out cells per class; 0 = no split (the exercise)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.99));
-  command->add_option("--seed", args->seed,
-                      "torch::manual_seed before the model is built (same initial weights as "
-                      "PyTorch); also seeds the split and minibatch order (own generator)")
+  command
+      ->add_option("--seed", args->seed,
+                   "torch::manual_seed before the model is built (same initial weights as "
+                   "PyTorch); also seeds the split and minibatch order (own generator)")
       ->capture_default_str();
-  command->add_option("--compute", args->compute,
-                      "dense: the exercise's dense scaled X; sparse: CSR log-CPM with the scaling "
-                      "folded into the first layer (never densified); auto: sparse below 25 % "
-                      "nonzeros")
+  command
+      ->add_option("--compute", args->compute,
+                   "dense: the exercise's dense scaled X; sparse: CSR log-CPM with the scaling "
+                   "folded into the first layer (never densified); auto: sparse below 25 % "
+                   "nonzeros")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "dense", "sparse"}));
   command->add_option("--max-memory", args->max_memory,
                       "when the matrix (8 bytes per stored entry) is larger than this, stream "
                       "cells from disk in chunks instead of loading it (e.g. 2G, 500M); default: "
                       "half the machine's memory");
-  command->add_option("--threads", args->threads, "threads for torch and the sparse kernels "
+  command->add_option("--threads", args->threads,
+                      "threads for torch and the sparse kernels "
                       "(default: all cores)");
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,

@@ -47,8 +47,9 @@ void plot_training_curves(const TrainingCurves& curves, const std::string& path)
   std::filesystem::remove(data_path);
   std::filesystem::remove(script_path);
   if (status != 0) {
-    throw Error(path + ": gnuplot failed (is it installed? scripts/install-deps.sh installs "
-                       "gnuplot-nox)");
+    throw Error(path +
+                ": gnuplot failed (is it installed? scripts/install-deps.sh installs "
+                "gnuplot-nox)");
   }
   out.commit();
 }

@@ -16,8 +16,8 @@
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/exercise_models.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/classification.hpp"
+#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
 
 int main(int argc, char** argv) try {

@@ -7,8 +7,8 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/model/exercise_models.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/classification.hpp"
+#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
 
 namespace scgrad {
@@ -109,7 +109,8 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
   report.objects.push_back(summarise("X (scaled)", x));
   report.objects.push_back(summarise("Y", y));
 
-  // Exercise 2.2 on its own SimpleModel (same seed), so 2.3's runs equal `scgrad train`'s with the exercise's settings.
+  // Exercise 2.2 on its own SimpleModel (same seed), so 2.3's runs equal `scgrad train`'s with the
+  // exercise's settings.
   say("Exercise 2.2: one training step of SimpleModel, weights compared after each call");
   {
     torch::manual_seed(options.seed);

@@ -444,7 +444,8 @@ struct H5adFile::Impl {
              indptr[rows[last + 1]] - indptr[rows[last] + 1] <= kMaxGapEntries) {
         const bool next_contiguous = contiguous && rows[last + 1] == rows[last] + 1;
         // A block that must be staged (it has gaps) stays small: it is a second copy.
-        if (!next_contiguous && indptr[rows[last + 1] + 1] - indptr[rows[first]] > kMaxStagedEntries) {
+        if (!next_contiguous &&
+            indptr[rows[last + 1] + 1] - indptr[rows[first]] > kMaxStagedEntries) {
           break;
         }
         contiguous = next_contiguous;
@@ -514,7 +515,8 @@ struct H5adFile::Impl {
   }
 
   CsrMatrix read_dense_rows(const MatrixInfo& m, const std::vector<std::int64_t>& rows) const {
-    Handle ds = hdf5::open_dataset(file.get(), m.hdf5_path, at(m.hdf5_path), /*cache_chunks=*/false);
+    Handle ds =
+        hdf5::open_dataset(file.get(), m.hdf5_path, at(m.hdf5_path), /*cache_chunks=*/false);
     CsrMatrix out;
     out.n_rows = static_cast<std::int64_t>(rows.size());
     out.n_cols = m.n_cols;

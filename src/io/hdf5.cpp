@@ -227,8 +227,7 @@ Handle open_group(hid_t loc, const std::string& path, const Location& where) {
   return checked(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), where, "cannot open group");
 }
 
-Handle open_dataset(hid_t loc, const std::string& path, const Location& where,
-                    bool cache_chunks) {
+Handle open_dataset(hid_t loc, const std::string& path, const Location& where, bool cache_chunks) {
   Handle access(H5Pcreate(H5P_DATASET_ACCESS));
   if (!cache_chunks) H5Pset_chunk_cache(access.get(), 0, 0, 1.0);
   return checked(H5Dopen2(loc, path.c_str(), access.get()), where, "cannot open dataset");

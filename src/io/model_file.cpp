@@ -75,7 +75,8 @@ void write_model_file(const std::string& path, const ModelFile& model) {
 
     Handle pre = hdf5::create_group(root, "preprocess", where);
     hdf5::write_double_attribute(pre.get(), "min_counts", model.min_counts, where);
-    hdf5::write_double_attribute(pre.get(), "min_cells", static_cast<double>(model.min_cells), where);
+    hdf5::write_double_attribute(pre.get(), "min_cells", static_cast<double>(model.min_cells),
+                                 where);
     hdf5::write_double_attribute(pre.get(), "target_sum", model.target_sum, where);
     hdf5::write_double_attribute(pre.get(), "log_base", model.log_base, where);
     hdf5::write_string_attribute(pre.get(), "library_size_key", model.library_size_key, where);

@@ -49,7 +49,8 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
     Handle file = hdf5::open_file_read_write(out.temporary_path());
     const Location where{output, "obs"};
     if (!hdf5::is_group(file.get(), "obs")) {
-      throw Error(input + ": obs is stored in the anndata < 0.7 layout (a record array); "
+      throw Error(input +
+                  ": obs is stored in the anndata < 0.7 layout (a record array); "
                   "re-save the file with a current anndata to add predictions");
     }
     Handle obs = hdf5::open_group(file.get(), "obs", where);
@@ -62,8 +63,8 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
     kept.emplace_back(kConfidence);
     hdf5::remove_if_exists(obs.get(), kLabel);
     hdf5::remove_if_exists(obs.get(), kConfidence);
-    anndata::write_categorical(obs.get(), kLabel, Categorical{predictions.classes, predictions.labels},
-                               where);
+    anndata::write_categorical(obs.get(), kLabel,
+                               Categorical{predictions.classes, predictions.labels}, where);
     anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
     if (H5Aexists(obs.get(), "column-order") > 0) H5Adelete(obs.get(), "column-order");
     hdf5::write_string_array_attribute(obs.get(), "column-order", kept, where);
@@ -93,8 +94,8 @@ void write_prediction_csv(const std::string& output, const std::vector<std::stri
     csv << '\n';
     for (std::size_t i = 0; i < predictions.labels.size(); ++i) {
       csv << csv_field(cell_names[i]) << ','
-          << csv_field(predictions.classes[static_cast<std::size_t>(predictions.labels[i])])
-          << ',' << predictions.confidence[i];
+          << csv_field(predictions.classes[static_cast<std::size_t>(predictions.labels[i])]) << ','
+          << predictions.confidence[i];
       for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
       csv << '\n';
     }

@@ -43,8 +43,7 @@ torch::Tensor TwoLayerModel::forward_after_first(torch::Tensor z) {
 }
 
 std::string TwoLayerModel::spec() const {
-  return model_spec_text("mlp", linear1->options.out_features(),
-                         linear2->options.out_features());
+  return model_spec_text("mlp", linear1->options.out_features(), linear2->options.out_features());
 }
 
 OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
@@ -110,8 +109,8 @@ std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::i
                 "' must end in a sigmoid for two classes (BCE loss takes probabilities)");
   }
   if (outputs > 1 && layers.back().kind != LayerSpec::Kind::linear) {
-    throw Error("model '" + model + "' must end in linear:" + std::to_string(outputs) +
-                " for " + std::to_string(outputs) +
+    throw Error("model '" + model + "' must end in linear:" + std::to_string(outputs) + " for " +
+                std::to_string(outputs) +
                 " classes (cross-entropy takes the logits; softmax is applied for probabilities)");
   }
   if (model == "logistic") return std::make_shared<SimpleModel>(input_dim, outputs);

@@ -86,8 +86,8 @@ std::string to_string(const std::vector<LayerSpec>& layers) {
 }
 
 std::string model_spec_text(const std::string& model, std::int64_t hidden, std::int64_t outputs) {
-  const auto head = outputs == 1 ? std::string("linear:1,sigmoid")
-                                 : "linear:" + std::to_string(outputs);
+  const auto head =
+      outputs == 1 ? std::string("linear:1,sigmoid") : "linear:" + std::to_string(outputs);
   if (model == "logistic") return head;
   if (model == "mlp") return "linear:" + std::to_string(hidden) + ",sigmoid," + head;
   return to_string(parse_layer_spec(model));

@@ -28,7 +28,8 @@ std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file) {
   }
   for (const auto& w : file.weights) {
     auto* p = params.find(w.name);
-    if (p == nullptr) throw Error("model file: weights/" + w.name + " is not a parameter of " + file.spec);
+    if (p == nullptr)
+      throw Error("model file: weights/" + w.name + " is not a parameter of " + file.spec);
     if (p->sizes().vec() != w.shape) {
       throw Error("model file: weights/" + w.name + " has the wrong shape for " + file.spec);
     }

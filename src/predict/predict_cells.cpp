@@ -77,8 +77,8 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     throw Error(file.path() + ": only " + std::to_string(file_columns.size()) + " of the model's " +
                 std::to_string(model.genes.size()) + " genes are in " +
                 (options.gene_key.empty() ? "the var index" : "var['" + options.gene_key + "']") +
-                " (missing e.g. " + examples + "; first var names: " +
-                (names.empty() ? "" : names.front()) +
+                " (missing e.g. " + examples +
+                "; first var names: " + (names.empty() ? "" : names.front()) +
                 "). If the file is indexed by other IDs, name the var column with gene names "
                 "with --gene-key (e.g. feature_name)");
   }
@@ -122,7 +122,8 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     if (sparse) {
       // columns: position among the matched genes → the model's input position
       auto values = std::make_shared<CsrMatrix>(std::move(normalised.values));
-      for (auto& j : values->indices) j = static_cast<std::int32_t>(model_inputs[static_cast<std::size_t>(j)]);
+      for (auto& j : values->indices)
+        j = static_cast<std::int32_t>(model_inputs[static_cast<std::size_t>(j)]);
       values->n_cols = results.model_genes;
       sort_row_entries(*values);  // sums in model-gene order, whatever the file's gene order
       input = std::make_unique<SparseInput>(values, torch::tensor(sparse_mean),

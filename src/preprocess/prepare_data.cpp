@@ -26,8 +26,9 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
 
   const bool split = !out.split.test.empty();
   // (Not `split ? select_rows(...) : counts`: a conditional with a temporary copies counts.)
-  const auto filter = split ? filter_genes(select_rows(counts, out.split.train), options.gene_filter)
-                            : filter_genes(counts, options.gene_filter);
+  const auto filter = split
+                          ? filter_genes(select_rows(counts, out.split.train), options.gene_filter)
+                          : filter_genes(counts, options.gene_filter);
   if (filter.kept.empty()) {
     throw Error(file.path() + ": no gene passes the filter (total count >= " +
                 std::to_string(options.gene_filter.min_counts) + " and detected in >= " +

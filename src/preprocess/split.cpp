@@ -15,7 +15,8 @@ TrainTestSplit stratified_split(const std::vector<std::int32_t>& targets, std::s
   }
   TrainTestSplit split;
   if (test_fraction == 0) {
-    for (std::size_t i = 0; i < targets.size(); ++i) split.train.push_back(static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      split.train.push_back(static_cast<std::int64_t>(i));
     return split;
   }
   std::vector<std::vector<std::int64_t>> by_class(n_classes);
@@ -27,8 +28,10 @@ TrainTestSplit stratified_split(const std::vector<std::int32_t>& targets, std::s
     random.shuffle(members);
     const auto n = static_cast<std::int64_t>(members.size());
     auto n_test = static_cast<std::int64_t>(std::llround(test_fraction * static_cast<double>(n)));
-    if (n >= 2) n_test = std::clamp<std::int64_t>(n_test, 1, n - 1);
-    else n_test = 0;
+    if (n >= 2)
+      n_test = std::clamp<std::int64_t>(n_test, 1, n - 1);
+    else
+      n_test = 0;
     split.test.insert(split.test.end(), members.begin(), members.begin() + n_test);
     split.train.insert(split.train.end(), members.begin() + n_test, members.end());
   }

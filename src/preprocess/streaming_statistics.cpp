@@ -15,9 +15,8 @@ std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
       info.n_rows > 0 ? static_cast<double>(info.stored_values) / static_cast<double>(info.n_rows)
                       : 1.0;
   // 8 bytes per stored entry (float value + int32 index)
-  return std::max<std::int64_t>(
-      1, static_cast<std::int64_t>(static_cast<double>(block_bytes) /
-                                   std::max(1.0, 8.0 * entries_per_row)));
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(block_bytes) /
+                                                             std::max(1.0, 8.0 * entries_per_row)));
 }
 
 void for_each_block(const H5adFile& file, const std::string& matrix_key,
@@ -43,14 +42,15 @@ StreamedPreparation prepare_streaming(
   auto& data = out.data;
   const auto labels = file.obs_column(options.label_key).as_categorical();
   data.cells = select_cells(labels, options.classes, options.label_key);
-  data.split = stratified_split(data.cells.targets, data.cells.classes.size(), options.test_fraction,
-                               options.split_seed);
+  data.split = stratified_split(data.cells.targets, data.cells.classes.size(),
+                                options.test_fraction, options.split_seed);
   out.matrix_key = file.resolve_matrix_key(options.matrix);
   const auto all_genes = file.var_names(out.matrix_key);
   data.genes_in_file = static_cast<std::int64_t>(all_genes.size());
   const auto block_rows = rows_per_block(file, out.matrix_key, block_bytes);
   std::vector<std::int64_t> train_rows;  // file rows of the training cells
-  for (const auto c : data.split.train) train_rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
+  for (const auto c : data.split.train)
+    train_rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
 
   // Pass 1: gene totals and detection over the training cells.
   std::vector<double> totals(all_genes.size(), 0.0);
@@ -91,8 +91,8 @@ StreamedPreparation prepare_streaming(
   for_each_block(
       file, out.matrix_key, data.cells.rows, block_rows, [&](CsrMatrix&& block, std::size_t first) {
         auto kept = select_columns(std::move(block), out.kept_columns);
-        std::vector<double> library = library_column.empty() ? library_sizes(kept)
-                                                             : std::vector<double>();
+        std::vector<double> library =
+            library_column.empty() ? library_sizes(kept) : std::vector<double>();
         for (std::int64_t r = 0; r < kept.n_rows; ++r) {
           const auto position = first + static_cast<std::size_t>(r);
           if (!library_column.empty()) {
@@ -101,7 +101,8 @@ StreamedPreparation prepare_streaming(
           data.library_size[position] = library[static_cast<std::size_t>(r)];
         }
         auto values = log_cpm(std::move(kept), library, options.log_cpm);
-        for (const auto r : values.empty_cells) data.empty_cells.push_back(static_cast<std::int64_t>(first) + r);
+        for (const auto r : values.empty_cells)
+          data.empty_cells.push_back(static_cast<std::int64_t>(first) + r);
         out.nonzeros += values.values.nonzeros();
         for (std::int64_t r = 0; r < values.values.n_rows; ++r) {
           if (!is_train[first + static_cast<std::size_t>(r)]) continue;
@@ -132,7 +133,8 @@ StreamedPreparation prepare_streaming(
     }
   }
   const auto names = file.obs_names();
-  for (const auto r : data.cells.rows) data.cell_names.push_back(names[static_cast<std::size_t>(r)]);
+  for (const auto r : data.cells.rows)
+    data.cell_names.push_back(names[static_cast<std::size_t>(r)]);
   return out;
 }
 

@@ -4,8 +4,8 @@ namespace scgrad {
 
 torch::Tensor targets_tensor(const std::vector<std::int32_t>& classes, std::size_t n_classes,
                              const torch::Device& device) {
-  const auto index = torch::tensor(std::vector<std::int64_t>(classes.begin(), classes.end()),
-                                   torch::kInt64);
+  const auto index =
+      torch::tensor(std::vector<std::int64_t>(classes.begin(), classes.end()), torch::kInt64);
   if (n_classes == 2) return (index == 0).to(torch::kFloat32).reshape({-1, 1}).to(device);
   return index.to(device);
 }

@@ -43,7 +43,8 @@ ClassificationReport classification_report(const std::vector<std::int32_t>& trut
     ++report.confusion[static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(predicted[i])];
     correct += truth[i] == predicted[i];
   }
-  report.accuracy = truth.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(truth.size());
+  report.accuracy =
+      truth.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(truth.size());
   for (std::size_t c = 0; c < n_classes; ++c) {
     std::int64_t predicted_as_c = 0;
     for (std::size_t t = 0; t < n_classes; ++t) predicted_as_c += report.confusion[t][c];

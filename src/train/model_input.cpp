@@ -1,8 +1,8 @@
 #include "scgrad/train/model_input.hpp"
 
-#include "scgrad/train/sparse_linear.hpp"
-
 #include <numeric>
+
+#include "scgrad/train/sparse_linear.hpp"
 
 namespace scgrad {
 
@@ -14,7 +14,8 @@ std::vector<std::vector<std::int64_t>> ModelInput::epoch_batches(Random& random,
   std::vector<std::vector<std::int64_t>> batches;
   for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
     const auto end = std::min(order.size(), start + static_cast<std::size_t>(batch_size));
-    batches.emplace_back(order.begin() + static_cast<long>(start), order.begin() + static_cast<long>(end));
+    batches.emplace_back(order.begin() + static_cast<long>(start),
+                         order.begin() + static_cast<long>(end));
   }
   return batches;
 }
@@ -33,8 +34,7 @@ torch::Tensor SparseInput::forward(ClassifierImpl& model,
                                    const std::vector<std::int64_t>* rows) const {
   const auto x = rows == nullptr ? csr_view(*matrix_) : gather_rows(*matrix_, *rows);
   auto& first = model.first_linear();
-  return model.forward_after_first(
-      sparse_scaled_linear(x, first->weight, first->bias, mean_, sd_));
+  return model.forward_after_first(sparse_scaled_linear(x, first->weight, first->bias, mean_, sd_));
 }
 
 }  // namespace scgrad

@@ -41,8 +41,8 @@ void rows_times_dense(std::int64_t begin, std::int64_t end, const std::int64_t* 
 /// Rows [begin, end) of Xᵀ · G added into `buffer` (g x h).
 SCGRAD_VECTOR_CLONES
 void rows_transpose_times_dense(std::int64_t begin, std::int64_t end, const std::int64_t* indptr,
-                                const std::int32_t* indices, const float* values,
-                                const float* grad, std::int64_t h, float* buffer) {
+                                const std::int32_t* indices, const float* values, const float* grad,
+                                std::int64_t h, float* buffer) {
   for (auto r = begin; r < end; ++r) {
     const float* __restrict source = grad + r * h;
     for (auto k = indptr[r]; k < indptr[r + 1]; ++k) {
@@ -74,11 +74,10 @@ torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor
   auto partial = torch::zeros({n_threads, x.n_cols, h}, g.options());
   at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
     for (auto t = t_begin; t < t_end; ++t) {
-      rows_transpose_times_dense(t * chunk, std::min(x.n_rows, (t + 1) * chunk),
-                                 x.indptr.data_ptr<std::int64_t>(),
-                                 x.indices.data_ptr<std::int32_t>(), x.values.data_ptr<float>(),
-                                 g.data_ptr<float>(), h,
-                                 partial.data_ptr<float>() + t * x.n_cols * h);
+      rows_transpose_times_dense(
+          t * chunk, std::min(x.n_rows, (t + 1) * chunk), x.indptr.data_ptr<std::int64_t>(),
+          x.indices.data_ptr<std::int32_t>(), x.values.data_ptr<float>(), g.data_ptr<float>(), h,
+          partial.data_ptr<float>() + t * x.n_cols * h);
     }
   });
   return n_threads == 1 ? partial[0] : partial.sum(0);
@@ -144,7 +143,7 @@ torch::Tensor sparse_matmul(const CsrTensors& x, const torch::Tensor& v) {
 torch::Tensor sparse_scaled_linear(const CsrTensors& x, const torch::Tensor& weight,
                                    const torch::Tensor& bias, const torch::Tensor& mean,
                                    const torch::Tensor& sd) {
-  const auto folded = weight / sd.reshape({1, -1});                   // W / s
+  const auto folded = weight / sd.reshape({1, -1});                  // W / s
   const auto offset = bias - torch::mv(folded, mean.reshape({-1}));  // b − (W / s) · m
   return sparse_matmul(x, folded) + offset;
 }

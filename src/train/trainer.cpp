@@ -63,8 +63,7 @@ LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::s
 }
 
 TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
-                                 const LabelledData& train,
-                                 const std::optional<LabelledData>& test,
+                                 const LabelledData& train, const std::optional<LabelledData>& test,
                                  const TrainingOptions& options,
                                  const TrainingCallbacks& callbacks) {
   torch::optim::Adam optimizer(

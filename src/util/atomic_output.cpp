@@ -15,8 +15,8 @@ AtomicOutput::AtomicOutput(std::string destination) : destination_(std::move(des
   if (!std::filesystem::is_directory(folder)) {
     throw Error(destination_ + ": cannot write: folder '" + folder.string() + "' does not exist");
   }
-  temporary_ = (folder / ("." + path.filename().string() + ".tmp-" + std::to_string(getpid())))
-                   .string();
+  temporary_ =
+      (folder / ("." + path.filename().string() + ".tmp-" + std::to_string(getpid()))).string();
 }
 
 AtomicOutput::~AtomicOutput() {
@@ -25,8 +25,8 @@ AtomicOutput::~AtomicOutput() {
 
 void AtomicOutput::commit() {
   if (std::rename(temporary_.c_str(), destination_.c_str()) != 0) {
-    throw Error(destination_ + ": cannot move the finished output into place: " +
-                std::strerror(errno));
+    throw Error(destination_ +
+                ": cannot move the finished output into place: " + std::strerror(errno));
   }
   committed_ = true;
 }

@@ -7,8 +7,8 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/model/exercise_models.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/classification.hpp"
+#include "scgrad/train/dense_tensors.hpp"
 
 namespace scgrad {
 namespace {
@@ -116,8 +116,8 @@ TEST(Classification, TwoClassesAndManyAgreeOnConventions) {
   EXPECT_EQ(y3.scalar_type(), torch::kInt64);
   EXPECT_DOUBLE_EQ(classification_accuracy(logits, y3, 3), 0.5);
   EXPECT_NEAR(class_probabilities(logits, 3).sum(1)[0].item<float>(), 1.0F, 1e-6);
-  const double expected = (-std::log(std::exp(2.0) / (std::exp(2.0) + 2)) -
-                           std::log(1 / (2 + std::exp(3.0)))) / 2;
+  const double expected =
+      (-std::log(std::exp(2.0) / (std::exp(2.0) + 2)) - std::log(1 / (2 + std::exp(3.0)))) / 2;
   EXPECT_NEAR(classification_loss(logits, y3, 3).item<double>(), expected, 1e-5);
 }
 

@@ -14,7 +14,8 @@ namespace {
 /// A random sparse matrix (about 30 % nonzero) as CSR and as a dense tensor.
 std::pair<CsrMatrix, torch::Tensor> random_sparse(std::int64_t rows, std::int64_t cols) {
   torch::manual_seed(3);
-  auto dense = torch::rand({rows, cols}) * (torch::rand({rows, cols}) < 0.3).to(torch::kFloat32) * 5;
+  auto dense =
+      torch::rand({rows, cols}) * (torch::rand({rows, cols}) < 0.3).to(torch::kFloat32) * 5;
   CsrMatrix m;
   m.n_rows = rows;
   m.n_cols = cols;
@@ -74,8 +75,8 @@ TEST(SparseLinear, SparseInputMatchesDenseInputForEveryModelAndForRowSubsets) {
   for (const std::string spec : {"logistic", "mlp", "linear:6,relu,linear:3"}) {
     torch::manual_seed(0);
     auto model = make_classifier(spec, 15, 8, spec == "linear:6,relu,linear:3" ? 3 : 1);
-    EXPECT_TRUE(torch::allclose(sparse_input.forward(*model), dense_input.forward(*model), 1e-4,
-                                1e-5))
+    EXPECT_TRUE(
+        torch::allclose(sparse_input.forward(*model), dense_input.forward(*model), 1e-4, 1e-5))
         << spec;
     EXPECT_TRUE(torch::allclose(sparse_input.forward(*model, &rows),
                                 dense_input.forward(*model, &rows), 1e-4, 1e-5))

@@ -26,7 +26,8 @@ TEST(StreamingInput, SameOutputsAsInMemoryAndEveryCellOncePerEpoch) {
   options.classes = {"all"};
   auto data = prepare_data(*file, options);
   const auto streamed = prepare_streaming(*file, options, 1 << 14);
-  const auto mean = torch::tensor(std::vector<float>(data.scaling.mean.begin(), data.scaling.mean.end()));
+  const auto mean =
+      torch::tensor(std::vector<float>(data.scaling.mean.begin(), data.scaling.mean.end()));
   const auto sd = torch::tensor(std::vector<float>(data.scaling.sd.begin(), data.scaling.sd.end()));
   const SparseInput in_memory(std::make_shared<const CsrMatrix>(data.log_cpm), mean, sd);
   const StreamingInput streaming(file, streamed.matrix_key, data.cells.rows, data.library_size,

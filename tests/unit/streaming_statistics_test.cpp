@@ -35,7 +35,8 @@ TEST(StreamingStatistics, EqualTheInMemoryPreparation) {
   EXPECT_EQ(streamed.nonzeros, reference.log_cpm.nonzeros());
   ASSERT_EQ(data.scaling.mean.size(), reference.scaling.mean.size());
   for (std::size_t g = 0; g < data.scaling.mean.size(); ++g) {
-    EXPECT_NEAR(data.scaling.mean[g], reference.scaling.mean[g], 1e-9 * (1 + reference.scaling.mean[g]));
+    EXPECT_NEAR(data.scaling.mean[g], reference.scaling.mean[g],
+                1e-9 * (1 + reference.scaling.mean[g]));
     EXPECT_NEAR(data.scaling.sd[g], reference.scaling.sd[g], 1e-6 * reference.scaling.sd[g]);
   }
   EXPECT_EQ(data.cell_names, reference.cell_names);

@@ -6,8 +6,8 @@
 #include "scgrad/exercise/exercise.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/classification.hpp"
+#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
 #include "test_support.hpp"
 

@@ -23,7 +23,7 @@ struct NamedArray {
 struct ModelFile {
   std::string model;  ///< the --model value: "logistic", "mlp" or a spec
   std::int64_t hidden = 50;
-  std::string spec;   ///< the layer spec the model is equivalent to
+  std::string spec;                  ///< the layer spec the model is equivalent to
   std::vector<std::string> classes;  ///< in output order
   std::vector<std::string> genes;    ///< model inputs, in order
   std::string gene_key;              ///< var column the names came from ("" = var index)
@@ -45,8 +45,8 @@ struct ModelFile {
   std::vector<NamedArray> weights;
 
   // training (attributes of /training)
-  std::map<std::string, double> training_numbers;        ///< seed, epochs, lr, metrics, ...
-  std::map<std::string, std::string> training_strings;   ///< data file name, ...
+  std::map<std::string, double> training_numbers;       ///< seed, epochs, lr, metrics, ...
+  std::map<std::string, std::string> training_strings;  ///< data file name, ...
 };
 
 /// Writes atomically (temporary file + rename).

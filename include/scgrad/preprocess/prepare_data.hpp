@@ -27,7 +27,7 @@ struct PrepareOptions {
   GeneFilterOptions gene_filter;
   LogCpmOptions log_cpm;
   std::string library_size_key;  ///< obs column of library sizes; empty: sum over kept genes
-  double test_fraction = 0;       ///< held-out cells per class; 0 = the exercise's no split
+  double test_fraction = 0;      ///< held-out cells per class; 0 = the exercise's no split
   std::uint64_t split_seed = 0;
 };
 
@@ -40,9 +40,9 @@ struct PreparedData {
   std::vector<double> library_size;
   std::vector<std::int64_t> empty_cells;  ///< cells (rows) with library size 0
   CsrMatrix log_cpm;                      ///< cells x kept genes
-  ScalingStats scaling;                 ///< of the training cells
-  std::int64_t count_nonzeros = 0;  ///< stored entries of the selected, filtered counts
-  double count_min = 0;             ///< range of the selected, filtered counts (zeros included)
+  ScalingStats scaling;                   ///< of the training cells
+  std::int64_t count_nonzeros = 0;        ///< stored entries of the selected, filtered counts
+  double count_min = 0;  ///< range of the selected, filtered counts (zeros included)
   double count_max = 0;
 };
 

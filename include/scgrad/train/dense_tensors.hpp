@@ -11,8 +11,7 @@
 namespace scgrad {
 
 /// X = torch.Tensor(data.X.todense()): a float32 (cells x genes) tensor.
-torch::Tensor to_dense_tensor(const CsrMatrix& matrix,
-                              const torch::Device& device = torch::kCPU);
+torch::Tensor to_dense_tensor(const CsrMatrix& matrix, const torch::Device& device = torch::kCPU);
 
 /// Per-gene mean and population SD (`std(unbiased=False)`), SD 0 replaced by 1; (1 x genes).
 struct ScalingTensors {

@@ -25,8 +25,8 @@ class StreamingInput : public ModelInput {
   /// @param chunk_rows cells read from the file at a time
   StreamingInput(std::shared_ptr<const H5adFile> file, std::string matrix_key,
                  std::vector<std::int64_t> file_rows, std::vector<double> library_size,
-                 std::vector<std::int64_t> kept_columns, LogCpmOptions log_cpm,
-                 torch::Tensor mean, torch::Tensor sd, std::int64_t chunk_rows);
+                 std::vector<std::int64_t> kept_columns, LogCpmOptions log_cpm, torch::Tensor mean,
+                 torch::Tensor sd, std::int64_t chunk_rows);
 
   std::int64_t rows() const override { return static_cast<std::int64_t>(file_rows_.size()); }
   torch::Tensor forward(ClassifierImpl& model,

@@ -48,7 +48,7 @@ struct LossAndAccuracy {
 
 struct TrainingResults {
   std::vector<EpochMetrics> epochs;
-  LossAndAccuracy final_train;              ///< after the last step, eval mode, no grad
+  LossAndAccuracy final_train;  ///< after the last step, eval mode, no grad
   std::optional<LossAndAccuracy> final_test;
 };
 
@@ -67,8 +67,7 @@ struct TrainingCallbacks {
 /// Trains with Adam. Throws scgrad::Error naming the epoch when outputs or loss stop being
 /// finite (divergence).
 TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
-                                 const LabelledData& train,
-                                 const std::optional<LabelledData>& test,
+                                 const LabelledData& train, const std::optional<LabelledData>& test,
                                  const TrainingOptions& options = {},
                                  const TrainingCallbacks& callbacks = {});
 
