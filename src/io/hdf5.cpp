@@ -442,10 +442,9 @@ void write_string_array_attribute(hid_t obj, const std::string& name,
   Handle attr =
       checked(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
               where, "cannot create attribute '" + name + "'");
-  std::vector<const char*> data{nullptr};  // never empty: HDF5 refuses a null buffer
-  data.clear();
+  std::vector<const char*> data;
   for (const auto& v : values) data.push_back(v.c_str());
-  const char* none = "";
+  const char* none = "";  // HDF5 refuses a null buffer, even for zero elements
   check(H5Awrite(attr.get(), type.get(), data.empty() ? &none : data.data()), where,
         "cannot write attribute '" + name + "'");
 }
