@@ -13,7 +13,7 @@ packages=(
   gnuplot-nox            # --plot
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev libgmock-dev python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn)
+  packages+=(libgtest-dev libgmock-dev time python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn)
 fi
 
 missing=()
