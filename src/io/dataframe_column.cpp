@@ -50,12 +50,16 @@ Categorical DataFrameColumn::as_categorical() const {
   std::vector<std::string> printed;
   std::vector<bool> missing;
   for (const auto v : numbers) {
-    std::ostringstream out;
-    out << v;
-    printed.push_back(out.str());
+    printed.push_back(format_number(v));
     missing.push_back(std::isnan(v));
   }
   return factorise(printed, missing);
+}
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
 }
 
 const char* to_string(ColumnKind kind) {

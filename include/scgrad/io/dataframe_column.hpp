@@ -37,6 +37,9 @@ struct DataFrameColumn {
   Categorical as_categorical() const;
 };
 
+/// A number as a category name: shortest form, no trailing zeros ("3", "0.5").
+std::string format_number(double value);
+
 /// "categorical", "string", "numeric" or "boolean".
 const char* to_string(ColumnKind kind);
 
