@@ -362,8 +362,8 @@ void read_1d_into(hid_t dataset, const Location& where, std::int64_t offset, std
   constexpr std::int64_t kPiece = 1 << 22;
   for (std::int64_t done = 0; done < count; done += kPiece) {
     read_piece(dataset, where, offset + done, std::min(kPiece, count - done), out + done);
-    H5garbage_collect();  // HDF5 keeps those buffers on its free lists otherwise
   }
+  H5garbage_collect();  // HDF5 keeps its read buffers on free lists otherwise
   if (count == 0) read_piece(dataset, where, offset, 0, out);
 }
 
