@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include "hdf5.hpp"
@@ -47,6 +48,9 @@ std::string join(const std::vector<std::string>& items) {
 struct H5adFile::Impl {
   std::string path;
   Handle file;
+  // Checked indptr per sparse matrix: streaming reads a matrix chunk by chunk, and each chunk
+  // would otherwise read and check the whole indptr again (8 MB per million cells).
+  mutable std::map<std::string, std::vector<std::int64_t>> indptr_cache;
 
   Location at(const std::string& element) const { return {path, element}; }
 
@@ -384,8 +388,11 @@ struct H5adFile::Impl {
     return out;
   }
 
-  /// indptr read whole and checked: starts at 0, never decreases, ends at the entry count.
-  std::vector<std::int64_t> read_indptr(const MatrixInfo& m, hid_t group) const {
+  /// indptr read whole and checked (once per matrix): starts at 0, never decreases, ends at
+  /// the entry count.
+  const std::vector<std::int64_t>& read_indptr(const MatrixInfo& m, hid_t group) const {
+    const auto cached = indptr_cache.find(m.hdf5_path);
+    if (cached != indptr_cache.end()) return cached->second;
     const auto element = m.hdf5_path + "/indptr";
     Handle ds = hdf5::open_dataset(group, "indptr", at(element));
     auto indptr = hdf5::read_1d<std::int64_t>(ds.get(), at(element));
@@ -400,7 +407,7 @@ struct H5adFile::Impl {
       hdf5::fail(at(element), "ends at " + std::to_string(indptr.back()) + " but " +
                                   std::to_string(m.stored_values) + " entries are stored");
     }
-    return indptr;
+    return indptr_cache.emplace(m.hdf5_path, std::move(indptr)).first->second;
   }
 
   void check_index_range(const std::vector<std::int32_t>& indices, std::int64_t bound,
@@ -415,7 +422,7 @@ struct H5adFile::Impl {
 
   CsrMatrix read_csr_rows(const MatrixInfo& m, const std::vector<std::int64_t>& rows) const {
     Handle group = hdf5::open_group(file.get(), m.hdf5_path, at(m.hdf5_path));
-    const auto indptr = read_indptr(m, group.get());
+    const auto& indptr = read_indptr(m, group.get());
     const auto data_element = m.hdf5_path + "/data";
     const auto indices_element = m.hdf5_path + "/indices";
     Handle data = hdf5::open_dataset(group.get(), "data", at(data_element), /*cache_chunks=*/false);
@@ -475,7 +482,7 @@ struct H5adFile::Impl {
 
   CsrMatrix read_csc_rows(const MatrixInfo& m, const std::vector<std::int64_t>& rows) const {
     Handle group = hdf5::open_group(file.get(), m.hdf5_path, at(m.hdf5_path));
-    const auto indptr = read_indptr(m, group.get());
+    const auto& indptr = read_indptr(m, group.get());
     const auto indices_element = m.hdf5_path + "/indices";
     Handle data_ds = hdf5::open_dataset(group.get(), "data", at(m.hdf5_path + "/data"));
     Handle indices_ds = hdf5::open_dataset(group.get(), "indices", at(indices_element));

@@ -6,17 +6,23 @@
 
 namespace scgrad {
 
+void append_batches(const std::vector<std::int64_t>& cells, std::int64_t batch_size,
+                    std::vector<std::vector<std::int64_t>>& batches) {
+  const auto step = static_cast<std::size_t>(batch_size);
+  for (std::size_t start = 0; start < cells.size(); start += step) {
+    const auto end = std::min(cells.size(), start + step);
+    batches.emplace_back(cells.begin() + static_cast<long>(start),
+                         cells.begin() + static_cast<long>(end));
+  }
+}
+
 std::vector<std::vector<std::int64_t>> ModelInput::epoch_batches(Random& random,
                                                                  std::int64_t batch_size) const {
   std::vector<std::int64_t> order(static_cast<std::size_t>(rows()));
   std::iota(order.begin(), order.end(), 0);
   random.shuffle(order);
   std::vector<std::vector<std::int64_t>> batches;
-  for (std::size_t start = 0; start < order.size(); start += static_cast<std::size_t>(batch_size)) {
-    const auto end = std::min(order.size(), start + static_cast<std::size_t>(batch_size));
-    batches.emplace_back(order.begin() + static_cast<long>(start),
-                         order.begin() + static_cast<long>(end));
-  }
+  append_batches(order, batch_size, batches);
   return batches;
 }
 

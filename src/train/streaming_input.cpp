@@ -83,12 +83,7 @@ std::vector<std::vector<std::int64_t>> StreamingInput::epoch_batches(
         static_cast<std::size_t>(std::min(chunk_rows_, rows() - c * chunk_rows_)));
     std::iota(cells.begin(), cells.end(), c * chunk_rows_);
     random.shuffle(cells);
-    for (std::size_t start = 0; start < cells.size();
-         start += static_cast<std::size_t>(batch_size)) {
-      const auto end = std::min(cells.size(), start + static_cast<std::size_t>(batch_size));
-      batches.emplace_back(cells.begin() + static_cast<long>(start),
-                           cells.begin() + static_cast<long>(end));
-    }
+    append_batches(cells, batch_size, batches);
   }
   return batches;
 }

@@ -16,6 +16,10 @@
 
 namespace scgrad {
 
+/// Appends `cells`, in their order, to `batches` as consecutive minibatches of `batch_size`.
+void append_batches(const std::vector<std::int64_t>& cells, std::int64_t batch_size,
+                    std::vector<std::vector<std::int64_t>>& batches);
+
 class ModelInput {
  public:
   virtual ~ModelInput() = default;
