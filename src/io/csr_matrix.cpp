@@ -10,6 +10,9 @@ float CsrMatrix::at(std::int64_t row, std::int64_t col) const {
 }
 
 CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& columns) {
+  const bool all_in_order = static_cast<std::int64_t>(columns.size()) == matrix.n_cols &&
+                            (columns.empty() || columns.back() == matrix.n_cols - 1);
+  if (all_in_order) return matrix;  // columns are distinct and ascending: nothing to drop
   std::vector<std::int32_t> new_index(static_cast<std::size_t>(matrix.n_cols), -1);
   for (std::size_t j = 0; j < columns.size(); ++j) {
     new_index[columns[j]] = static_cast<std::int32_t>(j);

@@ -2,85 +2,58 @@
 
 #include <ATen/Parallel.h>
 
+#include "sparse_kernels.hpp"
+
 namespace scgrad {
 
 namespace {
 
-// The scatter kernel is built twice (target_clones): for AVX2 processors (8 floats per
-// instruction) and a portable default; the loader picks one at start-up. The gather kernel is
-// not: measured on this machine, its AVX2 build was slower (0.53 s against 0.30 s per pass at
-// 50 hidden units on the 20,000 x 20,000 benchmark file).
-#define SCGRAD_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-
-/// Rows [begin, end) of Y = X · Vt (Vt: g x h). Each row is summed in a local accumulator and
-/// stored once: adding into Y directly would chain every entry through a store and a load.
-void rows_times_dense(std::int64_t begin, std::int64_t end, const std::int64_t* indptr,
-                      const std::int32_t* indices, const float* values, const float* v,
-                      std::int64_t h, float* out) {
-  if (h == 1) {  // logistic model: a sparse dot product per row
-    for (auto r = begin; r < end; ++r) {
-      float sum = 0;
-      for (auto k = indptr[r]; k < indptr[r + 1]; ++k) sum += values[k] * v[indices[k]];
-      out[r] = sum;
-    }
-    return;
-  }
-  std::vector<float> accumulator(static_cast<std::size_t>(h));
-  float* __restrict acc = accumulator.data();  // restrict: lets the compiler vectorise over h
-  for (auto r = begin; r < end; ++r) {
-    std::fill_n(acc, h, 0.0F);
-    for (auto k = indptr[r]; k < indptr[r + 1]; ++k) {
-      const float value = values[k];
-      const float* __restrict source = v + static_cast<std::int64_t>(indices[k]) * h;
-      for (std::int64_t j = 0; j < h; ++j) acc[j] += value * source[j];
-    }
-    std::copy_n(acc, h, out + r * h);
-  }
+kernels::CsrArrays arrays_of(const CsrTensors& x) {
+  return {x.indptr.data_ptr<std::int64_t>(), x.indices.data_ptr<std::int32_t>(),
+          x.values.data_ptr<float>()};
 }
 
-/// Rows [begin, end) of Xᵀ · G added into `buffer` (g x h).
-SCGRAD_VECTOR_CLONES
-void rows_transpose_times_dense(std::int64_t begin, std::int64_t end, const std::int64_t* indptr,
-                                const std::int32_t* indices, const float* values, const float* grad,
-                                std::int64_t h, float* buffer) {
-  for (auto r = begin; r < end; ++r) {
-    const float* __restrict source = grad + r * h;
-    for (auto k = indptr[r]; k < indptr[r + 1]; ++k) {
-      float* __restrict target = buffer + static_cast<std::int64_t>(indices[k]) * h;
-      const float value = values[k];
-      for (std::int64_t j = 0; j < h; ++j) target[j] += value * source[j];
-    }
-  }
+/// Rows of a (rows x h) matrix, padded with zeros to the vector kernels' stride (h = 1, the
+/// logistic model, is left as it is: its kernel reads single values).
+torch::Tensor padded_rows(const torch::Tensor& m) {
+  const auto h = m.size(1);
+  if (h == 1) return m.contiguous();
+  return torch::constant_pad_nd(m, {0, kernels::pad_to_vector(h) - h}).contiguous();
 }
 
 /// Y = X · Vt; rows are independent, so threads take ranges of rows.
 torch::Tensor csr_times_dense(const CsrTensors& x, const torch::Tensor& vt) {
   const auto h = vt.size(1);
+  const auto padded = padded_rows(vt);
   auto y = torch::empty({x.n_rows, h}, vt.options());
+  const auto arrays = arrays_of(x);
   at::parallel_for(0, x.n_rows, 256, [&](std::int64_t begin, std::int64_t end) {
-    rows_times_dense(begin, end, x.indptr.data_ptr<std::int64_t>(),
-                     x.indices.data_ptr<std::int32_t>(), x.values.data_ptr<float>(),
-                     vt.data_ptr<float>(), h, y.data_ptr<float>());
+    kernels::rows_times_dense(arrays, begin, end, padded.data_ptr<float>(), h, padded.size(1),
+                              y.data_ptr<float>());
   });
   return y;
 }
 
 /// dVt = Xᵀ · G (g x h). Entries of different rows add into the same gene, so each thread
-/// accumulates into its own buffer and the buffers are summed.
+/// accumulates into its own buffer (rows padded for the vector kernel) and the buffers are
+/// summed.
 torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor& g) {
   const auto h = g.size(1);
+  const auto stride = h == 1 ? 1 : kernels::pad_to_vector(h);
   const auto n_threads = std::max<std::int64_t>(1, at::get_num_threads());
   const auto chunk = (x.n_rows + n_threads - 1) / n_threads;
-  auto partial = torch::zeros({n_threads, x.n_cols, h}, g.options());
+  auto partial = torch::zeros({n_threads, x.n_cols, stride}, g.options());
+  const auto arrays = arrays_of(x);
   at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
     for (auto t = t_begin; t < t_end; ++t) {
-      rows_transpose_times_dense(
-          t * chunk, std::min(x.n_rows, (t + 1) * chunk), x.indptr.data_ptr<std::int64_t>(),
-          x.indices.data_ptr<std::int32_t>(), x.values.data_ptr<float>(), g.data_ptr<float>(), h,
-          partial.data_ptr<float>() + t * x.n_cols * h);
+      kernels::rows_transpose_times_dense(arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk),
+                                          g.data_ptr<float>(), h,
+                                          partial.data_ptr<float>() + t * x.n_cols * stride,
+                                          stride);
     }
   });
-  return n_threads == 1 ? partial[0] : partial.sum(0);
+  const auto total = n_threads == 1 ? partial[0] : partial.sum(0);
+  return stride == h ? total : total.narrow(1, 0, h).contiguous();
 }
 
 /// Autograd function: inputs Vt (g x h, differentiable) and the CSR tensors (constants).

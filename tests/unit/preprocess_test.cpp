@@ -91,6 +91,20 @@ TEST(LogCpm, MatchesTheFormulaAndLeavesEmptyCellsZero) {
   for (const auto v : out.values.data) EXPECT_TRUE(std::isfinite(v));
 }
 
+// Small integer counts go through a per-cell table; fractions, large and negative values do not.
+// Both must give exactly the bits of the formula.
+TEST(LogCpm, TabulatedAndComputedValuesAreTheFormulaBitForBit) {
+  const std::vector<float> counts = {1, 2, 31, 32, 1000, 0.5F, 2.25F, 7};
+  const auto m = from_dense(1, static_cast<std::int64_t>(counts.size()), counts);
+  double size = 0;
+  for (const auto c : counts) size += c;
+  const auto out = log_cpm(m, {size});
+  for (std::size_t j = 0; j < counts.size(); ++j) {
+    EXPECT_EQ(out.values.data[j], static_cast<float>(std::log1p(counts[j] * (1e6 / size))))
+        << "count " << counts[j];
+  }
+}
+
 TEST(LogCpm, OtherBaseAndTargetSum) {
   const auto m = from_dense(1, 2, {1, 1});
   const auto out = log_cpm(m, {2}, {1e4, 2});

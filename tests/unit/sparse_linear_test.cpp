@@ -32,15 +32,18 @@ std::pair<CsrMatrix, torch::Tensor> random_sparse(std::int64_t rows, std::int64_
   return {m, dense};
 }
 
-TEST(SparseLinear, MatmulAndItsGradientEqualDense) {
+// Widths for every kernel path: 1 (the logistic dot product), under one vector, a partial
+// vector, one full tile of 64, and several tiles with a partial last one.
+TEST(SparseLinear, MatmulAndItsGradientEqualDenseAtEveryWidth) {
   const auto [m, dense] = random_sparse(37, 23);
-  auto v = torch::randn({5, 23}, torch::requires_grad());
-  const auto y = sparse_matmul(csr_view(m), v);
-  const auto expected = torch::mm(dense, v.t());
-  EXPECT_TRUE(torch::allclose(y, expected, 1e-5, 1e-5));
-  const auto g = torch::randn({37, 5});
-  (y * g).sum().backward();
-  EXPECT_TRUE(torch::allclose(v.grad(), torch::mm(g.t(), dense), 1e-4, 1e-4));
+  for (const std::int64_t h : {1, 5, 8, 50, 64, 131}) {
+    auto v = torch::randn({h, 23}, torch::requires_grad());
+    const auto y = sparse_matmul(csr_view(m), v);
+    EXPECT_TRUE(torch::allclose(y, torch::mm(dense, v.t()), 1e-5, 1e-5)) << "h = " << h;
+    const auto g = torch::randn({37, h});
+    (y * g).sum().backward();
+    EXPECT_TRUE(torch::allclose(v.grad(), torch::mm(g.t(), dense), 1e-4, 1e-4)) << "h = " << h;
+  }
 }
 
 TEST(SparseLinear, FoldedScalingEqualsScalingFirst) {
