@@ -90,8 +90,13 @@ void add_exercise_command(CLI::App& app) {
                    "the two labels to keep; the first is the positive class")
       ->capture_default_str();
   add_preprocess_options(command, args->prepare);
-  command->add_option("--epochs", args->options.epochs, "epochs per model")->capture_default_str();
-  command->add_option("--lr", args->options.lr, "Adam learning rate")->capture_default_str();
+  command->add_option("--epochs", args->options.epochs, "epochs per model")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--lr", args->options.lr, "Adam learning rate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.0, 1e30));
   command->add_option("--hidden", args->options.hidden, "hidden units of the two-layer model")
       ->capture_default_str();
   command->add_option("--seed", args->options.seed, "seed for the models (and the simulation)")

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "preprocess_options.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
@@ -79,6 +80,7 @@ void add_predict_command(CLI::App& app) {
       ->add_option("--min-gene-fraction", args->options.min_gene_fraction,
                    "refuse when fewer of the model's genes are found")
       ->capture_default_str();
+  command->add_flag("--allow-non-counts", args->options.allow_non_integer, kAllowNonCountsHelp);
   command->footer("Example:\n  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad");
   command->callback([args] { run_predict(*args); });
 }

@@ -8,8 +8,12 @@
 
 namespace scgrad::app {
 
+constexpr const char* kAllowNonCountsHelp =
+    "accept non-integer values (e.g. estimated counts) for log-CPM; NaN, Inf and negative "
+    "values are always refused";
+
 /// Registers --label-key, --matrix, --min-counts, --min-cells, --target-sum, --log-base,
-/// --library-size-key on `command`, writing into `options`.
+/// --library-size-key, --allow-non-counts on `command`, writing into `options`.
 inline void add_preprocess_options(CLI::App* command, PrepareOptions& options) {
   command->add_option("--label-key", options.label_key, "obs column holding the cell labels")
       ->capture_default_str();
@@ -36,6 +40,7 @@ inline void add_preprocess_options(CLI::App* command, PrepareOptions& options) {
   command->add_option("--library-size-key", options.library_size_key,
                       "obs column of library sizes (for gene-panel files); default: the sum "
                       "over kept genes");
+  command->add_flag("--allow-non-counts", options.allow_non_integer, kAllowNonCountsHelp);
 }
 
 }  // namespace scgrad::app

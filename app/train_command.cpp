@@ -369,7 +369,8 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   command->add_option("--lr", args->training.lr, "Adam learning rate")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.0, 1e30));  // torch applies it as a float32
   command
       ->add_option("--batch-size", args->training.batch_size,
                    "cells per Adam step, shuffled each epoch; 0 = full batch (the exercise)")

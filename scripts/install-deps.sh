@@ -9,6 +9,7 @@ packages=(
   libtorch-dev
   libopenblas0-pthread   # without it libtorch falls back to reference BLAS (~30x slower)
   libhdf5-dev liblzf-dev
+  hdf5-filter-plugin-blosc-serial   # reads blosc-compressed .h5ad (lzf is built in)
   libcli11-dev nlohmann-json3-dev libfmt-dev
   gnuplot-nox            # --plot
 )

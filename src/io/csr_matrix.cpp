@@ -1,5 +1,7 @@
 #include "scgrad/io/csr_matrix.hpp"
 
+#include <algorithm>
+
 namespace scgrad {
 
 float CsrMatrix::at(std::int64_t row, std::int64_t col) const {
@@ -41,6 +43,22 @@ CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& colu
   }
   matrix.n_cols = static_cast<std::int64_t>(columns.size());
   return matrix;
+}
+
+void sort_row_entries(CsrMatrix& matrix) {
+  std::vector<std::pair<std::int32_t, float>> row;
+  for (std::int64_t r = 0; r < matrix.n_rows; ++r) {
+    const auto begin = matrix.indptr[r];
+    const auto end = matrix.indptr[r + 1];
+    if (std::is_sorted(matrix.indices.begin() + begin, matrix.indices.begin() + end)) continue;
+    row.clear();
+    for (auto k = begin; k < end; ++k) row.emplace_back(matrix.indices[k], matrix.data[k]);
+    std::sort(row.begin(), row.end());
+    for (auto k = begin; k < end; ++k) {
+      matrix.indices[k] = row[static_cast<std::size_t>(k - begin)].first;
+      matrix.data[k] = row[static_cast<std::size_t>(k - begin)].second;
+    }
+  }
 }
 
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {

@@ -324,7 +324,7 @@ struct H5adFile::Impl {
       out.n_cols = dims[1];
       out.dtype = hdf5::dtype_name(ds.get());
       out.stored_values = dims[0] * dims[1];
-      return out;
+      return checked(std::move(out));
     }
     Handle group = hdf5::open_group(file.get(), p, at(p));
     auto encoding = hdf5::string_attribute(group.get(), "encoding-type", at(p));
@@ -367,10 +367,31 @@ struct H5adFile::Impl {
                                         std::to_string(major + 1));
     }
     if (n_indices != out.stored_values) {
-      hdf5::fail(at(p + "/indices"), "has " + std::to_string(n_indices) + " entries but data has " +
-                                         std::to_string(out.stored_values));
+      hdf5::fail(at(p + "/indices"), "has " + std::to_string(n_indices) + " entries but " + p +
+                                         "/data has " + std::to_string(out.stored_values) +
+                                         " (they must pair up)");
     }
-    return out;
+    return checked(std::move(out));
+  }
+
+  /// A matrix's values are numbers, and its shape agrees with the obs and var dataframes.
+  MatrixInfo checked(MatrixInfo m) const {
+    const bool numeric = m.dtype.rfind("float", 0) == 0 || m.dtype.rfind("int", 0) == 0 ||
+                         m.dtype.rfind("uint", 0) == 0 || m.dtype == "bool";
+    if (!numeric) {
+      hdf5::fail(at(m.storage == MatrixStorage::dense ? m.hdf5_path : m.hdf5_path + "/data"),
+                 "expected numbers, found " + m.dtype + " values");
+    }
+    const auto n_obs = index_length("obs");
+    const auto var = var_dataframe_for(m.key);
+    const auto n_vars = index_length(var);
+    if (m.n_rows != n_obs || m.n_cols != n_vars) {
+      hdf5::fail(at(m.hdf5_path), "is " + std::to_string(m.n_rows) + " x " +
+                                      std::to_string(m.n_cols) + " but obs has " +
+                                      std::to_string(n_obs) + " cells and " + var + " has " +
+                                      std::to_string(n_vars) + " genes");
+    }
+    return m;
   }
 
   std::vector<std::string> keys() const {
@@ -416,6 +437,25 @@ struct H5adFile::Impl {
       if (i < 0 || i >= bound) {
         hdf5::fail(at(element),
                    "index " + std::to_string(i) + " outside [0, " + std::to_string(bound) + ")");
+      }
+    }
+  }
+
+  /// Each row's columns in range, in ascending order (rows stored unsorted, as anndata writes
+  /// them after reordering genes, are sorted) and never repeated: a repeated column would be
+  /// summed by scipy but normalised twice here, so it is refused with the fix. Row i of `m` is
+  /// row rows[i] of the file.
+  void canonicalise_rows(CsrMatrix& m, const std::vector<std::int64_t>& rows,
+                         const std::string& element) const {
+    check_index_range(m.indices, m.n_cols, element);
+    sort_row_entries(m);
+    for (std::int64_t r = 0; r < m.n_rows; ++r) {
+      for (auto k = m.indptr[r] + 1; k < m.indptr[r + 1]; ++k) {
+        if (m.indices[k] != m.indices[k - 1]) continue;
+        hdf5::fail(at(element), "row " + std::to_string(rows[static_cast<std::size_t>(r)]) +
+                                    " lists column " + std::to_string(m.indices[k]) +
+                                    " twice; merge the duplicates (in Python: "
+                                    "adata.X.sum_duplicates()) and write the file again");
       }
     }
   }
@@ -476,7 +516,7 @@ struct H5adFile::Impl {
       }
       first = last + 1;
     }
-    check_index_range(out.indices, m.n_cols, indices_element);
+    canonicalise_rows(out, rows, indices_element);
     return out;
   }
 
@@ -512,6 +552,7 @@ struct H5adFile::Impl {
         out.data[slot] = data[k];
       }
     }
+    canonicalise_rows(out, rows, indices_element);  // a row twice in a column
     return out;
   }
 

@@ -227,10 +227,55 @@ Handle open_group(hid_t loc, const std::string& path, const Location& where) {
   return checked(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), where, "cannot open group");
 }
 
+namespace {
+
+/// Where to get the filters anndata and h5py users meet, by HDF5 filter id.
+std::string filter_hint(H5Z_filter_t id) {
+  switch (id) {
+    case 32001:
+      return "install Debian's hdf5-filter-plugin-blosc-serial";
+    case 32004:
+    case 32008:
+    case 307:
+      return "install Debian's hdf5-filter-plugin";
+    case 32013:
+      return "install Debian's hdf5-filter-plugin-zfp-serial";
+    default:
+      return "install its HDF5 plugin";
+  }
+}
+
+/// A dataset whose compression filter is not installed would fail at its first read with
+/// HDF5's generic "can't open directory" message; name the filter and the fix up front.
+void check_filters_available(hid_t dataset, const Location& where) {
+  Handle create(H5Dget_create_plist(dataset));
+  const int n = H5Pget_nfilters(create.get());
+  for (int i = 0; i < n; ++i) {
+    unsigned flags = 0;
+    std::size_t n_values = 0;
+    char name[128] = {};
+    const auto id = H5Pget_filter2(create.get(), static_cast<unsigned>(i), &flags, &n_values,
+                                   nullptr, sizeof name, name, nullptr);
+    if (id >= 0 && H5Zfilter_avail(id) <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      char search_path[1024] = {};
+      H5PLget(0, search_path, sizeof search_path);
+      throw Error(where.file + ": " + where.element + ": compressed with the HDF5 filter '" +
+                  (name[0] != 0 ? std::string(name) : std::string("unnamed")) + "' (id " +
+                  std::to_string(id) + "), which is not installed here: " + filter_hint(id) +
+                  " (HDF5 looks for plugins in " + search_path + "; set HDF5_PLUGIN_PATH)");
+    }
+  }
+}
+
+}  // namespace
+
 Handle open_dataset(hid_t loc, const std::string& path, const Location& where, bool cache_chunks) {
   Handle access(H5Pcreate(H5P_DATASET_ACCESS));
   if (!cache_chunks) H5Pset_chunk_cache(access.get(), 0, 0, 1.0);
-  return checked(H5Dopen2(loc, path.c_str(), access.get()), where, "cannot open dataset");
+  auto dataset = checked(H5Dopen2(loc, path.c_str(), access.get()), where, "cannot open dataset");
+  check_filters_available(dataset.get(), where);
+  return dataset;
 }
 
 std::vector<std::string> member_names(hid_t group, const Location& where) {

@@ -8,6 +8,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/model_bundle.hpp"
+#include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/preprocess/log_cpm.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
@@ -27,22 +28,6 @@ std::vector<std::string> gene_names(const H5adFile& file, const std::string& mat
     names.push_back(code < 0 ? std::string() : labels.categories[static_cast<std::size_t>(code)]);
   }
   return names;
-}
-
-/// Orders each row's entries by column, so sums do not depend on the file's gene order.
-void sort_row_entries(CsrMatrix& m) {
-  std::vector<std::pair<std::int32_t, float>> row;
-  for (std::int64_t r = 0; r < m.n_rows; ++r) {
-    const auto begin = m.indptr[r];
-    const auto end = m.indptr[r + 1];
-    row.clear();
-    for (auto k = begin; k < end; ++k) row.emplace_back(m.indices[k], m.data[k]);
-    std::sort(row.begin(), row.end());
-    for (auto k = begin; k < end; ++k) {
-      m.indices[k] = row[static_cast<std::size_t>(k - begin)].first;
-      m.data[k] = row[static_cast<std::size_t>(k - begin)].second;
-    }
-  }
 }
 
 }  // namespace
@@ -109,7 +94,9 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   for (std::int64_t start = 0; start < n_cells; start += options.block_cells) {
     std::vector<std::int64_t> rows;
     for (auto r = start; r < std::min(n_cells, start + options.block_cells); ++r) rows.push_back(r);
-    auto counts = select_columns(file.read_rows(matrix, rows), file_columns);
+    auto block = file.read_rows(matrix, rows);
+    check_counts(block, rows.data(), {&file, matrix, options.allow_non_integer});
+    auto counts = select_columns(std::move(block), file_columns);
     std::vector<double> library;
     if (library_column.empty()) {
       library = library_sizes(counts);

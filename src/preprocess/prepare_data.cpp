@@ -5,18 +5,28 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/preprocess/count_check.hpp"
 
 namespace scgrad {
 
+CellSelection select_labelled_cells(const H5adFile& file, const PrepareOptions& options) {
+  const auto labels = file.obs_column(options.label_key).as_categorical();
+  try {
+    return select_cells(labels, options.classes, options.label_key);
+  } catch (const Error& e) {
+    throw Error(file.path() + ": " + e.what());  // which file the labels came from
+  }
+}
+
 PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   PreparedData out;
-  const auto labels = file.obs_column(options.label_key).as_categorical();
-  out.cells = select_cells(labels, options.classes, options.label_key);
+  out.cells = select_labelled_cells(file, options);
   out.split = stratified_split(out.cells.targets, out.cells.classes.size(), options.test_fraction,
                                options.split_seed);
 
   const auto matrix_key = file.resolve_matrix_key(options.matrix);
   auto counts = file.read_rows(matrix_key, out.cells.rows);
+  check_counts(counts, out.cells.rows.data(), {&file, matrix_key, options.allow_non_integer});
   const auto all_genes = file.var_names(matrix_key);
   if (static_cast<std::int64_t>(all_genes.size()) != counts.n_cols) {
     throw Error(file.path() + ": " + matrix_key + " has " + std::to_string(counts.n_cols) +

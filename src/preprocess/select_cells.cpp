@@ -29,8 +29,8 @@ CellSelection select_cells(const Categorical& labels, const std::vector<std::str
     }
   }
   if (wanted.size() < 2) {
-    throw Error("need at least two classes to train a classifier; '" + label_key +
-                "' has: " + describe_labels(labels));
+    throw Error("need at least two classes to train a classifier (--classes A,B or --classes "
+                "all); obs column '" + label_key + "' has: " + describe_labels(labels));
   }
   // category code → class index (or -1 when the cell is not selected)
   std::vector<std::int32_t> class_of(labels.categories.size(), -1);

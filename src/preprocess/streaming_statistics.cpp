@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "scgrad/error.hpp"
+#include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 
 namespace scgrad {
@@ -40,8 +41,7 @@ StreamedPreparation prepare_streaming(
     const std::function<void(int, std::int64_t, std::int64_t)>& on_pass) {
   StreamedPreparation out;
   auto& data = out.data;
-  const auto labels = file.obs_column(options.label_key).as_categorical();
-  data.cells = select_cells(labels, options.classes, options.label_key);
+  data.cells = select_labelled_cells(file, options);
   data.split = stratified_split(data.cells.targets, data.cells.classes.size(),
                                 options.test_fraction, options.split_seed);
   out.matrix_key = file.resolve_matrix_key(options.matrix);
@@ -52,11 +52,13 @@ StreamedPreparation prepare_streaming(
   for (const auto c : data.split.train)
     train_rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
 
+  const CountCheck count_check{&file, out.matrix_key, options.allow_non_integer};
   // Pass 1: gene totals and detection over the training cells.
   std::vector<double> totals(all_genes.size(), 0.0);
   std::vector<std::int64_t> detected(all_genes.size(), 0);
   for_each_block(file, out.matrix_key, train_rows, block_rows,
                  [&](CsrMatrix&& block, std::size_t first) {
+                   check_counts(block, train_rows.data() + first, count_check);
                    for (std::size_t k = 0; k < block.data.size(); ++k) {
                      totals[static_cast<std::size_t>(block.indices[k])] += block.data[k];
                      detected[static_cast<std::size_t>(block.indices[k])] += block.data[k] > 0;
@@ -90,6 +92,7 @@ StreamedPreparation prepare_streaming(
   data.library_size.resize(data.cells.rows.size());
   for_each_block(
       file, out.matrix_key, data.cells.rows, block_rows, [&](CsrMatrix&& block, std::size_t first) {
+        check_counts(block, data.cells.rows.data() + first, count_check);
         auto kept = select_columns(std::move(block), out.kept_columns);
         std::vector<double> library =
             library_column.empty() ? library_sizes(kept) : std::vector<double>();

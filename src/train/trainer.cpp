@@ -11,8 +11,9 @@ namespace scgrad {
 namespace {
 
 [[noreturn]] void diverged(int epoch) {
-  throw Error("training diverged: the model's outputs or loss in epoch " + std::to_string(epoch) +
-              " are not finite (NaN or Inf); try a smaller --lr, and check the input for NaN");
+  throw Error("training diverged: the model's weights, outputs or loss in epoch " +
+              std::to_string(epoch) +
+              " are not finite (NaN or Inf); try a smaller --lr (e.g. a tenth of this one)");
 }
 
 /// One optimisation step on some cells; returns the forward pass's outputs and loss.
@@ -106,6 +107,11 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       }
       metrics.train_loss = loss_sum / static_cast<double>(n);
       metrics.train_accuracy = correct / static_cast<double>(n);
+    }
+    // A step can overflow the weights even when this epoch's loss was finite; stop here rather
+    // than let the evaluation below fail on NaN probabilities.
+    for (const auto& parameter : model.parameters()) {
+      if (!torch::isfinite(parameter).all().item<bool>()) diverged(epoch);
     }
     if (test) {
       const auto held_out = evaluate(model, *test, n_classes);

@@ -38,5 +38,20 @@ TEST(CsrMatrix, SelectRowsKeepsOrder) {
   EXPECT_EQ(to_dense(m), (std::vector<float>{4, 5, 0, 1, 0, 2}));
 }
 
+TEST(CsrMatrix, SelectColumnsKeepingEveryColumnChangesNothing) {
+  const auto m = select_columns(example(), {0, 1, 2});
+  EXPECT_EQ(m.indices, example().indices);
+  EXPECT_EQ(to_dense(m), to_dense(example()));
+}
+
+TEST(CsrMatrix, SortRowEntriesOrdersColumnsAndKeepsValues) {
+  auto m = example();
+  m.indices = {2, 0, 2, 1, 0};  // rows 0 and 2 stored backwards
+  m.data = {2, 1, 3, 5, 4};
+  sort_row_entries(m);
+  EXPECT_EQ(m.indices, example().indices);
+  EXPECT_EQ(m.data, example().data);
+}
+
 }  // namespace
 }  // namespace scgrad

@@ -27,6 +27,10 @@ struct CsrMatrix {
 /// Within a row, entries keep their stored order.
 CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& columns);
 
+/// Orders each row's entries by column (scipy's sort_indices); rows already in order are left
+/// as they are. anndata writes rows unsorted when genes were reordered.
+void sort_row_entries(CsrMatrix& matrix);
+
 /// Keeps the listed rows, in the given order.
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
 

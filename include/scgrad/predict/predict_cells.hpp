@@ -20,6 +20,7 @@ struct PredictOptions {
   std::string gene_key;
   double min_gene_fraction = 0.5;    ///< refuse when fewer model genes are found
   std::int64_t block_cells = 20000;  ///< cells read and predicted at a time (bounds memory)
+  bool allow_non_integer = false;    ///< --allow-non-counts: fractions pass the count check
 };
 
 struct PredictResults {

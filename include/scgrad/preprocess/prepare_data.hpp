@@ -27,6 +27,7 @@ struct PrepareOptions {
   GeneFilterOptions gene_filter;
   LogCpmOptions log_cpm;
   std::string library_size_key;  ///< obs column of library sizes; empty: sum over kept genes
+  bool allow_non_integer = false;  ///< --allow-non-counts: fractions pass the count check
   double test_fraction = 0;      ///< held-out cells per class; 0 = the exercise's no split
   std::uint64_t split_seed = 0;
 };
@@ -47,5 +48,8 @@ struct PreparedData {
 };
 
 PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options);
+
+/// The cells of the requested classes (obs column options.label_key); errors name the file.
+CellSelection select_labelled_cells(const H5adFile& file, const PrepareOptions& options);
 
 }  // namespace scgrad

@@ -1,0 +1,81 @@
+#include "scgrad/preprocess/count_check.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "scgrad/error.hpp"
+#include "scgrad/io/dataframe_column.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
+
+namespace scgrad {
+
+namespace {
+
+enum class Defect { none, not_finite, negative, fraction };
+
+Defect defect_of(float value, bool allow_non_integer) {
+  if (!std::isfinite(value)) return Defect::not_finite;
+  if (value < 0) return Defect::negative;
+  if (!allow_non_integer && value != std::floor(value)) return Defect::fraction;
+  return Defect::none;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+[[noreturn]] void refuse(const CountCheck& check, Defect defect, float value, std::int64_t row,
+                         std::int64_t column) {
+  const auto& file = *check.file;
+  const auto cell = file.obs_names()[static_cast<std::size_t>(row)];
+  const auto gene = file.var_names(check.matrix_key)[static_cast<std::size_t>(column)];
+  const std::string shown = std::isnan(value)   ? "NaN"
+                            : std::isinf(value) ? (value > 0 ? "Inf" : "-Inf")
+                                                : format_number(value);
+  const std::string where = file.path() + ": matrix '" + check.matrix_key + "' holds " + shown +
+                            " for cell '" + cell + "', gene '" + gene + "'";
+  const std::string choose = "choose a matrix of raw counts with --matrix (e.g. --matrix raw/X "
+                             "or --matrix layers/counts; this file has: " +
+                             join(file.matrix_keys()) + ")";
+  switch (defect) {
+    case Defect::not_finite:
+      throw Error(where + ": values must be finite; remove or fix the cells with NaN/Inf, or " +
+                  choose);
+    case Defect::negative:
+      throw Error(where + ": not counts (negative; scaled or corrected data?): log-CPM needs "
+                          "counts >= 0; " +
+                  choose);
+    default:
+      throw Error(where + ": not counts (a fraction; already normalised?): log-CPM needs raw "
+                          "counts; " +
+                  choose + ", or pass --allow-non-counts if these are non-integer amounts on "
+                           "purpose (e.g. estimated counts)");
+  }
+}
+
+}  // namespace
+
+void check_counts(const CsrMatrix& block, const std::int64_t* file_rows, const CountCheck& check) {
+  // The cores look for the first bad row together; the message is then made from that row.
+  std::int64_t first_bad = block.n_rows;
+#pragma omp parallel for schedule(static, 256) reduction(min : first_bad)
+  for (std::int64_t r = 0; r < block.n_rows; ++r) {
+    for (auto k = block.indptr[r]; k < block.indptr[r + 1]; ++k) {
+      if (defect_of(block.data[k], check.allow_non_integer) != Defect::none) {
+        first_bad = std::min(first_bad, r);
+        break;
+      }
+    }
+  }
+  if (first_bad == block.n_rows) return;
+  for (auto k = block.indptr[first_bad]; k < block.indptr[first_bad + 1]; ++k) {
+    const auto defect = defect_of(block.data[k], check.allow_non_integer);
+    if (defect != Defect::none) {
+      refuse(check, defect, block.data[k], file_rows[first_bad], block.indices[k]);
+    }
+  }
+}
+
+}  // namespace scgrad
