@@ -14,6 +14,7 @@
 #include "scgrad/exercise/exercise.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
+#include "scgrad/util/atomic_output.hpp"
 
 namespace scgrad::app {
 
@@ -69,9 +70,7 @@ void run_exercise_command(ExerciseArgs& args) {
   std::cout << '\n';
   print_exercise_report(report, std::cout);
   if (!args.json_out.empty()) {
-    std::ofstream out(args.json_out);
-    if (!out) throw Error(args.json_out + ": cannot write (--json)");
-    out << exercise_report_json(report) << '\n';
+    write_text_atomically(args.json_out, exercise_report_json(report) + "\n", "--json");
   }
 }
 

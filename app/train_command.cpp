@@ -315,13 +315,9 @@ void run_train(TrainArgs& args) {
     std::cerr << "wrote model " << args.model_out << '\n';
   }
   if (!args.metrics_out.empty()) {
-    AtomicOutput out(args.metrics_out);
-    {
-      std::ofstream json(out.temporary_path());
-      json << metrics_json(data, results, report, evaluated_on).dump(2) << '\n';
-      if (!json) throw Error(args.metrics_out + ": cannot write (--metrics-out)");
-    }
-    out.commit();
+    write_text_atomically(args.metrics_out,
+                          metrics_json(data, results, report, evaluated_on).dump(2) + "\n",
+                          "--metrics-out");
   }
   if (!args.plot.empty()) {
     TrainingCurves curves;

@@ -6,6 +6,7 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_writer.hpp"
+#include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/random.hpp"
 
 namespace scgrad {
@@ -68,7 +69,8 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   std::vector<std::string> cell_names;
   SimulateResults results;
   results.cells_per_type.assign(static_cast<std::size_t>(n_types), 0);
-  H5adWriter writer(path, options.genes, options.gzip);
+  AtomicOutput output(path);  // an interrupted run leaves no half-written file
+  H5adWriter writer(output.temporary_path(), options.genes, options.gzip);
   std::vector<std::int32_t> row_indices;
   std::vector<float> row_values;
   for (std::int64_t c = 0; c < options.cells; ++c) {
@@ -94,6 +96,7 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   writer.write_obs(cell_names, {{"author_cell_type", labels}});
   writer.write_var(genes);
   writer.finish();
+  output.commit();
   return results;
 }
 

@@ -2,6 +2,9 @@
 /// @file atomic_output.hpp
 /// Outputs are written to a temporary file beside their destination and renamed into place,
 /// so an interrupted or failed run leaves the old file or the new one, never a broken one.
+/// On SIGINT, SIGTERM or SIGHUP the temporary files are removed before the program dies; a
+/// SIGKILL (or a power cut) can leave a ".NAME.tmp-PID" file beside the destination, which is
+/// safe to delete.
 
 #include <string>
 
@@ -18,13 +21,19 @@ class AtomicOutput {
 
   const std::string& temporary_path() const { return temporary_; }
   const std::string& destination() const { return destination_; }
-  /// Renames the temporary file onto the destination (atomic on one file system).
+  /// Flushes the temporary file to disk and renames it onto the destination (atomic on one
+  /// file system).
   void commit();
 
  private:
   std::string destination_;
   std::string temporary_;
   bool committed_ = false;
+  int slot_ = -1;  ///< registration for removal on a signal
 };
+
+/// Writes `text` to `path` through an AtomicOutput; `what` names the option in errors.
+void write_text_atomically(const std::string& path, const std::string& text,
+                           const std::string& what);
 
 }  // namespace scgrad
