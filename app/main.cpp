@@ -8,8 +8,10 @@
 
 #include "commands.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/io/reading_guard.hpp"
 
 int main(int argc, char** argv) {
+  scgrad::install_reading_guard();  // a crash inside libhdf5 on a damaged file: one clear line
   CLI::App app{
       "scgrad " SCGRAD_VERSION
       " — neural-network cell-type classifiers for single-cell RNA-seq (.h5ad) on LibTorch.\n"

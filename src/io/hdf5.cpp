@@ -7,6 +7,7 @@
 
 #include "lzf_filter.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/io/reading_guard.hpp"
 
 namespace scgrad::hdf5 {
 
@@ -172,6 +173,7 @@ Handle open_file_read_only(const std::string& path) {
     std::fclose(probe);
     throw Error(path + ": not an HDF5 file (an .h5ad file is HDF5; was it fully downloaded?)");
   }
+  note_file_being_read(path);
   return checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), where,
                  "cannot open HDF5 file");
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Fuzzes scgrad's h5ad reader for a bounded time with libFuzzer, AddressSanitizer and
+# UndefinedBehaviorSanitizer (Debian's clang), and prints executions and crashes per target.
+#   usage: fuzz/run_fuzzers.sh [SECONDS_PER_TARGET]     (default 60)
+# Seeds: small .h5ad files written by Debian's anndata (tests/python/write_fixtures.py), the
+# malformed corpus (tests/python/malformed_corpus.py) and, when ../shared is beside the
+# project, the anndata-formats fixtures. Corpus and crash files go to ${TMPDIR:-/tmp}; a crash
+# is kept there as crash-* (rerun: build-fuzz/fuzz/TARGET FILE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+build=build-fuzz
+work=${TMPDIR:-/tmp}/scgrad-fuzz
+mkdir -p "$work"
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+  -DSCGRAD_WITH_TORCH=OFF -DSCGRAD_FUZZ=ON -DSCGRAD_BUILD_TESTS=OFF > "$work/cmake.log"
+cmake --build "$build" -j"$(nproc)" > "$work/build.log"
+
+seeds=$work/seeds
+if [[ ! -d $seeds ]]; then
+  mkdir -p "$seeds"
+  /usr/bin/python3 tests/python/write_fixtures.py "$seeds/fixtures" > /dev/null
+  /usr/bin/python3 tests/python/malformed_corpus.py build/scgrad --keep "$seeds/malformed" \
+    > /dev/null 2>&1 || true  # needs build/scgrad for its model cases; the files are what count
+  if [[ -d ../shared/data/anndata-formats ]]; then
+    mkdir -p "$seeds/formats"
+    find ../shared/data/anndata-formats -name '*.h5ad' -size -2M -exec cp {} "$seeds/formats/" \;
+  fi
+  find "$seeds" -type f \( -name '*.h5ad' -o -name '*.h5' \) -size -2M > "$work/seed-files.txt"
+  mkdir -p "$seeds/flat"
+  i=0
+  while read -r f; do cp "$f" "$seeds/flat/seed$((i++))"; done < "$work/seed-files.txt"
+fi
+
+# Where a crash happened: the first stack frame outside the sanitizer runtime, in scgrad's code
+# or inside libhdf5 (Debian's HDF5 1.10 has known crashes on damaged files; scgrad's
+# install_reading_guard turns them into one error line in the program).
+classify() {
+  local report
+  report=$(timeout 120 "$build/fuzz/$1" -timeout=10 -rss_limit_mb=2048 "$2" 2>&1 || true)
+  local frame
+  frame=$(grep -E '^ +#[0-9]+ 0x' <<< "$report" |
+    grep -v -E '__interceptor|__asan|__sanitizer|__lsan|fuzzer::|in (malloc|calloc|realloc|free|operator new|__libc|mem(cpy|move|set)|strlen|strdup)' |
+    head -1)
+  if [[ -z $frame ]]; then
+    echo "not reproduced"
+  elif grep -q 'libhdf5' <<< "$frame"; then
+    echo "in libhdf5: $(grep -o -E 'in [A-Za-z0-9_]+' <<< "$frame" | head -1 | cut -c4-)"
+  else
+    echo "in scgrad: $(grep -o -E 'in [^ ]+' <<< "$frame" | head -1 | cut -c4- | cut -c1-80)"
+  fi
+}
+
+status=0
+echo "| target | seconds | executions | crash inputs | in scgrad's code | in libhdf5 | other (leaks, OOM, timeouts) |"
+echo "|---|---|---|---|---|---|---|"
+for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer; do
+  corpus=$work/corpus-$target
+  artifacts=$work/artifacts-$target/
+  rm -rf "$artifacts"
+  mkdir -p "$corpus" "$artifacts"
+  log=$work/$target.log
+  # Fork mode keeps going after a crash (inside libhdf5 they are expected), collecting each.
+  # -rss_limit_mb: a fuzzed file that makes the reader allocate gigabytes is reported (OOM).
+  "$build/fuzz/$target" "$corpus" "$seeds/flat" -fork=1 -ignore_crashes=1 -ignore_timeouts=1     -ignore_ooms=1 -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048     -artifact_prefix="$artifacts" -close_fd_mask=3 > "$log" 2>&1 || true
+  runs=$(grep -o -E '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+  inputs=0 ours=0 hdf5=0 other=0
+  for artifact in "$artifacts"*; do
+    [[ -e $artifact ]] || continue
+    inputs=$((inputs + 1))
+    where=$(classify "$target" "$artifact")
+    case $(basename "$artifact") in
+      crash-*) ;;
+      *) other=$((other + 1)); echo "  $(basename "$artifact"): $where" >> "$work/$target.crashes"; continue ;;
+    esac
+    case $where in
+      "in scgrad"*) ours=$((ours + 1)) ;;
+      "in libhdf5"*) hdf5=$((hdf5 + 1)) ;;
+      *) other=$((other + 1)) ;;
+    esac
+    echo "  $(basename "$artifact"): $where" >> "$work/$target.crashes"
+  done
+  echo "| $target | $seconds | ${runs:-0} | $inputs | $ours | $hdf5 | $other |"
+  if ((ours > 0)); then status=1; fi
+done
+for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer; do
+  if [[ -s $work/$target.crashes ]]; then
+    echo "$target:"
+    sort -t: -k2 "$work/$target.crashes" | uniq -f1 -c | head -20
+    rm -f "$work/$target.crashes"
+  fi
+done
+echo "inputs kept in $work/artifacts-*; reproduce one with $build/fuzz/TARGET FILE"
+exit $status

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite once more, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (gcc, -O2 -g): memory errors and undefined behaviour in scgrad's code fail the tests.
+# libtorch and libhdf5 are Debian's uninstrumented builds. About 10 minutes on 2 cores.
+#   usage: scripts/sanitizer-tests.sh       (after scripts/install-deps.sh --test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" > /dev/null
+cmake --build build-sanitize -j"$(nproc)" 2>&1 | grep -E "warning|error" || true
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+set +e
+ctest --test-dir build-sanitize --output-on-failure > build-sanitize/ctest.log 2>&1
+status=$?
+set -e
+grep -E "Failed|\*\*\*|Sanitizer|runtime error" build-sanitize/ctest.log || true
+echo "sanitizers (ASan + UBSan): $(grep -E 'tests passed' build-sanitize/ctest.log)"
+exit $status
