@@ -36,62 +36,64 @@ if [[ ! -d $seeds ]]; then
   while read -r f; do cp "$f" "$seeds/flat/seed$((i++))"; done < "$work/seed-files.txt"
 fi
 
-# Where a crash happened: the first stack frame outside the sanitizer runtime, in scgrad's code
-# or inside libhdf5 (Debian's HDF5 1.10 has known crashes on damaged files; scgrad's
-# install_reading_guard turns them into one error line in the program).
+# Where a problem input fails: the first stack frame that is in scgrad's sources or in libhdf5
+# (frames in the C/C++ runtime and the sanitizers are skipped). For a leak or an out-of-memory
+# report the stack is the allocation's. Debian's HDF5 1.10 has known crashes on damaged files;
+# the scgrad program turns those into one error line (install_reading_guard).
 classify() {
   local report
   report=$(timeout 120 "$build/fuzz/$1" -timeout=10 -rss_limit_mb=2048 "$2" 2>&1 || true)
   local frame
   frame=$(grep -E '^ +#[0-9]+ 0x' <<< "$report" |
-    grep -v -E '__interceptor|__asan|__sanitizer|__lsan|fuzzer::|in (malloc|calloc|realloc|free|operator new|__libc|mem(cpy|move|set)|strlen|strdup)' |
-    head -1)
+    grep -E "libhdf5|$PWD/(src|include)/" | grep -v '/fuzz/' | head -1)
   if [[ -z $frame ]]; then
     echo "not reproduced"
   elif grep -q 'libhdf5' <<< "$frame"; then
-    echo "in libhdf5: $(grep -o -E 'in [A-Za-z0-9_]+' <<< "$frame" | head -1 | cut -c4-)"
+    echo "in libhdf5: $(grep -o -E ' in [A-Za-z0-9_]+' <<< "$frame" | head -1 | cut -c5-)"
   else
-    echo "in scgrad: $(grep -o -E 'in [^ ]+' <<< "$frame" | head -1 | cut -c4- | cut -c1-80)"
+    echo "in scgrad: $(grep -o -E "$PWD/[^ ]+" <<< "$frame" | head -1 | sed "s|$PWD/||")"
   fi
 }
 
 status=0
-echo "| target | seconds | executions | crash inputs | in scgrad's code | in libhdf5 | other (leaks, OOM, timeouts) |"
+echo "| target | seconds | executions | problem inputs | in scgrad's code | in libhdf5 | not reproduced |"
 echo "|---|---|---|---|---|---|---|"
 for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer; do
   corpus=$work/corpus-$target
   artifacts=$work/artifacts-$target/
-  rm -rf "$artifacts"
+  rm -rf "$artifacts" "$work/$target.problems"
   mkdir -p "$corpus" "$artifacts"
+  touch "$work/$target.problems"
   log=$work/$target.log
-  # Fork mode keeps going after a crash (inside libhdf5 they are expected), collecting each.
-  # -rss_limit_mb: a fuzzed file that makes the reader allocate gigabytes is reported (OOM).
-  "$build/fuzz/$target" "$corpus" "$seeds/flat" -fork=1 -ignore_crashes=1 -ignore_timeouts=1     -ignore_ooms=1 -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048     -artifact_prefix="$artifacts" -close_fd_mask=3 > "$log" 2>&1 || true
+  # Fork mode keeps going after a problem (inside libhdf5 they are expected), keeping each input
+  # (crash-*, leak-*, oom-*, timeout-*). -rss_limit_mb: a file that makes the reader allocate
+  # gigabytes counts as a problem.
+  "$build/fuzz/$target" "$corpus" "$seeds/flat" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
+    -ignore_ooms=1 -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts" -close_fd_mask=3 > "$log" 2>&1 || true
   runs=$(grep -o -E '^#[0-9]+' "$log" | tail -1 | tr -d '#')
-  inputs=0 ours=0 hdf5=0 other=0
+  inputs=0 ours=0 hdf5=0 unknown=0
   for artifact in "$artifacts"*; do
     [[ -e $artifact ]] || continue
     inputs=$((inputs + 1))
     where=$(classify "$target" "$artifact")
-    case $(basename "$artifact") in
-      crash-*) ;;
-      *) other=$((other + 1)); echo "  $(basename "$artifact"): $where" >> "$work/$target.crashes"; continue ;;
-    esac
     case $where in
       "in scgrad"*) ours=$((ours + 1)) ;;
       "in libhdf5"*) hdf5=$((hdf5 + 1)) ;;
-      *) other=$((other + 1)) ;;
+      *) unknown=$((unknown + 1)) ;;
     esac
-    echo "  $(basename "$artifact"): $where" >> "$work/$target.crashes"
+    name=$(basename "$artifact")
+    echo "${name%%-*} $where ($name)" >> "$work/$target.problems"
   done
-  echo "| $target | $seconds | ${runs:-0} | $inputs | $ours | $hdf5 | $other |"
+  echo "| $target | $seconds | ${runs:-0} | $inputs | $ours | $hdf5 | $unknown |"
   if ((ours > 0)); then status=1; fi
 done
 for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer; do
-  if [[ -s $work/$target.crashes ]]; then
-    echo "$target:"
-    sort -t: -k2 "$work/$target.crashes" | uniq -f1 -c | head -20
-    rm -f "$work/$target.crashes"
+  if [[ -s $work/$target.problems ]]; then
+    echo "$target, by kind and place (count, one example input):"
+    sed -E 's/ \((.*)\)$/|\1/' "$work/$target.problems" | sort |
+      awk -F'|' '{n[$1]++; ex[$1]=$2} END {for (k in n) printf "  %3d  %s  (%s)\n", n[k], k, ex[k]}' |
+      sort -rn
   fi
 done
 echo "inputs kept in $work/artifacts-*; reproduce one with $build/fuzz/TARGET FILE"

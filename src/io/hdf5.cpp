@@ -247,6 +247,24 @@ std::string filter_hint(H5Z_filter_t id) {
   }
 }
 
+/// A damaged header can declare more elements than the file could hold; reading would then
+/// try to allocate them. Declared bytes are checked against the bytes stored, allowing for
+/// compression (gzip's best ratio is about 1000:1) and for small unallocated datasets.
+void check_plausible_size(hid_t dataset, const Location& where) {
+  Handle space(H5Dget_space(dataset));
+  const auto points = H5Sget_simple_extent_npoints(space.get());
+  Handle type(H5Dget_type(dataset));
+  const double declared = static_cast<double>(points) * static_cast<double>(H5Tget_size(type.get()));
+  const double stored = static_cast<double>(H5Dget_storage_size(dataset));
+  constexpr double kMaxRatio = 1e4;
+  constexpr double kUnallocatedAllowance = 64.0 * 1024 * 1024;
+  if (points < 0 || declared > kMaxRatio * stored + kUnallocatedAllowance) {
+    fail(where, "declares " + std::to_string(points) + " elements but stores only " +
+                    std::to_string(static_cast<long long>(stored)) +
+                    " bytes: the file is damaged or truncated");
+  }
+}
+
 /// A dataset whose compression filter is not installed would fail at its first read with
 /// HDF5's generic "can't open directory" message; name the filter and the fix up front.
 void check_filters_available(hid_t dataset, const Location& where) {
@@ -277,6 +295,7 @@ Handle open_dataset(hid_t loc, const std::string& path, const Location& where, b
   if (!cache_chunks) H5Pset_chunk_cache(access.get(), 0, 0, 1.0);
   auto dataset = checked(H5Dopen2(loc, path.c_str(), access.get()), where, "cannot open dataset");
   check_filters_available(dataset.get(), where);
+  check_plausible_size(dataset.get(), where);
   return dataset;
 }
 
@@ -287,6 +306,7 @@ std::vector<std::string> member_names(hid_t group, const Location& where) {
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const auto size =
         H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (size < 0) fail(where, "cannot read the name of member " + std::to_string(i));
     std::string name(static_cast<std::size_t>(size), '\0');
     H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
                        H5P_DEFAULT);
@@ -349,7 +369,13 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
   Handle type(H5Aget_type(attr.get()));
   if (H5Tget_class(type.get()) != H5T_STRING) return {};
   Handle space(H5Aget_space(attr.get()));
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  const auto points = H5Sget_simple_extent_npoints(space.get());
+  // Attributes live in object headers (kilobytes); a count beyond that is a damaged header.
+  if (points < 0 || points > (1 << 24)) {
+    fail(where, "attribute '" + name + "' declares " + std::to_string(points) +
+                    " strings (damaged file?)");
+  }
+  const auto n = static_cast<std::size_t>(points);
   const hid_t attr_id = attr.get();
   return read_string_elements(
       type.get(), n, [attr_id](hid_t mem, void* buf) { return H5Aread(attr_id, mem, buf); },

@@ -164,6 +164,9 @@ def case_list():
         ["{file}", "X", "not counts", "-3", "--matrix raw/X", "layers/counts"])
     add("log-normalised values", lambda p, t: write(p, x=np.log1p(counts())),
         ["{file}", "X", "not counts", "--allow-non-counts"])
+    add("fractions with --allow-non-counts (valid: trains)",
+        lambda p, t: write(p, x=counts() * 0.37), ["ok", "final"],
+        command=TRAIN + ["--allow-non-counts"])
     add("log-normalised X, counts in layers", lambda p, t: write(
         p, x=np.log1p(counts()), layers={"counts": sp.csr_matrix(counts())}),
         ["{file}", "not counts", "--matrix layers/counts"])
