@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <sstream>
 
@@ -174,8 +175,16 @@ Handle open_file_read_only(const std::string& path) {
     throw Error(path + ": not an HDF5 file (an .h5ad file is HDF5; was it fully downloaded?)");
   }
   note_file_being_read(path);
-  return checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), where,
-                 "cannot open HDF5 file");
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0 && library_error_message().find("truncated file") != std::string::npos) {
+    H5Eclear2(H5E_DEFAULT);
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    throw Error(path + ": truncated: the file ends after " + std::to_string(size) +
+                " bytes, before the data its header describes (an interrupted download or "
+                "copy?); get or write it again");
+  }
+  return checked(file, where, "cannot open HDF5 file");
 }
 
 Handle create_file(const std::string& path) {

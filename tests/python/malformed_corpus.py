@@ -116,7 +116,7 @@ def case_list():
                 f.truncate(int(size * fraction))
         return build
 
-    add("truncated to 10 %", truncated(0.1), ["{file}", "truncated"])
+    add("truncated to 10 %", truncated(0.1), ["{file}", "truncated", "get or write it again"])
     add("truncated to 60 %", truncated(0.6), ["{file}", "truncated"])
     add("truncated to 99 %", truncated(0.99), ["{file}", "truncated"])
     add("no X", lambda p, t: (write(p), edit(p, lambda f: f.__delitem__("X"))),
@@ -250,7 +250,7 @@ def case_list():
         p, lambda f: f.attrs.__setitem__("format_version", 99))),
         ["{file}", "version 99", "newer"], command=predict())
     add("model file truncated", lambda p, t: (trained_model(p, t), open(p, "r+b").truncate(
-        os.path.getsize(p) // 2)), ["{file}", "truncated"], command=predict())
+        os.path.getsize(p) // 2)), ["{file}", "truncated", "bytes"], command=predict())
 
     def few_genes(p, t):
         trained_model(p, t)
