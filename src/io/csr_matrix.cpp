@@ -45,20 +45,21 @@ CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& colu
   return matrix;
 }
 
-void sort_row_entries(CsrMatrix& matrix) {
-  std::vector<std::pair<std::int32_t, float>> row;
-  for (std::int64_t r = 0; r < matrix.n_rows; ++r) {
-    const auto begin = matrix.indptr[r];
-    const auto end = matrix.indptr[r + 1];
-    if (std::is_sorted(matrix.indices.begin() + begin, matrix.indices.begin() + end)) continue;
-    row.clear();
-    for (auto k = begin; k < end; ++k) row.emplace_back(matrix.indices[k], matrix.data[k]);
-    std::sort(row.begin(), row.end());
-    for (auto k = begin; k < end; ++k) {
-      matrix.indices[k] = row[static_cast<std::size_t>(k - begin)].first;
-      matrix.data[k] = row[static_cast<std::size_t>(k - begin)].second;
-    }
+void sort_row_entries(CsrMatrix& matrix, std::int64_t row) {
+  const auto begin = matrix.indptr[row];
+  const auto end = matrix.indptr[row + 1];
+  if (std::is_sorted(matrix.indices.begin() + begin, matrix.indices.begin() + end)) return;
+  std::vector<std::pair<std::int32_t, float>> entries;
+  for (auto k = begin; k < end; ++k) entries.emplace_back(matrix.indices[k], matrix.data[k]);
+  std::sort(entries.begin(), entries.end());
+  for (auto k = begin; k < end; ++k) {
+    matrix.indices[k] = entries[static_cast<std::size_t>(k - begin)].first;
+    matrix.data[k] = entries[static_cast<std::size_t>(k - begin)].second;
   }
+}
+
+void sort_row_entries(CsrMatrix& matrix) {
+  for (std::int64_t r = 0; r < matrix.n_rows; ++r) sort_row_entries(matrix, r);
 }
 
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {

@@ -448,12 +448,26 @@ struct H5adFile::Impl {
   void canonicalise_rows(CsrMatrix& m, const std::vector<std::int64_t>& rows,
                          const std::string& element) const {
     check_index_range(m.indices, m.n_cols, element);
-    sort_row_entries(m);
-    for (std::int64_t r = 0; r < m.n_rows; ++r) {
+    // Row r's columns: strictly ascending (the common case, one pass), out of order, or with
+    // a repeat at position k >= 0.
+    constexpr std::int64_t kAscending = -2;
+    constexpr std::int64_t kOutOfOrder = -1;
+    auto inspect_row = [&](std::int64_t r) {
       for (auto k = m.indptr[r] + 1; k < m.indptr[r + 1]; ++k) {
-        if (m.indices[k] != m.indices[k - 1]) continue;
+        if (m.indices[k] == m.indices[k - 1]) return k;
+        if (m.indices[k] < m.indices[k - 1]) return kOutOfOrder;
+      }
+      return kAscending;
+    };
+    for (std::int64_t r = 0; r < m.n_rows; ++r) {
+      auto found = inspect_row(r);
+      if (found == kOutOfOrder) {  // sort this row, then look for repeats
+        sort_row_entries(m, r);
+        found = inspect_row(r);
+      }
+      if (found >= 0) {
         hdf5::fail(at(element), "row " + std::to_string(rows[static_cast<std::size_t>(r)]) +
-                                    " lists column " + std::to_string(m.indices[k]) +
+                                    " lists column " + std::to_string(m.indices[found]) +
                                     " twice; merge the duplicates (in Python: "
                                     "adata.X.sum_duplicates()) and write the file again");
       }

@@ -30,6 +30,8 @@ CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& colu
 /// Orders each row's entries by column (scipy's sort_indices); rows already in order are left
 /// as they are. anndata writes rows unsorted when genes were reordered.
 void sort_row_entries(CsrMatrix& matrix);
+/// The same for row `row` only.
+void sort_row_entries(CsrMatrix& matrix, std::int64_t row);
 
 /// Keeps the listed rows, in the given order.
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
