@@ -174,8 +174,11 @@ Handle open_file_read_only(const std::string& path) {
     std::fclose(probe);
     throw Error(path + ": not an HDF5 file (an .h5ad file is HDF5; was it fully downloaded?)");
   }
-  note_file_being_read(path);
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t file = -1;
+  {
+    const ReadingScope reading(path);
+    file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  }
   if (file < 0 && library_error_message().find("truncated file") != std::string::npos) {
     H5Eclear2(H5E_DEFAULT);
     std::error_code error;
@@ -200,7 +203,17 @@ Handle open_file_read_write(const std::string& path) {
                  "cannot open HDF5 file for writing");
 }
 
+/// The name of the file an object belongs to (for crash messages).
+static std::string file_name(hid_t obj) {
+  const auto size = H5Fget_name(obj, nullptr, 0);
+  if (size <= 0) return "(unknown file)";
+  std::string name(static_cast<std::size_t>(size), '\0');
+  H5Fget_name(obj, name.data(), name.size() + 1);
+  return name;
+}
+
 bool exists(hid_t loc, const std::string& path) {
+  const ReadingScope reading(file_name(loc));
   std::string prefix;
   std::stringstream parts(path);
   std::string part;
@@ -228,13 +241,16 @@ H5O_type_t object_type(hid_t loc, const std::string& path) {
 }  // namespace
 
 bool is_group(hid_t loc, const std::string& path) {
+  const ReadingScope reading(file_name(loc));
   return object_type(loc, path) == H5O_TYPE_GROUP;
 }
 bool is_dataset(hid_t loc, const std::string& path) {
+  const ReadingScope reading(file_name(loc));
   return object_type(loc, path) == H5O_TYPE_DATASET;
 }
 
 Handle open_group(hid_t loc, const std::string& path, const Location& where) {
+  const ReadingScope reading(where.file);
   return checked(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), where, "cannot open group");
 }
 
@@ -300,6 +316,7 @@ void check_filters_available(hid_t dataset, const Location& where) {
 }  // namespace
 
 Handle open_dataset(hid_t loc, const std::string& path, const Location& where, bool cache_chunks) {
+  const ReadingScope reading(where.file);
   Handle access(H5Pcreate(H5P_DATASET_ACCESS));
   if (!cache_chunks) H5Pset_chunk_cache(access.get(), 0, 0, 1.0);
   auto dataset = checked(H5Dopen2(loc, path.c_str(), access.get()), where, "cannot open dataset");
@@ -309,6 +326,7 @@ Handle open_dataset(hid_t loc, const std::string& path, const Location& where, b
 }
 
 std::vector<std::string> member_names(hid_t group, const Location& where) {
+  const ReadingScope reading(where.file);
   H5G_info_t info;
   check(H5Gget_info(group, &info), where, "cannot list group");
   std::vector<std::string> names;
@@ -372,6 +390,7 @@ std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
 
 std::vector<std::string> string_array_attribute(hid_t obj, const std::string& name,
                                                 const Location& where) {
+  const ReadingScope reading(where.file);
   if (H5Aexists(obj, name.c_str()) <= 0) return {};
   Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
                         "cannot open attribute '" + name + "'");
@@ -393,6 +412,7 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
 
 std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, const std::string& name,
                                                                  const Location& where) {
+  const ReadingScope reading(where.file);
   if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
   Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
                         "cannot open attribute '" + name + "'");
@@ -439,6 +459,7 @@ void read_piece(hid_t dataset, const Location& where, std::int64_t offset, std::
 template <typename T>
 void read_1d_into(hid_t dataset, const Location& where, std::int64_t offset, std::int64_t count,
                   T* out) {
+  const ReadingScope reading(where.file);
   // Large selections are read in pieces: HDF5 holds a buffer per chunk a read touches, so one
   // read of gigabytes would hold gigabytes (measured: 1 GB for a 512 MB read of a chunked file).
   constexpr std::int64_t kPiece = 1 << 22;
@@ -470,6 +491,7 @@ template std::vector<std::int64_t> read_1d(hid_t, const Location&, std::int64_t,
 
 std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64_t row_begin,
                                 std::int64_t row_count) {
+  const ReadingScope reading(where.file);
   const auto dims = shape(dataset);
   if (dims.size() != 2) fail(where, "expected a 2-D dataset");
   std::vector<float> values(static_cast<std::size_t>(row_count * dims[1]));
@@ -486,6 +508,7 @@ std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64
 }
 
 std::vector<std::string> read_strings(hid_t dataset, const Location& where) {
+  const ReadingScope reading(where.file);
   Handle type(H5Dget_type(dataset));
   if (H5Tget_class(type.get()) != H5T_STRING) fail(where, "expected a dataset of strings");
   Handle space(H5Dget_space(dataset));
@@ -614,6 +637,7 @@ void write_float_array(hid_t loc, const std::string& name, const std::vector<flo
 
 std::vector<float> read_float_array(hid_t dataset, const Location& where,
                                     std::vector<std::int64_t>* shape_out) {
+  const ReadingScope reading(where.file);
   const auto dims = shape(dataset);
   std::int64_t n = 1;
   for (const auto d : dims) n *= d;

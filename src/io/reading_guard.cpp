@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 namespace scgrad {
@@ -11,19 +12,43 @@ namespace scgrad {
 namespace {
 
 // Written before any crash, read only by the handler: fixed storage, no allocation there.
+// (scgrad reads files from one thread at a time.)
 char message[8192];
 volatile std::sig_atomic_t message_length = 0;
+volatile std::sig_atomic_t depth = 0;  // open ReadingScopes
+std::string* file_in_message = nullptr;
+bool guard_installed = false;  // alarms only where the SIGALRM handler is in place
 
-extern "C" void report_crash(int) {
-  if (message_length > 0) {
-    (void)!::write(STDERR_FILENO, message, static_cast<std::size_t>(message_length));
-  }
+char hang_message[8192];
+volatile std::sig_atomic_t hang_message_length = 0;
+
+/// Seconds one call into libhdf5 may take before it counts as hung: SCGRAD_HDF5_TIMEOUT, or 600
+/// (read when a file's messages are prepared).
+unsigned hang_timeout_seconds = 600;
+
+unsigned hang_timeout_from_environment() {
+  const char* text = std::getenv("SCGRAD_HDF5_TIMEOUT");
+  const long value = text != nullptr ? std::strtol(text, nullptr, 10) : 0;
+  return value > 0 ? static_cast<unsigned>(value) : 600U;
+}
+
+extern "C" void report_hang(int) {
+  if (depth == 0 || hang_message_length == 0) return;  // not reading: ignore a stray alarm
+  (void)!::write(STDERR_FILENO, hang_message, static_cast<std::size_t>(hang_message_length));
   ::_exit(1);
 }
 
-}  // namespace
+extern "C" void report_crash(int) {
+  // SA_RESETHAND has restored the default action: returning re-runs the faulting instruction,
+  // which then ends the program the usual way.
+  if (depth == 0 || message_length == 0) return;
+  (void)!::write(STDERR_FILENO, message, static_cast<std::size_t>(message_length));
+  ::_exit(1);
+}
 
-void note_file_being_read(const std::string& path) {
+void prepare_message(const std::string& path) {
+  if (file_in_message == nullptr) file_in_message = new std::string();  // lives to exit
+  if (*file_in_message == path) return;
   const std::string text =
       "scgrad: error: " + path +
       ": the HDF5 library crashed while reading this file, so the file is damaged (a partial "
@@ -33,6 +58,30 @@ void note_file_being_read(const std::string& path) {
   message_length = 0;  // never a half-written message
   std::memcpy(message, text.data(), length);
   message_length = static_cast<std::sig_atomic_t>(length);
+  hang_timeout_seconds = hang_timeout_from_environment();
+  const std::string hang =
+      "scgrad: error: " + path + ": the HDF5 library did not return within " +
+      std::to_string(hang_timeout_seconds) +
+      " s while reading this file, so the file is probably damaged; download or write it "
+      "again (a slow disk? raise the limit with SCGRAD_HDF5_TIMEOUT=SECONDS)\n";
+  const auto hang_length = std::min(hang.size(), sizeof hang_message);
+  hang_message_length = 0;
+  std::memcpy(hang_message, hang.data(), hang_length);
+  hang_message_length = static_cast<std::sig_atomic_t>(hang_length);
+  *file_in_message = path;
+}
+
+}  // namespace
+
+ReadingScope::ReadingScope(const std::string& file) {
+  prepare_message(file);
+  if (depth == 0 && guard_installed) ::alarm(hang_timeout_seconds);  // the outermost scope
+  depth = depth + 1;
+}
+
+ReadingScope::~ReadingScope() {
+  depth = depth - 1;
+  if (depth == 0 && guard_installed) ::alarm(0);
 }
 
 void install_reading_guard() {
@@ -41,6 +90,11 @@ void install_reading_guard() {
   action.sa_flags = SA_RESETHAND;
   sigemptyset(&action.sa_mask);
   for (const int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) ::sigaction(s, &action, nullptr);
+  struct sigaction alarm_action {};
+  alarm_action.sa_handler = report_hang;
+  sigemptyset(&alarm_action.sa_mask);
+  ::sigaction(SIGALRM, &alarm_action, nullptr);
+  guard_installed = true;
 }
 
 }  // namespace scgrad
