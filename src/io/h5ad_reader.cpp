@@ -650,14 +650,7 @@ std::string H5adFile::resolve_matrix_key(const std::string& key) const {
 }
 
 MatrixInfo H5adFile::matrix_info(const std::string& key) const {
-  auto info = impl_->info(resolve_matrix_key(key));
-  const auto n_obs_here = n_obs();
-  if (info.n_rows != n_obs_here) {
-    hdf5::fail(impl_->at(info.hdf5_path), "has " + std::to_string(info.n_rows) +
-                                              " rows but obs has " + std::to_string(n_obs_here) +
-                                              " cells");
-  }
-  return info;
+  return impl_->info(resolve_matrix_key(key));  // shape checked against obs and var there
 }
 
 CsrMatrix H5adFile::read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const {

@@ -52,6 +52,8 @@ StreamedPreparation prepare_streaming(
   for (const auto c : data.split.train)
     train_rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
 
+  // Both passes check: pass 1 must not total NaN into the gene filter, and pass 2 also reads
+  // the held-out cells.
   const CountCheck count_check{&file, out.matrix_key, options.allow_non_integer};
   // Pass 1: gene totals and detection over the training cells.
   std::vector<double> totals(all_genes.size(), 0.0);
