@@ -28,7 +28,13 @@ std::vector<T> numbers(FuzzedDataProvider& in, std::size_t max_count, T low, T h
 }
 
 std::vector<float> values(FuzzedDataProvider& in, std::size_t count) {
-  static const float kSpecial[] = {0.0F, 1.0F, 2.0F, -1.0F, 0.5F, 1e30F, -0.0F,
+  static const float kSpecial[] = {0.0F,
+                                   1.0F,
+                                   2.0F,
+                                   -1.0F,
+                                   0.5F,
+                                   1e30F,
+                                   -0.0F,
                                    std::numeric_limits<float>::quiet_NaN(),
                                    std::numeric_limits<float>::infinity()};
   std::vector<float> out(count);
@@ -73,14 +79,14 @@ void write_matrix(hid_t root, FuzzedDataProvider& in, const Location& where) {
   const char* encodings[] = {"csr_matrix", "csc_matrix", "coo_matrix"};
   scgrad::anndata::set_encoding(group.get(), encodings[kind - 1], "0.1.0", where);
   if (in.ConsumeBool()) {
-    scgrad::hdf5::write_integer_array_attribute(
-        group.get(), "shape", numbers<std::int64_t>(in, 3, -1, 14), where);
+    scgrad::hdf5::write_integer_array_attribute(group.get(), "shape",
+                                                numbers<std::int64_t>(in, 3, -1, 14), where);
   }
   scgrad::hdf5::write_1d(group.get(), "indptr", numbers<std::int64_t>(in, 14, -2, 40), where);
   const auto indices = numbers<std::int32_t>(in, 40, -2, 14);
   scgrad::hdf5::write_1d(group.get(), "indices", indices, where);
-  const auto n_values = in.ConsumeBool() ? indices.size()
-                                         : in.ConsumeIntegralInRange<std::size_t>(0, 40);
+  const auto n_values =
+      in.ConsumeBool() ? indices.size() : in.ConsumeIntegralInRange<std::size_t>(0, 40);
   scgrad::hdf5::write_1d(group.get(), "data", values(in, n_values), where);
 }
 
@@ -94,8 +100,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto file = scgrad::hdf5::create_file(path);
     const auto n_obs = in.ConsumeIntegralInRange<std::size_t>(0, 12);
     const auto n_vars = in.ConsumeIntegralInRange<std::size_t>(0, 12);
-    if (in.ConsumeIntegralInRange<int>(0, 9) > 0) write_dataframe(file.get(), "obs", n_obs, in, where);
-    if (in.ConsumeIntegralInRange<int>(0, 9) > 0) write_dataframe(file.get(), "var", n_vars, in, where);
+    if (in.ConsumeIntegralInRange<int>(0, 9) > 0)
+      write_dataframe(file.get(), "obs", n_obs, in, where);
+    if (in.ConsumeIntegralInRange<int>(0, 9) > 0)
+      write_dataframe(file.get(), "var", n_vars, in, where);
     write_matrix(file.get(), in, where);
   } catch (const scgrad::Error&) {
     return 0;  // could not write this layout; nothing to read

@@ -279,7 +279,8 @@ void check_plausible_size(hid_t dataset, const Location& where) {
   Handle space(H5Dget_space(dataset));
   const auto points = H5Sget_simple_extent_npoints(space.get());
   Handle type(H5Dget_type(dataset));
-  const double declared = static_cast<double>(points) * static_cast<double>(H5Tget_size(type.get()));
+  const double declared =
+      static_cast<double>(points) * static_cast<double>(H5Tget_size(type.get()));
   const double stored = static_cast<double>(H5Dget_storage_size(dataset));
   constexpr double kMaxRatio = 1e4;
   constexpr double kUnallocatedAllowance = 64.0 * 1024 * 1024;

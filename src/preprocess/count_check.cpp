@@ -36,22 +36,26 @@ std::string join(const std::vector<std::string>& names) {
                                                 : format_number(value);
   const std::string where = file.path() + ": matrix '" + check.matrix_key + "' holds " + shown +
                             " for cell '" + cell + "', gene '" + gene + "'";
-  const std::string choose = "choose a matrix of raw counts with --matrix (e.g. --matrix raw/X "
-                             "or --matrix layers/counts; this file has: " +
-                             join(file.matrix_keys()) + ")";
+  const std::string choose =
+      "choose a matrix of raw counts with --matrix (e.g. --matrix raw/X "
+      "or --matrix layers/counts; this file has: " +
+      join(file.matrix_keys()) + ")";
   switch (defect) {
     case Defect::not_finite:
       throw Error(where + ": values must be finite; remove or fix the cells with NaN/Inf, or " +
                   choose);
     case Defect::negative:
-      throw Error(where + ": not counts (negative; scaled or corrected data?): log-CPM needs "
-                          "counts >= 0; " +
+      throw Error(where +
+                  ": not counts (negative; scaled or corrected data?): log-CPM needs "
+                  "counts >= 0; " +
                   choose);
     default:
-      throw Error(where + ": not counts (a fraction; already normalised?): log-CPM needs raw "
-                          "counts; " +
-                  choose + ", or pass --allow-non-counts if these are non-integer amounts on "
-                           "purpose (e.g. estimated counts)");
+      throw Error(where +
+                  ": not counts (a fraction; already normalised?): log-CPM needs raw "
+                  "counts; " +
+                  choose +
+                  ", or pass --allow-non-counts if these are non-integer amounts on "
+                  "purpose (e.g. estimated counts)");
   }
 }
 

@@ -39,8 +39,8 @@ LogCpmResults log_cpm(CsrMatrix counts, const std::vector<double>& library_size,
     for (int c = 0; c < kTabulated; ++c) table[c] = transform(static_cast<float>(c));
     for (auto k = counts.indptr[r]; k < counts.indptr[r + 1]; ++k) {
       const float count = counts.data[k];
-      const bool tabulated = count >= 0 && count < kTabulated &&
-                             count == static_cast<float>(static_cast<int>(count));
+      const bool tabulated =
+          count >= 0 && count < kTabulated && count == static_cast<float>(static_cast<int>(count));
       counts.data[k] = tabulated ? table[static_cast<int>(count)] : transform(count);
     }
   }

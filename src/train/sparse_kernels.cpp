@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 namespace scgrad::kernels {
@@ -28,9 +29,9 @@ void rows_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int6
   }
 }
 
-void rows_transpose_times_dense_portable(const CsrArrays& x, std::int64_t begin,
-                                         std::int64_t end, const float* g, std::int64_t h,
-                                         float* buffer, std::int64_t buffer_stride) {
+void rows_transpose_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int64_t end,
+                                         const float* g, std::int64_t h, float* buffer,
+                                         std::int64_t buffer_stride) {
   for (auto r = begin; r < end; ++r) {
     const float* __restrict source = g + r * h;
     for (auto k = x.indptr[r]; k < x.indptr[r + 1]; ++k) {
@@ -110,25 +111,26 @@ bool has_avx2_fma() {
   return supported;
 }
 
-/// Calls `tile(kVectors, column)` for each tile of up to 64 columns of a padded width.
-template <typename Tile>
-void for_each_tile(std::int64_t padded, Tile&& tile) {
-  for (std::int64_t column = 0; column < padded; column += 8 * 8) {
-    tile(static_cast<int>(std::min<std::int64_t>(8, (padded - column) / 8)), column);
+/// Calls `tile(vectors, width, column)` for each tile of up to 8 vectors (64 columns) of the
+/// h columns, `vectors` as a compile-time constant (std::integral_constant) for the kernels'
+/// register arrays; `width` is the tile's real columns (the last tile's padding is skipped).
+template <int kVectors = 8, typename Tile>
+void with_vectors(int vectors, Tile&& tile) {
+  if constexpr (kVectors > 1) {
+    if (vectors < kVectors) return with_vectors<kVectors - 1>(vectors, tile);
   }
+  tile(std::integral_constant<int, kVectors>{});
 }
 
-#define SCGRAD_DISPATCH_VECTORS(n, call) \
-  switch (n) {                           \
-    case 1: call(1); break;              \
-    case 2: call(2); break;              \
-    case 3: call(3); break;              \
-    case 4: call(4); break;              \
-    case 5: call(5); break;              \
-    case 6: call(6); break;              \
-    case 7: call(7); break;              \
-    default: call(8); break;             \
+template <typename Tile>
+void for_each_tile(std::int64_t h, Tile&& tile) {
+  const auto padded = pad_to_vector(h);
+  for (std::int64_t column = 0; column < padded; column += 8 * 8) {
+    const auto vectors = static_cast<int>(std::min<std::int64_t>(8, (padded - column) / 8));
+    const auto width = std::min<std::int64_t>(h - column, 8 * vectors);
+    with_vectors(vectors, [&](auto n) { tile(n, width, column); });
   }
+}
 
 }  // namespace
 
@@ -138,12 +140,9 @@ void rows_times_dense(const CsrArrays& x, std::int64_t begin, std::int64_t end, 
   if (!has_avx2_fma() || v_stride % kVectorWidth != 0 || v_stride < pad_to_vector(h)) {
     return rows_times_dense_portable(x, begin, end, v, h, v_stride, out);
   }
-  for_each_tile(pad_to_vector(h), [&](int vectors, std::int64_t column) {
-    const auto width = std::min<std::int64_t>(h - column, 8 * vectors);
-#define SCGRAD_CALL(n) \
-  tile_times_dense<n>(x, begin, end, v + column, v_stride, width, out + column, h)
-    SCGRAD_DISPATCH_VECTORS(vectors, SCGRAD_CALL)
-#undef SCGRAD_CALL
+  for_each_tile(h, [&](auto vectors, std::int64_t width, std::int64_t column) {
+    tile_times_dense<decltype(vectors)::value>(x, begin, end, v + column, v_stride, width,
+                                               out + column, h);
   });
 }
 
@@ -154,13 +153,9 @@ void rows_transpose_times_dense(const CsrArrays& x, std::int64_t begin, std::int
       buffer_stride < pad_to_vector(h)) {
     return rows_transpose_times_dense_portable(x, begin, end, g, h, buffer, buffer_stride);
   }
-  for_each_tile(pad_to_vector(h), [&](int vectors, std::int64_t column) {
-    const auto width = std::min<std::int64_t>(h - column, 8 * vectors);
-#define SCGRAD_CALL(n)                                                                  \
-  tile_transpose_times_dense<n>(x, begin, end, g + column, h, width, buffer + column, \
-                                buffer_stride)
-    SCGRAD_DISPATCH_VECTORS(vectors, SCGRAD_CALL)
-#undef SCGRAD_CALL
+  for_each_tile(h, [&](auto vectors, std::int64_t width, std::int64_t column) {
+    tile_transpose_times_dense<decltype(vectors)::value>(x, begin, end, g + column, h, width,
+                                                         buffer + column, buffer_stride);
   });
 }
 

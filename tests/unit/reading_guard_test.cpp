@@ -4,7 +4,6 @@
 #include "scgrad/io/reading_guard.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <csignal>

@@ -19,7 +19,7 @@ class H5adFile;
 
 struct CountCheck {
   const H5adFile* file = nullptr;
-  std::string matrix_key;         ///< the matrix the block was read from
+  std::string matrix_key;          ///< the matrix the block was read from
   bool allow_non_integer = false;  ///< --allow-non-counts
 };
 
