@@ -9,7 +9,6 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
-#include "scgrad/simulate/simulate_counts.hpp"
 #include "test_support.hpp"
 
 namespace scgrad {
@@ -17,11 +16,7 @@ namespace {
 
 TEST(StreamingInput, SameOutputsAsInMemoryAndEveryCellOncePerEpoch) {
   test::TempDir dir;
-  SimulateOptions sim;
-  sim.cells = 300;
-  sim.genes = 120;
-  simulate_h5ad(dir.file("s.h5ad"), sim);
-  auto file = std::make_shared<const H5adFile>(dir.file("s.h5ad"));
+  auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 300, 120));
   PrepareOptions options;
   options.classes = {"all"};
   auto data = prepare_data(*file, options);

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/simulate/simulate_counts.hpp"
 #include "test_support.hpp"
 
 namespace scgrad {
@@ -13,12 +12,7 @@ namespace {
 
 TEST(StreamingStatistics, EqualTheInMemoryPreparation) {
   test::TempDir dir;
-  SimulateOptions sim;
-  sim.cells = 600;
-  sim.genes = 300;
-  sim.seed = 4;
-  simulate_h5ad(dir.file("s.h5ad"), sim);
-  const H5adFile file(dir.file("s.h5ad"));
+  const H5adFile file(test::simulated_file(dir, 600, 300, /*seed=*/4));
   PrepareOptions options;
   options.classes = {"Astrocytes", "Glioblasts", "Neurons"};
   options.test_fraction = 0.25;
@@ -44,11 +38,7 @@ TEST(StreamingStatistics, EqualTheInMemoryPreparation) {
 
 TEST(StreamingStatistics, BlocksCoverEveryRowOnce) {
   test::TempDir dir;
-  SimulateOptions sim;
-  sim.cells = 97;
-  sim.genes = 50;
-  simulate_h5ad(dir.file("s.h5ad"), sim);
-  const H5adFile file(dir.file("s.h5ad"));
+  const H5adFile file(test::simulated_file(dir, 97, 50));
   std::vector<std::int64_t> rows;
   for (std::int64_t r = 0; r < 97; r += 2) rows.push_back(r);
   std::size_t seen = 0;

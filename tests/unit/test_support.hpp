@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include "scgrad/simulate/simulate_counts.hpp"
+
 namespace scgrad::test {
 
 /// ../shared/data beside the project (the real data; never copied into the project).
@@ -29,6 +31,18 @@ struct TempDir {
   }
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
+
+/// Writes a simulated .h5ad (the simulator's default cell types) in `dir`; returns its path.
+inline std::string simulated_file(const TempDir& dir, std::int64_t cells, std::int64_t genes,
+                                  std::uint64_t seed = 0) {
+  SimulateOptions options;
+  options.cells = cells;
+  options.genes = genes;
+  options.seed = seed;
+  const auto path = dir.file("simulated.h5ad");
+  simulate_h5ad(path, options);
+  return path;
+}
 
 /// Runs Debian's python (with torch/anndata) on a script of tests/python; true on success.
 inline bool run_python(const std::string& script_and_args) {

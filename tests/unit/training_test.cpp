@@ -5,7 +5,6 @@
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/simulate/simulate_counts.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
@@ -112,13 +111,9 @@ TEST(Trainer, DivergenceNamesTheEpoch) {
 
 TEST(Exercise, AnswersFromMeasuredNumbers) {
   test::TempDir dir;
-  SimulateOptions sim;
-  sim.cells = 400;
-  sim.genes = 300;
-  simulate_h5ad(dir.file("sim.h5ad"), sim);
   PrepareOptions prepare;
   prepare.classes = {"Astrocytes", "Glioblasts"};
-  const auto data = prepare_data(H5adFile(dir.file("sim.h5ad")), prepare);
+  const auto data = prepare_data(H5adFile(test::simulated_file(dir, 400, 300)), prepare);
   const auto report = run_exercise(data, ExerciseOptions{});
 
   // 2.2: only step() moves the weights; backward() produced gradients.
