@@ -212,8 +212,10 @@ static std::string file_name(hid_t obj) {
   return name;
 }
 
-bool exists(hid_t loc, const std::string& path) {
-  const ReadingScope reading(file_name(loc));
+namespace {
+
+/// Every link on the way to `path` exists (H5Lexists fails on a missing intermediate group).
+bool links_exist(hid_t loc, const std::string& path) {
   std::string prefix;
   std::stringstream parts(path);
   std::string part;
@@ -228,9 +230,9 @@ bool exists(hid_t loc, const std::string& path) {
   return true;
 }
 
-namespace {
 H5O_type_t object_type(hid_t loc, const std::string& path) {
-  if (!exists(loc, path)) return H5O_TYPE_UNKNOWN;
+  const ReadingScope reading(file_name(loc));
+  if (!links_exist(loc, path)) return H5O_TYPE_UNKNOWN;
   H5O_info_t info;
   if (H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0) {
     H5Eclear2(H5E_DEFAULT);
@@ -238,14 +240,18 @@ H5O_type_t object_type(hid_t loc, const std::string& path) {
   }
   return info.type;
 }
+
 }  // namespace
 
-bool is_group(hid_t loc, const std::string& path) {
+bool exists(hid_t loc, const std::string& path) {
   const ReadingScope reading(file_name(loc));
+  return links_exist(loc, path);
+}
+
+bool is_group(hid_t loc, const std::string& path) {
   return object_type(loc, path) == H5O_TYPE_GROUP;
 }
 bool is_dataset(hid_t loc, const std::string& path) {
-  const ReadingScope reading(file_name(loc));
   return object_type(loc, path) == H5O_TYPE_DATASET;
 }
 
