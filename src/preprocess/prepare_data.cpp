@@ -23,7 +23,7 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   PreparedData out;
   out.cells = select_labelled_cells(file, options);
   out.split = stratified_split(out.cells.targets, out.cells.classes.size(), options.test_fraction,
-                               options.split_seed);
+                               options.split_seed, options.validation_fraction);
 
   const auto matrix_key = file.resolve_matrix_key(options.matrix);
   auto counts = file.read_rows(matrix_key, out.cells.rows);

@@ -43,7 +43,8 @@ StreamedPreparation prepare_streaming(
   auto& data = out.data;
   data.cells = select_labelled_cells(file, options);
   data.split = stratified_split(data.cells.targets, data.cells.classes.size(),
-                                options.test_fraction, options.split_seed);
+                                options.test_fraction, options.split_seed,
+                                options.validation_fraction);
   out.matrix_key = file.resolve_matrix_key(options.matrix);
   const auto all_genes = file.var_names(out.matrix_key);
   data.genes_in_file = static_cast<std::int64_t>(all_genes.size());

@@ -53,14 +53,43 @@ ClassificationReport classification_report(const std::vector<std::int32_t>& trut
     const auto hits = static_cast<double>(report.confusion[c][c]);
     m.precision = predicted_as_c > 0 ? hits / static_cast<double>(predicted_as_c) : 0;
     m.recall = m.support > 0 ? hits / static_cast<double>(m.support) : 0;
+    m.f1 = hits > 0 ? 2 * m.precision * m.recall / (m.precision + m.recall) : 0;
+    m.predicted = predicted_as_c;
     report.per_class.push_back(m);
   }
+  double f1_sum = 0;
+  double recall_sum = 0;
+  std::size_t present = 0;
+  std::size_t in_truth = 0;
+  for (const auto& m : report.per_class) {
+    if (m.support > 0 || m.predicted > 0) {
+      f1_sum += m.f1;
+      ++present;
+    }
+    if (m.support > 0) {
+      recall_sum += m.recall;
+      ++in_truth;
+    }
+  }
+  report.macro_f1 = present > 0 ? f1_sum / static_cast<double>(present) : 0;
+  report.balanced_accuracy = in_truth > 0 ? recall_sum / static_cast<double>(in_truth) : 0;
   if (n_classes == 2 && probability_of_first.size() == truth.size()) {
     std::vector<bool> positive;
     for (const auto t : truth) positive.push_back(t == 0);
     report.auc = roc_auc(probability_of_first, positive);
   }
   return report;
+}
+
+std::vector<std::size_t> never_predicted_classes(const ClassificationReport& report,
+                                                 std::int64_t min_support) {
+  std::vector<std::size_t> dropped;
+  for (std::size_t c = 0; c < report.per_class.size(); ++c) {
+    const auto& m = report.per_class[c];
+    if (m.support >= std::max<std::int64_t>(min_support, 1) && m.predicted == 0)
+      dropped.push_back(c);
+  }
+  return dropped;
 }
 
 }  // namespace scgrad

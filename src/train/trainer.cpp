@@ -1,6 +1,7 @@
 #include "scgrad/train/trainer.hpp"
 
 #include <chrono>
+#include <limits>
 
 #include "scgrad/error.hpp"
 #include "scgrad/train/classification.hpp"
@@ -16,17 +17,52 @@ namespace {
               " are not finite (NaN or Inf); try a smaller --lr (e.g. a tenth of this one)");
 }
 
+torch::Tensor weights_tensor(const std::vector<double>& class_weights) {
+  if (class_weights.empty()) return {};
+  return torch::tensor(class_weights, torch::kFloat32);
+}
+
+/// Adam with the weight decay on weight matrices only (biases are not penalised).
+torch::optim::Adam make_adam(ClassifierImpl& model, const TrainingOptions& options) {
+  if (options.weight_decay == 0) {  // one group, as the exercise's optim.Adam(model.parameters())
+    return torch::optim::Adam(model.parameters(), torch::optim::AdamOptions(options.lr));
+  }
+  std::vector<torch::Tensor> weights;
+  std::vector<torch::Tensor> biases;
+  for (const auto& p : model.parameters()) (p.dim() >= 2 ? weights : biases).push_back(p);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(weights, std::make_unique<torch::optim::AdamOptions>(
+                                   torch::optim::AdamOptions(options.lr).weight_decay(
+                                       options.weight_decay)));
+  groups.emplace_back(biases,
+                      std::make_unique<torch::optim::AdamOptions>(options.lr));
+  return torch::optim::Adam(std::move(groups), torch::optim::AdamOptions(options.lr));
+}
+
+/// A copy of the model's parameters (the best epoch's weights).
+std::vector<torch::Tensor> snapshot(ClassifierImpl& model) {
+  std::vector<torch::Tensor> copy;
+  for (const auto& p : model.parameters()) copy.push_back(p.detach().clone());
+  return copy;
+}
+
+void restore(ClassifierImpl& model, const std::vector<torch::Tensor>& saved) {
+  torch::NoGradGuard no_grad;
+  auto parameters = model.parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(saved[i]);
+}
+
 /// One optimisation step on some cells; returns the forward pass's outputs and loss.
 std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                                       const ModelInput& input,
                                       const std::vector<std::int64_t>* rows,
                                       const torch::Tensor& targets, std::size_t n_classes,
-                                      int epoch) {
+                                      const torch::Tensor& class_weights, int epoch) {
   optimizer.zero_grad();
   const auto outputs = input.forward(model, rows);
   // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
   if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
-  const auto loss = classification_loss(outputs, targets, n_classes);
+  const auto loss = classification_loss(outputs, targets, n_classes, class_weights);
   loss.backward();
   optimizer.step();
   const double value = loss.item<double>();
@@ -57,18 +93,26 @@ torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input) {
   return outputs;
 }
 
-LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes) {
+LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
+                         const std::vector<double>& class_weights) {
   const auto outputs = predict_outputs(model, *data.input);
-  return {classification_loss(outputs, data.targets, n_classes).item<double>(),
+  return {classification_loss(outputs, data.targets, n_classes, weights_tensor(class_weights))
+              .item<double>(),
           classification_accuracy(outputs, data.targets, n_classes)};
 }
 
 TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
-                                 const LabelledData& train, const std::optional<LabelledData>& test,
-                                 const TrainingOptions& options,
+                                 const TrainingSets& sets, const TrainingOptions& options,
                                  const TrainingCallbacks& callbacks) {
-  torch::optim::Adam optimizer(
-      model.parameters(), torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
+  const auto& train = sets.train;
+  const auto& validation = sets.validation;
+  const auto& test = sets.test;
+  if (!options.class_weights.empty() && options.class_weights.size() != n_classes) {
+    throw Error("train_classifier: " + std::to_string(options.class_weights.size()) +
+                " class weights for " + std::to_string(n_classes) + " classes");
+  }
+  const auto class_weights = weights_tensor(options.class_weights);
+  auto optimizer = make_adam(model, options);
   const auto n = train.input->rows();
   const bool full_batch = options.batch_size <= 0 || options.batch_size >= n;
   const auto batch = full_batch ? n : options.batch_size;
@@ -78,6 +122,9 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
   }
 
   TrainingResults results;
+  std::vector<torch::Tensor> best_weights;
+  double best_validation_loss = std::numeric_limits<double>::infinity();
+  int epochs_without_improvement = 0;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     model.train();
@@ -86,7 +133,8 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     if (full_batch) {
       // The exercise: zero_grad, forward, loss, backward, step on all cells.
       const auto [outputs, loss] =
-          step(model, optimizer, *train.input, nullptr, train.targets, n_classes, epoch);
+          step(model, optimizer, *train.input, nullptr, train.targets, n_classes, class_weights,
+               epoch);
       metrics.train_loss = loss;
       metrics.train_accuracy = classification_accuracy(outputs, train.targets, n_classes);
       if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
@@ -99,7 +147,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
         const auto& rows = batches[static_cast<std::size_t>(b)];
         const auto targets = train.targets.index_select(0, torch::tensor(rows, torch::kInt64));
         const auto [outputs, loss] =
-            step(model, optimizer, *train.input, &rows, targets, n_classes, epoch);
+            step(model, optimizer, *train.input, &rows, targets, n_classes, class_weights, epoch);
         const auto size = static_cast<double>(rows.size());
         loss_sum += loss * size;
         correct += classification_accuracy(outputs, targets, n_classes) * size;
@@ -113,8 +161,27 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     for (const auto& parameter : model.parameters()) {
       if (!torch::isfinite(parameter).all().item<bool>()) diverged(epoch);
     }
-    if (test) {
-      const auto held_out = evaluate(model, *test, n_classes);
+    bool stop = false;
+    if (validation) {
+      const auto checked = evaluate(model, *validation, n_classes, options.class_weights);
+      metrics.validation_loss = checked.loss;
+      metrics.validation_accuracy = checked.accuracy;
+      if (checked.loss < best_validation_loss - options.min_delta || best_weights.empty()) {
+        epochs_without_improvement = 0;
+      } else {
+        ++epochs_without_improvement;
+      }
+      if (checked.loss < best_validation_loss) {  // the best is kept even below min_delta
+        best_validation_loss = checked.loss;
+        best_weights = snapshot(model);
+        results.best_epoch = epoch;
+      }
+      stop = options.patience > 0 && epochs_without_improvement >= options.patience;
+    } else {
+      results.best_epoch = epoch;
+    }
+    if (test) {  // reported only: nothing above or below looks at it
+      const auto held_out = evaluate(model, *test, n_classes, options.class_weights);
       metrics.test_loss = held_out.loss;
       metrics.test_accuracy = held_out.accuracy;
     }
@@ -122,9 +189,17 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     results.epochs.push_back(metrics);
     if (callbacks.on_epoch) callbacks.on_epoch(metrics);
+    if (stop) {
+      results.stopped_early = epoch < options.epochs;
+      break;
+    }
   }
-  results.final_train = evaluate(model, train, n_classes);
-  if (test) results.final_test = evaluate(model, *test, n_classes);
+  if (!best_weights.empty()) restore(model, best_weights);
+  results.final_train = evaluate(model, train, n_classes, options.class_weights);
+  if (validation) {
+    results.final_validation = evaluate(model, *validation, n_classes, options.class_weights);
+  }
+  if (test) results.final_test = evaluate(model, *test, n_classes, options.class_weights);
   return results;
 }
 

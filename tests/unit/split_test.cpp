@@ -46,3 +46,42 @@ TEST(StratifiedSplit, ZeroFractionIsTheExercisesNoSplit) {
 
 }  // namespace
 }  // namespace scgrad
+
+namespace scgrad {
+namespace {
+
+TEST(StratifiedSplit, ValidationIsCarvedFromTrainingCellsNeverFromHeldOut) {
+  // 4 classes of 100, 30, 10 and 3 cells.
+  std::vector<std::int32_t> t;
+  for (const auto& [c, n] : std::vector<std::pair<int, int>>{{0, 100}, {1, 30}, {2, 10}, {3, 3}}) {
+    t.insert(t.end(), static_cast<std::size_t>(n), c);
+  }
+  for (const std::uint64_t seed : {0U, 1U, 2U}) {
+    const auto without = stratified_split(t, 4, 0.2, seed);
+    const auto split = stratified_split(t, 4, 0.2, seed, 0.1);
+    EXPECT_EQ(split.test, without.test);  // the held-out cells do not move
+    EXPECT_EQ(split.train, without.train);
+    for (const auto v : split.validation) {
+      EXPECT_FALSE(std::binary_search(split.test.begin(), split.test.end(), v));
+      EXPECT_TRUE(std::binary_search(split.train.begin(), split.train.end(), v));
+    }
+    std::vector<int> per_class(4, 0);
+    for (const auto v : split.validation) ++per_class[static_cast<std::size_t>(t[v])];
+    // training cells per class: 80, 24, 8, 2 → validation round(0.1 t): 8, 2, 1, 0
+    EXPECT_EQ(per_class, (std::vector<int>{8, 2, 1, 0}));
+    const auto fit = fit_cells(split);
+    EXPECT_EQ(fit.size() + split.validation.size(), split.train.size());
+    for (const auto f : fit) {
+      EXPECT_FALSE(std::binary_search(split.validation.begin(), split.validation.end(), f));
+    }
+  }
+  // Without a test split, validation still comes from the (all) training cells.
+  const auto no_test = stratified_split(t, 4, 0, 5, 0.2);
+  EXPECT_TRUE(no_test.test.empty());
+  EXPECT_EQ(no_test.train.size(), t.size());
+  EXPECT_EQ(no_test.validation.size(), 20U + 6U + 2U + 1U);
+  EXPECT_THROW(stratified_split(t, 4, 0.2, 1, 1.0), Error);
+}
+
+}  // namespace
+}  // namespace scgrad

@@ -21,8 +21,17 @@ torch::Tensor targets_tensor(const std::vector<std::int32_t>& classes, std::size
                              const torch::Device& device = torch::kCPU);
 
 /// nn.BCELoss() for two classes, nn.CrossEntropyLoss() otherwise (mean over cells).
+/// With `class_weights` (one per class, class order), each cell's loss is multiplied by its
+/// class's weight before the mean over cells: (1/n) Σ w[y_i] l_i, scikit-learn's sample-weighted
+/// objective divided by n (not PyTorch's weighted mean, which divides by Σ w[y_i] per batch).
 torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Tensor& targets,
-                                  std::size_t n_classes);
+                                  std::size_t n_classes,
+                                  const torch::Tensor& class_weights = {});
+
+/// scikit-learn's class_weight="balanced": n / (K · n_c) for the K classes' cell counts n_c, so
+/// every class carries the same total weight and the weights average 1 over cells. A class
+/// without cells gets weight 0.
+std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& class_counts);
 
 /// Probabilities (n x K) in class order: for two classes [p, 1 - p], else softmax.
 torch::Tensor class_probabilities(const torch::Tensor& outputs, std::size_t n_classes);

@@ -1,0 +1,94 @@
+#pragma once
+/// @file fit_classifier.hpp
+/// Fitting a classifier the way a user needs it on data nobody tuned on:
+///  1. model selection on the training cells only: for every candidate weight decay a model is
+///     trained on the training cells minus a stratified validation set, keeping the epoch with
+///     the lowest validation loss (early stopping); the candidate with the lowest validation
+///     loss wins. The held-out (test) cells are measured, never used to choose.
+///  2. refit: the chosen settings (weight decay, epoch count) trained again on every labelled
+///     cell, the gene filter and the scaling recomputed on all of them, for the saved model.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/train/training_inputs.hpp"
+#include "scgrad/train/trainer.hpp"
+
+namespace scgrad {
+
+class H5adFile;
+
+struct FitOptions {
+  PrepareOptions prepare;  ///< cells, preprocessing, test and validation fractions, split seed
+  InputOptions input;      ///< dense / sparse / streamed
+  std::string model = "logistic";  ///< make_classifier's name or layer spec
+  std::int64_t hidden = 50;
+  std::uint64_t seed = 0;  ///< torch::manual_seed right before each model is built
+  /// epochs (the most), lr, batch size, patience, min_delta, shuffle seed. Its weight_decay
+  /// and class_weights are set per run from the two fields below.
+  TrainingOptions training;
+  /// Unset: chosen among default_weight_decays(training cells) on the validation set (without
+  /// one, the first of them).
+  std::optional<double> weight_decay;
+  /// scikit-learn's class_weight="balanced", computed on the cells each run trains on.
+  bool balance_classes = false;
+};
+
+/// The default candidates: 1 / (C · n) for C in {1, 0.1, 10} (in that order), n the cells a
+/// run trains on.
+/// Adam's coupled weight decay λ adds λ·w to the gradient of the mean loss, which is the
+/// gradient of scikit-learn's LogisticRegression objective C·Σ loss + ½‖w‖² divided by C·n:
+/// the grid is scikit-learn's default C = 1 and one step of ten either side, at any data size.
+std::vector<double> default_weight_decays(std::int64_t training_cells);
+
+struct CandidateResult {
+  double weight_decay = 0;
+  int best_epoch = 0;
+  int epochs_trained = 0;
+  double validation_loss = 0;  ///< at the best epoch
+};
+
+struct FittedClassifier {
+  std::shared_ptr<ClassifierImpl> model;  ///< the kept epoch's weights
+  TrainingInputs inputs;                  ///< what it was trained and measured on
+  TrainingResults results;                ///< of the chosen run
+  double weight_decay = 0;                ///< the chosen (or given) one
+  std::vector<double> class_weights;      ///< as used (empty: none)
+  std::vector<CandidateResult> candidates;  ///< every weight decay tried, in order
+  std::size_t n_classes() const { return inputs.data.cells.classes.size(); }
+};
+
+struct FitCallbacks {
+  std::function<void(int, std::int64_t, std::int64_t)> on_pass;  ///< streaming passes
+  /// After preprocessing, before any training: what was read, split and how it is fed.
+  std::function<void(const TrainingInputs&)> on_prepared;
+  /// (weight decay, index, number of candidates) before each candidate's run
+  std::function<void(double, std::size_t, std::size_t)> on_candidate;
+  std::function<void(const CandidateResult&)> on_candidate_done;
+  TrainingCallbacks training;
+};
+
+/// Step 1: preprocess `file`, split it, select the weight decay and the epoch.
+FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
+                                const FitOptions& options, const FitCallbacks& callbacks = {});
+
+/// Step 2: train again on every selected cell (no test or validation set; gene filter and
+/// scaling recomputed) for `selected.results.best_epoch` epochs with its weight decay.
+FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
+                                  const FitOptions& options, const FittedClassifier& selected,
+                                  const FitCallbacks& callbacks = {});
+
+/// The model's outputs for a set's cells, read back as predicted classes and, for two classes,
+/// the probability of the first (for ROC AUC).
+struct Predictions {
+  std::vector<std::int32_t> classes;
+  std::vector<float> probability_of_first;
+};
+Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes);
+
+}  // namespace scgrad

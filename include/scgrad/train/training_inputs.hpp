@@ -1,0 +1,52 @@
+#pragma once
+/// @file training_inputs.hpp
+/// From a file to the cells a training run sees: preprocessing (in memory, or in streaming
+/// passes when the matrix is larger than the memory budget), then the training, validation and
+/// held-out cells as model inputs: the exercise's dense X, the sparse log-CPM with the scaling
+/// folded into the first layer, or cells streamed from the file chunk by chunk.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scgrad/preprocess/prepare_data.hpp"
+#include "scgrad/train/trainer.hpp"
+
+namespace scgrad {
+
+class H5adFile;
+
+struct InputOptions {
+  /// "dense", "sparse", or "auto": sparse below `sparse_below` nonzeros (docs/performance.md).
+  std::string compute = "auto";
+  double sparse_below = 0.25;
+  /// Above this many bytes of matrix (8 per stored entry) cells are streamed from the file.
+  std::int64_t max_memory = std::int64_t{1} << 62;
+  std::int64_t batch_size = 128;  ///< streaming needs minibatches; a chunk holds at least four
+};
+
+/// Everything a training run needs, and what it was made from.
+struct TrainingInputs {
+  PreparedData data;  ///< cells, split, genes, library sizes; log_cpm is moved into the inputs
+  TrainingSets sets;  ///< train = fit cells (training minus validation); validation; test
+  std::vector<float> mean, sd;  ///< the scaling, per gene (for the model file)
+  bool streaming = false;
+  bool sparse = false;  ///< the first layer runs on the sparse log-CPM (always when streaming)
+  double density = 0;   ///< nonzero share of the selected cells' log-CPM over kept genes
+  std::int64_t stored_bytes = 0;  ///< of the matrix in memory (8 per stored entry)
+  double prepare_seconds = 0;
+};
+
+/// `on_pass(pass, rows_done, rows_total)` reports the streaming passes.
+TrainingInputs prepare_training_inputs(
+    const std::shared_ptr<const H5adFile>& file, const PrepareOptions& prepare,
+    const InputOptions& options,
+    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {});
+
+/// Class index of each of `cells` (positions among the selected cells).
+std::vector<std::int32_t> targets_of(const PreparedData& data,
+                                     const std::vector<std::int64_t>& cells);
+
+}  // namespace scgrad

@@ -1,0 +1,103 @@
+#include "scgrad/train/fit_classifier.hpp"
+
+#include <limits>
+
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/train/classification.hpp"
+
+namespace scgrad {
+
+std::vector<double> default_weight_decays(std::int64_t training_cells) {
+  const auto n = static_cast<double>(std::max<std::int64_t>(training_cells, 1));
+  std::vector<double> grid;
+  // C = 1 first: it wins ties, and it is the one used when there is no validation set.
+  for (const double c : {1.0, 0.1, 10.0}) grid.push_back(1.0 / (c * n));
+  return grid;
+}
+
+namespace {
+
+std::vector<std::int64_t> class_counts(const TrainingSets& sets, std::size_t n_classes) {
+  std::vector<std::int64_t> counts(n_classes, 0);
+  const auto targets = sets.train.targets.contiguous();
+  if (n_classes == 2) {  // 1 for class 0
+    const auto* t = targets.data_ptr<float>();
+    for (std::int64_t i = 0; i < targets.numel(); ++i) ++counts[t[i] > 0.5F ? 0 : 1];
+  } else {
+    const auto* t = targets.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < targets.numel(); ++i) ++counts[static_cast<std::size_t>(t[i])];
+  }
+  return counts;
+}
+
+std::shared_ptr<ClassifierImpl> new_model(const FitOptions& options, const TrainingInputs& inputs) {
+  torch::manual_seed(options.seed);  // right before the model is built: PyTorch's weights
+  return make_classifier(options.model, static_cast<std::int64_t>(inputs.data.genes.size()),
+                         options.hidden, output_units(inputs.data.cells.classes.size()));
+}
+
+}  // namespace
+
+FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
+                                const FitOptions& options, const FitCallbacks& callbacks) {
+  FittedClassifier fitted;
+  fitted.inputs = prepare_training_inputs(file, options.prepare, options.input, callbacks.on_pass);
+  if (callbacks.on_prepared) callbacks.on_prepared(fitted.inputs);
+  const auto& sets = fitted.inputs.sets;
+  const auto n_classes = fitted.n_classes();
+  auto training = options.training;
+  if (options.balance_classes) {
+    training.class_weights = balanced_class_weights(class_counts(sets, n_classes));
+  }
+  fitted.class_weights = training.class_weights;
+  // Without a validation set there is nothing to choose with: the first candidate is used.
+  auto candidates = options.weight_decay ? std::vector<double>{*options.weight_decay}
+                                         : default_weight_decays(sets.train.input->rows());
+  if (!sets.validation) candidates.resize(1);
+
+  double best_loss = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (callbacks.on_candidate) callbacks.on_candidate(candidates[i], i, candidates.size());
+    training.weight_decay = candidates[i];
+    auto model = new_model(options, fitted.inputs);
+    auto results = train_classifier(*model, n_classes, sets, training, callbacks.training);
+    CandidateResult candidate{candidates[i], results.best_epoch,
+                              static_cast<int>(results.epochs.size()),
+                              results.final_validation ? results.final_validation->loss : 0};
+    fitted.candidates.push_back(candidate);
+    if (callbacks.on_candidate_done) callbacks.on_candidate_done(candidate);
+    if (!fitted.model || candidate.validation_loss < best_loss) {
+      best_loss = candidate.validation_loss;
+      fitted.model = model;
+      fitted.results = std::move(results);
+      fitted.weight_decay = candidates[i];
+    }
+  }
+  return fitted;
+}
+
+FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
+                                  const FitOptions& options, const FittedClassifier& selected,
+                                  const FitCallbacks& callbacks) {
+  auto all = options;
+  all.prepare.test_fraction = 0;
+  all.prepare.validation_fraction = 0;
+  all.weight_decay = selected.weight_decay;
+  all.training.epochs = std::max(selected.results.best_epoch, 1);
+  all.training.patience = 0;
+  return fit_classifier(file, all, callbacks);
+}
+
+Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes) {
+  const auto outputs = predict_outputs(model, *data.input);
+  // Read the tensors through their data (per-element item() costs microseconds each).
+  const auto predicted = predicted_classes(outputs, n_classes).contiguous();
+  const auto first = class_probabilities(outputs, n_classes).select(1, 0).contiguous();
+  Predictions out;
+  const auto* p = predicted.data_ptr<std::int64_t>();
+  out.classes.assign(p, p + predicted.numel());
+  out.probability_of_first.assign(first.data_ptr<float>(), first.data_ptr<float>() + first.numel());
+  return out;
+}
+
+}  // namespace scgrad
