@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "scgrad/error.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
 
@@ -17,10 +18,18 @@ struct SimulateArgs {
   std::string out;
   SimulateOptions options;
   std::string cell_types;
+  std::string proportions;
 };
 
 void run_simulate(SimulateArgs& args) {
   if (!args.cell_types.empty()) args.options.cell_types = split_class_list(args.cell_types);
+  for (const auto& p : split_class_list(args.proportions)) {
+    try {
+      args.options.proportions.push_back(std::stod(p));
+    } catch (const std::exception&) {
+      throw Error("--proportions: expected numbers like 0.6,0.3,0.1, got '" + p + "'");
+    }
+  }
   const bool terminal = isatty(STDERR_FILENO) != 0;
   const auto results = simulate_h5ad(args.out, args.options, [&](std::int64_t done) {
     if (terminal) std::cerr << fmt::format("\rsimulating: {} / {} cells", done, args.options.cells);
@@ -61,6 +70,22 @@ void add_simulate_command(CLI::App& app) {
                    "mean fold change of a marker in its type")
       ->capture_default_str();
   command->add_option("--library-size", args->options.mean_library_size, "mean counts per cell")
+      ->capture_default_str();
+  command->add_option("--proportions", args->proportions,
+                      "share of each cell type, comma-separated in --cell-types order (e.g. "
+                      "0.6,0.3,0.05,0.03,0.02 for rare types); default: equal");
+  command->add_option("--dispersion", args->options.dispersion,
+                      "negative-binomial dispersion (variance mu + phi mu^2)")
+      ->capture_default_str();
+  command->add_option("--batch-seed", args->options.batch_seed,
+                      "simulate a query batch of the --seed reference: same genes, types and "
+                      "markers, other cells (drawn from this seed), --shift-genes shifted");
+  command->add_option("--shift-genes", args->options.shift_genes,
+                      "with --batch-seed: share of genes whose mean is multiplied by "
+                      "exp(N(0, shift-sd^2)) (a batch effect)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  command->add_option("--shift-sd", args->options.shift_sd, "with --batch-seed: size of the shifts")
       ->capture_default_str();
   command->add_flag("--gzip", args->options.gzip, "gzip-compress X");
   command->callback([args] { run_simulate(*args); });

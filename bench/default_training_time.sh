@@ -25,6 +25,6 @@ for model in logistic mlp; do
     read -r acc f1 < <(/usr/bin/python3 -c "
 import json; m = json.load(open('$out/m.json'))['final']
 print(m['test_accuracy'], m.get('test_macro_f1', float('nan')))")
-    printf '| %s | %d | %.2f | %.2f | %.4f | %.4f |\n' "$model" "$r" "$wall" "$(echo "$kb / 1048576" | bc -l)" "$acc" "$f1"
+    printf '| %s | %d | %.2f | %.2f | %.4f | %.4f |\n' "$model" "$r" "$wall" "$(awk "BEGIN{print $kb / 1048576}")" "$acc" "$f1"
   done
 done

@@ -64,6 +64,33 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
     }
   }
 
+  // Cell types by their shares (cumulative), and the batch's cells and gene shifts.
+  std::vector<double> cumulative;
+  if (!options.proportions.empty()) {
+    if (options.proportions.size() != options.cell_types.size()) {
+      throw Error("simulate: " + std::to_string(options.proportions.size()) + " proportions for " +
+                  std::to_string(n_types) + " cell types");
+    }
+    double sum = 0;
+    for (const auto p : options.proportions) {
+      if (!(p > 0)) throw Error("simulate: proportions must be positive");
+      cumulative.push_back(sum += p);
+    }
+    for (auto& c : cumulative) c /= sum;
+  }
+  if (options.batch_seed != 0) {
+    random = Random(options.batch_seed);
+    for (auto& b : base) {
+      if (random.uniform() < options.shift_genes) b *= std::exp(options.shift_sd * random.normal());
+    }
+  }
+  auto draw_type = [&] {
+    if (cumulative.empty()) return static_cast<std::int32_t>(random.index(static_cast<std::size_t>(n_types)));
+    const double u = random.uniform();
+    const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+    return static_cast<std::int32_t>(std::min<std::ptrdiff_t>(it - cumulative.begin(), n_types - 1));
+  };
+
   Categorical labels;
   labels.categories = options.cell_types;
   std::vector<std::string> cell_names;
@@ -74,7 +101,7 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   std::vector<std::int32_t> row_indices;
   std::vector<float> row_values;
   for (std::int64_t c = 0; c < options.cells; ++c) {
-    const auto type = static_cast<std::int32_t>(random.index(static_cast<std::size_t>(n_types)));
+    const auto type = draw_type();
     labels.codes.push_back(type);
     ++results.cells_per_type[type];
     cell_names.push_back("cell" + std::to_string(c + 1));

@@ -7,6 +7,7 @@
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/train/fit_classifier.hpp"
 #include "scgrad/train/trainer.hpp"
 #include "test_support.hpp"
 
@@ -107,6 +108,134 @@ TEST(Trainer, DivergenceNamesTheEpoch) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("epoch 1"), std::string::npos) << e.what();
   }
+}
+
+TEST(ClassWeights, BalancedIsScikitLearnsFormula) {
+  // n / (K n_c): 6 cells, counts 3, 2, 1 → 6/9, 6/6, 6/3; an absent class weighs 0 and does not
+  // count in K.
+  const auto w = balanced_class_weights({3, 2, 1});
+  EXPECT_DOUBLE_EQ(w[0], 6.0 / 9.0);
+  EXPECT_DOUBLE_EQ(w[1], 1.0);
+  EXPECT_DOUBLE_EQ(w[2], 2.0);
+  EXPECT_EQ(balanced_class_weights({4, 0, 4}), (std::vector<double>{1.0, 0.0, 1.0}));
+}
+
+TEST(ClassWeights, WeightedLossIsTheMeanOfWeightedCellLossesByHand) {
+  // Cross-entropy, 3 classes, 3 cells: (1/n) Σ w[y_i] · (−log softmax(z_i)[y_i]).
+  const auto logits = torch::tensor({{2.0F, 0.0F, 0.0F}, {0.0F, 1.0F, 0.0F}, {0.5F, 0.5F, 0.5F}});
+  const auto y = torch::tensor({0, 1, 2}, torch::kInt64);
+  auto nll = [](const std::vector<double>& z, int k) {
+    double sum = 0;
+    for (const auto v : z) sum += std::exp(v);
+    return -(z[static_cast<std::size_t>(k)] - std::log(sum));
+  };
+  const double expected =
+      (0.5 * nll({2, 0, 0}, 0) + 1.0 * nll({0, 1, 0}, 1) + 3.0 * nll({0.5, 0.5, 0.5}, 2)) / 3;
+  const auto loss = classification_loss(logits, y, 3, torch::tensor({0.5F, 1.0F, 3.0F}));
+  EXPECT_NEAR(loss.item<double>(), expected, 1e-6);
+  // Not PyTorch's weighted mean, which would divide by Σ w[y_i] = 4.5 instead of 3.
+  EXPECT_GT(std::abs(loss.item<double>() - expected * 3 / 4.5), 1e-3);
+  // Equal weights of 1 give the unweighted loss.
+  EXPECT_NEAR(classification_loss(logits, y, 3, torch::ones({3})).item<double>(),
+              classification_loss(logits, y, 3).item<double>(), 1e-7);
+
+  // Two classes (BCE): target 1 = class 0, weighted by w[0]; target 0 by w[1].
+  const auto p = torch::tensor({{0.8F}, {0.3F}});
+  const auto t = torch::tensor({{1.0F}, {0.0F}});
+  const double bce = (2.0 * -std::log(0.8) + 0.25 * -std::log(1 - 0.3)) / 2;
+  EXPECT_NEAR(classification_loss(p, t, 2, torch::tensor({2.0F, 0.25F})).item<double>(), bce, 1e-6);
+}
+
+/// Three classes in 8 dimensions, noisy enough that a validation loss has a minimum.
+TrainingSets noisy_sets() {
+  torch::manual_seed(3);
+  auto make = [](std::int64_t n) {
+    auto x = torch::randn({n, 8});
+    std::vector<std::int32_t> classes;
+    for (std::int64_t i = 0; i < n; ++i) {
+      classes.push_back(static_cast<std::int32_t>(i % 3));
+      x[i][i % 3] += 0.7;
+    }
+    return LabelledData{std::make_shared<DenseInput>(x), targets_tensor(classes, 3)};
+  };
+  auto train = make(60);
+  auto validation = make(60);
+  return {train, validation, std::nullopt};
+}
+
+TEST(EarlyStopping, RestoresTheBestEpochsWeightsExactly) {
+  const auto sets = noisy_sets();
+  TrainingOptions options;
+  options.epochs = 200;
+  options.lr = 5e-2;
+  options.batch_size = 16;
+  options.patience = 5;
+  torch::manual_seed(0);
+  auto model = make_classifier("mlp", 8, 32, 3);
+  std::vector<std::vector<torch::Tensor>> weights_after_epoch;
+  TrainingCallbacks callbacks;
+  callbacks.on_epoch = [&](const EpochMetrics&) {
+    std::vector<torch::Tensor> copy;
+    for (const auto& p : model->parameters()) copy.push_back(p.detach().clone());
+    weights_after_epoch.push_back(copy);
+  };
+  const auto results = train_classifier(*model, 3, sets, options, callbacks);
+  // Overfitting 60 noisy cells with lr 0.05: the validation loss turns up and training stops.
+  ASSERT_TRUE(results.stopped_early);
+  ASSERT_LT(results.best_epoch, static_cast<int>(results.epochs.size()));
+  EXPECT_EQ(static_cast<int>(results.epochs.size()), results.best_epoch + options.patience);
+  // The best epoch has the lowest validation loss of all epochs...
+  const auto best = static_cast<std::size_t>(results.best_epoch - 1);
+  for (const auto& e : results.epochs) EXPECT_GE(*e.validation_loss, *results.epochs[best].validation_loss);
+  // ...and the model ends with exactly that epoch's weights, not the last epoch's.
+  const auto parameters = model->parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    EXPECT_TRUE(torch::equal(parameters[i], weights_after_epoch[best][i]));
+    EXPECT_FALSE(torch::equal(parameters[i], weights_after_epoch.back()[i]));
+  }
+  EXPECT_EQ(results.final_validation->loss, *results.epochs[best].validation_loss);
+
+  // patience 0: every epoch is trained; the best is still restored.
+  options.patience = 0;
+  options.epochs = results.best_epoch + 8;
+  torch::manual_seed(0);
+  auto again = make_classifier("mlp", 8, 32, 3);
+  const auto full = train_classifier(*again, 3, sets, options);
+  EXPECT_EQ(static_cast<int>(full.epochs.size()), options.epochs);
+  EXPECT_FALSE(full.stopped_early);
+  EXPECT_EQ(full.best_epoch, results.best_epoch);  // same seeds, same path
+}
+
+TEST(WeightDecay, DefaultGridIsScikitLearnsCScaledByCells) {
+  const auto grid = default_weight_decays(1000);
+  ASSERT_EQ(grid.size(), 3U);
+  EXPECT_DOUBLE_EQ(grid[0], 1.0 / 1000);  // C = 1 first
+  EXPECT_DOUBLE_EQ(grid[1], 1.0 / (0.1 * 1000));
+  EXPECT_DOUBLE_EQ(grid[2], 1.0 / (10 * 1000));
+}
+
+TEST(WeightDecay, PenalisesWeightsNotBiases) {
+  // One Adam step with a huge weight decay against the same step without: the decay term
+  // dominates every weight's gradient (|w| shrinks by exactly lr), while the bias takes the
+  // same step as without decay, as scikit-learn leaves the intercept unpenalised.
+  const auto data = separable();
+  TrainingOptions options;
+  options.epochs = 1;
+  options.lr = 1e-3;
+  auto one_step = [&](double weight_decay) {
+    options.weight_decay = weight_decay;
+    torch::manual_seed(0);
+    auto model = make_classifier("logistic", 10);
+    train_classifier(*model, 2, data, std::nullopt, options);
+    return model;
+  };
+  torch::manual_seed(0);
+  const auto initial = make_classifier("logistic", 10)->first_linear()->weight.detach().clone();
+  const auto decayed = one_step(1e6);
+  const auto plain = one_step(0);
+  EXPECT_TRUE(torch::allclose(decayed->first_linear()->weight.abs(), initial.abs() - 1e-3, 0, 1e-6));
+  EXPECT_TRUE(torch::equal(decayed->first_linear()->bias, plain->first_linear()->bias));
+  EXPECT_FALSE(torch::equal(decayed->first_linear()->weight, plain->first_linear()->weight));
 }
 
 TEST(Exercise, AnswersFromMeasuredNumbers) {

@@ -22,6 +22,15 @@ struct SimulateOptions {
   double marker_fold = 6.0;           ///< mean fold change of a marker gene in its type
   double mean_library_size = 5000;    ///< mean counts per cell (log-normal, sd 0.4 on log scale)
   double dispersion = 0.2;            ///< negative-binomial dispersion (variance mu + phi mu^2)
+  /// Share of each cell type (any positive numbers, normalised); empty: equal shares.
+  std::vector<double> proportions;
+  /// A query batch of the same reference: the genes and types (base expression, markers) come
+  /// from `seed` as always, but the cells are drawn from `batch_seed`, and a `shift_genes`
+  /// share of the genes has its mean multiplied by exp(N(0, shift_sd²)) in every cell — a batch
+  /// effect. 0 (default): no batch, the cells continue `seed`'s stream.
+  std::uint64_t batch_seed = 0;
+  double shift_genes = 0;
+  double shift_sd = 1.0;
   bool gzip = false;
 };
 
