@@ -11,7 +11,7 @@ std::vector<double> default_weight_decays(std::int64_t training_cells) {
   const auto n = static_cast<double>(std::max<std::int64_t>(training_cells, 1));
   std::vector<double> grid;
   // C = 1 first: it wins ties, and it is the one used when there is no validation set.
-  for (const double c : {1.0, 0.1, 10.0}) grid.push_back(1.0 / (c * n));
+  for (const double c : {1.0, 0.1, 0.01}) grid.push_back(1.0 / (c * n));
   return grid;
 }
 

@@ -211,7 +211,7 @@ TEST(WeightDecay, DefaultGridIsScikitLearnsCScaledByCells) {
   ASSERT_EQ(grid.size(), 3U);
   EXPECT_DOUBLE_EQ(grid[0], 1.0 / 1000);  // C = 1 first
   EXPECT_DOUBLE_EQ(grid[1], 1.0 / (0.1 * 1000));
-  EXPECT_DOUBLE_EQ(grid[2], 1.0 / (10 * 1000));
+  EXPECT_DOUBLE_EQ(grid[2], 1.0 / (0.01 * 1000));
 }
 
 TEST(WeightDecay, PenalisesWeightsNotBiases) {

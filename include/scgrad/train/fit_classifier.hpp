@@ -39,11 +39,12 @@ struct FitOptions {
   bool balance_classes = false;
 };
 
-/// The default candidates: 1 / (C · n) for C in {1, 0.1, 10} (in that order), n the cells a
+/// The default candidates: 1 / (C · n) for C in {1, 0.1, 0.01} (in that order), n the cells a
 /// run trains on.
 /// Adam's coupled weight decay λ adds λ·w to the gradient of the mean loss, which is the
 /// gradient of scikit-learn's LogisticRegression objective C·Σ loss + ½‖w‖² divided by C·n:
-/// the grid is scikit-learn's default C = 1 and one step of ten either side, at any data size.
+/// the grid is scikit-learn's default C = 1 and two steps of ten towards a stronger penalty
+/// (small references with many genes need it), at any data size.
 std::vector<double> default_weight_decays(std::int64_t training_cells);
 
 struct CandidateResult {
