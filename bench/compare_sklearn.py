@@ -14,7 +14,8 @@ Datasets:
   - weak: simulated, 8 equal types with weak markers (the file of earlier measurements)
 Each is split --splits times (--seed 0..); both methods see the same held-out cells (names from
 scgrad's --metrics-out) and the same features: log-CPM of the genes kept on scgrad's training
-cells, scaled with their statistics. scikit-learn trains on all of scgrad's training cells
+cells, scaled with their statistics, normalised to scgrad's target sum (its --metrics-out
+`preprocess`; the first variant's). scikit-learn trains on all of scgrad's training cells
 (scgrad's model selection sets 10 % of them aside for validation).
 Variants (default: scgrad's defaults only) add scgrad runs with extra options, e.g.
   --variant "no-class-weight=--class-weight none"
@@ -37,7 +38,7 @@ ROOT = os.path.dirname(HERE)
 SHARED = os.path.join(ROOT, "..", "shared", "data")
 
 
-def features(path, label_key, matrix, test_names, min_counts=10):
+def features(path, label_key, matrix, test_names, target_sum, min_counts=10):
     data = anndata.read_h5ad(path)
     labels = data.obs[label_key].astype(str)
     data = data[(labels != "nan").values]
@@ -47,7 +48,7 @@ def features(path, label_key, matrix, test_names, min_counts=10):
     keep = np.asarray(counts[~is_test].sum(axis=0)).ravel() >= min_counts
     counts = counts[:, keep]
     lib = np.asarray(counts.sum(axis=1)).ravel()
-    x = sp.diags(np.divide(1e6, lib, out=np.zeros_like(lib), where=lib > 0)) @ counts
+    x = sp.diags(np.divide(target_sum, lib, out=np.zeros_like(lib), where=lib > 0)) @ counts
     x.data = np.log1p(x.data)
     x = np.asarray(x.todense(), dtype=np.float32)
     mean = x[~is_test].mean(0)
@@ -76,7 +77,8 @@ def compare(scgrad, name, path, data_args, label_key, matrix, variants, splits, 
             rows[v]["f1"].append(m["final"]["test_macro_f1"])
             support = {p["class"]: p["support"] for p in m["evaluation"]["per_class"]}
             rows[v]["dropped"] += sum(support[c] >= 5 for c in m["evaluation"]["never_predicted"])
-        xtr, ytr, xte, yte = features(path, label_key, matrix, first["test_cell_names"])
+        xtr, ytr, xte, yte = features(path, label_key, matrix, first["test_cell_names"],
+                                      first["preprocess"]["target_sum"])
         assert xtr.shape[1] == first["genes"], (xtr.shape, first["genes"])
         clf = LogisticRegression(multi_class="multinomial", max_iter=3000).fit(xtr, ytr)
         pred = clf.predict(xte)

@@ -12,8 +12,8 @@ are the same, and takes --batch-seed: other cells, 20 % of the genes shifted by 
 Methods (all see every reference cell, none sees a query label):
   - scgrad: `scgrad train REF --classes all --out MODEL` with its defaults (the saved model is the
     refit on all reference cells), then `scgrad predict MODEL QUERY`
-  - scikit-learn: LogisticRegression(multinomial, C = 1) on scgrad's features (log-CPM of genes
-    with >= 10 reference counts, scaled with reference statistics)
+  - scikit-learn: LogisticRegression(multinomial, C = 1) on scgrad's default features (log1p of
+    counts per 10,000 over genes with >= 10 reference counts, scaled with reference statistics)
   - CellTypist's recipe: log1p of counts per 10,000, scaled with the reference's mean and SD,
     clipped at 10, one-vs-rest LogisticRegression(C = 1)
 Prints query accuracy and macro-F1 for each.
@@ -58,7 +58,7 @@ def baselines(ref_path, query_path):
     qc = sp.csr_matrix(query[:, ref.var_names].X, dtype=np.float64)
     out = {}
     keep = np.asarray(rc.sum(axis=0)).ravel() >= 10  # scgrad's features
-    xr, xq = normalise(rc[:, keep], 1e6), normalise(qc[:, keep], 1e6)
+    xr, xq = normalise(rc[:, keep], 1e4), normalise(qc[:, keep], 1e4)
     mean, sd = xr.mean(0), xr.std(0)
     sd[sd == 0] = 1
     clf = LogisticRegression(multi_class="multinomial", max_iter=3000)
