@@ -45,6 +45,7 @@ struct TrainArgs {
   std::optional<double> weight_decay;  ///< unset: chosen on the validation cells
   std::optional<double> validation_fraction;
   std::optional<int> patience;
+  std::optional<int> lr_reductions;
   std::optional<std::string> class_weight;
   std::optional<bool> refit;
   std::string metrics_out;
@@ -278,6 +279,7 @@ Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   fit.training = args.training;
   fit.training.shuffle_seed = args.seed;
   fit.training.patience = args.patience.value_or(minibatches && s.selecting ? kPatience : 0);
+  fit.training.lr_reductions = args.lr_reductions.value_or(0);
   fit.weight_decay = args.weight_decay;
   if (!minibatches && !fit.weight_decay) fit.weight_decay = 0;  // PyTorch's Adam default
   fit.balance_classes = s.class_weight == "balanced";
@@ -601,6 +603,11 @@ void add_train_command(CLI::App& app) {
                    "stop after this many epochs without a lower validation loss; the best "
                    "epoch's weights are kept either way. 0 = train every epoch. Default 5 with "
                    "a validation set")
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--lr-reductions", args->lr_reductions,
+                   "when the validation loss stops improving, go back to the best epoch and "
+                   "divide the learning rate by 10, this many times, before stopping")
       ->check(CLI::NonNegativeNumber);
   command
       ->add_option("--class-weight", args->class_weight,

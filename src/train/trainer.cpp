@@ -176,7 +176,20 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
         best_weights = snapshot(model);
         results.best_epoch = epoch;
       }
-      stop = options.patience > 0 && epochs_without_improvement >= options.patience;
+      if (options.patience > 0 && epochs_without_improvement >= options.patience) {
+        if (results.lr_reductions < options.lr_reductions) {
+          // Back to the best weights, smaller steps from there.
+          restore(model, best_weights);
+          for (auto& group : optimizer.param_groups()) {
+            auto& adam = static_cast<torch::optim::AdamOptions&>(group.options());
+            adam.lr(adam.lr() * 0.1);
+          }
+          ++results.lr_reductions;
+          epochs_without_improvement = 0;
+        } else {
+          stop = true;
+        }
+      }
     } else {
       results.best_epoch = epoch;
     }

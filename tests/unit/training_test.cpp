@@ -195,6 +195,20 @@ TEST(EarlyStopping, RestoresTheBestEpochsWeightsExactly) {
   }
   EXPECT_EQ(results.final_validation->loss, *results.epochs[best].validation_loss);
 
+  // One learning-rate reduction: where patience ran out, training goes on from the best
+  // weights with lr / 10 instead of stopping.
+  options.lr_reductions = 1;
+  torch::manual_seed(0);
+  auto reduced = make_classifier("mlp", 8, 32, 3);
+  const auto longer = train_classifier(*reduced, 3, sets, options);
+  options.lr_reductions = 0;
+  EXPECT_EQ(longer.lr_reductions, 1);
+  EXPECT_GT(longer.epochs.size(), results.epochs.size());
+  for (std::size_t e = 0; e < results.epochs.size(); ++e) {  // the same path up to the stop
+    EXPECT_EQ(longer.epochs[e].train_loss, results.epochs[e].train_loss);
+  }
+  EXPECT_LE(longer.final_validation->loss, results.final_validation->loss);
+
   // patience 0: every epoch is trained; the best is still restored.
   options.patience = 0;
   options.epochs = results.best_epoch + 8;

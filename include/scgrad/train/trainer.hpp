@@ -48,6 +48,10 @@ struct TrainingOptions {
   /// below the best by at least `min_delta`. 0: train every epoch (the best is still restored).
   int patience = 0;
   double min_delta = 1e-4;  ///< scikit-learn's tol for MLP early stopping
+  /// With a validation set and patience: when patience runs out, instead of stopping, go back
+  /// to the best epoch's weights and go on with the learning rate divided by 10, this many
+  /// times (PyTorch's ReduceLROnPlateau with factor 0.1); then stop.
+  int lr_reductions = 0;
 };
 
 struct EpochMetrics {
@@ -74,6 +78,7 @@ struct TrainingResults {
   /// last epoch without a validation set.
   int best_epoch = 0;
   bool stopped_early = false;  ///< patience ran out before options.epochs
+  int lr_reductions = 0;       ///< times the learning rate was divided by 10
   /// Of the model as returned (best epoch restored), eval mode, no grad.
   LossAndAccuracy final_train;
   std::optional<LossAndAccuracy> final_validation;
