@@ -488,8 +488,8 @@ void run_train(TrainArgs& args) {
     if (settings.refit) {
       std::cout << fmt::format(
           "\nrefit: training again on all {} selected cells (gene filter and scaling "
-          "recomputed), weight decay {:.3g}, {} epochs\n",
-          data.cells.rows.size(), selected.weight_decay, std::max(results.best_epoch, 1));
+          "recomputed), weight decay {:.3g}, {} epochs (the selected run's steps)\n",
+          data.cells.rows.size(), selected.weight_decay, refit_epochs(selected));
       FitCallbacks quiet;  // the refit's table: one line per epoch, no header repeated
       quiet.training = callbacks.training;
       quiet.on_candidate = [&](double, std::size_t, std::size_t) {

@@ -1,5 +1,6 @@
 #include "scgrad/train/fit_classifier.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include "scgrad/io/h5ad_reader.hpp"
@@ -71,9 +72,21 @@ FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
       fitted.model = model;
       fitted.results = std::move(results);
       fitted.weight_decay = candidates[i];
+    } else if (i > 0) {
+      // The candidates after the first grow stronger; once a stronger penalty validates worse
+      // than a weaker one, stronger ones do too (the validation loss is unimodal along the
+      // path), so they are not trained.
+      break;
     }
   }
   return fitted;
+}
+
+int refit_epochs(const FittedClassifier& selected) {
+  const auto trained_on = static_cast<double>(selected.inputs.sets.train.input->rows());
+  const auto all = static_cast<double>(selected.inputs.data.cells.rows.size());
+  const double epochs = selected.results.best_epoch * trained_on / all;
+  return std::max(1, static_cast<int>(std::lround(epochs)));
 }
 
 FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
@@ -83,7 +96,7 @@ FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
   all.prepare.test_fraction = 0;
   all.prepare.validation_fraction = 0;
   all.weight_decay = selected.weight_decay;
-  all.training.epochs = std::max(selected.results.best_epoch, 1);
+  all.training.epochs = refit_epochs(selected);
   all.training.patience = 0;
   return fit_classifier(file, all, callbacks);
 }

@@ -1,10 +1,12 @@
 #pragma once
 /// @file fit_classifier.hpp
 /// Fitting a classifier the way a user needs it on data nobody tuned on:
-///  1. model selection on the training cells only: for every candidate weight decay a model is
+///  1. model selection on the training cells only: for each candidate weight decay a model is
 ///     trained on the training cells minus a stratified validation set, keeping the epoch with
 ///     the lowest validation loss (early stopping); the candidate with the lowest validation
-///     loss wins. The held-out (test) cells are measured, never used to choose.
+///     loss wins. Candidates go from the weakest penalty after the first to the strongest, and
+///     the search stops at the first one that validates worse than the best so far. The
+///     held-out (test) cells are measured, never used to choose.
 ///  2. refit: the chosen settings (weight decay, epoch count) trained again on every labelled
 ///     cell, the gene filter and the scaling recomputed on all of them, for the saved model.
 
@@ -78,8 +80,13 @@ struct FitCallbacks {
 FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
                                 const FitOptions& options, const FitCallbacks& callbacks = {});
 
+/// The refit's epochs: as many optimizer steps as the selected run took to its best epoch
+/// (Goodfellow et al., Deep Learning, algorithm 7.2), so best_epoch x (cells it trained on /
+/// all selected cells), rounded, at least 1.
+int refit_epochs(const FittedClassifier& selected);
+
 /// Step 2: train again on every selected cell (no test or validation set; gene filter and
-/// scaling recomputed) for `selected.results.best_epoch` epochs with its weight decay.
+/// scaling recomputed) for refit_epochs(selected) epochs with its weight decay.
 FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
                                   const FitOptions& options, const FittedClassifier& selected,
                                   const FitCallbacks& callbacks = {});
