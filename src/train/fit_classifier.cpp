@@ -74,8 +74,8 @@ FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
       fitted.weight_decay = candidates[i];
     } else if (i > 0) {
       // The candidates after the first grow stronger; once a stronger penalty validates worse
-      // than a weaker one, stronger ones do too (the validation loss is unimodal along the
-      // path), so they are not trained.
+      // than a weaker one, the stronger ones are taken to do so too (a validation loss that is
+      // unimodal along the path), and are not trained.
       break;
     }
   }

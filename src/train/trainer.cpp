@@ -161,6 +161,11 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     for (const auto& parameter : model.parameters()) {
       if (!torch::isfinite(parameter).all().item<bool>()) diverged(epoch);
     }
+    if (test) {  // reported only: nothing below looks at it
+      const auto held_out = evaluate(model, *test, n_classes, options.class_weights);
+      metrics.test_loss = held_out.loss;
+      metrics.test_accuracy = held_out.accuracy;
+    }
     bool stop = false;
     if (validation) {
       const auto checked = evaluate(model, *validation, n_classes, options.class_weights);
@@ -192,11 +197,6 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       }
     } else {
       results.best_epoch = epoch;
-    }
-    if (test) {  // reported only: nothing above or below looks at it
-      const auto held_out = evaluate(model, *test, n_classes, options.class_weights);
-      metrics.test_loss = held_out.loss;
-      metrics.test_accuracy = held_out.accuracy;
     }
     metrics.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
