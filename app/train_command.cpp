@@ -455,7 +455,7 @@ void run_train(TrainArgs& args) {
         "\nselected: weight decay {:.3g}{}, epoch {} of {} (lowest validation loss, {:.6f})\n",
         selected.weight_decay,
         selected.candidates.size() > 1
-            ? fmt::format(" (of {} candidates)", selected.candidates.size())
+            ? fmt::format(" (best of {} tried)", selected.candidates.size())
             : std::string(),
         results.best_epoch, results.epochs.size(), results.final_validation->loss);
   }
@@ -526,9 +526,14 @@ void run_train(TrainArgs& args) {
   if (!args.plot.empty()) {
     TrainingCurves curves;
     curves.title = fmt::format("scgrad train {} — {}", args.model, class_count_text(data));
+    curves.kept_epoch = settings.selecting ? results.best_epoch : 0;
     for (const auto& e : results.epochs) {
       curves.train_loss.push_back(e.train_loss);
       curves.train_accuracy.push_back(e.train_accuracy);
+      if (e.validation_loss) {
+        curves.validation_loss.push_back(*e.validation_loss);
+        curves.validation_accuracy.push_back(*e.validation_accuracy);
+      }
       if (e.test_loss) {
         curves.test_loss.push_back(*e.test_loss);
         curves.test_accuracy.push_back(*e.test_accuracy);

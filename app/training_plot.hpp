@@ -1,5 +1,6 @@
 #pragma once
-// `--plot FILE.png|.svg`: loss and accuracy per epoch, train and test, drawn by gnuplot.
+// `--plot FILE.png|.svg`: loss and accuracy per epoch (train, validation, held-out test) and the
+// kept epoch, drawn by gnuplot.
 
 #include <optional>
 #include <string>
@@ -9,7 +10,9 @@ namespace scgrad::app {
 
 struct TrainingCurves {
   std::vector<double> train_loss, train_accuracy;
+  std::vector<double> validation_loss, validation_accuracy;  ///< empty without validation
   std::vector<double> test_loss, test_accuracy;  ///< empty without a test split
+  int kept_epoch = 0;  ///< marked with a vertical line when > 0
   std::string title;
 };
 
