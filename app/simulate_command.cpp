@@ -74,15 +74,17 @@ void add_simulate_command(CLI::App& app) {
   command->add_option("--proportions", args->proportions,
                       "share of each cell type, comma-separated in --cell-types order (e.g. "
                       "0.6,0.3,0.05,0.03,0.02 for rare types); default: equal");
-  command->add_option("--dispersion", args->options.dispersion,
-                      "negative-binomial dispersion (variance mu + phi mu^2)")
+  command
+      ->add_option("--dispersion", args->options.dispersion,
+                   "negative-binomial dispersion (variance mu + phi mu^2)")
       ->capture_default_str();
   command->add_option("--batch-seed", args->options.batch_seed,
                       "simulate a query batch of the --seed reference: same genes, types and "
                       "markers, other cells (drawn from this seed), --shift-genes shifted");
-  command->add_option("--shift-genes", args->options.shift_genes,
-                      "with --batch-seed: share of genes whose mean is multiplied by "
-                      "exp(N(0, shift-sd^2)) (a batch effect)")
+  command
+      ->add_option("--shift-genes", args->options.shift_genes,
+                   "with --batch-seed: share of genes whose mean is multiplied by "
+                   "exp(N(0, shift-sd^2)) (a batch effect)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   command->add_option("--shift-sd", args->options.shift_sd, "with --batch-seed: size of the shifts")

@@ -53,7 +53,7 @@ struct TrainArgs {
   std::string plot;
   std::string compute = "auto";
   int threads = 0;
-  std::string max_memory;  ///< "" = half the machine's memory
+  std::string max_memory;                          ///< "" = half the machine's memory
   const CLI::Option* target_sum_option = nullptr;  ///< to tell whether --target-sum was given
 };
 
@@ -264,7 +264,8 @@ Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   s.class_weight = args.class_weight.value_or(minibatches ? kClassWeight : "none");
   s.refit = !args.model_out.empty() && args.refit.value_or(minibatches);
   fit.prepare = args.prepare;
-  if (minibatches && args.target_sum_option->count() == 0) fit.prepare.log_cpm.target_sum = kTargetSum;
+  if (minibatches && args.target_sum_option->count() == 0)
+    fit.prepare.log_cpm.target_sum = kTargetSum;
   fit.prepare.classes = split_class_list(args.classes);
   fit.prepare.test_fraction = args.test_fraction;
   fit.prepare.validation_fraction = s.validation_fraction;
@@ -306,11 +307,10 @@ void print_epoch(const EpochMetrics& e) {
 void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Settings& settings,
                      const TrainingInputs& inputs) {
   const auto& data = inputs.data;
-  std::cerr << fmt::format("{}: {} cells ({}), {} of {} genes kept ({} in {:.2f} s)\n", args.file,
-                           data.cells.rows.size(), class_count_text(data), data.genes.size(),
-                           data.genes_in_file,
-                           inputs.streaming ? "two streaming passes" : "read and preprocessed",
-                           inputs.prepare_seconds);
+  std::cerr << fmt::format(
+      "{}: {} cells ({}), {} of {} genes kept ({} in {:.2f} s)\n", args.file,
+      data.cells.rows.size(), class_count_text(data), data.genes.size(), data.genes_in_file,
+      inputs.streaming ? "two streaming passes" : "read and preprocessed", inputs.prepare_seconds);
   if (!data.split.test.empty() || !data.split.validation.empty()) {
     std::cerr << fmt::format(
         "split: {} training cells{}, {} held-out (stratified, seed {})\n", data.split.train.size(),
@@ -339,15 +339,14 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
   std::cerr << fmt::format(
       "model: {}, {}{}, Adam lr {}, {} {} epochs{}, {}, seed {}\n", args.model,
       n_classes == 2 ? "BCE" : "cross-entropy",
-      settings.class_weight == "balanced" ? " with balanced class weights" : "",
-      fit.training.lr, settings.selecting ? "at most" : "", fit.training.epochs,
-      settings.selecting
-          ? fmt::format(" (the best by validation loss is kept{})",
-                        fit.training.patience > 0
-                            ? fmt::format("; stops after {} without improvement",
-                                          fit.training.patience)
-                            : std::string())
-          : std::string(),
+      settings.class_weight == "balanced" ? " with balanced class weights" : "", fit.training.lr,
+      settings.selecting ? "at most" : "", fit.training.epochs,
+      settings.selecting ? fmt::format(" (the best by validation loss is kept{})",
+                                       fit.training.patience > 0
+                                           ? fmt::format("; stops after {} without improvement",
+                                                         fit.training.patience)
+                                           : std::string())
+                         : std::string(),
       fit.training.batch_size > 0 ? fmt::format("batches of {}", fit.training.batch_size)
                                   : "full batch",
       args.seed);
@@ -498,10 +497,10 @@ void run_train(TrainArgs& args) {
       refitted = refit_classifier(file, fit, selected, quiet);
       bar.clear();
       const auto& r = refitted->results;
-      std::cout << fmt::format("refit: train loss {:.6f}, train accuracy {:.4f} on {} cells, {} genes\n",
-                               r.final_train.loss, r.final_train.accuracy,
-                               refitted->inputs.data.cells.rows.size(),
-                               refitted->inputs.data.genes.size());
+      std::cout << fmt::format(
+          "refit: train loss {:.6f}, train accuracy {:.4f} on {} cells, {} genes\n",
+          r.final_train.loss, r.final_train.accuracy, refitted->inputs.data.cells.rows.size(),
+          refitted->inputs.data.genes.size());
       metrics["refit"] = {{"cells", refitted->inputs.data.cells.rows.size()},
                           {"genes", refitted->inputs.data.genes.size()},
                           {"epochs", r.best_epoch},
@@ -564,9 +563,10 @@ void add_train_command(CLI::App& app) {
   add_preprocess_options(command, args->prepare);
   args->target_sum_option =
       command->get_option("--target-sum")
-          ->description("counts per cell after normalisation, log(1 + x * target / library). "
-                        "Default 1e4 with minibatches (scanpy's and CellTypist's convention), "
-                        "1e6 (the exercise's log-CPM) with --batch-size 0")
+          ->description(
+              "counts per cell after normalisation, log(1 + x * target / library). "
+              "Default 1e4 with minibatches (scanpy's and CellTypist's convention), "
+              "1e6 (the exercise's log-CPM) with --batch-size 0")
           ->default_str("");
   command
       ->add_option("--model", args->model,
@@ -575,7 +575,9 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--hidden", args->hidden, "hidden units of the mlp model")
       ->capture_default_str();
-  command->add_option("--epochs", args->training.epochs, "passes over the training cells (the most, with early stopping)")
+  command
+      ->add_option("--epochs", args->training.epochs,
+                   "passes over the training cells (the most, with early stopping)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   command->add_option("--lr", args->training.lr, "Adam learning rate")
@@ -587,10 +589,11 @@ void add_train_command(CLI::App& app) {
                    "cells per Adam step, shuffled each epoch; 0 = full batch (the exercise)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--weight-decay", args->weight_decay,
-                      "Adam's L2 penalty on the weights (not the biases). Default with "
-                      "minibatches: chosen on the validation cells among 1/(C n) for "
-                      "C = 1, 0.1, 0.01 (n training cells; scikit-learn's C); with --batch-size 0: 0")
+  command
+      ->add_option("--weight-decay", args->weight_decay,
+                   "Adam's L2 penalty on the weights (not the biases). Default with "
+                   "minibatches: chosen on the validation cells among 1/(C n) for "
+                   "C = 1, 0.1, 0.01 (n training cells; scikit-learn's C); with --batch-size 0: 0")
       ->check(CLI::NonNegativeNumber);
   command
       ->add_option("--test-fraction", args->test_fraction,

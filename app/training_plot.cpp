@@ -43,17 +43,17 @@ void plot_training_curves(const TrainingCurves& curves, const std::string& path)
                             first_column + 2);
       }
       if (!curves.test_loss.empty()) {
-        plot += fmt::format(", '' using 1:{} with linespoints lw 2 title 'held-out'",
-                            first_column + 4);
+        plot +=
+            fmt::format(", '' using 1:{} with linespoints lw 2 title 'held-out'", first_column + 4);
       }
       return plot;
     };
-    const auto kept =
-        curves.kept_epoch > 0
-            ? fmt::format("set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc 'gray'\n"
-                          "set label 'kept' at {0},graph 0.5 offset 0.5,0 tc 'gray'\n",
-                          curves.kept_epoch)
-            : std::string();
+    const auto kept = curves.kept_epoch > 0
+                          ? fmt::format(
+                                "set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc 'gray'\n"
+                                "set label 'kept' at {0},graph 0.5 offset 0.5,0 tc 'gray'\n",
+                                curves.kept_epoch)
+                          : std::string();
     std::ofstream script(script_path);
     script << fmt::format(
         "set terminal {}\nset output '{}'\nset multiplot layout 1,2 title '{}'\n"

@@ -11,7 +11,7 @@ namespace scgrad::app {
 struct TrainingCurves {
   std::vector<double> train_loss, train_accuracy;
   std::vector<double> validation_loss, validation_accuracy;  ///< empty without validation
-  std::vector<double> test_loss, test_accuracy;  ///< empty without a test split
+  std::vector<double> test_loss, test_accuracy;              ///< empty without a test split
   int kept_epoch = 0;  ///< marked with a vertical line when > 0
   std::string title;
 };

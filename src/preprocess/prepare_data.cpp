@@ -42,8 +42,8 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
                           : filter_genes(counts, options.gene_filter);
   if (filter.kept.empty()) {
     throw Error(file.path() + ": no gene passes the filter (total count >= " +
-                format_number(options.gene_filter.min_counts) + " and detected in >= " +
-                format_number(options.gene_filter.min_cells) + " of the " +
+                format_number(options.gene_filter.min_counts) +
+                " and detected in >= " + format_number(options.gene_filter.min_cells) + " of the " +
                 std::to_string(split ? out.split.train.size() : out.cells.rows.size()) +
                 " training cells); lower --min-counts/--min-cells");
   }

@@ -39,15 +39,15 @@ TrainTestSplit stratified_split(const std::vector<std::int32_t>& targets, std::s
     const auto n = static_cast<std::int64_t>(members.size());
     std::int64_t n_test = 0;
     if (test_fraction > 0 && n >= 2) {
-      n_test = std::clamp<std::int64_t>(std::llround(test_fraction * static_cast<double>(n)), 1,
-                                        n - 1);
+      n_test =
+          std::clamp<std::int64_t>(std::llround(test_fraction * static_cast<double>(n)), 1, n - 1);
     }
     const auto n_train = n - n_test;
     const auto n_validation =
-        n_train >= 2 ? std::min<std::int64_t>(
-                           std::llround(validation_fraction * static_cast<double>(n_train)),
-                           n_train - 1)
-                     : 0;
+        n_train >= 2
+            ? std::min<std::int64_t>(
+                  std::llround(validation_fraction * static_cast<double>(n_train)), n_train - 1)
+            : 0;
     const auto first_train = members.begin() + n_test;
     split.test.insert(split.test.end(), members.begin(), first_train);
     split.validation.insert(split.validation.end(), first_train, first_train + n_validation);

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "scgrad/error.hpp"
-#include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/preprocess/count_check.hpp"
 
 namespace scgrad {
 
@@ -42,9 +42,9 @@ StreamedPreparation prepare_streaming(
   StreamedPreparation out;
   auto& data = out.data;
   data.cells = select_labelled_cells(file, options);
-  data.split = stratified_split(data.cells.targets, data.cells.classes.size(),
-                                options.test_fraction, options.split_seed,
-                                options.validation_fraction);
+  data.split =
+      stratified_split(data.cells.targets, data.cells.classes.size(), options.test_fraction,
+                       options.split_seed, options.validation_fraction);
   out.matrix_key = file.resolve_matrix_key(options.matrix);
   const auto all_genes = file.var_names(out.matrix_key);
   data.genes_in_file = static_cast<std::int64_t>(all_genes.size());

@@ -85,10 +85,12 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
     }
   }
   auto draw_type = [&] {
-    if (cumulative.empty()) return static_cast<std::int32_t>(random.index(static_cast<std::size_t>(n_types)));
+    if (cumulative.empty())
+      return static_cast<std::int32_t>(random.index(static_cast<std::size_t>(n_types)));
     const double u = random.uniform();
     const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
-    return static_cast<std::int32_t>(std::min<std::ptrdiff_t>(it - cumulative.begin(), n_types - 1));
+    return static_cast<std::int32_t>(
+        std::min<std::ptrdiff_t>(it - cumulative.begin(), n_types - 1));
   };
 
   Categorical labels;

@@ -23,7 +23,8 @@ torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Ten
     return F::binary_cross_entropy(outputs, targets,
                                    F::BinaryCrossEntropyFuncOptions().weight(weight));
   }
-  const auto per_cell = F::cross_entropy(outputs, targets, F::CrossEntropyFuncOptions().reduction(torch::kNone));
+  const auto per_cell =
+      F::cross_entropy(outputs, targets, F::CrossEntropyFuncOptions().reduction(torch::kNone));
   return (per_cell * class_weights.index_select(0, targets)).mean();
 }
 

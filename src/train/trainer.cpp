@@ -31,11 +31,10 @@ torch::optim::Adam make_adam(ClassifierImpl& model, const TrainingOptions& optio
   std::vector<torch::Tensor> biases;
   for (const auto& p : model.parameters()) (p.dim() >= 2 ? weights : biases).push_back(p);
   std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(weights, std::make_unique<torch::optim::AdamOptions>(
-                                   torch::optim::AdamOptions(options.lr).weight_decay(
-                                       options.weight_decay)));
-  groups.emplace_back(biases,
-                      std::make_unique<torch::optim::AdamOptions>(options.lr));
+  groups.emplace_back(
+      weights, std::make_unique<torch::optim::AdamOptions>(
+                   torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay)));
+  groups.emplace_back(biases, std::make_unique<torch::optim::AdamOptions>(options.lr));
   return torch::optim::Adam(std::move(groups), torch::optim::AdamOptions(options.lr));
 }
 
@@ -132,9 +131,8 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     metrics.epoch = epoch;
     if (full_batch) {
       // The exercise: zero_grad, forward, loss, backward, step on all cells.
-      const auto [outputs, loss] =
-          step(model, optimizer, *train.input, nullptr, train.targets, n_classes, class_weights,
-               epoch);
+      const auto [outputs, loss] = step(model, optimizer, *train.input, nullptr, train.targets,
+                                        n_classes, class_weights, epoch);
       metrics.train_loss = loss;
       metrics.train_accuracy = classification_accuracy(outputs, train.targets, n_classes);
       if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);

@@ -95,8 +95,8 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const H5adFi
       rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
       library.push_back(data.library_size[static_cast<std::size_t>(c)]);
     }
-    return std::make_shared<StreamingInput>(file, prep.matrix_key, rows, library,
-                                            prep.kept_columns, log_cpm, mean, sd, chunk_rows);
+    return std::make_shared<StreamingInput>(file, prep.matrix_key, rows, library, prep.kept_columns,
+                                            log_cpm, mean, sd, chunk_rows);
   });
 }
 
@@ -141,9 +141,9 @@ TrainingInputs prepare_training_inputs(
   }
   inputs.prepare_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  inputs.density = static_cast<double>(nonzeros) /
-                   (static_cast<double>(inputs.data.cells.rows.size()) *
-                    static_cast<double>(inputs.data.genes.size()));
+  inputs.density =
+      static_cast<double>(nonzeros) / (static_cast<double>(inputs.data.cells.rows.size()) *
+                                       static_cast<double>(inputs.data.genes.size()));
   inputs.sparse = inputs.streaming || options.compute == "sparse" ||
                   (options.compute == "auto" && inputs.density < options.sparse_below);
   if (inputs.streaming) {

@@ -186,7 +186,8 @@ TEST(EarlyStopping, RestoresTheBestEpochsWeightsExactly) {
   EXPECT_EQ(static_cast<int>(results.epochs.size()), results.best_epoch + options.patience);
   // The best epoch has the lowest validation loss of all epochs...
   const auto best = static_cast<std::size_t>(results.best_epoch - 1);
-  for (const auto& e : results.epochs) EXPECT_GE(*e.validation_loss, *results.epochs[best].validation_loss);
+  for (const auto& e : results.epochs)
+    EXPECT_GE(*e.validation_loss, *results.epochs[best].validation_loss);
   // ...and the model ends with exactly that epoch's weights, not the last epoch's.
   const auto parameters = model->parameters();
   for (std::size_t i = 0; i < parameters.size(); ++i) {
@@ -247,7 +248,8 @@ TEST(WeightDecay, PenalisesWeightsNotBiases) {
   const auto initial = make_classifier("logistic", 10)->first_linear()->weight.detach().clone();
   const auto decayed = one_step(1e6);
   const auto plain = one_step(0);
-  EXPECT_TRUE(torch::allclose(decayed->first_linear()->weight.abs(), initial.abs() - 1e-3, 0, 1e-6));
+  EXPECT_TRUE(
+      torch::allclose(decayed->first_linear()->weight.abs(), initial.abs() - 1e-3, 0, 1e-6));
   EXPECT_TRUE(torch::equal(decayed->first_linear()->bias, plain->first_linear()->bias));
   EXPECT_FALSE(torch::equal(decayed->first_linear()->weight, plain->first_linear()->weight));
 }

@@ -26,9 +26,9 @@ struct PrepareOptions {
   std::string matrix = "X";
   GeneFilterOptions gene_filter;
   LogCpmOptions log_cpm;
-  std::string library_size_key;  ///< obs column of library sizes; empty: sum over kept genes
+  std::string library_size_key;    ///< obs column of library sizes; empty: sum over kept genes
   bool allow_non_integer = false;  ///< --allow-non-counts: fractions pass the count check
-  double test_fraction = 0;      ///< held-out cells per class; 0 = the exercise's no split
+  double test_fraction = 0;        ///< held-out cells per class; 0 = the exercise's no split
   double validation_fraction = 0;  ///< of each class's training cells, to choose the epoch
   std::uint64_t split_seed = 0;
 };

@@ -25,8 +25,7 @@ torch::Tensor targets_tensor(const std::vector<std::int32_t>& classes, std::size
 /// class's weight before the mean over cells: (1/n) Σ w[y_i] l_i, scikit-learn's sample-weighted
 /// objective divided by n (not PyTorch's weighted mean, which divides by Σ w[y_i] per batch).
 torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Tensor& targets,
-                                  std::size_t n_classes,
-                                  const torch::Tensor& class_weights = {});
+                                  std::size_t n_classes, const torch::Tensor& class_weights = {});
 
 /// scikit-learn's class_weight="balanced": n / (K · n_c) for the K classes' cell counts n_c, so
 /// every class carries the same total weight and the weights average 1 over cells. A class

@@ -14,7 +14,7 @@ struct ClassMetrics {
   double precision = 0;  ///< of the cells predicted as this class, the share that are (0 if none)
   double recall = 0;     ///< of the cells of this class, the share predicted as it
   double f1 = 0;         ///< harmonic mean of precision and recall (0 when both are 0)
-  std::int64_t support = 0;  ///< cells of this class
+  std::int64_t support = 0;    ///< cells of this class
   std::int64_t predicted = 0;  ///< cells predicted as this class
 };
 

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "scgrad/model/exercise_models.hpp"
-#include "scgrad/train/training_inputs.hpp"
 #include "scgrad/train/trainer.hpp"
+#include "scgrad/train/training_inputs.hpp"
 
 namespace scgrad {
 
@@ -57,11 +57,11 @@ struct CandidateResult {
 };
 
 struct FittedClassifier {
-  std::shared_ptr<ClassifierImpl> model;  ///< the kept epoch's weights
-  TrainingInputs inputs;                  ///< what it was trained and measured on
-  TrainingResults results;                ///< of the chosen run
-  double weight_decay = 0;                ///< the chosen (or given) one
-  std::vector<double> class_weights;      ///< as used (empty: none)
+  std::shared_ptr<ClassifierImpl> model;    ///< the kept epoch's weights
+  TrainingInputs inputs;                    ///< what it was trained and measured on
+  TrainingResults results;                  ///< of the chosen run
+  double weight_decay = 0;                  ///< the chosen (or given) one
+  std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every weight decay tried, in order
   std::size_t n_classes() const { return inputs.data.cells.classes.size(); }
 };
