@@ -31,15 +31,10 @@ struct TrainArgs {
   PrepareOptions prepare;
   std::string model = "logistic";
   std::int64_t hidden = 50;
-  // Defaults that learn (docs/training.md); the exercise's run is spelled out in --help.
-  TrainingOptions training = [] {
-    TrainingOptions t;
-    t.epochs = 200;
-    t.lr = 1e-3;
-    t.batch_size = 128;
-    return t;
-  }();
-  double test_fraction = 0.2;
+  // Defaults that learn (the library's recommended_fit_options, docs/training.md); the
+  // exercise's run is spelled out in --help.
+  TrainingOptions training = recommended_fit_options().training;
+  double test_fraction = recommended_fit_options().prepare.test_fraction;
   std::uint64_t seed = 0;
   // Unset: on with minibatches, off with --batch-size 0 (the exercise's loop stays as it was).
   std::optional<double> weight_decay;  ///< unset: chosen on the validation cells
@@ -56,15 +51,6 @@ struct TrainArgs {
   std::string max_memory;                          ///< "" = half the machine's memory
   const CLI::Option* target_sum_option = nullptr;  ///< to tell whether --target-sum was given
 };
-
-// The defaults of the options above that are new since the exercise (minibatch runs only).
-constexpr double kValidationFraction = 0.1;
-constexpr int kPatience = 5;
-constexpr const char* kClassWeight = "balanced";
-// log1p of counts per 10,000 (scanpy's and CellTypist's convention) rather than per million:
-// a single count lands 0.7-2.4 log units above zero instead of 5-7, so genes dropping in and out
-// of detection do not dominate the scaled features (docs/training.md, transfer benchmark).
-constexpr double kTargetSum = 1e4;
 
 void print_report(const ClassificationReport& report, const std::vector<std::string>& classes,
                   const std::string& evaluated_on) {
@@ -258,14 +244,18 @@ std::string class_count_text(const PreparedData& data) {
 /// weight-decay grid, class weights, refit) only with minibatches.
 Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   const bool minibatches = args.training.batch_size > 0;
+  const auto recommended = recommended_fit_options();
   Settings s;
-  s.validation_fraction = args.validation_fraction.value_or(minibatches ? kValidationFraction : 0);
+  s.validation_fraction =
+      args.validation_fraction.value_or(minibatches ? recommended.prepare.validation_fraction : 0);
   s.selecting = s.validation_fraction > 0;
-  s.class_weight = args.class_weight.value_or(minibatches ? kClassWeight : "none");
+  s.class_weight =
+      args.class_weight.value_or(minibatches && recommended.balance_classes ? "balanced" : "none");
   s.refit = !args.model_out.empty() && args.refit.value_or(minibatches);
   fit.prepare = args.prepare;
-  if (minibatches && args.target_sum_option->count() == 0)
-    fit.prepare.log_cpm.target_sum = kTargetSum;
+  if (minibatches && args.target_sum_option->count() == 0) {
+    fit.prepare.log_cpm.target_sum = recommended.prepare.log_cpm.target_sum;
+  }
   fit.prepare.classes = split_class_list(args.classes);
   fit.prepare.test_fraction = args.test_fraction;
   fit.prepare.validation_fraction = s.validation_fraction;
@@ -279,7 +269,8 @@ Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   fit.seed = args.seed;
   fit.training = args.training;
   fit.training.shuffle_seed = args.seed;
-  fit.training.patience = args.patience.value_or(minibatches && s.selecting ? kPatience : 0);
+  fit.training.patience =
+      args.patience.value_or(minibatches && s.selecting ? recommended.training.patience : 0);
   fit.training.lr_reductions = args.lr_reductions.value_or(0);
   fit.weight_decay = args.weight_decay;
   if (!minibatches && !fit.weight_decay) fit.weight_decay = 0;  // PyTorch's Adam default

@@ -16,6 +16,23 @@ std::vector<double> default_weight_decays(std::int64_t training_cells) {
   return grid;
 }
 
+FitOptions recommended_fit_options() {
+  FitOptions o;
+  o.prepare.test_fraction = 0.2;
+  o.prepare.validation_fraction = 0.1;
+  // log1p of counts per 10,000 (scanpy's and CellTypist's convention) rather than per million:
+  // a single count lands 0.7-2.4 log units above zero instead of 5-7, so genes dropping in and
+  // out of detection do not dominate the scaled features (docs/training.md).
+  o.prepare.log_cpm.target_sum = 1e4;
+  o.input.batch_size = 128;
+  o.training.epochs = 200;
+  o.training.lr = 1e-3;
+  o.training.batch_size = 128;
+  o.training.patience = 5;
+  o.balance_classes = true;
+  return o;
+}
+
 namespace {
 
 std::vector<std::int64_t> class_counts(const TrainingSets& sets, std::size_t n_classes) {

@@ -254,6 +254,45 @@ TEST(WeightDecay, PenalisesWeightsNotBiases) {
   EXPECT_FALSE(torch::equal(decayed->first_linear()->weight, plain->first_linear()->weight));
 }
 
+TEST(FitClassifier, ChoosesOnValidationOnlyAndRefitsOnEveryCell) {
+  test::TempDir dir;
+  const auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
+  auto options = recommended_fit_options();
+  options.prepare.classes = {"all"};
+  options.training.epochs = 30;
+  std::vector<double> tried;
+  FitCallbacks callbacks;
+  callbacks.on_candidate = [&](double weight_decay, std::size_t, std::size_t) {
+    tried.push_back(weight_decay);
+  };
+  const auto selected = fit_classifier(file, options, callbacks);
+  const auto& split = selected.inputs.data.split;
+  ASSERT_FALSE(split.validation.empty());
+  ASSERT_FALSE(split.test.empty());
+  // The grid is scaled by the cells the runs train on; the winner has the lowest validation loss.
+  const auto grid = default_weight_decays(static_cast<std::int64_t>(fit_cells(split).size()));
+  ASSERT_GE(tried.size(), 2U);
+  for (std::size_t i = 0; i < tried.size(); ++i) EXPECT_DOUBLE_EQ(tried[i], grid[i]);
+  for (const auto& c : selected.candidates) {
+    EXPECT_GE(c.validation_loss, selected.results.final_validation->loss);
+  }
+  EXPECT_EQ(selected.results.final_validation->loss,
+            *selected.results.epochs[static_cast<std::size_t>(selected.results.best_epoch - 1)]
+                 .validation_loss);
+  EXPECT_EQ(selected.class_weights.size(), 8U);
+
+  const auto refit = refit_classifier(file, options, selected);
+  EXPECT_EQ(refit.inputs.sets.train.input->rows(), 600);  // every selected cell
+  EXPECT_FALSE(refit.inputs.sets.validation.has_value());
+  EXPECT_FALSE(refit.inputs.sets.test.has_value());
+  EXPECT_EQ(refit.weight_decay, selected.weight_decay);
+  EXPECT_EQ(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
+  EXPECT_EQ(refit_epochs(selected),
+            std::max(1, static_cast<int>(std::lround(selected.results.best_epoch *
+                                                     static_cast<double>(fit_cells(split).size()) /
+                                                     600.0))));
+}
+
 TEST(Exercise, AnswersFromMeasuredNumbers) {
   test::TempDir dir;
   PrepareOptions prepare;
