@@ -541,10 +541,11 @@ void add_train_command(CLI::App& app) {
   auto* command = app.add_subcommand(
       "train",
       "Train a cell-type classifier on an .h5ad file: select cells of the given classes, hold "
-      "out a stratified test set, filter genes, log-CPM and scale (fitted on the training "
-      "cells), train with Adam, report held-out metrics, and save the model for `predict`. "
-      "Two classes use a sigmoid output and BCE as the exercise does; more use softmax and "
-      "cross-entropy.");
+      "out a stratified test set, filter genes, log-normalise and scale (fitted on the "
+      "training cells), choose the epoch and the weight decay on validation cells carved from "
+      "the training cells, report held-out metrics (macro-F1 among them), and save the model "
+      "for `predict`, refit on every labelled cell. Two classes use a sigmoid output and BCE "
+      "as the exercise does; more use softmax and cross-entropy.");
   command->add_option("file", args->file, "the .h5ad file")->required();
   command
       ->add_option("--classes", args->classes,
@@ -642,7 +643,8 @@ void add_train_command(CLI::App& app) {
                       "(default: all cores)");
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,
-                      "per-epoch and final metrics, confusion matrix, per-class precision/recall "
+                      "per-epoch and final metrics, the model selection, the confusion matrix, "
+                      "per-class precision/recall/F1, macro-F1 and balanced accuracy, the refit, "
                       "as JSON");
   command->add_option("--plot", args->plot, "loss and accuracy curves as .png or .svg (gnuplot)");
   command->footer(
