@@ -88,7 +88,8 @@ void warn_dropped_classes(const ClassificationReport& report,
   }
   std::cerr << fmt::format(
       "warning: the model never predicts {} on the {} cells: recall 0. Rare classes need "
-      "--class-weight balanced and no strong --weight-decay (docs/training.md)\n",
+      "class weights (--class-weight sqrt or balanced) and no strong --weight-decay "
+      "(docs/training.md)\n",
       names, evaluated_on);
 }
 
@@ -242,6 +243,10 @@ std::string class_count_text(const PreparedData& data) {
 
 /// Options the user left unset take their defaults: the new ones (validation, early stopping,
 /// weight-decay grid, class weights, refit) only with minibatches.
+std::string class_weight_name(double power) {
+  return power == 1.0 ? "balanced" : power == 0.5 ? "sqrt" : "none";
+}
+
 Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   const bool minibatches = args.training.batch_size > 0;
   const auto recommended = recommended_fit_options();
@@ -250,7 +255,8 @@ Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
       args.validation_fraction.value_or(minibatches ? recommended.prepare.validation_fraction : 0);
   s.selecting = s.validation_fraction > 0;
   s.class_weight =
-      args.class_weight.value_or(minibatches && recommended.balance_classes ? "balanced" : "none");
+      args.class_weight.value_or(minibatches ? class_weight_name(recommended.class_weight_power)
+                                             : "none");
   s.refit = !args.model_out.empty() && args.refit.value_or(minibatches);
   fit.prepare = args.prepare;
   if (minibatches && args.target_sum_option->count() == 0) {
@@ -274,7 +280,7 @@ Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   fit.training.lr_reductions = args.lr_reductions.value_or(0);
   fit.weight_decay = args.weight_decay;
   if (!minibatches && !fit.weight_decay) fit.weight_decay = 0;  // PyTorch's Adam default
-  fit.balance_classes = s.class_weight == "balanced";
+  fit.class_weight_power = s.class_weight == "balanced" ? 1.0 : s.class_weight == "sqrt" ? 0.5 : 0.0;
   return s;
 }
 
@@ -330,7 +336,9 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
   std::cerr << fmt::format(
       "model: {}, {}{}, Adam lr {}, {} {} epochs{}, {}, seed {}\n", args.model,
       n_classes == 2 ? "BCE" : "cross-entropy",
-      settings.class_weight == "balanced" ? " with balanced class weights" : "", fit.training.lr,
+      settings.class_weight == "none" ? std::string()
+                                      : fmt::format(" with {} class weights", settings.class_weight),
+      fit.training.lr,
       settings.selecting ? "at most" : "", fit.training.epochs,
       settings.selecting ? fmt::format(" (the best by validation loss is kept{})",
                                        fit.training.patience > 0
@@ -612,9 +620,10 @@ void add_train_command(CLI::App& app) {
   command
       ->add_option("--class-weight", args->class_weight,
                    "balanced: each cell's loss weighted by n / (K n_class), as scikit-learn's "
-                   "class_weight='balanced', so rare types count; none: every cell the same. "
-                   "Default balanced with minibatches, none with --batch-size 0")
-      ->check(CLI::IsMember({"balanced", "none"}));
+                   "class_weight='balanced', so rare types count; sqrt: the square root of "
+                   "that (half way); none: every cell the same. "
+                   "Default sqrt with minibatches, none with --batch-size 0")
+      ->check(CLI::IsMember({"balanced", "sqrt", "none"}));
   command
       ->add_option("--refit", args->refit,
                    "true: after the held-out evaluation, train the saved model (--out) again on "
@@ -649,7 +658,7 @@ void add_train_command(CLI::App& app) {
   command->add_option("--plot", args->plot, "loss and accuracy curves as .png or .svg (gnuplot)");
   command->footer(
       "Defaults learn on real data: 20 % held out (only measured), 10 % of the training cells\n"
-      "for validation, log1p of counts per 10,000, balanced class weights, batches of 128,\n"
+      "for validation, log1p of counts per 10,000, square-root class weights, batches of 128,\n"
       "Adam lr 1e-3, at most 200 epochs with early stopping, the weight decay chosen on the\n"
       "validation cells, and the saved model refit on every labelled cell. With --batch-size 0\n"
       "none of that is on unless asked for (log-CPM, 1e6, as the exercise).\n"

@@ -12,6 +12,8 @@ Datasets:
   - rare: simulated, 5 types at 60/30/5/3/2 %, weak markers (4,000 cells x 2,000 genes)
   - rare-1:200: simulated, 3 types at 66.5/33/0.5 % (6,000 cells; the rare type has ~30 cells)
   - weak: simulated, 8 equal types with weak markers (the file of earlier measurements)
+  - cortex-like: simulated like the cortex file of issue 9: 76,000 cells x 141 genes (a gene
+    panel), 8 types from 64 % down to 0.4 %
 Each is split --splits times (--seed 0..); both methods see the same held-out cells (names from
 scgrad's --metrics-out) and the same features: log-CPM of the genes kept on scgrad's training
 cells, scaled with their statistics, normalised to scgrad's target sum (its --metrics-out
@@ -127,6 +129,10 @@ def main():
                            "--markers-per-type", "10"],
             "weak": ["--cells", "4000", "--genes", "2000", "--seed", "11", "--marker-fold", "1.5",
                      "--markers-per-type", "20"],
+            "cortex-like": ["--cells", "76000", "--genes", "141", "--seed", "31", "--cell-types",
+                            "A,B,C,D,E,F,G,H", "--proportions",
+                            "0.64,0.2,0.08,0.04,0.02,0.01,0.006,0.004", "--marker-fold", "3",
+                            "--markers-per-type", "5", "--library-size", "3000"],
         }
         datasets = [
             ("glia", os.path.join(SHARED, "darmanis2015_glia_subset.h5ad"), [],

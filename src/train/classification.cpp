@@ -1,5 +1,7 @@
 #include "scgrad/train/classification.hpp"
 
+#include <cmath>
+
 namespace scgrad {
 
 torch::Tensor targets_tensor(const std::vector<std::int32_t>& classes, std::size_t n_classes,
@@ -28,7 +30,8 @@ torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Ten
   return (per_cell * class_weights.index_select(0, targets)).mean();
 }
 
-std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& class_counts) {
+std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& class_counts,
+                                           double power) {
   std::int64_t total = 0;
   double k = 0;  // classes present, as scikit-learn counts them
   for (const auto n : class_counts) {
@@ -36,8 +39,15 @@ std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& clas
     k += n > 0 ? 1 : 0;
   }
   std::vector<double> weights;
+  double weighted_cells = 0;
   for (const auto n : class_counts) {
-    weights.push_back(n > 0 ? static_cast<double>(total) / (k * static_cast<double>(n)) : 0.0);
+    const double w =
+        n > 0 ? std::pow(static_cast<double>(total) / (k * static_cast<double>(n)), power) : 0.0;
+    weights.push_back(w);
+    weighted_cells += w * static_cast<double>(n);
+  }
+  if (power != 1.0 && weighted_cells > 0) {  // power 1 averages 1 already, exactly
+    for (auto& w : weights) w *= static_cast<double>(total) / weighted_cells;
   }
   return weights;
 }

@@ -29,7 +29,7 @@ FitOptions recommended_fit_options() {
   o.training.lr = 1e-3;
   o.training.batch_size = 128;
   o.training.patience = 5;
-  o.balance_classes = true;
+  o.class_weight_power = 0.5;  // square-root inverse frequency (docs/training.md)
   return o;
 }
 
@@ -64,8 +64,9 @@ FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
   const auto& sets = fitted.inputs.sets;
   const auto n_classes = fitted.n_classes();
   auto training = options.training;
-  if (options.balance_classes) {
-    training.class_weights = balanced_class_weights(class_counts(sets, n_classes));
+  if (options.class_weight_power > 0) {
+    training.class_weights =
+        balanced_class_weights(class_counts(sets, n_classes), options.class_weight_power);
   }
   fitted.class_weights = training.class_weights;
   // Without a validation set there is nothing to choose with: the first candidate is used.

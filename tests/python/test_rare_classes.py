@@ -51,8 +51,9 @@ def main():
             assert key in m["final"], m["final"]
         assert {"f1", "precision", "recall", "support"} <= set(per_class["C"])
         sel = m["selection"]
-        assert sel["class_weight"] == "balanced" and len(sel["class_weights"]) == 3, sel
-        assert sel["class_weights"][2] > 50 * sel["class_weights"][0], sel  # n / (K n_c)
+        assert sel["class_weight"] == "sqrt" and len(sel["class_weights"]) == 3, sel
+        # (n / (K n_c))^0.5: the rare type's weight over the largest one's is sqrt(n_A / n_C)
+        assert sel["class_weights"][2] > 7 * sel["class_weights"][0], sel
         assert 2 <= len(sel["candidates"]) <= 3 and sel["validation_cells"] > 0, sel
         assert sel["weight_decay"] in [c["weight_decay"] for c in sel["candidates"]]
         assert 1 <= sel["best_epoch"] <= sel["epochs_trained"] == len(m["epochs"]), sel
@@ -66,7 +67,7 @@ def main():
             assert t["refit"] == 1 and t["epochs"] == steps_epochs, dict(t)
             assert t["selected_epoch"] == sel["best_epoch"], dict(t)
             assert abs(t["weight_decay"] - sel["weight_decay"]) < 1e-12, dict(t)
-            assert t["saved_model_cells"] == 6000 and t["class_weight"] == "balanced", dict(t)
+            assert t["saved_model_cells"] == 6000 and t["class_weight"] == "sqrt", dict(t)
         assert "refit on all 6000 labelled cells" in p.stderr, p.stderr
 
         # Without class weights and with a strong fixed L2 penalty the rare type is dropped,

@@ -110,7 +110,7 @@ TEST(Trainer, DivergenceNamesTheEpoch) {
   }
 }
 
-TEST(ClassWeights, BalancedIsScikitLearnsFormula) {
+TEST(ClassWeights, BalancedIsScikitLearnsFormulaAndSqrtItsRoot) {
   // n / (K n_c): 6 cells, counts 3, 2, 1 → 6/9, 6/6, 6/3; an absent class weighs 0 and does not
   // count in K.
   const auto w = balanced_class_weights({3, 2, 1});
@@ -118,6 +118,13 @@ TEST(ClassWeights, BalancedIsScikitLearnsFormula) {
   EXPECT_DOUBLE_EQ(w[1], 1.0);
   EXPECT_DOUBLE_EQ(w[2], 2.0);
   EXPECT_EQ(balanced_class_weights({4, 0, 4}), (std::vector<double>{1.0, 0.0, 1.0}));
+  // Square root: (n / (K n_c))^0.5 = sqrt(2/3), 1, sqrt(2), scaled so the 6 cells average 1.
+  const auto r = balanced_class_weights({3, 2, 1}, 0.5);
+  const double scale = 6 / (3 * std::sqrt(2.0 / 3) + 2 * 1.0 + 1 * std::sqrt(2.0));
+  EXPECT_NEAR(r[0], std::sqrt(2.0 / 3) * scale, 1e-12);
+  EXPECT_NEAR(r[1], 1.0 * scale, 1e-12);
+  EXPECT_NEAR(r[2], std::sqrt(2.0) * scale, 1e-12);
+  EXPECT_NEAR(3 * r[0] + 2 * r[1] + r[2], 6.0, 1e-12);
 }
 
 TEST(ClassWeights, WeightedLossIsTheMeanOfWeightedCellLossesByHand) {

@@ -28,9 +28,12 @@ torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Ten
                                   std::size_t n_classes, const torch::Tensor& class_weights = {});
 
 /// scikit-learn's class_weight="balanced": n / (K · n_c) for the K classes' cell counts n_c, so
-/// every class carries the same total weight and the weights average 1 over cells. A class
+/// every class carries the same total weight and the weights average 1 over cells. With
+/// `power` p < 1 the weights are (n / (K · n_c))^p, scaled to average 1 over cells again
+/// (p = 0.5: square-root inverse frequency, half way between none and balanced). A class
 /// without cells gets weight 0.
-std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& class_counts);
+std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& class_counts,
+                                           double power = 1.0);
 
 /// Probabilities (n x K) in class order: for two classes [p, 1 - p], else softmax.
 torch::Tensor class_probabilities(const torch::Tensor& outputs, std::size_t n_classes);

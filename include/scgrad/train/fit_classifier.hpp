@@ -37,8 +37,9 @@ struct FitOptions {
   /// Unset: chosen among default_weight_decays(training cells) on the validation set (without
   /// one, the first of them).
   std::optional<double> weight_decay;
-  /// scikit-learn's class_weight="balanced", computed on the cells each run trains on.
-  bool balance_classes = false;
+  /// Class weights from the cells each run trains on: balanced_class_weights(counts, power).
+  /// 0: none; 1: scikit-learn's "balanced"; 0.5: square-root inverse frequency.
+  double class_weight_power = 0;
 };
 
 /// The defaults `scgrad train` uses with minibatches, chosen by principle (docs/training.md):
