@@ -323,7 +323,7 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
                              data.empty_cells.size());
   }
   std::cerr << fmt::format(
-      "input: {} ({:.1f} % nonzero log-CPM{})\n",
+      "input: {} ({:.1f} % nonzero after normalisation{})\n",
       inputs.streaming
           ? fmt::format("streamed from disk chunk by chunk (matrix {:.0f} MB > --max-memory "
                         "{:.0f} MB), sparse first layer",
