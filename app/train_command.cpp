@@ -159,7 +159,10 @@ nlohmann::json report_json(const ClassificationReport& report,
 
 /// What the run chose and why, for the output, the metrics and the model file.
 struct Settings {
+  /// From the prepared sets, not the fractions: classes with too few cells give no validation
+  /// or held-out cells.
   bool selecting = false;  ///< a validation set chooses the epoch (and the weight decay)
+  bool held_out = false;   ///< held-out cells are measured
   std::string class_weight;
   double validation_fraction = 0;
   bool refit = false;
@@ -241,22 +244,24 @@ std::string class_count_text(const PreparedData& data) {
   return counts;
 }
 
-/// Options the user left unset take their defaults: the new ones (validation, early stopping,
-/// weight-decay grid, class weights, refit) only with minibatches.
+/// --class-weight's names for FitOptions::class_weight_power, and back.
 std::string class_weight_name(double power) {
   return power == 1.0 ? "balanced" : power == 0.5 ? "sqrt" : "none";
 }
+double class_weight_power(const std::string& name) {
+  return name == "balanced" ? 1.0 : name == "sqrt" ? 0.5 : 0.0;
+}
 
+/// Options the user left unset take their defaults: the new ones (validation, early stopping,
+/// weight-decay grid, class weights, refit) only with minibatches.
 Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   const bool minibatches = args.training.batch_size > 0;
   const auto recommended = recommended_fit_options();
   Settings s;
   s.validation_fraction =
       args.validation_fraction.value_or(minibatches ? recommended.prepare.validation_fraction : 0);
-  s.selecting = s.validation_fraction > 0;
-  s.class_weight =
-      args.class_weight.value_or(minibatches ? class_weight_name(recommended.class_weight_power)
-                                             : "none");
+  s.class_weight = args.class_weight.value_or(
+      minibatches ? class_weight_name(recommended.class_weight_power) : "none");
   s.refit = !args.model_out.empty() && args.refit.value_or(minibatches);
   fit.prepare = args.prepare;
   if (minibatches && args.target_sum_option->count() == 0) {
@@ -275,19 +280,19 @@ Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
   fit.seed = args.seed;
   fit.training = args.training;
   fit.training.shuffle_seed = args.seed;
-  fit.training.patience =
-      args.patience.value_or(minibatches && s.selecting ? recommended.training.patience : 0);
+  fit.training.patience = args.patience.value_or(
+      minibatches && s.validation_fraction > 0 ? recommended.training.patience : 0);
   fit.training.lr_reductions = args.lr_reductions.value_or(0);
   fit.weight_decay = args.weight_decay;
   if (!minibatches && !fit.weight_decay) fit.weight_decay = 0;  // PyTorch's Adam default
-  fit.class_weight_power = s.class_weight == "balanced" ? 1.0 : s.class_weight == "sqrt" ? 0.5 : 0.0;
+  fit.class_weight_power = class_weight_power(s.class_weight);
   return s;
 }
 
-void print_table_header(const Settings& settings, bool held_out) {
+void print_table_header(const Settings& settings) {
   std::cout << fmt::format("{:>5}  {:>10}  {:>9}", "epoch", "train_loss", "train_acc");
   if (settings.selecting) std::cout << fmt::format("  {:>10}  {:>9}", "valid_loss", "valid_acc");
-  if (held_out) std::cout << fmt::format("  {:>10}  {:>9}", "test_loss", "test_acc");
+  if (settings.held_out) std::cout << fmt::format("  {:>10}  {:>9}", "test_loss", "test_acc");
   std::cout << fmt::format("  {:>7}\n", "seconds");
 }
 
@@ -318,6 +323,10 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
                           fit.weight_decay ? "" : " and the weight decay"),
         data.split.test.size(), args.seed);
   }
+  if (!settings.selecting && fit.prepare.validation_fraction > 0) {
+    std::cerr << "note: no class has enough training cells for validation cells, so nothing "
+                 "chooses the epoch or the weight decay: every epoch is trained\n";
+  }
   if (!data.empty_cells.empty()) {
     std::cerr << fmt::format("note: {} cells have library size 0 (all-zero log-CPM)\n",
                              data.empty_cells.size());
@@ -334,12 +343,12 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
       100 * inputs.density, args.compute == "auto" ? ", --compute auto" : "");
   const auto n_classes = data.cells.classes.size();
   std::cerr << fmt::format(
-      "model: {}, {}{}, Adam lr {}, {} {} epochs{}, {}, seed {}\n", args.model,
+      "model: {}, {}{}, Adam lr {}, {}{} epochs{}, {}, seed {}\n", args.model,
       n_classes == 2 ? "BCE" : "cross-entropy",
-      settings.class_weight == "none" ? std::string()
-                                      : fmt::format(" with {} class weights", settings.class_weight),
-      fit.training.lr,
-      settings.selecting ? "at most" : "", fit.training.epochs,
+      settings.class_weight == "none"
+          ? std::string()
+          : fmt::format(" with {} class weights", settings.class_weight),
+      fit.training.lr, settings.selecting ? "at most " : "", fit.training.epochs,
       settings.selecting ? fmt::format(" (the best by validation loss is kept{})",
                                        fit.training.patience > 0
                                            ? fmt::format("; stops after {} without improvement",
@@ -404,9 +413,8 @@ ModelFile model_file(const TrainArgs& args, const FitOptions& fit, const Setting
 void run_train(TrainArgs& args) {
   if (args.threads > 0) torch::set_num_threads(args.threads);
   FitOptions fit;
-  const auto settings = resolve_settings(args, fit);
+  auto settings = resolve_settings(args, fit);
   const auto file = std::make_shared<const H5adFile>(args.file);
-  const bool held_out = args.test_fraction > 0;
 
   ProgressBar reading("reading", 100, "%");
   ProgressBar bar("training", fit.training.epochs, "epochs");
@@ -417,6 +425,8 @@ void run_train(TrainArgs& args) {
   };
   callbacks.on_prepared = [&](const TrainingInputs& inputs) {
     reading.clear();
+    settings.selecting = inputs.sets.validation.has_value();
+    settings.held_out = inputs.sets.test.has_value();
     describe_inputs(args, fit, settings, inputs);
   };
   callbacks.on_candidate = [&](double weight_decay, std::size_t index, std::size_t count) {
@@ -424,7 +434,7 @@ void run_train(TrainArgs& args) {
       std::cout << fmt::format("{}weight decay {:.3g} (candidate {} of {})\n", index ? "\n" : "",
                                weight_decay, index + 1, count);
     }
-    print_table_header(settings, held_out);
+    print_table_header(settings);
   };
   callbacks.on_candidate_done = [&](const CandidateResult& c) {
     bar.clear();
@@ -469,12 +479,13 @@ void run_train(TrainArgs& args) {
   }
   std::cout << fmt::format("   (epoch {})\n", results.best_epoch);
 
-  const auto& evaluated = held_out ? *selected.inputs.sets.test : selected.inputs.sets.train;
-  const auto& evaluated_cells = held_out ? data.split.test : fit_cells(data.split);
+  const auto& evaluated =
+      settings.held_out ? *selected.inputs.sets.test : selected.inputs.sets.train;
+  const auto& evaluated_cells = settings.held_out ? data.split.test : fit_cells(data.split);
   const auto predictions = predict_set(*selected.model, evaluated, n_classes);
   const auto report = classification_report(targets_of(data, evaluated_cells), predictions.classes,
                                             n_classes, predictions.probability_of_first);
-  const std::string evaluated_on = held_out ? "held-out" : "training";
+  const std::string evaluated_on = settings.held_out ? "held-out" : "training";
   print_report(report, data.cells.classes, evaluated_on);
   warn_dropped_classes(report, data.cells.classes, evaluated_on);
 
@@ -491,7 +502,7 @@ void run_train(TrainArgs& args) {
       FitCallbacks quiet;  // the refit's table: one line per epoch, no header repeated
       quiet.training = callbacks.training;
       quiet.on_candidate = [&](double, std::size_t, std::size_t) {
-        print_table_header(Settings{}, false);
+        print_table_header(Settings{});
       };
       refitted = refit_classifier(file, fit, selected, quiet);
       bar.clear();

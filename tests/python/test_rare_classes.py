@@ -89,6 +89,20 @@ def main():
         assert sel["validation_cells"] == 0 and sel["class_weight"] == "none", sel
         assert sel["weight_decay"] == 0 and sel["patience"] == 0 and "refit" not in m, sel
         assert len(m["epochs"]) == 3
+        # Classes too small to give validation cells (3 cells: 2 A, 1 B): nothing is
+        # selected, and the output must not claim otherwise (it once printed held-out figures
+        # under the validation columns).
+        tiny = os.path.join(tmp, "tiny.h5ad")
+        run(scgrad, "simulate", tiny, "--cells", "3", "--genes", "50", "--seed", "7",
+            "--cell-types", "A,B,C", "--markers-per-type", "5")
+        p = run(scgrad, "train", tiny, "--classes", "all", "--min-counts", "0", "--epochs", "4",
+                "--metrics-out", metrics)
+        m = json.load(open(metrics))
+        assert m["selection"]["validation_cells"] == 0 and m["test_cells"] == 1, m["selection"]
+        assert "validation_loss" not in m["epochs"][0] and len(m["epochs"]) == 4, m["epochs"]
+        assert "valid_loss" not in p.stdout and "selected:" not in p.stdout, p.stdout
+        assert "test_loss" in p.stdout, p.stdout
+        assert "no class has enough training cells for validation" in p.stderr, p.stderr
     print("rare classes: ok")
     return 0
 
