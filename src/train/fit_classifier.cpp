@@ -35,15 +35,11 @@ FitOptions recommended_fit_options() {
 
 namespace {
 
-std::vector<std::int64_t> class_counts(const TrainingSets& sets, std::size_t n_classes) {
-  std::vector<std::int64_t> counts(n_classes, 0);
-  const auto targets = sets.train.targets.contiguous();
-  if (n_classes == 2) {  // 1 for class 0
-    const auto* t = targets.data_ptr<float>();
-    for (std::int64_t i = 0; i < targets.numel(); ++i) ++counts[t[i] > 0.5F ? 0 : 1];
-  } else {
-    const auto* t = targets.data_ptr<std::int64_t>();
-    for (std::int64_t i = 0; i < targets.numel(); ++i) ++counts[static_cast<std::size_t>(t[i])];
+/// Cells of each class among those the runs take their steps on.
+std::vector<std::int64_t> fit_class_counts(const PreparedData& data) {
+  std::vector<std::int64_t> counts(data.cells.classes.size(), 0);
+  for (const auto c : fit_cells(data.split)) {
+    ++counts[static_cast<std::size_t>(data.cells.targets[static_cast<std::size_t>(c)])];
   }
   return counts;
 }
@@ -66,7 +62,7 @@ FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
   auto training = options.training;
   if (options.class_weight_power > 0) {
     training.class_weights =
-        balanced_class_weights(class_counts(sets, n_classes), options.class_weight_power);
+        balanced_class_weights(fit_class_counts(fitted.inputs.data), options.class_weight_power);
   }
   fitted.class_weights = training.class_weights;
   // Without a validation set there is nothing to choose with: the first candidate is used.

@@ -43,10 +43,10 @@ struct FitOptions {
 };
 
 /// The defaults `scgrad train` uses with minibatches, chosen by principle (docs/training.md):
-/// 20 % held out, 10 % of the training cells for validation, patience 5, balanced class
-/// weights, the weight decay chosen among default_weight_decays, log1p of counts per 10,000,
-/// batches of 128, Adam lr 1e-3, at most 200 epochs. (A default-constructed FitOptions is the
-/// exercise: full batch, lr 1e-4, 10 epochs, log-CPM, no split.)
+/// 20 % held out, 10 % of the training cells for validation, patience 5, square-root
+/// inverse-frequency class weights, the weight decay chosen among default_weight_decays, log1p of
+/// counts per 10,000, batches of 128, Adam lr 1e-3, at most 200 epochs. (A default-constructed
+/// FitOptions is the exercise: full batch, lr 1e-4, 10 epochs, log-CPM, no split.)
 FitOptions recommended_fit_options();
 
 /// The default candidates: 1 / (C · n) for C in {1, 0.1, 0.01} (in that order), n the cells a
