@@ -108,7 +108,7 @@ void add_exercise_command(CLI::App& app) {
   command->footer(
       "Examples:\n"
       "  scgrad exercise                      # simulated Astrocytes vs Glioblasts\n"
-      "  scgrad exercise ../shared/data/darmanis2015_glia_subset.h5ad \\\n"
+      "  scgrad exercise data/darmanis2015_glia_subset.h5ad \\\n"
       "      --classes Astrocytes,\"Fetal replicating\" --json answers.json");
   command->callback([args] { run_exercise_command(*args); });
 }

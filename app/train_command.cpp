@@ -676,7 +676,7 @@ void add_train_command(CLI::App& app) {
       "The exercise's exact run:\n"
       "  --test-fraction 0 --batch-size 0 --lr 1e-4 --epochs 10 --weight-decay 0\n\n"
       "Example (the five cell types of the real brain data):\n"
-      "  scgrad train ../shared/data/darmanis2015_glia_subset.h5ad --classes all \\\n"
+      "  scgrad train data/darmanis2015_glia_subset.h5ad --classes all \\\n"
       "      --out glia.h5 --metrics-out m.json --plot curves.png");
   command->callback([args] { run_train(*args); });
 }
