@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <torch/torch.h>
 
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/train/classification.hpp"
@@ -35,10 +36,11 @@ FitOptions recommended_fit_options() {
 
 namespace {
 
-/// Cells of each class among those the runs take their steps on.
-std::vector<std::int64_t> fit_class_counts(const PreparedData& data) {
+/// Cells of each class among `cells`.
+std::vector<std::int64_t> class_counts(const PreparedData& data,
+                                       const std::vector<std::int64_t>& cells) {
   std::vector<std::int64_t> counts(data.cells.classes.size(), 0);
-  for (const auto c : fit_cells(data.split)) {
+  for (const auto c : cells) {
     ++counts[static_cast<std::size_t>(data.cells.targets[static_cast<std::size_t>(c)])];
   }
   return counts;
@@ -50,7 +52,51 @@ std::shared_ptr<ClassifierImpl> new_model(const FitOptions& options, const Train
                          options.hidden, output_units(inputs.data.cells.classes.size()));
 }
 
+/// The chosen settings trained again on all training cells (validation cells included); the
+/// held-out cells still only measured.
+void retrain_on_training_cells(FittedClassifier& fitted, const FitOptions& options,
+                               TrainingOptions training, const FitCallbacks& callbacks) {
+  const auto& sets = fitted.inputs.sets;
+  const auto& data = fitted.inputs.data;
+  const auto cells = static_cast<std::int64_t>(data.split.train.size());
+  LabelledData all_training{
+      std::make_shared<ConcatenatedInput>(sets.train.input, sets.validation->input),
+      torch::cat({sets.train.targets, sets.validation->targets}, 0)};
+  if (options.class_weight_power > 0) {
+    training.class_weights =
+        balanced_class_weights(class_counts(data, data.split.train), options.class_weight_power);
+  }
+  training.weight_decay = fitted.weight_decay * selected_cells_ratio(fitted, cells);
+  training.epochs = epochs_for(fitted, cells);
+  training.patience = 0;
+  if (callbacks.on_retrain) callbacks.on_retrain(training.weight_decay, training.epochs);
+  auto model = new_model(options, fitted.inputs);
+  fitted.retrained = train_classifier(*model, fitted.n_classes(),
+                                      TrainingSets{all_training, std::nullopt, sets.test},
+                                      training, callbacks.training);
+  fitted.model = model;
+}
+
 }  // namespace
+
+double selected_cells_ratio(const FittedClassifier& selected, std::int64_t cells) {
+  return static_cast<double>(selected.inputs.sets.train.input->rows()) /
+         static_cast<double>(std::max<std::int64_t>(cells, 1));
+}
+
+int epochs_for(const FittedClassifier& selected, std::int64_t cells) {
+  // L-BFGS takes full-batch steps: their number does not depend on the cells.
+  if (selected.optimizer == Optimizer::lbfgs) return selected.results.best_epoch;
+  const double epochs = selected.results.best_epoch * selected_cells_ratio(selected, cells);
+  return std::max(1, static_cast<int>(std::lround(epochs)));
+}
+
+Optimizer resolve_optimizer(const FitOptions& options, const TrainingInputs& inputs) {
+  return options.optimizer.value_or(options.model == "logistic" && !inputs.streaming &&
+                                            options.training.batch_size > 0
+                                        ? Optimizer::lbfgs
+                                        : Optimizer::adam);
+}
 
 FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
                                 const FitOptions& options, const FitCallbacks& callbacks) {
@@ -61,10 +107,13 @@ FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
   const auto n_classes = fitted.n_classes();
   auto training = options.training;
   if (options.class_weight_power > 0) {
-    training.class_weights =
-        balanced_class_weights(fit_class_counts(fitted.inputs.data), options.class_weight_power);
+    training.class_weights = balanced_class_weights(
+        class_counts(fitted.inputs.data, fit_cells(fitted.inputs.data.split)),
+        options.class_weight_power);
   }
   fitted.class_weights = training.class_weights;
+  training.optimizer = resolve_optimizer(options, fitted.inputs);
+  fitted.optimizer = training.optimizer;
   // Without a validation set there is nothing to choose with: the first candidate is used.
   auto candidates = options.weight_decay ? std::vector<double>{*options.weight_decay}
                                          : default_weight_decays(sets.train.input->rows());
@@ -93,14 +142,16 @@ FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
       break;
     }
   }
+  // Without held-out cells nothing would measure it (the refit for the saved model is the same).
+  if (options.retrain_on_training_cells.value_or(training.optimizer == Optimizer::lbfgs) &&
+      sets.validation && sets.test) {
+    retrain_on_training_cells(fitted, options, training, callbacks);
+  }
   return fitted;
 }
 
 int refit_epochs(const FittedClassifier& selected) {
-  const auto trained_on = static_cast<double>(selected.inputs.sets.train.input->rows());
-  const auto all = static_cast<double>(selected.inputs.data.cells.rows.size());
-  const double epochs = selected.results.best_epoch * trained_on / all;
-  return std::max(1, static_cast<int>(std::lround(epochs)));
+  return epochs_for(selected, static_cast<std::int64_t>(selected.inputs.data.cells.rows.size()));
 }
 
 FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
@@ -109,8 +160,10 @@ FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
   auto all = options;
   all.prepare.test_fraction = 0;
   all.prepare.validation_fraction = 0;
-  all.weight_decay = selected.weight_decay;
-  all.training.epochs = refit_epochs(selected);
+  const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
+  all.weight_decay = selected.weight_decay * selected_cells_ratio(selected, cells);
+  all.optimizer = selected.optimizer;
+  all.training.epochs = epochs_for(selected, cells);
   all.training.patience = 0;
   return fit_classifier(file, all, callbacks);
 }

@@ -38,6 +38,29 @@ torch::optim::Adam make_adam(ClassifierImpl& model, const TrainingOptions& optio
   return torch::optim::Adam(std::move(groups), torch::optim::AdamOptions(options.lr));
 }
 
+/// ½·λ·Σ‖W‖² over the weight matrices (biases are not penalised): the term whose gradient is
+/// Adam's coupled weight decay, added to the loss explicitly for L-BFGS.
+torch::Tensor l2_penalty(ClassifierImpl& model, double weight_decay) {
+  auto penalty = torch::zeros({}, torch::kFloat32);
+  for (const auto& p : model.parameters()) {
+    if (p.dim() >= 2) penalty = penalty + p.pow(2).sum();
+  }
+  return 0.5 * weight_decay * penalty;
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(ClassifierImpl& model,
+                                                        const TrainingOptions& options) {
+  if (options.optimizer == Optimizer::adam) {
+    return std::make_unique<torch::optim::Adam>(make_adam(model, options));
+  }
+  return std::make_unique<torch::optim::LBFGS>(
+      model.parameters(), torch::optim::LBFGSOptions(1.0)
+                              .max_iter(options.lbfgs_iterations)
+                              .history_size(10)
+                              .tolerance_grad(1e-6)
+                              .line_search_fn("strong_wolfe"));
+}
+
 /// A copy of the model's parameters (the best epoch's weights).
 std::vector<torch::Tensor> snapshot(ClassifierImpl& model) {
   std::vector<torch::Tensor> copy;
@@ -67,6 +90,42 @@ std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optim
   const double value = loss.item<double>();
   if (!std::isfinite(value)) diverged(epoch);
   return {outputs.detach(), value};
+}
+
+struct LbfgsStep {
+  double objective_before = 0;  ///< penalised loss
+  double objective_after = 0;
+  LossAndAccuracy after;  ///< unpenalised loss and accuracy after the step
+};
+
+/// One L-BFGS step (up to options.lbfgs_iterations iterations) on all training cells.
+LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
+                     const LabelledData& train, std::size_t n_classes,
+                     const torch::Tensor& class_weights, const TrainingOptions& options,
+                     int epoch) {
+  const auto loss_of = [&](const torch::Tensor& outputs) {
+    if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
+    return classification_loss(outputs, train.targets, n_classes, class_weights);
+  };
+  LbfgsStep result;
+  result.objective_before = optimizer
+                                .step([&] {
+                                  optimizer.zero_grad();
+                                  auto objective = loss_of(train.input->forward(model)) +
+                                                   l2_penalty(model, options.weight_decay);
+                                  objective.backward();
+                                  return objective;
+                                })
+                                .item<double>();
+  torch::NoGradGuard no_grad;
+  const auto outputs = train.input->forward(model);  // one pass for the report and the test
+  const auto loss = loss_of(outputs);
+  result.after = {loss.item<double>(), classification_accuracy(outputs, train.targets, n_classes)};
+  result.objective_after = (loss + l2_penalty(model, options.weight_decay)).item<double>();
+  if (!std::isfinite(result.objective_before) || !std::isfinite(result.objective_after)) {
+    diverged(epoch);
+  }
+  return result;
 }
 
 }  // namespace
@@ -111,13 +170,15 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
                 " class weights for " + std::to_string(n_classes) + " classes");
   }
   const auto class_weights = weights_tensor(options.class_weights);
-  auto optimizer = make_adam(model, options);
+  const bool lbfgs = options.optimizer == Optimizer::lbfgs;
+  auto optimizer = make_optimizer(model, options);
   const auto n = train.input->rows();
-  const bool full_batch = options.batch_size <= 0 || options.batch_size >= n;
+  const bool full_batch = lbfgs || options.batch_size <= 0 || options.batch_size >= n;
   const auto batch = full_batch ? n : options.batch_size;
   Random shuffler(options.shuffle_seed);
   if (full_batch && !train.input->whole_batch_allowed()) {
-    throw Error("streaming from disk needs minibatches: give --batch-size > 0");
+    throw Error(lbfgs ? "L-BFGS needs the cells in memory: it cannot train while streaming"
+                      : "streaming from disk needs minibatches: give --batch-size > 0");
   }
 
   TrainingResults results;
@@ -129,9 +190,20 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     model.train();
     EpochMetrics metrics;
     metrics.epoch = epoch;
-    if (full_batch) {
+    bool converged = false;
+    if (lbfgs) {
+      const auto step =
+          lbfgs_step(model, *optimizer, train, n_classes, class_weights, options, epoch);
+      // Float32 objective: a fall below 1e-6 (relative when above 1) is the optimum within
+      // rounding.
+      converged = step.objective_before - step.objective_after <=
+                  1e-6 * std::max(1.0, std::abs(step.objective_after));
+      metrics.train_loss = step.after.loss;
+      metrics.train_accuracy = step.after.accuracy;
+      if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
+    } else if (full_batch) {
       // The exercise: zero_grad, forward, loss, backward, step on all cells.
-      const auto [outputs, loss] = step(model, optimizer, *train.input, nullptr, train.targets,
+      const auto [outputs, loss] = step(model, *optimizer, *train.input, nullptr, train.targets,
                                         n_classes, class_weights, epoch);
       metrics.train_loss = loss;
       metrics.train_accuracy = classification_accuracy(outputs, train.targets, n_classes);
@@ -145,7 +217,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
         const auto& rows = batches[static_cast<std::size_t>(b)];
         const auto targets = train.targets.index_select(0, torch::tensor(rows, torch::kInt64));
         const auto [outputs, loss] =
-            step(model, optimizer, *train.input, &rows, targets, n_classes, class_weights, epoch);
+            step(model, *optimizer, *train.input, &rows, targets, n_classes, class_weights, epoch);
         const auto size = static_cast<double>(rows.size());
         loss_sum += loss * size;
         correct += classification_accuracy(outputs, targets, n_classes) * size;
@@ -180,10 +252,10 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
         results.best_epoch = epoch;
       }
       if (options.patience > 0 && epochs_without_improvement >= options.patience) {
-        if (results.lr_reductions < options.lr_reductions) {
+        if (!lbfgs && results.lr_reductions < options.lr_reductions) {
           // Back to the best weights, smaller steps from there.
           restore(model, best_weights);
-          for (auto& group : optimizer.param_groups()) {
+          for (auto& group : optimizer->param_groups()) {
             auto& adam = static_cast<torch::optim::AdamOptions&>(group.options());
             adam.lr(adam.lr() * 0.1);
           }
@@ -200,6 +272,10 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     results.epochs.push_back(metrics);
     if (callbacks.on_epoch) callbacks.on_epoch(metrics);
+    if (converged) {
+      results.converged = true;
+      break;
+    }
     if (stop) {
       results.stopped_early = epoch < options.epochs;
       break;

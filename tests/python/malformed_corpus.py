@@ -266,7 +266,8 @@ def case_list():
     # Training.
     add("training diverges", lambda p, t: write(p),
         ["diverged", "epoch", "smaller --lr"],
-        command=TRAIN[:4] + ["--lr", "1e20", "--epochs", "5", "--out", "{out}/model.h5"])
+        command=TRAIN[:4] + ["--optimizer", "adam", "--lr", "1e20", "--epochs", "5",
+                                      "--out", "{out}/model.h5"])
     return cases
 
 

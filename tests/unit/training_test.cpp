@@ -267,6 +267,7 @@ TEST(FitClassifier, ChoosesOnValidationOnlyAndRefitsOnEveryCell) {
   auto options = recommended_fit_options();
   options.prepare.classes = {"all"};
   options.training.epochs = 30;
+  options.optimizer = Optimizer::adam;  // the steps-equal refit (L-BFGS: the test below)
   std::vector<double> tried;
   FitCallbacks callbacks;
   callbacks.on_candidate = [&](double weight_decay, std::size_t, std::size_t) {
@@ -287,17 +288,73 @@ TEST(FitClassifier, ChoosesOnValidationOnlyAndRefitsOnEveryCell) {
             *selected.results.epochs[static_cast<std::size_t>(selected.results.best_epoch - 1)]
                  .validation_loss);
   EXPECT_EQ(selected.class_weights.size(), 8U);
+  EXPECT_FALSE(selected.retrained.has_value());  // Adam: the selection run's model is measured
 
   const auto refit = refit_classifier(file, options, selected);
   EXPECT_EQ(refit.inputs.sets.train.input->rows(), 600);  // every selected cell
   EXPECT_FALSE(refit.inputs.sets.validation.has_value());
   EXPECT_FALSE(refit.inputs.sets.test.has_value());
-  EXPECT_EQ(refit.weight_decay, selected.weight_decay);
+  // λ = 1/(C n): the same C on 600 cells
+  EXPECT_DOUBLE_EQ(refit.weight_decay,
+                   selected.weight_decay * static_cast<double>(fit_cells(split).size()) / 600.0);
   EXPECT_EQ(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
   EXPECT_EQ(refit_epochs(selected),
             std::max(1, static_cast<int>(std::lround(selected.results.best_epoch *
                                                      static_cast<double>(fit_cells(split).size()) /
                                                      600.0))));
+}
+
+TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
+  test::TempDir dir;
+  const auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
+  auto options = recommended_fit_options();
+  options.prepare.classes = {"all"};
+  options.training.epochs = 30;
+  int retrain_epochs = 0;
+  FitCallbacks callbacks;
+  callbacks.on_retrain = [&](double, int epochs) { retrain_epochs = epochs; };
+  const auto selected = fit_classifier(file, options, callbacks);
+  ASSERT_EQ(selected.optimizer, Optimizer::lbfgs);  // the logistic model's default
+  const auto& split = selected.inputs.data.split;
+  ASSERT_TRUE(selected.retrained.has_value());
+  // Full-batch steps: as many as the selection run's best, on train + validation cells.
+  EXPECT_EQ(retrain_epochs, selected.results.best_epoch);
+  EXPECT_LE(static_cast<int>(selected.retrained->epochs.size()), retrain_epochs);
+  EXPECT_FALSE(selected.retrained->final_validation.has_value());
+  ASSERT_TRUE(selected.measured().final_test.has_value());
+  EXPECT_EQ(&selected.measured(), &*selected.retrained);
+  // The measured model is the retrained one: its held-out loss is what evaluate() gives.
+  const auto again = evaluate(*selected.model, *selected.inputs.sets.test, selected.n_classes(),
+                              selected.class_weights);
+  EXPECT_NEAR(again.accuracy, selected.measured().final_test->accuracy, 1e-9);
+  EXPECT_GT(split.train.size(), fit_cells(split).size());
+
+  const auto refit = refit_classifier(file, options, selected);
+  EXPECT_EQ(refit.optimizer, Optimizer::lbfgs);
+  EXPECT_EQ(refit_epochs(selected), selected.results.best_epoch);
+  EXPECT_LE(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
+}
+
+TEST(ConcatenatedInput, OutputsFollowTheRowsAskedFor) {
+  torch::manual_seed(0);
+  const auto a = torch::randn({5, 4});
+  const auto b = torch::randn({3, 4});
+  const ConcatenatedInput both(std::make_shared<DenseInput>(a), std::make_shared<DenseInput>(b));
+  auto model = make_classifier("logistic", 4, 0, 3);
+  EXPECT_EQ(both.rows(), 8);
+  const auto all = torch::cat({a, b}, 0);
+  const auto expected = model->forward(all);
+  EXPECT_TRUE(torch::allclose(both.forward(*model), expected));
+  const std::vector<std::int64_t> rows{6, 0, 7, 2, 5};  // mixed parts, out of order
+  const auto got = both.forward(*model, &rows);
+  EXPECT_TRUE(torch::allclose(got, expected.index_select(0, torch::tensor(rows))));
+  Random random(1);
+  std::vector<std::int64_t> seen;
+  for (const auto& batch : both.epoch_batches(random, 3)) {
+    seen.insert(seen.end(), batch.begin(), batch.end());
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
 }
 
 TEST(Exercise, AnswersFromMeasuredNumbers) {

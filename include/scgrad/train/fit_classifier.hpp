@@ -34,9 +34,21 @@ struct FitOptions {
   /// epochs (the most), lr, batch size, patience, min_delta, shuffle seed. Its weight_decay
   /// and class_weights are set per run from the two fields below.
   TrainingOptions training;
+  /// Unset: L-BFGS for the logistic model with the cells in memory and training.batch_size > 0
+  /// (a convex loss: solved to its optimum, as scikit-learn does), Adam otherwise (the mlp,
+  /// streaming, and batch_size 0: the exercise's loop).
+  std::optional<Optimizer> optimizer;
   /// Unset: chosen among default_weight_decays(training cells) on the validation set (without
   /// one, the first of them).
   std::optional<double> weight_decay;
+  /// After the selection, train the measured model again on all training cells (validation
+  /// cells included) with the chosen weight decay and epoch count, as scikit-learn's
+  /// GridSearchCV(refit=True): the held-out figures then describe a model that saw every
+  /// training cell, as a scikit-learn baseline does. Only with held-out cells (without them,
+  /// nothing would measure it). Unset: with L-BFGS (one more convex fit, seconds), not with
+  /// Adam (the mlp: it would double the training time); then the selection run's model is
+  /// measured.
+  std::optional<bool> retrain_on_training_cells;
   /// Class weights from the cells each run trains on: balanced_class_weights(counts, power).
   /// 0: none; 1: scikit-learn's "balanced"; 0.5: square-root inverse frequency.
   double class_weight_power = 0;
@@ -65,10 +77,16 @@ struct CandidateResult {
 };
 
 struct FittedClassifier {
-  std::shared_ptr<ClassifierImpl> model;    ///< the kept epoch's weights
-  TrainingInputs inputs;                    ///< what it was trained and measured on
-  TrainingResults results;                  ///< of the chosen run
+  /// The selection run's model (its kept epoch's weights), or the retrained one.
+  std::shared_ptr<ClassifierImpl> model;
+  TrainingInputs inputs;    ///< what it was trained and measured on
+  TrainingResults results;  ///< of the chosen selection run (epochs, best epoch, validation)
+  /// Of the retrain on all training cells (FitOptions::retrain_on_training_cells), if any.
+  std::optional<TrainingResults> retrained;
+  /// The run `model` comes from: its final_train and final_test describe the model measured.
+  const TrainingResults& measured() const { return retrained ? *retrained : results; }
   double weight_decay = 0;                  ///< the chosen (or given) one
+  Optimizer optimizer = Optimizer::adam;    ///< as resolved from FitOptions::optimizer
   std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every weight decay tried, in order
   std::size_t n_classes() const { return inputs.data.cells.classes.size(); }
@@ -81,20 +99,34 @@ struct FitCallbacks {
   /// (weight decay, index, number of candidates) before each candidate's run
   std::function<void(double, std::size_t, std::size_t)> on_candidate;
   std::function<void(const CandidateResult&)> on_candidate_done;
+  /// (weight decay, epochs) before the retrain on all training cells
+  std::function<void(double, int)> on_retrain;
   TrainingCallbacks training;
 };
+
+/// FitOptions::optimizer, or its default for these inputs.
+Optimizer resolve_optimizer(const FitOptions& options, const TrainingInputs& inputs);
 
 /// Step 1: preprocess `file`, split it, select the weight decay and the epoch.
 FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
                                 const FitOptions& options, const FitCallbacks& callbacks = {});
 
-/// The refit's epochs: as many optimizer steps as the selected run took to its best epoch
-/// (Goodfellow et al., Deep Learning, algorithm 7.2), so best_epoch x (cells it trained on /
-/// all selected cells), rounded, at least 1.
+/// Training the selected settings again on `cells` cells: the weight decay is multiplied by
+/// (cells the selection run trained on / cells), so that λ = 1/(C·n) keeps scikit-learn's C,
+/// the balance of penalty and summed loss.
+double selected_cells_ratio(const FittedClassifier& selected, std::int64_t cells);
+
+/// ... and trains for this many epochs. Adam: as many optimizer steps as the selection run took
+/// to its best epoch (Goodfellow et al., Deep Learning, algorithm 7.2), so best_epoch x the
+/// ratio above, rounded, at least 1. L-BFGS (full-batch steps): best_epoch.
+int epochs_for(const FittedClassifier& selected, std::int64_t cells);
+
+/// epochs_for(selected, every selected cell).
 int refit_epochs(const FittedClassifier& selected);
 
 /// Step 2: train again on every selected cell (no test or validation set; gene filter and
-/// scaling recomputed) for refit_epochs(selected) epochs with its weight decay.
+/// scaling recomputed) for refit_epochs(selected) epochs with its weight decay scaled by
+/// selected_cells_ratio.
 FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
                                   const FitOptions& options, const FittedClassifier& selected,
                                   const FitCallbacks& callbacks = {});

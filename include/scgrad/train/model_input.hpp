@@ -64,4 +64,29 @@ class SparseInput : public ModelInput {
   torch::Tensor sd_;
 };
 
+/// Two inputs as one: the rows of `first`, then those of `second` (e.g. the training cells a
+/// selection run fitted on, then its validation cells: all training cells, without copying).
+class ConcatenatedInput : public ModelInput {
+ public:
+  ConcatenatedInput(std::shared_ptr<const ModelInput> first,
+                    std::shared_ptr<const ModelInput> second);
+  std::int64_t rows() const override { return first_->rows() + second_->rows(); }
+  torch::Tensor forward(ClassifierImpl& model,
+                        const std::vector<std::int64_t>* rows = nullptr) const override;
+  /// In memory: one shuffled permutation of all rows. Otherwise each part's own batches (chunk
+  /// by chunk when streamed), interleaved at random keeping each part's order.
+  std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
+                                                       std::int64_t batch_size) const override;
+  std::int64_t chunk_rows() const override {
+    return std::min(first_->chunk_rows(), second_->chunk_rows());
+  }
+  bool whole_batch_allowed() const override {
+    return first_->whole_batch_allowed() && second_->whole_batch_allowed();
+  }
+
+ private:
+  std::shared_ptr<const ModelInput> first_;
+  std::shared_ptr<const ModelInput> second_;
+};
+
 }  // namespace scgrad

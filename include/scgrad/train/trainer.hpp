@@ -33,8 +33,17 @@ struct TrainingSets {
   std::optional<LabelledData> test;
 };
 
+/// Adam: the exercise's optimizer, full batch or minibatches. L-BFGS: full batch, for convex
+/// models held in memory (the logistic model), with PyTorch's strong-Wolfe line search; it
+/// reaches the optimum of the penalised loss as scikit-learn's lbfgs solver does.
+enum class Optimizer { adam, lbfgs };
+
 struct TrainingOptions {
+  Optimizer optimizer = Optimizer::adam;
+  /// Adam: passes over the training cells. L-BFGS: calls of its step, each of at most
+  /// `lbfgs_iterations` iterations; training stops sooner once the penalised loss stops falling.
   int epochs = 10;
+  int lbfgs_iterations = 5;  // a short step: the validation set picks among many (docs/training.md)
   double lr = 1e-4;             ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
   std::int64_t batch_size = 0;  ///< 0: full batch, one step per epoch (the exercise)
   std::uint64_t shuffle_seed = 0;  ///< minibatch order (scgrad's generator, not torch's)
@@ -78,6 +87,7 @@ struct TrainingResults {
   /// last epoch without a validation set.
   int best_epoch = 0;
   bool stopped_early = false;  ///< patience ran out before options.epochs
+  bool converged = false;      ///< L-BFGS: the penalised loss stopped falling
   int lr_reductions = 0;       ///< times the learning rate was divided by 10
   /// Of the model as returned (best epoch restored), eval mode, no grad.
   LossAndAccuracy final_train;
@@ -99,7 +109,7 @@ struct TrainingCallbacks {
   std::function<void(int, std::int64_t, std::int64_t)> on_batch;
 };
 
-/// Trains with Adam. Throws scgrad::Error naming the epoch when outputs or loss stop being
+/// Trains with options.optimizer. Throws scgrad::Error naming the epoch when outputs or loss stop being
 /// finite (divergence).
 TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
                                  const TrainingSets& sets, const TrainingOptions& options = {},
