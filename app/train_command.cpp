@@ -167,6 +167,7 @@ struct Settings {
   std::string class_weight;
   double validation_fraction = 0;
   bool refit = false;
+  std::string step = "epoch";  ///< what a table row is: an Adam epoch or an L-BFGS step
 };
 
 nlohmann::json selection_json(const FittedClassifier& fitted, const Settings& settings,
@@ -302,7 +303,7 @@ Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
 }
 
 void print_table_header(const Settings& settings) {
-  std::cout << fmt::format("{:>5}  {:>10}  {:>9}", "epoch", "train_loss", "train_acc");
+  std::cout << fmt::format("{:>5}  {:>10}  {:>9}", settings.step, "train_loss", "train_acc");
   if (settings.selecting) std::cout << fmt::format("  {:>10}  {:>9}", "valid_loss", "valid_acc");
   if (settings.held_out) std::cout << fmt::format("  {:>10}  {:>9}", "test_loss", "test_acc");
   std::cout << fmt::format("  {:>7}\n", "seconds");
@@ -344,8 +345,8 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
         "split: {} training cells{}, {} held-out (stratified, seed {})\n", data.split.train.size(),
         data.split.validation.empty()
             ? std::string()
-            : fmt::format(" ({} of them for validation: they choose the epoch{})",
-                          data.split.validation.size(),
+            : fmt::format(" ({} of them for validation: they choose the {}{})",
+                          data.split.validation.size(), settings.step,
                           fit.weight_decay ? "" : " and the weight decay"),
         data.split.test.size(), args.seed);
   }
@@ -432,7 +433,7 @@ ModelFile model_file(const TrainArgs& args, const FitOptions& fit, const Setting
       {"saved_model_cells", static_cast<double>(saved.inputs.sets.train.input->rows())},
       {"final_train_loss", saved.results.final_train.loss},
       {"final_train_accuracy", saved.results.final_train.accuracy}};
-  // The held-out figures describe the selected model (before any refit).
+  // The held-out figures describe the measured model (before the refit on every cell).
   if (selected.measured().final_test) {
     bundle.training_numbers["final_test_loss"] = selected.measured().final_test->loss;
     bundle.training_numbers["final_test_accuracy"] = selected.measured().final_test->accuracy;
@@ -462,6 +463,7 @@ void run_train(TrainArgs& args) {
     reading.clear();
     settings.selecting = inputs.sets.validation.has_value();
     settings.held_out = inputs.sets.test.has_value();
+    settings.step = resolve_optimizer(fit, inputs) == Optimizer::lbfgs ? "step" : "epoch";
     training_cells = inputs.data.split.train.size();
     describe_inputs(args, fit, settings, inputs);
   };
@@ -475,19 +477,21 @@ void run_train(TrainArgs& args) {
   callbacks.on_retrain = [&](double weight_decay, int epochs) {
     std::cout << fmt::format(
         "\nretrain: the chosen settings on all {} training cells (validation cells included), "
-        "weight decay {:.3g}, {} epochs; the held-out cells measure this model\n",
-        training_cells, weight_decay, epochs);
+        "weight decay {:.3g}, {} {}s; the held-out cells measure this model\n",
+        training_cells, weight_decay, epochs, settings.step);
     Settings table;  // no validation columns: nothing is chosen any more
     table.held_out = settings.held_out;
+    table.step = settings.step;
     print_table_header(table);
   };
   callbacks.on_candidate_done = [&](const CandidateResult& c) {
     bar.clear();
     if (!settings.selecting) return;
-    std::cout << fmt::format("  best epoch {}: validation loss {:.6f}{}\n", c.best_epoch,
+    std::cout << fmt::format("  best {} {}: validation loss {:.6f}{}\n", settings.step, c.best_epoch,
                              c.validation_loss,
                              c.epochs_trained < fit.training.epochs
-                                 ? fmt::format(" (stopped after {} epochs)", c.epochs_trained)
+                                 ? fmt::format(" (stopped after {} {}s)", c.epochs_trained,
+                                               settings.step)
                                  : std::string());
   };
   callbacks.training.on_batch = [&](int epoch, std::int64_t batch, std::int64_t batches) {
@@ -505,14 +509,14 @@ void run_train(TrainArgs& args) {
   const auto n_classes = selected.n_classes();
   if (settings.selecting) {
     std::cout << fmt::format(
-        "\nselected: weight decay {:.3g}{}, epoch {} of {} (lowest validation loss, {:.6f})\n",
+        "\nselected: weight decay {:.3g}{}, {} {} of {} (lowest validation loss, {:.6f})\n",
         selected.weight_decay,
         selected.candidates.size() > 1
             ? fmt::format(" (best of {} tried)", selected.candidates.size())
             : std::string(),
-        results.best_epoch, results.epochs.size(), results.final_validation->loss);
+        settings.step, results.best_epoch, results.epochs.size(), results.final_validation->loss);
   }
-  print_final(results, fmt::format("(epoch {})", results.best_epoch));
+  print_final(results, fmt::format("({} {})", settings.step, results.best_epoch));
   if (selected.retrained) {
     print_final(*selected.retrained,
                 fmt::format("(retrained on {} training cells)", data.split.train.size()));
@@ -536,15 +540,17 @@ void run_train(TrainArgs& args) {
     if (settings.refit) {
       std::cout << fmt::format(
           "\nrefit: training again on all {} selected cells (gene filter and scaling "
-          "recomputed), weight decay {:.3g}, {} epochs (the selected run's steps)\n",
+          "recomputed), weight decay {:.3g}, {} {}s (the selected run's steps)\n",
           data.cells.rows.size(),
           selected.weight_decay *
               selected_cells_ratio(selected, static_cast<std::int64_t>(data.cells.rows.size())),
-          refit_epochs(selected));
+          refit_epochs(selected), settings.step);
       FitCallbacks quiet;  // the refit's table: one line per epoch, no header repeated
       quiet.training = callbacks.training;
       quiet.on_candidate = [&](double, std::size_t, std::size_t) {
-        print_table_header(Settings{});
+        Settings table;  // train columns only
+        table.step = settings.step;
+        print_table_header(table);
       };
       refitted = refit_classifier(file, fit, selected, quiet);
       bar.clear();
@@ -566,7 +572,7 @@ void run_train(TrainArgs& args) {
     std::cerr << fmt::format(
         "wrote model {}: {}\n", args.model_out,
         refitted ? fmt::format("refit on all {} labelled cells (its held-out figures are the "
-                               "selected model's above)",
+                               "measured model's above)",
                                refitted->inputs.data.cells.rows.size())
                  : fmt::format("the selected model, trained on {} cells",
                                selected.inputs.sets.train.input->rows()));
@@ -578,6 +584,9 @@ void run_train(TrainArgs& args) {
     TrainingCurves curves;
     curves.title = fmt::format("scgrad train {} — {}", args.model, class_count_text(data));
     curves.kept_epoch = settings.selecting ? results.best_epoch : 0;
+    curves.x_label = settings.step == "step"
+                         ? fmt::format("L-BFGS step ({} iterations)", fit.training.lbfgs_iterations)
+                         : "epoch";
     for (const auto& e : results.epochs) {
       curves.train_loss.push_back(e.train_loss);
       curves.train_accuracy.push_back(e.train_accuracy);

@@ -57,11 +57,11 @@ void plot_training_curves(const TrainingCurves& curves, const std::string& path)
     std::ofstream script(script_path);
     script << fmt::format(
         "set terminal {}\nset output '{}'\nset multiplot layout 1,2 title '{}'\n"
-        "set xlabel 'epoch'\nset grid\nset key top right\n{}"
+        "set xlabel '{}'\nset grid\nset key top right\n{}"
         "set ylabel 'loss'\nplot {}\n"
         "set ylabel 'accuracy'\nset yrange [0:1.02]\nset key bottom right\n"
         "plot {}\nunset multiplot\n",
-        terminal, out.temporary_path(), curves.title, kept, lines(2), lines(3));
+        terminal, out.temporary_path(), curves.title, curves.x_label, kept, lines(2), lines(3));
   }
   const int status = std::system(fmt::format("gnuplot '{}' 2>&1", script_path).c_str());
   std::filesystem::remove(data_path);

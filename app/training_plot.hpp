@@ -14,6 +14,7 @@ struct TrainingCurves {
   std::vector<double> test_loss, test_accuracy;              ///< empty without a test split
   int kept_epoch = 0;  ///< marked with a vertical line when > 0
   std::string title;
+  std::string x_label = "epoch";
 };
 
 /// Writes the picture atomically; throws scgrad::Error if gnuplot is missing or fails.
