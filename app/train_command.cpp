@@ -341,14 +341,14 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
       data.cells.rows.size(), class_count_text(data), data.genes.size(), data.genes_in_file,
       inputs.streaming ? "two streaming passes" : "read and preprocessed", inputs.prepare_seconds);
   if (!data.split.test.empty() || !data.split.validation.empty()) {
-    std::cerr << fmt::format(
-        "split: {} training cells{}, {} held-out (stratified, seed {})\n", data.split.train.size(),
-        data.split.validation.empty()
-            ? std::string()
-            : fmt::format(" ({} of them for validation: they choose the {}{})",
-                          data.split.validation.size(), settings.step,
-                          fit.weight_decay ? "" : " and the weight decay"),
-        data.split.test.size(), args.seed);
+    std::cerr << fmt::format("split: {} training cells{}, {} held-out (stratified, seed {})\n",
+                             data.split.train.size(),
+                             data.split.validation.empty()
+                                 ? std::string()
+                                 : fmt::format(" ({} of them for validation: they choose the {}{})",
+                                               data.split.validation.size(), settings.step,
+                                               fit.weight_decay ? "" : " and the weight decay"),
+                             data.split.test.size(), args.seed);
   }
   if (!settings.selecting && fit.prepare.validation_fraction > 0) {
     std::cerr << "note: no class has enough training cells for validation cells, so nothing "
@@ -438,10 +438,9 @@ ModelFile model_file(const TrainArgs& args, const FitOptions& fit, const Setting
     bundle.training_numbers["final_test_loss"] = selected.measured().final_test->loss;
     bundle.training_numbers["final_test_accuracy"] = selected.measured().final_test->accuracy;
   }
-  bundle.training_strings = {
-      {"data_file", args.file},
-      {"class_weight", settings.class_weight},
-      {"optimizer", saved.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"}};
+  bundle.training_strings = {{"data_file", args.file},
+                             {"class_weight", settings.class_weight},
+                             {"optimizer", saved.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"}};
   return bundle;
 }
 
@@ -487,12 +486,11 @@ void run_train(TrainArgs& args) {
   callbacks.on_candidate_done = [&](const CandidateResult& c) {
     bar.clear();
     if (!settings.selecting) return;
-    std::cout << fmt::format("  best {} {}: validation loss {:.6f}{}\n", settings.step, c.best_epoch,
-                             c.validation_loss,
-                             c.epochs_trained < fit.training.epochs
-                                 ? fmt::format(" (stopped after {} {}s)", c.epochs_trained,
-                                               settings.step)
-                                 : std::string());
+    std::cout << fmt::format(
+        "  best {} {}: validation loss {:.6f}{}\n", settings.step, c.best_epoch, c.validation_loss,
+        c.epochs_trained < fit.training.epochs
+            ? fmt::format(" (stopped after {} {}s)", c.epochs_trained, settings.step)
+            : std::string());
   };
   callbacks.training.on_batch = [&](int epoch, std::int64_t batch, std::int64_t batches) {
     if (batches > 1) bar.update(epoch - 1, fmt::format("(batch {}/{})", batch, batches));

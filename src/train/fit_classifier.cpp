@@ -1,8 +1,9 @@
 #include "scgrad/train/fit_classifier.hpp"
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <limits>
-#include <torch/torch.h>
 
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/train/classification.hpp"
@@ -72,8 +73,8 @@ void retrain_on_training_cells(FittedClassifier& fitted, const FitOptions& optio
   if (callbacks.on_retrain) callbacks.on_retrain(training.weight_decay, training.epochs);
   auto model = new_model(options, fitted.inputs);
   fitted.retrained = train_classifier(*model, fitted.n_classes(),
-                                      TrainingSets{all_training, std::nullopt, sets.test},
-                                      training, callbacks.training);
+                                      TrainingSets{all_training, std::nullopt, sets.test}, training,
+                                      callbacks.training);
   fitted.model = model;
 }
 

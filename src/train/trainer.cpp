@@ -53,12 +53,12 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(ClassifierImpl& model,
   if (options.optimizer == Optimizer::adam) {
     return std::make_unique<torch::optim::Adam>(make_adam(model, options));
   }
-  return std::make_unique<torch::optim::LBFGS>(
-      model.parameters(), torch::optim::LBFGSOptions(1.0)
-                              .max_iter(options.lbfgs_iterations)
-                              .history_size(10)
-                              .tolerance_grad(1e-6)
-                              .line_search_fn("strong_wolfe"));
+  return std::make_unique<torch::optim::LBFGS>(model.parameters(),
+                                               torch::optim::LBFGSOptions(1.0)
+                                                   .max_iter(options.lbfgs_iterations)
+                                                   .history_size(10)
+                                                   .tolerance_grad(1e-6)
+                                                   .line_search_fn("strong_wolfe"));
 }
 
 /// A copy of the model's parameters (the best epoch's weights).

@@ -1,11 +1,12 @@
 #pragma once
 /// @file trainer.hpp
 /// The exercise's training loop, grown up: every epoch zero_grad → forward → loss → backward →
-/// Adam step, over the whole training set (the exercise) or over shuffled minibatches. With a
-/// validation set (carved from the training cells) the epoch with the lowest validation loss is
-/// kept: its weights are restored at the end, and training stops early after `patience` epochs
-/// without improvement. Held-out (test) loss and accuracy after each epoch are only reported:
-/// no choice looks at them.
+/// Adam step, over the whole training set (the exercise) or over shuffled minibatches; or, for
+/// a convex model in memory, full-batch L-BFGS steps (an "epoch" is then one step of a few
+/// iterations). With a validation set (carved from the training cells) the epoch with the
+/// lowest validation loss is kept: its weights are restored at the end, and training stops
+/// early after `patience` epochs without improvement. Held-out (test) loss and accuracy after each
+/// epoch are only reported: no choice looks at them.
 
 #include <torch/torch.h>
 
@@ -44,8 +45,8 @@ struct TrainingOptions {
   /// `lbfgs_iterations` iterations; training stops sooner once the penalised loss stops falling.
   int epochs = 10;
   int lbfgs_iterations = 5;  // a short step: the validation set picks among many (docs/training.md)
-  double lr = 1e-4;             ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
-  std::int64_t batch_size = 0;  ///< 0: full batch, one step per epoch (the exercise)
+  double lr = 1e-4;          ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
+  std::int64_t batch_size = 0;     ///< 0: full batch, one step per epoch (the exercise)
   std::uint64_t shuffle_seed = 0;  ///< minibatch order (scgrad's generator, not torch's)
   /// Adam's L2 penalty (PyTorch's coupled weight_decay), on the weight matrices only: biases
   /// are not penalised, as in scikit-learn's LogisticRegression.
@@ -109,8 +110,8 @@ struct TrainingCallbacks {
   std::function<void(int, std::int64_t, std::int64_t)> on_batch;
 };
 
-/// Trains with options.optimizer. Throws scgrad::Error naming the epoch when outputs or loss stop being
-/// finite (divergence).
+/// Trains with options.optimizer. Throws scgrad::Error naming the epoch when outputs or loss stop
+/// being finite (divergence).
 TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
                                  const TrainingSets& sets, const TrainingOptions& options = {},
                                  const TrainingCallbacks& callbacks = {});
