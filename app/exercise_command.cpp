@@ -15,6 +15,7 @@
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
 #include "scgrad/util/atomic_output.hpp"
+#include "scgrad/util/output_paths.hpp"
 
 namespace scgrad::app {
 
@@ -40,6 +41,7 @@ struct TemporaryFile {
 };
 
 void run_exercise_command(ExerciseArgs& args) {
+  check_outputs_apart({{"FILE", args.file}}, {{"--json", args.json_out}});
   TemporaryFile simulated;
   if (args.file.empty()) {
     simulated.path =

@@ -11,6 +11,7 @@
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/predict/predict_cells.hpp"
+#include "scgrad/util/output_paths.hpp"
 
 namespace scgrad::app {
 
@@ -25,6 +26,8 @@ struct PredictArgs {
 };
 
 void run_predict(const PredictArgs& args) {
+  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}},
+                      {{"--out", args.out}, {"--csv", args.csv}});
   const auto model = read_model_file(args.model);
   const H5adFile file(args.data);
   const auto results = predict_cells(model, file, args.options);

@@ -19,6 +19,7 @@
 #include "scgrad/train/classification_metrics.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 #include "scgrad/util/atomic_output.hpp"
+#include "scgrad/util/output_paths.hpp"
 #include "training_plot.hpp"
 
 namespace scgrad::app {
@@ -445,6 +446,9 @@ ModelFile model_file(const TrainArgs& args, const FitOptions& fit, const Setting
 }
 
 void run_train(TrainArgs& args) {
+  check_outputs_apart({{"FILE", args.file}}, {{"--out", args.model_out},
+                                              {"--metrics-out", args.metrics_out},
+                                              {"--plot", args.plot}});
   if (args.threads > 0) torch::set_num_threads(args.threads);
   FitOptions fit;
   auto settings = resolve_settings(args, fit);
