@@ -40,6 +40,17 @@ void run_predict(const PredictArgs& args) {
                              n_missing, results.missing_genes.front());
   }
   std::cerr << '\n';
+  if (!results.summed_genes.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < std::min<std::size_t>(5, results.summed_genes.size()); ++i) {
+      names += (i ? ", " : "") + results.summed_genes[i];
+    }
+    std::cerr << fmt::format(
+        "note: {} of the model's genes are named by more than one column of {}; their counts "
+        "were summed ({}{})\n",
+        results.summed_genes.size(), args.data, names,
+        results.summed_genes.size() > 5 ? ", ..." : "");
+  }
   if (!results.empty_cells.empty()) {
     std::cerr << fmt::format("note: {} cells have no counts in the model's genes\n",
                              results.empty_cells.size());

@@ -62,6 +62,36 @@ void sort_row_entries(CsrMatrix& matrix) {
   for (std::int64_t r = 0; r < matrix.n_rows; ++r) sort_row_entries(matrix, r);
 }
 
+CsrMatrix merge_columns(const CsrMatrix& matrix, const std::vector<std::int64_t>& target,
+                        std::int64_t n_targets) {
+  CsrMatrix out;
+  out.n_rows = matrix.n_rows;
+  out.n_cols = n_targets;
+  out.indptr.assign(1, 0);
+  out.indptr.reserve(static_cast<std::size_t>(matrix.n_rows) + 1);
+  std::vector<std::pair<std::int32_t, float>> entries;
+  for (std::int64_t r = 0; r < matrix.n_rows; ++r) {
+    entries.clear();
+    for (auto k = matrix.indptr[r]; k < matrix.indptr[r + 1]; ++k) {
+      const auto t = target[static_cast<std::size_t>(matrix.indices[k])];
+      entries.emplace_back(static_cast<std::int32_t>(t), matrix.data[k]);
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [column, value] : entries) {
+      if (static_cast<std::int64_t>(out.indices.size()) > out.indptr.back() &&
+          out.indices.back() == column) {
+        out.data.back() += value;
+      } else {
+        out.indices.push_back(column);
+        out.data.push_back(value);
+      }
+    }
+    out.indptr.push_back(static_cast<std::int64_t>(out.data.size()));
+  }
+  return out;
+}
+
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {
   CsrMatrix out;
   out.n_rows = static_cast<std::int64_t>(rows.size());

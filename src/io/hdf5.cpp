@@ -388,6 +388,12 @@ bool is_integer_type(hid_t dataset) {
   return H5Tget_class(type.get()) == H5T_INTEGER;
 }
 
+bool is_numeric_type(hid_t dataset) {
+  Handle type(H5Dget_type(dataset));
+  const auto c = H5Tget_class(type.get());
+  return c == H5T_INTEGER || c == H5T_FLOAT;
+}
+
 std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
                                             const Location& where) {
   auto values = string_array_attribute(obj, name, where);

@@ -68,6 +68,7 @@ std::vector<std::int64_t> shape(hid_t dataset);
 std::string dtype_name(hid_t dataset);
 bool is_string_type(hid_t dataset);
 bool is_integer_type(hid_t dataset);
+bool is_numeric_type(hid_t dataset);  ///< integer or floating point
 
 std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
                                             const Location& where);

@@ -1,10 +1,14 @@
 #include "scgrad/io/model_file.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
+#include <set>
 
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/io/reading_guard.hpp"
+#include "scgrad/model/layer_spec.hpp"
 #include "scgrad/util/atomic_output.hpp"
 
 namespace scgrad {
@@ -25,6 +29,12 @@ std::string now_iso8601() {
   return buffer;
 }
 
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+
 double double_attribute(hid_t obj, const std::string& name, const Location& where) {
   if (H5Aexists(obj, name.c_str()) <= 0) hdf5::fail(where, "missing attribute '" + name + "'");
   Handle attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT));
@@ -41,21 +51,183 @@ std::string required_string(hid_t obj, const std::string& name, const Location& 
   return *value;
 }
 
-std::vector<std::string> strings_at(hid_t file, const std::string& name, const Location& where) {
-  if (!hdf5::is_dataset(file, name)) hdf5::fail(Location{where.file, name}, "missing dataset");
-  Handle ds = hdf5::open_dataset(file, name, Location{where.file, name});
-  return hdf5::read_strings(ds.get(), Location{where.file, name});
+/// Deflate cannot compress more than ~1032:1, so a dataset that declares more values than its
+/// stored bytes could hold is damaged; refusing it keeps a tiny file from asking for gigabytes.
+void check_declared_size(hid_t dataset, std::int64_t values, std::int64_t value_bytes,
+                         const Location& where) {
+  const auto stored = static_cast<std::int64_t>(H5Dget_storage_size(dataset));
+  if (values > 0 && values * value_bytes > 1032 * stored + 4096) {
+    hdf5::fail(where, "declares " + std::to_string(values) + " values but stores only " +
+                          std::to_string(stored) + " bytes (damaged file)");
+  }
 }
 
-std::vector<float> floats_at(hid_t file, const std::string& name, const Location& where) {
+Handle dataset_at(hid_t file, const std::string& name, const Location& where) {
   if (!hdf5::is_dataset(file, name)) hdf5::fail(Location{where.file, name}, "missing dataset");
-  Handle ds = hdf5::open_dataset(file, name, Location{where.file, name});
-  return hdf5::read_float_array(ds.get(), Location{where.file, name}, nullptr);
+  return hdf5::open_dataset(file, name, Location{where.file, name});
+}
+
+std::int64_t element_count(const std::vector<std::int64_t>& shape) {
+  std::int64_t n = 1;
+  for (const auto d : shape) n *= d;
+  return n;
+}
+
+std::vector<std::string> strings_at(hid_t file, const std::string& name, const Location& where) {
+  Handle ds = dataset_at(file, name, where);
+  const Location at{where.file, name};
+  const auto shape = hdf5::shape(ds.get());
+  if (shape.size() != 1) hdf5::fail(at, "expected a one-dimensional array of strings");
+  check_declared_size(ds.get(), shape[0], 1, at);
+  return hdf5::read_strings(ds.get(), at);
+}
+
+/// A float array whose declared shape must be `expected` before anything is read. `at` names
+/// it in messages (its path from the file's root).
+std::vector<float> floats_at(hid_t group, const std::string& name,
+                             const std::vector<std::int64_t>& expected, const Location& at) {
+  if (!hdf5::is_dataset(group, name)) hdf5::fail(at, "missing dataset");
+  Handle ds = hdf5::open_dataset(group, name, at);
+  const auto shape = hdf5::shape(ds.get());
+  if (shape != expected) {
+    hdf5::fail(at, "has shape " + shape_text(shape) + ", the model's description implies " +
+                       shape_text(expected));
+  }
+  if (!hdf5::is_numeric_type(ds.get())) {
+    hdf5::fail(at, "has type " + hdf5::dtype_name(ds.get()) + ", expected numbers");
+  }
+  check_declared_size(ds.get(), element_count(shape), 4, at);
+  return hdf5::read_float_array(ds.get(), at, nullptr);
+}
+
+[[noreturn]] void invalid(const std::string& path, const std::string& element,
+                          const std::string& what) {
+  throw Error(path + ": " + element + ": " + what);
+}
+
+void check_names(const std::vector<std::string>& names, const std::string& path,
+                 const std::string& element, std::size_t at_least) {
+  if (names.size() < at_least) {
+    invalid(path, element,
+            std::to_string(names.size()) + " entries, at least " + std::to_string(at_least) +
+                " needed");
+  }
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i].empty()) invalid(path, element, "entry " + std::to_string(i) + " is empty");
+    if (!seen.insert(names[i]).second) {
+      invalid(path, element, "'" + names[i] + "' appears more than once");
+    }
+  }
+}
+
+void check_finite(const std::vector<float>& values, const std::string& path,
+                  const std::string& element) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      invalid(path, element,
+              "value " + std::to_string(i) + " is " + std::to_string(values[i]) +
+                  " (every value must be finite)");
+    }
+  }
+}
+
+/// The checks on what the model says it is (no arrays): names, spec, preprocessing numbers.
+void validate_description(const ModelFile& model, const std::string& path) {
+  check_names(model.classes, path, "classes", 2);
+  check_names(model.genes, path, "genes", 1);
+  if (model.compute != "dense" && model.compute != "sparse") {
+    invalid(path, "compute", "'" + model.compute + "', expected 'dense' or 'sparse'");
+  }
+  if (model.hidden < 1 || model.hidden > kMaxLayerUnits) {
+    invalid(
+        path, "hidden",
+        std::to_string(model.hidden) + " units, expected 1 to " + std::to_string(kMaxLayerUnits));
+  }
+  std::vector<LayerSpec> layers;
+  std::string implied;
+  try {
+    layers = parse_layer_spec(model.spec);
+    implied = model_spec_text(model.model, model.hidden, output_units(model.classes.size()));
+  } catch (const Error& e) {
+    invalid(path, "spec", e.what());
+  }
+  for (const auto& layer : layers) {
+    if (layer.kind == LayerSpec::Kind::linear && layer.units > kMaxLayerUnits) {
+      invalid(path, "spec",
+              "a layer of " + std::to_string(layer.units) + " units (at most " +
+                  std::to_string(kMaxLayerUnits) + ")");
+    }
+  }
+  if (to_string(layers) != implied) {
+    invalid(path, "spec",
+            "'" + model.spec + "' is not the model the file names ('" + model.model + "', " +
+                std::to_string(model.classes.size()) + " classes: " + implied + ")");
+  }
+  if (!(std::isfinite(model.target_sum) && model.target_sum > 0)) {
+    invalid(path, "preprocess/target_sum", "must be a finite number > 0");
+  }
+  if (!(std::isfinite(model.log_base) && model.log_base >= 0)) {
+    invalid(path, "preprocess/log_base", "must be a finite number >= 0 (0: natural log)");
+  }
+  if (!std::isfinite(model.min_counts)) invalid(path, "preprocess/min_counts", "not finite");
 }
 
 }  // namespace
 
+std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
+                                                        std::int64_t n_genes) {
+  std::vector<std::vector<std::int64_t>> shapes;
+  auto inputs = n_genes;
+  for (const auto& layer : parse_layer_spec(spec)) {
+    if (layer.kind != LayerSpec::Kind::linear) continue;
+    shapes.push_back({layer.units, inputs});
+    shapes.push_back({layer.units});
+    inputs = layer.units;
+  }
+  return shapes;
+}
+
+void validate_model_file(const ModelFile& model, const std::string& path) {
+  validate_description(model, path);
+  const auto n_genes = static_cast<std::int64_t>(model.genes.size());
+  const auto expected = parameter_shapes(model.spec, n_genes);
+  if (model.weights.size() != expected.size()) {
+    invalid(path, "weights",
+            std::to_string(model.weights.size()) + " arrays, the spec '" + model.spec + "' has " +
+                std::to_string(expected.size()) + " parameters");
+  }
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& w = model.weights[i];
+    const auto element = "weights/" + w.name;
+    if (w.shape != expected[i]) {
+      invalid(path, element,
+              "shape " + shape_text(w.shape) + ", the spec implies " + shape_text(expected[i]));
+    }
+    if (static_cast<std::int64_t>(w.values.size()) != element_count(w.shape)) {
+      invalid(
+          path, element,
+          "holds " + std::to_string(w.values.size()) + " values for shape " + shape_text(w.shape));
+    }
+    check_finite(w.values, path, element);
+  }
+  if (model.scaling_mean.size() != model.genes.size() ||
+      model.scaling_sd.size() != model.genes.size()) {
+    invalid(path, "scaling", "mean and sd need one value per gene");
+  }
+  check_finite(model.scaling_mean, path, "scaling/mean");
+  check_finite(model.scaling_sd, path, "scaling/sd");
+  for (std::size_t g = 0; g < model.scaling_sd.size(); ++g) {
+    if (!(model.scaling_sd[g] > 0)) {
+      invalid(path, "scaling/sd",
+              "gene '" + model.genes[g] + "' has SD " + std::to_string(model.scaling_sd[g]) +
+                  " (every SD must be > 0; a constant gene is stored with SD 1)");
+    }
+  }
+}
+
 void write_model_file(const std::string& path, const ModelFile& model) {
+  validate_model_file(model, path);  // never write a model predict would refuse
   AtomicOutput output(path);
   {
     const Location where{path, ""};
@@ -109,6 +281,7 @@ void write_model_file(const std::string& path, const ModelFile& model) {
 }
 
 ModelFile read_model_file(const std::string& path) {
+  const ReadingScope reading(path);  // a libhdf5 crash on a damaged file: one line, exit 1
   Handle file = hdf5::open_file_read_only(path);
   const auto root = file.get();
   const Location where{path, ""};
@@ -127,7 +300,12 @@ ModelFile read_model_file(const std::string& path) {
   ModelFile model;
   model.model = required_string(root, "model", where);
   model.hidden = static_cast<std::int64_t>(double_attribute(root, "hidden", where));
-  model.spec = strings_at(root, "spec", where).at(0);
+  const auto spec = strings_at(root, "spec", where);
+  if (spec.size() != 1) {
+    hdf5::fail(Location{path, "spec"},
+               "holds " + std::to_string(spec.size()) + " strings, expected one layer spec");
+  }
+  model.spec = spec.front();
   model.classes = strings_at(root, "classes", where);
   model.genes = strings_at(root, "genes", where);
   model.gene_key = hdf5::string_attribute(root, "gene_key", where).value_or("");
@@ -143,22 +321,30 @@ ModelFile read_model_file(const std::string& path) {
   model.matrix = required_string(pre.get(), "matrix", pre_at);
   model.label_key = required_string(pre.get(), "label_key", pre_at);
 
-  model.scaling_mean = floats_at(root, "scaling/mean", where);
-  model.scaling_sd = floats_at(root, "scaling/sd", where);
-  if (model.scaling_mean.size() != model.genes.size() ||
-      model.scaling_sd.size() != model.genes.size()) {
-    hdf5::fail(Location{path, "scaling"}, "mean and sd need one value per gene");
-  }
+  validate_description(model, path);
 
+  // Arrays: each declared shape is checked against the description before it is read.
+  const auto n_genes = static_cast<std::int64_t>(model.genes.size());
+  model.scaling_mean = floats_at(root, "scaling/mean", {n_genes}, {path, "scaling/mean"});
+  model.scaling_sd = floats_at(root, "scaling/sd", {n_genes}, {path, "scaling/sd"});
+  const auto expected = parameter_shapes(model.spec, n_genes);
   const Location weights_at{path, "weights"};
   Handle weights = hdf5::open_group(root, "weights", weights_at);
-  for (const auto& name : hdf5::string_array_attribute(weights.get(), "order", weights_at)) {
+  const auto order = hdf5::string_array_attribute(weights.get(), "order", weights_at);
+  if (order.size() != expected.size()) {
+    hdf5::fail(weights_at, "lists " + std::to_string(order.size()) +
+                               " arrays in 'order', the spec '" + model.spec + "' has " +
+                               std::to_string(expected.size()) + " parameters");
+  }
+  for (std::size_t i = 0; i < order.size(); ++i) {
     NamedArray w;
-    w.name = name;
-    Handle ds = hdf5::open_dataset(weights.get(), name, Location{path, "weights/" + name});
-    w.values = hdf5::read_float_array(ds.get(), Location{path, "weights/" + name}, &w.shape);
+    w.name = order[i];
+    w.shape = expected[i];
+    w.values = floats_at(weights.get(), w.name, expected[i], Location{path, "weights/" + w.name});
     model.weights.push_back(std::move(w));
   }
+  validate_model_file(model, path);
+  model.path = path;
   return model;
 }
 

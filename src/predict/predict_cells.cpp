@@ -36,24 +36,30 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                              const PredictOptions& options) {
   const auto matrix = file.resolve_matrix_key(model.matrix);
   const auto names = gene_names(file, matrix, options.gene_key);
-  std::unordered_map<std::string, std::int64_t> column_of;
+  std::unordered_map<std::string, std::vector<std::int64_t>> columns_of;
   for (std::size_t j = 0; j < names.size(); ++j) {
-    column_of.emplace(names[j], static_cast<std::int64_t>(j));  // first occurrence wins
+    columns_of[names[j]].push_back(static_cast<std::int64_t>(j));
   }
   PredictResults results;
   results.model_genes = static_cast<std::int64_t>(model.genes.size());
-  std::vector<std::int64_t> file_columns;  // matched genes: column in the file ...
-  std::vector<std::int64_t> model_inputs;  // ... and input position in the model
+  // A model gene named by several columns takes their summed counts.
+  std::vector<std::int64_t> file_columns;  // columns read from the file ...
+  std::vector<std::int64_t> matched_of;    // ... and the matched gene each one adds to
+  std::vector<std::int64_t> model_inputs;  // matched gene → input position in the model
   for (std::size_t g = 0; g < model.genes.size(); ++g) {
-    const auto it = column_of.find(model.genes[g]);
-    if (it == column_of.end()) {
+    const auto it = columns_of.find(model.genes[g]);
+    if (it == columns_of.end()) {
       results.missing_genes.push_back(model.genes[g]);
-    } else {
-      file_columns.push_back(it->second);
-      model_inputs.push_back(static_cast<std::int64_t>(g));
+      continue;
     }
+    if (it->second.size() > 1) results.summed_genes.push_back(model.genes[g]);
+    for (const auto column : it->second) {
+      file_columns.push_back(column);
+      matched_of.push_back(static_cast<std::int64_t>(model_inputs.size()));
+    }
+    model_inputs.push_back(static_cast<std::int64_t>(g));
   }
-  const auto matched = static_cast<double>(file_columns.size());
+  const auto matched = static_cast<double>(model_inputs.size());
   if (matched < options.min_gene_fraction * static_cast<double>(model.genes.size())) {
     std::string examples;
     for (std::size_t i = 0; i < std::min<std::size_t>(3, results.missing_genes.size()); ++i) {
@@ -97,6 +103,9 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     auto block = file.read_rows(matrix, rows);
     check_counts(block, rows.data(), {&file, matrix, options.allow_non_integer});
     auto counts = select_columns(std::move(block), file_columns);
+    if (!results.summed_genes.empty()) {
+      counts = merge_columns(counts, matched_of, static_cast<std::int64_t>(model_inputs.size()));
+    }
     std::vector<double> library;
     if (library_column.empty()) {
       library = library_sizes(counts);
@@ -124,6 +133,15 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
       input = std::make_unique<DenseInput>(x);
     }
     const auto outputs = predict_outputs(*net, *input);
+    const auto finite = torch::isfinite(outputs).all(1);
+    if (!finite.all().item<bool>()) {
+      const auto row =
+          rows[static_cast<std::size_t>((~finite).nonzero()[0][0].item<std::int64_t>())];
+      throw Error("model " + (model.path.empty() ? std::string("(in memory)") : model.path) +
+                  " gives non-finite outputs (NaN or Inf) for cell '" +
+                  results.cell_names[static_cast<std::size_t>(row)] + "' (row " +
+                  std::to_string(row) + " of " + file.path() + "): nothing was written");
+    }
     const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
     const auto label = predicted_classes(outputs, n_classes).contiguous();
     const auto confidence = probabilities.gather(1, label.unsqueeze(1)).contiguous();

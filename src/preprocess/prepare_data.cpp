@@ -7,6 +7,7 @@
 #include "scgrad/io/dataframe_column.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/preprocess/count_check.hpp"
+#include "scgrad/preprocess/gene_names.hpp"
 
 namespace scgrad {
 
@@ -28,7 +29,7 @@ PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
   const auto matrix_key = file.resolve_matrix_key(options.matrix);
   auto counts = file.read_rows(matrix_key, out.cells.rows);
   check_counts(counts, out.cells.rows.data(), {&file, matrix_key, options.allow_non_integer});
-  const auto all_genes = file.var_names(matrix_key);
+  const auto all_genes = training_gene_names(file, matrix_key);
   if (static_cast<std::int64_t>(all_genes.size()) != counts.n_cols) {
     throw Error(file.path() + ": " + matrix_key + " has " + std::to_string(counts.n_cols) +
                 " columns but its var index has " + std::to_string(all_genes.size()) + " names");

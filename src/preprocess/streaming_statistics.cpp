@@ -6,6 +6,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/preprocess/count_check.hpp"
+#include "scgrad/preprocess/gene_names.hpp"
 
 namespace scgrad {
 
@@ -46,7 +47,7 @@ StreamedPreparation prepare_streaming(
       stratified_split(data.cells.targets, data.cells.classes.size(), options.test_fraction,
                        options.split_seed, options.validation_fraction);
   out.matrix_key = file.resolve_matrix_key(options.matrix);
-  const auto all_genes = file.var_names(out.matrix_key);
+  const auto all_genes = training_gene_names(file, out.matrix_key);
   data.genes_in_file = static_cast<std::int64_t>(all_genes.size());
   const auto block_rows = rows_per_block(file, out.matrix_key, block_bytes);
   std::vector<std::int64_t> train_rows;  // file rows of the training cells

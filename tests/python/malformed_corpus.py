@@ -234,13 +234,105 @@ def case_list():
         env={"HDF5_PLUGIN_PATH": "{tmp}/no-plugins"})
 
     # Model files and prediction.
-    def trained_model(p, t):
-        write(os.path.join(t, "train.h5ad"))
-        run([SCGRAD, "train", os.path.join(t, "train.h5ad"), "--classes", CLASSES, "--epochs", "2",
-             "--out", p])
+    def trained_model(p, t, *extra):
+        write(os.path.join(t, "train.h5ad"), n_counts=counts().sum(1))
+        trained = run([SCGRAD, "train", os.path.join(t, "train.h5ad"), "--classes", CLASSES,
+                       "--epochs", "2", "--out", p, *extra])
+        assert trained.returncode == 0, trained.stderr
 
     def predict(extra=()):
         return ["predict", "{file}", "{tmp}/train.h5ad", "--out", "{out}/pred.h5ad", *extra]
+
+    def damaged_model(damage, *extra):
+        """A model trained on the corpus's file, then edited with h5py (`damage(f)`)."""
+        return lambda p, t: (trained_model(p, t, *extra), edit(p, damage))
+
+    def replace(f, name, data, **kwargs):
+        del f[name]
+        f.create_dataset(name, data=data, **kwargs)
+
+    def set_value(name, index, value):
+        def damage(f):
+            data = f[name][()]
+            data[index] = value
+            replace(f, name, data)
+        return damage
+
+    MLP = ("--model", "mlp", "--hidden", "4")
+    strings = h5py.string_dtype()
+    model_cases = [
+        ("a weight NaN", set_value("weights/linear1.weight", (0, 3), np.nan), (),
+         ["weights/linear1.weight", "finite"]),
+        ("a bias Inf", set_value("weights/linear1.bias", 0, np.inf), (),
+         ["weights/linear1.bias", "finite"]),
+        ("the second layer's weights NaN", set_value("weights/linear2.weight", (0, 1), np.nan),
+         MLP, ["weights/linear2.weight", "finite"]),
+        ("every scaling SD 0", lambda f: replace(f, "scaling/sd", np.zeros(N_GENES, np.float32)),
+         (), ["scaling/sd", "every SD must be > 0"]),
+        ("a scaling SD negative", set_value("scaling/sd", 2, -1.0), (), ["scaling/sd", "> 0"]),
+        ("a scaling mean NaN", set_value("scaling/mean", 5, np.nan), (),
+         ["scaling/mean", "finite"]),
+        ("a layer of 2e9 units in the spec", lambda f: replace(
+            f, "spec", ["linear:2000000000,relu,linear:8"], dtype=strings), (),
+         ["spec", "2000000000 units", "at most 1000000"]),
+        ("a spec that is not the named model", lambda f: replace(
+            f, "spec", ["linear:7,sigmoid,linear:1,sigmoid"], dtype=strings), MLP,
+         ["spec", "not the model the file names"]),
+        ("a spec that does not parse", lambda f: replace(f, "spec", ["linear:x"], dtype=strings),
+         (), ["spec"]),
+        ("an empty spec array", lambda f: replace(f, "spec", np.array([], dtype=object),
+                                                   dtype=strings), (),
+         ["spec", "expected one layer spec"]),
+        ("a weight matrix of the wrong shape", lambda f: replace(
+            f, "weights/linear1.weight", np.ones((2, N_GENES), np.float32)), (),
+         ["weights/linear1.weight", "shape (2, 40)", "(1, 40)"]),
+        ("a weight matrix of 3 dimensions", lambda f: replace(
+            f, "weights/linear1.weight", np.ones((1, N_GENES, 1), np.float32)), (),
+         ["weights/linear1.weight", "shape"]),
+        ("weights stored as strings", lambda f: replace(
+            f, "weights/linear1.bias", ["1.0"], dtype=strings), (),
+         ["weights/linear1.bias", "expected numbers"]),
+        ("three classes for a two-class model", lambda f: replace(
+            f, "classes", ["Astrocytes", "Glioblasts", "Neurons"], dtype=strings), (),
+         ["spec", "3 classes"]),
+        ("a class named twice", lambda f: replace(
+            f, "classes", ["Astrocytes", "Astrocytes"], dtype=strings), (),
+         ["classes", "'Astrocytes' appears more than once"]),
+        ("an empty class name", lambda f: replace(f, "classes", ["Astrocytes", ""],
+                                                  dtype=strings), (),
+         ["classes", "entry 1 is empty"]),
+        ("a gene named twice", lambda f: replace(
+            f, "genes", [f"gene{j}" for j in range(N_GENES - 1)] + ["gene0"], dtype=strings), (),
+         ["genes", "'gene0' appears more than once"]),
+        ("a gene list declaring 1e9 entries", lambda f: (
+            f.__delitem__("genes"),
+            f.create_dataset("genes", shape=(10**9,), dtype=strings, chunks=(1024,))), (),
+         ["genes", "declares 1000000000 elements", "damaged"]),
+        ("a scaling mean declaring 1e9 values", lambda f: (
+            f.__delitem__("scaling/mean"),
+            f.create_dataset("scaling/mean", shape=(10**9,), dtype=np.float32,
+                             chunks=(1024,))), (),
+         ["scaling/mean", "declares 1000000000 elements", "damaged"]),
+        ("scaling/sd missing", lambda f: f.__delitem__("scaling/sd"), (),
+         ["scaling/sd", "missing dataset"]),
+        ("the weights group missing", lambda f: f.__delitem__("weights"), (), ["weights"]),
+        ("the weight order listing an extra array", lambda f: f["weights"].attrs.__setitem__(
+            "order", ["linear1.weight", "linear1.bias", "linear2.weight"]), (),
+         ["weights", "lists 3 arrays", "2 parameters"]),
+        ("a negative hidden size", lambda f: f.attrs.__setitem__("hidden", -4.0), MLP,
+         ["hidden", "-4 units"]),
+        ("compute 'gpu'", lambda f: f.attrs.__setitem__("compute", "gpu"), (),
+         ["compute", "'gpu'"]),
+        ("target sum 0", lambda f: f["preprocess"].attrs.__setitem__("target_sum", 0.0), (),
+         ["preprocess/target_sum", "> 0"]),
+        ("the model attribute missing", lambda f: f.attrs.__delitem__("model"), (),
+         ["missing attribute 'model'"]),
+        ("the format attribute missing", lambda f: f.attrs.__delitem__("format"), (),
+         ["not an scgrad model file"]),
+    ]
+    for name, damage, extra, expected in model_cases:
+        add("model file: " + name, damaged_model(damage, *extra), ["{file}", *expected],
+            command=predict())
 
     add("model file from another program", lambda p, t: (
         write(os.path.join(t, "train.h5ad")),
@@ -251,6 +343,26 @@ def case_list():
         ["{file}", "version 99", "newer"], command=predict())
     add("model file truncated", lambda p, t: (trained_model(p, t), open(p, "r+b").truncate(
         os.path.getsize(p) // 2)), ["{file}", "truncated", "bytes"], command=predict())
+
+    def query(t, var_names, **obs):
+        obs = pd.DataFrame(obs, index=[f"c{i}" for i in range(N_CELLS)])
+        anndata.AnnData(sp.csr_matrix(counts(1)), obs=obs, var=pd.DataFrame(
+            index=var_names)).write_h5ad(os.path.join(t, "new.h5ad"))
+
+    genes = [f"gene{j}" for j in range(N_GENES)]
+    # A library size <= 0 makes an empty cell (all genes at the training mean), not NaN.
+    add("predict: a negative library size (valid, an empty cell)", lambda p, t: (
+        trained_model(p, t, "--library-size-key", "n_counts"),
+        query(t, genes, n_counts=np.r_[-1.0, np.full(N_CELLS - 1, 100.0)])),
+        ["ok", "1 cells have no counts"],
+        command=["predict", "{file}", "{tmp}/new.h5ad", "--out", "{out}/pred.h5ad"])
+    add("predict: a gene named twice in the query (valid, summed)", lambda p, t: (
+        trained_model(p, t), query(t, genes[:-1] + ["gene3"])),
+        ["ok", "counts were summed (gene3)"],
+        command=["predict", "{file}", "{tmp}/new.h5ad", "--out", "{out}/pred.h5ad"])
+    add("train: a gene named twice", lambda p, t: (write(p), edit(p, lambda f: replace(
+        f, "var/_index", [f"gene{j}" for j in range(N_GENES - 1)] + ["gene1"], dtype=strings))),
+        ["{file}", "'gene1' (columns 1 and 39)", "var_names_make_unique"])
 
     def few_genes(p, t):
         trained_model(p, t)

@@ -32,6 +32,20 @@ TEST(CsrMatrix, SelectColumnsRenumbersInGivenOrder) {
   EXPECT_EQ(to_dense(m), (std::vector<float>{2, 1, 3, 0, 0, 4}));
 }
 
+TEST(CsrMatrix, MergeColumnsSumsWhatLandsTogether) {
+  CsrMatrix m;  // row 0: (0: 1, 1: 2, 3: 4); row 1: (2: 5, 3: 6)
+  m.n_rows = 2;
+  m.n_cols = 4;
+  m.indptr = {0, 3, 5};
+  m.indices = {3, 0, 1, 2, 3};
+  m.data = {4, 1, 2, 5, 6};
+  const auto merged = merge_columns(m, {0, 1, 2, 1}, 3);  // columns 1 and 3 are one gene
+  EXPECT_EQ(merged.n_cols, 3);
+  EXPECT_EQ(merged.indptr, (std::vector<std::int64_t>{0, 2, 4}));
+  EXPECT_EQ(merged.indices, (std::vector<std::int32_t>{0, 1, 1, 2}));
+  EXPECT_EQ(merged.data, (std::vector<float>{1, 6, 6, 5}));
+}
+
 TEST(CsrMatrix, SelectRowsKeepsOrder) {
   const auto m = select_rows(example(), {2, 0});
   EXPECT_EQ(m.n_rows, 2);

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "scgrad/error.hpp"
 #include "scgrad/util/atomic_output.hpp"
@@ -24,7 +26,10 @@ ModelFile example() {
   m.label_key = "cell_type";
   m.scaling_mean = {0.5F, 1.5F};
   m.scaling_sd = {1.0F, 2.0F};
-  m.weights = {{"linear1.weight", {2, 2}, {1, 2, 3, 4}}, {"linear1.bias", {2}, {5, 6}}};
+  m.weights = {{"linear1.weight", {2, 2}, {1, 2, 3, 4}},
+               {"linear1.bias", {2}, {5, 6}},
+               {"linear2.weight", {3, 2}, {1, 0, 0, 1, 1, 1}},
+               {"linear2.bias", {3}, {0, 0, 0}}};
   m.training_numbers = {{"lr", 0.001}, {"epochs", 30}};
   m.training_strings = {{"data_file", "x.h5ad"}};
   return m;
@@ -43,7 +48,7 @@ TEST(ModelFile, RoundTrip) {
   EXPECT_EQ(m.min_counts, 5);
   EXPECT_EQ(m.library_size_key, "n_counts");
   EXPECT_EQ(m.scaling_sd, example().scaling_sd);
-  ASSERT_EQ(m.weights.size(), 2U);
+  ASSERT_EQ(m.weights.size(), 4U);
   EXPECT_EQ(m.weights[0].name, "linear1.weight");
   EXPECT_EQ(m.weights[0].shape, (std::vector<std::int64_t>{2, 2}));
   EXPECT_EQ(m.weights[0].values, (std::vector<float>{1, 2, 3, 4}));
@@ -51,6 +56,60 @@ TEST(ModelFile, RoundTrip) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
     EXPECT_EQ(entry.path().filename(), "m.h5");
   }
+}
+
+/// The message of the Error `f` throws ("" when it does not throw).
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
+  const std::vector<std::pair<std::string, std::function<void(ModelFile&)>>> defects = {
+      {"weights/linear2.weight", [](ModelFile& m) { m.weights[2].values[1] = NAN; }},
+      {"weights/linear1.bias", [](ModelFile& m) { m.weights[1].values[0] = INFINITY; }},
+      {"scaling/sd", [](ModelFile& m) { m.scaling_sd[1] = 0; }},
+      {"scaling/sd", [](ModelFile& m) { m.scaling_sd[0] = -1; }},
+      {"scaling/mean", [](ModelFile& m) { m.scaling_mean[0] = NAN; }},
+      {"scaling", [](ModelFile& m) { m.scaling_mean.pop_back(); }},
+      {"spec", [](ModelFile& m) { m.spec = "linear:2000000000,relu,linear:3"; }},
+      {"spec", [](ModelFile& m) { m.spec = "linear:5,sigmoid,linear:3"; }},  // not hidden 2
+      {"spec", [](ModelFile& m) { m.spec = "linear:2,bogus,linear:3"; }},
+      {"hidden", [](ModelFile& m) { m.hidden = 0; }},
+      {"weights/linear1.weight",
+       [](ModelFile& m) {
+         m.weights[0].shape = {1, 4};
+       }},
+      {"weights", [](ModelFile& m) { m.weights.pop_back(); }},
+      {"classes", [](ModelFile& m) { m.classes[2] = "A"; }},
+      {"classes", [](ModelFile& m) { m.classes[1] = ""; }},
+      {"classes", [](ModelFile& m) { m.classes = {"A"}; }},
+      {"genes", [](ModelFile& m) { m.genes[1] = "g1"; }},
+      {"compute", [](ModelFile& m) { m.compute = "gpu"; }},
+      {"preprocess/target_sum", [](ModelFile& m) { m.target_sum = 0; }},
+  };
+  EXPECT_EQ(error_of([] { validate_model_file(example(), "m.h5"); }), "");
+  for (const auto& [element, damage] : defects) {
+    auto m = example();
+    damage(m);
+    const auto message = error_of([&] { validate_model_file(m, "m.h5"); });
+    EXPECT_NE(message.find("m.h5: " + element + ":"), std::string::npos)
+        << element << " -> '" << message << "'";
+  }
+}
+
+TEST(ModelFile, WriterRefusesAnInvalidModel) {
+  test::TempDir dir;
+  auto m = example();
+  m.weights[0].values[0] = NAN;
+  EXPECT_NE(error_of([&] { write_model_file(dir.file("m.h5"), m); }).find("weights/linear1.weight"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.h5")));
 }
 
 TEST(ModelFile, RefusesOtherFiles) {

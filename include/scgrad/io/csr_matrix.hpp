@@ -33,6 +33,12 @@ void sort_row_entries(CsrMatrix& matrix);
 /// The same for row `row` only.
 void sort_row_entries(CsrMatrix& matrix, std::int64_t row);
 
+/// Column j becomes column target[j] (0 <= target[j] < n_targets); entries of a row that land in
+/// the same column are summed (genes named more than once, a many-to-one gene map). Each row's
+/// entries come out ordered by column.
+CsrMatrix merge_columns(const CsrMatrix& matrix, const std::vector<std::int64_t>& target,
+                        std::int64_t n_targets);
+
 /// Keeps the listed rows, in the given order.
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
 

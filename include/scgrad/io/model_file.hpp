@@ -47,12 +47,34 @@ struct ModelFile {
   // training (attributes of /training)
   std::map<std::string, double> training_numbers;       ///< seed, epochs, lr, metrics, ...
   std::map<std::string, std::string> training_strings;  ///< data file name, ...
+
+  /// Where it was read from (read_model_file), for messages; not stored in the file.
+  std::string path;
 };
 
-/// Writes atomically (temporary file + rename).
+/// The widest layer a model file may declare (units of one linear layer, or --hidden).
+constexpr std::int64_t kMaxLayerUnits = 1000000;
+
+/// Every check a model is held to, on the model as a whole: classes (at least two) and genes
+/// (at least one) named, non-empty and unique; the layer spec parses, no layer is wider than
+/// kMaxLayerUnits, and it is the architecture the model name, hidden size and class count
+/// give; the weights are that spec's parameters in order (shapes included); scaling has one
+/// mean and one SD per gene; every number is finite, every SD > 0, the target sum > 0.
+/// Throws scgrad::Error naming `path` and the element. Every loader and the writer call it.
+void validate_model_file(const ModelFile& model, const std::string& path);
+
+/// The spec's parameter shapes in order: per linear layer, weight (units × inputs) then bias
+/// (units), the first layer's inputs being the genes.
+std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
+                                                        std::int64_t n_genes);
+
+/// Validates, then writes atomically (temporary file + rename).
 void write_model_file(const std::string& path, const ModelFile& model);
 
-/// Reads and checks the format name and version; errors name the file and what is wrong.
+/// Reads a model file as untrusted input: format name and version, then the description
+/// (spec, classes, genes), then each array only after its declared shape is the one the
+/// description implies, and finally validate_model_file. Errors name the file and the element;
+/// a crash inside libhdf5 on a damaged file ends in one line and exit status 1 (reading_guard).
 ModelFile read_model_file(const std::string& path);
 
 }  // namespace scgrad

@@ -23,6 +23,11 @@ std::vector<LayerSpec> parse_layer_spec(const std::string& text);
 /// The canonical text of a layer list (parse_layer_spec(to_string(x)) == x).
 std::string to_string(const std::vector<LayerSpec>& layers);
 
+/// Outputs a model needs: 1 for two classes (a sigmoid), K otherwise (logits).
+inline std::int64_t output_units(std::size_t n_classes) {
+  return n_classes == 2 ? 1 : static_cast<std::int64_t>(n_classes);
+}
+
 /// `--model` → spec text: "logistic" is the exercise's SimpleModel ("linear:1,sigmoid"),
 /// "mlp" its two-layer model ("linear:<hidden>,sigmoid,linear:1,sigmoid"); with outputs K > 1
 /// they end in "linear:K" (logits). Anything else is taken as a spec and checked.

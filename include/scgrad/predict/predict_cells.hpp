@@ -28,11 +28,14 @@ struct PredictResults {
   std::vector<std::string> cell_names;
   std::int64_t model_genes = 0;
   std::vector<std::string> missing_genes;  ///< model genes absent from the file
-  std::vector<std::int64_t> empty_cells;   ///< library size 0 over the model's genes
+  /// Model genes the file names more than once: their columns' counts were summed.
+  std::vector<std::string> summed_genes;
+  std::vector<std::int64_t> empty_cells;  ///< library size 0 over the model's genes
 };
 
 /// Missing model genes count as unexpressed at the training mean (0 after scaling); extra
-/// genes in the file are ignored.
+/// genes in the file are ignored; a gene named by several columns takes their summed counts.
+/// Throws naming the model file and the first cell when an output is not finite.
 PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                              const PredictOptions& options = {});
 

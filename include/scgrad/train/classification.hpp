@@ -8,12 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-namespace scgrad {
+#include "scgrad/model/layer_spec.hpp"  // output_units
 
-/// Outputs a model needs: 1 for two classes, K otherwise.
-inline std::int64_t output_units(std::size_t n_classes) {
-  return n_classes == 2 ? 1 : static_cast<std::int64_t>(n_classes);
-}
+namespace scgrad {
 
 /// Two classes: float (n x 1), 1 for class 0 (the exercise's positive class), else 0.
 /// More: int64 class indices (n).

@@ -1,0 +1,34 @@
+#include "scgrad/preprocess/gene_names.hpp"
+
+#include <unordered_map>
+
+#include "scgrad/error.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
+
+namespace scgrad {
+
+std::vector<std::string> training_gene_names(const H5adFile& file, const std::string& matrix_key) {
+  auto names = file.var_names(matrix_key);
+  std::unordered_map<std::string, std::size_t> first_column;
+  std::string repeated;
+  std::size_t n_repeated = 0;
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    const auto [it, inserted] = first_column.emplace(names[j], j);
+    if (inserted) continue;
+    if (++n_repeated <= 5) {
+      repeated += (repeated.empty() ? "" : ", ") + ("'" + names[j] + "' (columns " +
+                                                    std::to_string(it->second) + " and " +
+                                                    std::to_string(j) + ")");
+    }
+  }
+  if (n_repeated > 0) {
+    throw Error(file.path() + ": the var index names " + std::to_string(n_repeated) +
+                " gene column(s) that an earlier column already names: " + repeated +
+                (n_repeated > 5 ? ", ..." : "") +
+                ". A model's inputs are found by gene name, so each must be unique: in Python, "
+                "adata.var_names_make_unique() and write the file again");
+  }
+  return names;
+}
+
+}  // namespace scgrad

@@ -1,0 +1,94 @@
+#include "scgrad/predict/predict_cells.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "scgrad/error.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/h5ad_writer.hpp"
+#include "test_support.hpp"
+
+namespace scgrad {
+namespace {
+
+/// A logistic model over genes a, b, c (two classes), trained on nothing: fixed weights.
+ModelFile three_gene_model() {
+  ModelFile m;
+  m.model = "logistic";
+  m.spec = "linear:1,sigmoid";
+  m.classes = {"X", "Y"};
+  m.genes = {"a", "b", "c"};
+  m.min_counts = 0;
+  m.target_sum = 1e4;
+  m.scaling_mean = {1.0F, 2.0F, 0.5F};
+  m.scaling_sd = {1.0F, 2.0F, 1.5F};
+  m.weights = {{"linear1.weight", {1, 3}, {0.5F, -1.0F, 2.0F}}, {"linear1.bias", {1}, {0.1F}}};
+  m.path = "three.h5";
+  return m;
+}
+
+/// Three cells over `genes`, each row's counts listed per column.
+std::string write_cells(const test::TempDir& dir, const std::string& name,
+                        const std::vector<std::string>& genes,
+                        const std::vector<std::vector<float>>& rows) {
+  const auto path = dir.file(name);
+  H5adWriter writer(path, static_cast<std::int64_t>(genes.size()));
+  writer.write_obs({"c0", "c1", "c2"}, {});
+  writer.write_var(genes);
+  for (const auto& row : rows) {
+    std::vector<std::int32_t> indices;
+    std::vector<float> values;
+    for (std::size_t j = 0; j < row.size(); ++j) {
+      if (row[j] != 0) {
+        indices.push_back(static_cast<std::int32_t>(j));
+        values.push_back(row[j]);
+      }
+    }
+    writer.append_row(indices, values);
+  }
+  writer.finish();
+  return path;
+}
+
+TEST(PredictCells, GeneNamedTwiceTakesTheSummedCounts) {
+  test::TempDir dir;
+  // "b" twice (3 + 4) against a file that stores the sum in one column.
+  const auto split = write_cells(dir, "split.h5ad", {"a", "b", "c", "b"},
+                                 {{1, 3, 0, 4}, {0, 0, 5, 2}, {2, 1, 1, 0}});
+  const auto summed =
+      write_cells(dir, "summed.h5ad", {"a", "b", "c"}, {{1, 7, 0}, {0, 2, 5}, {2, 1, 1}});
+  for (const auto compute : {"dense", "sparse"}) {
+    auto model = three_gene_model();
+    model.compute = compute;
+    const auto from_split = predict_cells(model, H5adFile(split));
+    const auto from_summed = predict_cells(model, H5adFile(summed));
+    EXPECT_EQ(from_split.summed_genes, std::vector<std::string>{"b"}) << compute;
+    EXPECT_TRUE(from_summed.summed_genes.empty());
+    ASSERT_EQ(from_split.columns.probabilities.size(), 6U);
+    for (std::size_t i = 0; i < 6; ++i) {
+      EXPECT_FLOAT_EQ(from_split.columns.probabilities[i], from_summed.columns.probabilities[i])
+          << compute << " " << i;
+    }
+  }
+}
+
+TEST(PredictCells, NonFiniteOutputIsAnErrorNamingTheModelAndTheCell) {
+  test::TempDir dir;
+  const auto file = write_cells(dir, "cells.h5ad", {"a", "b", "c"},
+                                {{1, 2, 3}, {0, 2, 5}, {2, 1, 1}});
+  auto model = three_gene_model();  // in memory: not validated, so a NaN can get this far
+  model.weights[0].values[1] = NAN;
+  try {
+    predict_cells(model, H5adFile(file));
+    FAIL() << "a NaN weight gave finite predictions";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("three.h5"), std::string::npos) << message;
+    EXPECT_NE(message.find("cell 'c0'"), std::string::npos) << message;
+    EXPECT_NE(message.find("non-finite"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace scgrad
