@@ -8,6 +8,7 @@
 
 #include "lzf_filter.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/util/plain_cause.hpp"
 #include "scgrad/io/reading_guard.hpp"
 
 namespace scgrad::hdf5 {
@@ -156,7 +157,14 @@ void fail(const Location& where, const std::string& what) {
   if (!where.element.empty()) out << ": " << where.element;
   out << ": " << what;
   const auto detail = library_error_message();
-  if (!detail.empty()) out << " (HDF5: " << detail << ")";
+  // A failed read or write of the file itself: libhdf5's message carries the system's errno
+  // ("... errno = 28, error message = 'No space left on device' ..."): say that in words.
+  const auto at = detail.find("errno = ");
+  if (at != std::string::npos) {
+    out << ": " << plain_cause(std::atoi(detail.c_str() + at + 8));
+  } else if (!detail.empty()) {
+    out << " (HDF5: " << detail << ")";
+  }
   H5Eclear2(H5E_DEFAULT);
   throw Error(out.str());
 }
@@ -190,16 +198,17 @@ Handle open_file_read_only(const std::string& path) {
   return checked(file, where, "cannot open HDF5 file");
 }
 
-Handle create_file(const std::string& path) {
+Handle create_file(const std::string& path, const std::string& shown_as) {
   silence_library_errors();
   return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                 Location{path, ""}, "cannot create HDF5 file");
+                 Location{shown_as.empty() ? path : shown_as, ""}, "cannot create HDF5 file");
 }
 
-Handle open_file_read_write(const std::string& path) {
+Handle open_file_read_write(const std::string& path, const std::string& shown_as) {
   silence_library_errors();
   register_lzf_filter();
-  return checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), Location{path, ""},
+  return checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
+                 Location{shown_as.empty() ? path : shown_as, ""},
                  "cannot open HDF5 file for writing");
 }
 

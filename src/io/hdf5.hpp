@@ -43,8 +43,9 @@ struct Location {
 [[noreturn]] void fail(const Location& where, const std::string& what);
 
 Handle open_file_read_only(const std::string& path);
-Handle create_file(const std::string& path);
-Handle open_file_read_write(const std::string& path);
+/// `shown_as`: the name errors use (the destination of a temporary output file).
+Handle create_file(const std::string& path, const std::string& shown_as = "");
+Handle open_file_read_write(const std::string& path, const std::string& shown_as = "");
 
 /// True when every component of `path` below `loc` exists (H5Lexists one level at a time).
 bool exists(hid_t loc, const std::string& path);

@@ -231,7 +231,7 @@ void write_model_file(const std::string& path, const ModelFile& model) {
   AtomicOutput output(path);
   {
     const Location where{path, ""};
-    Handle file = hdf5::create_file(output.temporary_path());
+    Handle file = hdf5::create_file(output.temporary_path(), path);
     const auto root = file.get();
     hdf5::write_string_attribute(root, "format", kFormatName, where);
     hdf5::write_double_attribute(root, "format_version", kModelFormatVersion, where);

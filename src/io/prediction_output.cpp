@@ -43,10 +43,9 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
   const auto n = static_cast<std::int64_t>(predictions.labels.size());
   const auto k = static_cast<std::int64_t>(predictions.classes.size());
   AtomicOutput out(output);
-  std::filesystem::copy_file(input, out.temporary_path(),
-                             std::filesystem::copy_options::overwrite_existing);
+  copy_into_output(input, out.temporary_path(), output);
   {
-    Handle file = hdf5::open_file_read_write(out.temporary_path());
+    Handle file = hdf5::open_file_read_write(out.temporary_path(), output);
     const Location where{output, "obs"};
     if (!hdf5::is_group(file.get(), "obs")) {
       throw Error(input +
@@ -84,10 +83,8 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
 
 void write_prediction_csv(const std::string& output, const std::vector<std::string>& cell_names,
                           const PredictionColumns& predictions) {
-  AtomicOutput out(output);
+  std::ostringstream csv;
   {
-    std::ofstream csv(out.temporary_path());
-    if (!csv) throw Error(output + ": cannot write (--csv)");
     const auto k = predictions.classes.size();
     csv << "cell,label,confidence";
     for (const auto& c : predictions.classes) csv << ',' << csv_field("p_" + c);
@@ -99,9 +96,8 @@ void write_prediction_csv(const std::string& output, const std::vector<std::stri
       for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
       csv << '\n';
     }
-    if (!csv) throw Error(output + ": write failed");
   }
-  out.commit();
+  write_text_atomically(output, csv.str(), "--csv");
 }
 
 }  // namespace scgrad

@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <vector>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 
 #include "scgrad/error.hpp"
+#include "scgrad/util/plain_cause.hpp"
 
 namespace scgrad {
 
@@ -55,6 +58,36 @@ void unregister_temporary(int slot) {
 
 }  // namespace
 
+namespace {
+
+[[noreturn]] void cannot_write(const std::string& destination, int errnum) {
+  throw Error(destination + ": cannot write: " + plain_cause(errnum) +
+              " (nothing was replaced)");
+}
+
+/// write(2) until done, retrying on EINTR.
+void write_all(int fd, const char* data, std::size_t size, const std::string& destination) {
+  while (size > 0) {
+    const auto n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      cannot_write(destination, errno);
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+/// A file descriptor closed on scope exit.
+struct Descriptor {
+  int fd;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
 AtomicOutput::AtomicOutput(std::string destination) : destination_(std::move(destination)) {
   const std::filesystem::path path(destination_);
   const auto folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
@@ -76,14 +109,14 @@ void AtomicOutput::commit() {
   // new one.
   const int fd = ::open(temporary_.c_str(), O_RDONLY);
   if (fd < 0 || ::fsync(fd) != 0) {
-    const std::string reason = std::strerror(errno);
+    const int error = errno;
     if (fd >= 0) ::close(fd);
-    throw Error(destination_ + ": cannot write: " + reason);
+    cannot_write(destination_, error);
   }
   ::close(fd);
   if (std::rename(temporary_.c_str(), destination_.c_str()) != 0) {
-    throw Error(destination_ +
-                ": cannot move the finished output into place: " + std::strerror(errno));
+    throw Error(destination_ + ": cannot move the finished output into place: " +
+                plain_cause(errno) + " (nothing was replaced)");
   }
   committed_ = true;
   unregister_temporary(slot_);
@@ -94,12 +127,31 @@ void write_text_atomically(const std::string& path, const std::string& text,
                            const std::string& what) {
   AtomicOutput out(path);
   {
-    std::ofstream file(out.temporary_path());
-    file << text;
-    file.flush();
-    if (!file) throw Error(path + ": cannot write (" + what + ")");
+    const Descriptor file{::open(out.temporary_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)};
+    if (file.fd < 0) {
+      throw Error(path + ": cannot write (" + what + "): " + plain_cause(errno));
+    }
+    write_all(file.fd, text.data(), text.size(), path);
   }
   out.commit();
+}
+
+void copy_into_output(const std::string& from, const std::string& to,
+                      const std::string& destination) {
+  const Descriptor in{::open(from.c_str(), O_RDONLY)};
+  if (in.fd < 0) throw Error(from + ": cannot read: " + plain_cause(errno));
+  const Descriptor out{::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)};
+  if (out.fd < 0) cannot_write(destination, errno);
+  std::vector<char> buffer(std::size_t{1} << 20);
+  for (;;) {
+    const auto n = ::read(in.fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(from + ": cannot read: " + plain_cause(errno));
+    }
+    if (n == 0) break;
+    write_all(out.fd, buffer.data(), static_cast<std::size_t>(n), destination);
+  }
 }
 
 }  // namespace scgrad

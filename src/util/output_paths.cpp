@@ -1,9 +1,13 @@
 #include "scgrad/util/output_paths.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <system_error>
 
 #include "scgrad/error.hpp"
+#include "scgrad/util/plain_cause.hpp"
 
 namespace scgrad {
 
@@ -34,6 +38,16 @@ void check_outputs_apart(const std::vector<NamedPath>& inputs,
     std::error_code error;
     if (fs::is_directory(out.path, error)) {
       throw Error(quoted(out) + " is a directory; give a file name inside it");
+    }
+    // Refused now rather than after an hour of training.
+    const fs::path path(out.path);
+    const auto folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    if (!fs::is_directory(folder, error)) {
+      throw Error(quoted(out) + ": the folder '" + folder.string() + "' does not exist");
+    }
+    if (::access(folder.c_str(), W_OK) != 0) {
+      throw Error(quoted(out) + ": cannot write in '" + folder.string() + "': " +
+                  plain_cause(errno));
     }
     for (const auto& in : inputs) {
       if (!in.path.empty() && same_file(in.path, out.path)) {

@@ -36,4 +36,9 @@ class AtomicOutput {
 void write_text_atomically(const std::string& path, const std::string& text,
                            const std::string& what);
 
+/// Copies the bytes of `from` into the new file `to` (a temporary output; errors name
+/// `destination`, the path the user gave).
+void copy_into_output(const std::string& from, const std::string& to,
+                      const std::string& destination);
+
 }  // namespace scgrad

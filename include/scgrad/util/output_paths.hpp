@@ -16,7 +16,8 @@ struct NamedPath {
 };
 
 /// Throws scgrad::Error naming both options when an output is the same file as an input (after
-/// links: same device and inode) or as another output, or when an output is a directory.
+/// links: same device and inode) or as another output, when an output is a directory, or when
+/// its folder does not exist or cannot be written.
 void check_outputs_apart(const std::vector<NamedPath>& inputs,
                          const std::vector<NamedPath>& outputs);
 
