@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes scgrad's h5ad reader for a bounded time with libFuzzer, AddressSanitizer and
+# Fuzzes scgrad's h5ad and model-file readers for a bounded time with libFuzzer, AddressSanitizer and
 # UndefinedBehaviorSanitizer (Debian's clang), and prints executions and crashes per target.
 #   usage: fuzz/run_fuzzers.sh [SECONDS_PER_TARGET]     (default 60)
 # Seeds: small .h5ad files written by Debian's anndata (tests/python/write_fixtures.py), the
@@ -58,7 +58,7 @@ classify() {
 status=0
 echo "| target | seconds | executions | problem inputs | in scgrad's code | in libhdf5 | not reproduced |"
 echo "|---|---|---|---|---|---|---|"
-for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer; do
+for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer model_structure_fuzzer; do
   corpus=$work/corpus-$target
   artifacts=$work/artifacts-$target/
   rm -rf "$artifacts" "$work/$target.problems"
@@ -88,7 +88,7 @@ for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer; do
   echo "| $target | $seconds | ${runs:-0} | $inputs | $ours | $hdf5 | $unknown |"
   if ((ours > 0)); then status=1; fi
 done
-for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer; do
+for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer model_structure_fuzzer; do
   if [[ -s $work/$target.problems ]]; then
     echo "$target, by kind and place (count, one example input):"
     sed -E 's/ \((.*)\)$/|\1/' "$work/$target.problems" | sort |
