@@ -1,66 +1,59 @@
 #include "scgrad/preprocess/scaling.hpp"
 
-#include <omp.h>
-
 #include <cmath>
 
 namespace scgrad {
 
-namespace {
+ScalingAccumulator::ScalingAccumulator(std::int64_t n_genes)
+    : count_(static_cast<std::size_t>(n_genes), 0),
+      mean_(static_cast<std::size_t>(n_genes), 0.0),
+      m2_(static_cast<std::size_t>(n_genes), 0.0) {}
 
-/// Per-gene sums of f(gene, value) over the stored entries. Each thread sums its own range of
-/// rows into its own array; the arrays are then added in thread order, so a given thread
-/// count always gives the same result.
-template <typename Term>
-std::vector<double> sum_per_gene(const CsrMatrix& values, Term term) {
-  const auto n_genes = static_cast<std::size_t>(values.n_cols);
-  std::vector<std::vector<double>> partial(static_cast<std::size_t>(omp_get_max_threads()));
-#pragma omp parallel
-  {
-    auto& sums = partial[static_cast<std::size_t>(omp_get_thread_num())];
-    sums.assign(n_genes, 0.0);
-#pragma omp for schedule(static)
-    for (std::int64_t r = 0; r < values.n_rows; ++r) {
-      for (auto k = values.indptr[r]; k < values.indptr[r + 1]; ++k) {
-        const auto g = static_cast<std::size_t>(values.indices[k]);
-        sums[g] += term(g, values.data[k]);
-      }
-    }
+void ScalingAccumulator::add_row(const CsrMatrix& values, std::int64_t row) {
+  ++rows_;
+  for (auto k = values.indptr[row]; k < values.indptr[row + 1]; ++k) {
+    const auto g = static_cast<std::size_t>(values.indices[k]);
+    const double v = values.data[k];
+    // Welford: this gene's stored values, one at a time, in row order.
+    const double delta = v - mean_[g];
+    mean_[g] += delta / static_cast<double>(++count_[g]);
+    m2_[g] += delta * (v - mean_[g]);
   }
-  std::vector<double> total(n_genes, 0.0);
-  for (const auto& sums : partial) {
-    for (std::size_t g = 0; g < sums.size(); ++g) total[g] += sums[g];
-  }
-  return total;
 }
 
-}  // namespace
+void ScalingAccumulator::add(const CsrMatrix& values) {
+  for (std::int64_t r = 0; r < values.n_rows; ++r) add_row(values, r);
+}
 
-ScalingStats compute_scaling(const CsrMatrix& values) {
-  const auto n_genes = static_cast<std::size_t>(values.n_cols);
-  const auto n = static_cast<double>(values.n_rows);
+ScalingStats ScalingAccumulator::finish() const {
+  const auto n_genes = mean_.size();
+  const auto n = static_cast<double>(rows_);
   ScalingStats out;
-  out.mean = sum_per_gene(values, [](std::size_t, float v) { return static_cast<double>(v); });
-  for (auto& m : out.mean) m = n > 0 ? m / n : 0.0;
-  std::vector<std::int64_t> stored(n_genes, 0);
-  for (const auto g : values.indices) ++stored[static_cast<std::size_t>(g)];
-  // Two passes (mean first, then squared deviations) so a constant gene gets exactly 0.
-  const auto squares = sum_per_gene(values, [&](std::size_t g, float v) {
-    const double d = v - out.mean[g];
-    return d * d;
-  });
-  out.sd.assign(n_genes, 0.0);
+  out.mean.assign(n_genes, 0.0);
+  out.sd.assign(n_genes, 1.0);
   for (std::size_t g = 0; g < n_genes; ++g) {
-    const double implicit_zeros = n - static_cast<double>(stored[g]);
-    const double variance =
-        n > 0 ? (squares[g] + implicit_zeros * out.mean[g] * out.mean[g]) / n : 0.0;
-    out.sd[g] = std::sqrt(variance);
-    if (out.sd[g] == 0.0) {
-      out.sd[g] = 1.0;
-      ++out.constant_genes;
+    const auto stored = static_cast<double>(count_[g]);
+    double variance = 0;
+    if (rows_ > 0 && count_[g] > 0) {
+      // The implicit zeros (n - stored of them, mean 0, no spread) merged in closed form (Chan
+      // et al.); with no zeros the factor is exactly 1, so a constant gene keeps its value.
+      const double share = stored / n;
+      out.mean[g] = mean_[g] * share;
+      variance = (m2_[g] + mean_[g] * mean_[g] * stored * (1.0 - share)) / n;
+    }
+    if (variance > 0) {
+      out.sd[g] = std::sqrt(variance);
+    } else {
+      ++out.constant_genes;  // scaled to exactly 0 with SD 1
     }
   }
   return out;
+}
+
+ScalingStats compute_scaling(const CsrMatrix& values) {
+  ScalingAccumulator accumulator(values.n_cols);
+  accumulator.add(values);
+  return accumulator.finish();
 }
 
 }  // namespace scgrad

@@ -90,9 +90,7 @@ StreamedPreparation prepare_streaming(
   if (!options.library_size_key.empty()) {
     library_column = file.obs_column(options.library_size_key).numbers;
   }
-  const auto n_genes = out.kept_columns.size();
-  std::vector<double> sum(n_genes, 0.0);
-  std::vector<double> sum_sq(n_genes, 0.0);
+  ScalingAccumulator scaling(static_cast<std::int64_t>(out.kept_columns.size()));
   data.library_size.resize(data.cells.rows.size());
   for_each_block(
       file, out.matrix_key, data.cells.rows, block_rows, [&](CsrMatrix&& block, std::size_t first) {
@@ -112,33 +110,14 @@ StreamedPreparation prepare_streaming(
           data.empty_cells.push_back(static_cast<std::int64_t>(first) + r);
         out.nonzeros += values.values.nonzeros();
         for (std::int64_t r = 0; r < values.values.n_rows; ++r) {
-          if (!is_train[first + static_cast<std::size_t>(r)]) continue;
-          for (auto k = values.values.indptr[r]; k < values.values.indptr[r + 1]; ++k) {
-            const double v = values.values.data[k];
-            sum[static_cast<std::size_t>(values.values.indices[k])] += v;
-            sum_sq[static_cast<std::size_t>(values.values.indices[k])] += v * v;
-          }
+          if (is_train[first + static_cast<std::size_t>(r)]) scaling.add_row(values.values, r);
         }
         if (on_pass) {
           on_pass(2, static_cast<std::int64_t>(first) + values.values.n_rows,
                   static_cast<std::int64_t>(data.cells.rows.size()));
         }
       });
-  const auto n = static_cast<double>(data.split.train.size());
-  data.scaling.mean.resize(n_genes);
-  data.scaling.sd.resize(n_genes);
-  for (std::size_t g = 0; g < n_genes; ++g) {
-    const double mean = sum[g] / n;
-    // One pass: E[x²] − mean², with a relative floor for the rounding of constant genes.
-    const double variance = sum_sq[g] / n - mean * mean;
-    data.scaling.mean[g] = mean;
-    if (variance <= 1e-12 * std::max(1.0, mean * mean)) {
-      data.scaling.sd[g] = 1.0;
-      ++data.scaling.constant_genes;
-    } else {
-      data.scaling.sd[g] = std::sqrt(variance);
-    }
-  }
+  data.scaling = scaling.finish();  // the in-memory preparation's statistics, bit for bit
   const auto names = file.obs_names();
   for (const auto r : data.cells.rows)
     data.cell_names.push_back(names[static_cast<std::size_t>(r)]);

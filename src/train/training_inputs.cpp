@@ -39,13 +39,20 @@ TrainingSets make_sets(const PreparedData& data, MakeInput&& make) {
   return sets;
 }
 
-/// Dense: the exercise's X, scaled with statistics of the training cells (torch, float32).
+/// The preparation's statistics (of the training cells) as the float32 rows X is scaled with.
+ScalingTensors scaling_tensors(const ScalingStats& scaling) {
+  const auto row = [](const std::vector<double>& v) {
+    return torch::tensor(std::vector<float>(v.begin(), v.end())).reshape({1, -1});
+  };
+  return {row(scaling.mean), row(scaling.sd)};
+}
+
+/// Dense: the exercise's X, scaled with the preparation's statistics of the training cells —
+/// the same numbers the sparse and streamed paths use.
 void dense_inputs(TrainingInputs& inputs) {
   const auto& data = inputs.data;
   const auto x_all = to_dense_tensor(data.log_cpm);
-  const bool split = !data.split.test.empty();
-  const auto stats = fit_scaling(
-      split ? x_all.index_select(0, torch::tensor(data.split.train, torch::kInt64)) : x_all);
+  const auto stats = scaling_tensors(data.scaling);
   const bool everything = data.split.test.empty() && data.split.validation.empty();
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     // The exercise (one set of all cells) scales X in place, as its `scale` does.

@@ -111,6 +111,42 @@ TEST(LogCpm, OtherBaseAndTargetSum) {
   EXPECT_FLOAT_EQ(out.values.at(0, 0), static_cast<float>(std::log2(1 + 1e4 / 2)));
 }
 
+TEST(Scaling, AnyBlockSizeGivesBitIdenticalStatisticsCloseToTwoPasses) {
+  // 50 rows x 6 genes, a third of the entries stored; gene 5 constant 0.7 in every row.
+  std::vector<float> dense;
+  for (int r = 0; r < 50; ++r) {
+    for (int g = 0; g < 5; ++g) dense.push_back((r * 7 + g * 3) % 3 == 0 ? 0.1F * (r % 11) + g : 0);
+    dense.push_back(0.7F);
+  }
+  const auto m = from_dense(50, 6, dense);
+  const auto whole = compute_scaling(m);
+  for (const std::int64_t block : {1, 7}) {
+    ScalingAccumulator blocks(6);
+    for (std::int64_t first = 0; first < 50; first += block) {
+      std::vector<std::int64_t> rows;
+      for (auto r = first; r < std::min<std::int64_t>(50, first + block); ++r) rows.push_back(r);
+      blocks.add(select_rows(m, rows));
+    }
+    const auto s = blocks.finish();
+    EXPECT_EQ(s.mean, whole.mean) << block;
+    EXPECT_EQ(s.sd, whole.sd) << block;
+  }
+  for (int g = 0; g < 5; ++g) {  // against the two-pass formula
+    double mean = 0, squares = 0;
+    for (int r = 0; r < 50; ++r) mean += dense[static_cast<std::size_t>(r * 6 + g)] / 50.0;
+    for (int r = 0; r < 50; ++r) {
+      const double d = dense[static_cast<std::size_t>(r * 6 + g)] - mean;
+      squares += d * d;
+    }
+    EXPECT_NEAR(whole.mean[static_cast<std::size_t>(g)], mean, 1e-14);
+    EXPECT_NEAR(whole.sd[static_cast<std::size_t>(g)], std::sqrt(squares / 50), 1e-13);
+  }
+  // The constant gene: its mean is exactly its value, so it scales to exactly 0.
+  EXPECT_EQ(whole.mean[5], static_cast<double>(0.7F));
+  EXPECT_EQ(whole.sd[5], 1.0);
+  EXPECT_EQ(whole.constant_genes, 1);
+}
+
 TEST(Scaling, PopulationSdWithImplicitZerosAndConstantGenes) {
   // gene 0: 1, 0, 3, 0 → mean 1, var (0 + 1 + 4 + 1)/4 = 1.5; gene 1: constant 2
   const auto m = from_dense(4, 2, {1, 2, 0, 2, 3, 2, 0, 2});

@@ -18,22 +18,22 @@ TEST(StreamingStatistics, EqualTheInMemoryPreparation) {
   options.test_fraction = 0.25;
   options.gene_filter.min_counts = 50;
   const auto reference = prepare_data(file, options);
-  // blocks of ~4 KB: many blocks of a few cells each
-  const auto streamed = prepare_streaming(file, options, 4096);
-  const auto& data = streamed.data;
-  EXPECT_EQ(data.cells.rows, reference.cells.rows);
-  EXPECT_EQ(data.split.test, reference.split.test);
-  EXPECT_EQ(data.genes, reference.genes);
-  EXPECT_LT(data.genes.size(), 300U);  // the filter removed some genes
-  EXPECT_EQ(data.library_size, reference.library_size);
-  EXPECT_EQ(streamed.nonzeros, reference.log_cpm.nonzeros());
-  ASSERT_EQ(data.scaling.mean.size(), reference.scaling.mean.size());
-  for (std::size_t g = 0; g < data.scaling.mean.size(); ++g) {
-    EXPECT_NEAR(data.scaling.mean[g], reference.scaling.mean[g],
-                1e-9 * (1 + reference.scaling.mean[g]));
-    EXPECT_NEAR(data.scaling.sd[g], reference.scaling.sd[g], 1e-6 * reference.scaling.sd[g]);
+  // blocks of ~4 KB (a few cells each), of one cell, and of every cell: bit-identical statistics
+  for (const std::int64_t block_bytes :
+       {std::int64_t{4096}, std::int64_t{1}, std::int64_t{1} << 30}) {
+    const auto streamed = prepare_streaming(file, options, block_bytes);
+    const auto& data = streamed.data;
+    EXPECT_EQ(data.cells.rows, reference.cells.rows);
+    EXPECT_EQ(data.split.test, reference.split.test);
+    EXPECT_EQ(data.genes, reference.genes);
+    EXPECT_LT(data.genes.size(), 300U);  // the filter removed some genes
+    EXPECT_EQ(data.library_size, reference.library_size);
+    EXPECT_EQ(streamed.nonzeros, reference.log_cpm.nonzeros());
+    EXPECT_EQ(data.scaling.mean, reference.scaling.mean) << block_bytes;
+    EXPECT_EQ(data.scaling.sd, reference.scaling.sd) << block_bytes;
+    EXPECT_EQ(data.scaling.constant_genes, reference.scaling.constant_genes);
+    EXPECT_EQ(data.cell_names, reference.cell_names);
   }
-  EXPECT_EQ(data.cell_names, reference.cell_names);
 }
 
 TEST(StreamingStatistics, BlocksCoverEveryRowOnce) {

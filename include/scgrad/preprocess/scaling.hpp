@@ -15,7 +15,28 @@ struct ScalingStats {
   std::int64_t constant_genes = 0;  ///< genes whose SD was 0
 };
 
-/// Mean and SD of every column, zeros included, in double precision.
+/// Per-gene mean and population SD over rows given in order, in blocks of any size: each gene's
+/// stored values are folded in one at a time in row order (Welford), and its implicit zeros are
+/// merged at the end in closed form (Chan et al.). The result depends only on the rows and
+/// their order — not on block sizes or threads — so the in-memory and the streamed preparation
+/// give bit-identical statistics, and a constant gene's mean is exactly its value (SD 0,
+/// stored as 1: it scales to exactly 0).
+class ScalingAccumulator {
+ public:
+  explicit ScalingAccumulator(std::int64_t n_genes);
+  void add_row(const CsrMatrix& values, std::int64_t row);
+  void add(const CsrMatrix& values);  ///< every row, in order
+  ScalingStats finish() const;
+
+ private:
+  std::int64_t rows_ = 0;
+  std::vector<std::int64_t> count_;  ///< stored values seen per gene
+  std::vector<double> mean_;         ///< of the stored values
+  std::vector<double> m2_;           ///< their summed squared deviations
+};
+
+/// Mean and SD of every column, zeros included, in double precision (a ScalingAccumulator
+/// over all rows).
 ScalingStats compute_scaling(const CsrMatrix& values);
 
 }  // namespace scgrad
