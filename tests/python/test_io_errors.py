@@ -35,6 +35,11 @@ def main():
                        capture_output=True)
         subprocess.run([scgrad, "train", sim, "--classes", "all", "--epochs", "2", "--out", model],
                        check=True, capture_output=True)
+        # Under the sanitizers: libhdf5 1.10 leaks a buffer when creating a file fails (the stack
+        # is all inside libhdf5); that leak, and only in libhdf5, is not scgrad's to report.
+        suppressions = os.path.join(tmp, "lsan.supp")
+        with open(suppressions, "w") as f:
+            f.write("leak:libhdf5\n")
         outputs = {  # option -> (command building a run that writes `dest`)
             "predict --out": lambda dest: ["predict", model, sim, "--out", dest],
             "predict --csv": lambda dest: ["predict", model, sim, "--csv", dest],
@@ -55,7 +60,8 @@ def main():
                     env = {**os.environ, "LD_PRELOAD": shim, "SCGRAD_FAIL_ERRNO": str(number),
                            "SCGRAD_FAIL_PATHS": ".tmp-", "SCGRAD_FAIL_CALLS": calls,
                            "ASAN_OPTIONS": "verify_asan_link_order=0:"
-                                           + os.environ.get("ASAN_OPTIONS", "")}
+                                           + os.environ.get("ASAN_OPTIONS", ""),
+                           "LSAN_OPTIONS": f"suppressions={suppressions}:print_suppressions=0"}
                     p = subprocess.run([scgrad, *command(dest)], capture_output=True, text=True,
                                        env=env)
                     last = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
