@@ -14,9 +14,9 @@
 #include "progress_bar.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/model/model_bundle.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/train/classification_metrics.hpp"
+#include "scgrad/train/classifier_file.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
@@ -254,14 +254,6 @@ std::string class_count_text(const PreparedData& data) {
   return counts;
 }
 
-/// --class-weight's names for FitOptions::class_weight_power, and back.
-std::string class_weight_name(double power) {
-  return power == 1.0 ? "balanced" : power == 0.5 ? "sqrt" : "none";
-}
-double class_weight_power(const std::string& name) {
-  return name == "balanced" ? 1.0 : name == "sqrt" ? 0.5 : 0.0;
-}
-
 /// Options the user left unset take their defaults: the new ones (validation, early stopping,
 /// weight-decay grid, class weights, refit) only with minibatches.
 Settings resolve_settings(TrainArgs& args, FitOptions& fit) {
@@ -393,62 +385,10 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
       args.seed);
 }
 
-/// The file `scgrad predict` reads: the model, its preprocessing and how it was trained.
-ModelFile model_file(const TrainArgs& args, const FitOptions& fit, const Settings& settings,
-                     const FittedClassifier& saved, const FittedClassifier& selected) {
-  const auto& data = saved.inputs.data;
-  ModelFile bundle;
-  bundle.model = args.model;
-  bundle.hidden = args.hidden;
-  bundle.spec = saved.model->spec();
-  bundle.compute = saved.inputs.sparse ? "sparse" : "dense";
-  bundle.classes = data.cells.classes;
-  bundle.genes = data.genes;
-  bundle.min_counts = fit.prepare.gene_filter.min_counts;
-  bundle.min_cells = fit.prepare.gene_filter.min_cells;
-  bundle.target_sum = fit.prepare.log_cpm.target_sum;
-  bundle.log_base = fit.prepare.log_cpm.log_base;
-  bundle.library_size_key = fit.prepare.library_size_key;
-  bundle.matrix = fit.prepare.matrix;
-  bundle.label_key = fit.prepare.label_key;
-  bundle.scaling_mean = saved.inputs.mean;
-  bundle.scaling_sd = saved.inputs.sd;
-  store_weights(*saved.model, bundle);
-  const auto& split = selected.inputs.data.split;
-  bundle.training_numbers = {
-      {"seed", static_cast<double>(args.seed)},
-      {"epochs", saved.results.best_epoch},
-      {"max_epochs", fit.training.epochs},
-      {"lr", fit.training.lr},
-      {"batch_size", static_cast<double>(fit.training.batch_size)},
-      {"weight_decay", saved.weight_decay},
-      {"weight_decay_chosen", fit.weight_decay ? 0 : 1},
-      {"patience", fit.training.patience},
-      {"test_fraction", args.test_fraction},
-      {"validation_fraction", settings.validation_fraction},
-      {"train_cells", static_cast<double>(split.train.size())},
-      {"validation_cells", static_cast<double>(split.validation.size())},
-      {"test_cells", static_cast<double>(split.test.size())},
-      {"selected_epoch", selected.results.best_epoch},
-      {"refit", settings.refit ? 1 : 0},
-      {"saved_model_cells", static_cast<double>(saved.inputs.sets.train.input->rows())},
-      {"final_train_loss", saved.results.final_train.loss},
-      {"final_train_accuracy", saved.results.final_train.accuracy}};
-  // The held-out figures describe the measured model (before the refit on every cell).
-  if (selected.measured().final_test) {
-    bundle.training_numbers["final_test_loss"] = selected.measured().final_test->loss;
-    bundle.training_numbers["final_test_accuracy"] = selected.measured().final_test->accuracy;
-  }
-  bundle.training_strings = {{"data_file", args.file},
-                             {"class_weight", settings.class_weight},
-                             {"optimizer", saved.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"}};
-  return bundle;
-}
-
 void run_train(TrainArgs& args) {
-  check_outputs_apart({{"FILE", args.file}}, {{"--out", args.model_out},
-                                              {"--metrics-out", args.metrics_out},
-                                              {"--plot", args.plot}});
+  check_outputs_apart(
+      {{"FILE", args.file}},
+      {{"--out", args.model_out}, {"--metrics-out", args.metrics_out}, {"--plot", args.plot}});
   if (args.threads > 0) torch::set_num_threads(args.threads);
   FitOptions fit;
   auto settings = resolve_settings(args, fit);
@@ -570,7 +510,7 @@ void run_train(TrainArgs& args) {
                           {"train_accuracy", r.final_train.accuracy}};
     }
     const auto& saved = refitted ? *refitted : selected;
-    write_model_file(args.model_out, model_file(args, fit, settings, saved, selected));
+    write_model_file(args.model_out, classifier_file(saved, selected, fit, args.file));
     std::cerr << fmt::format(
         "wrote model {}: {}\n", args.model_out,
         refitted ? fmt::format("refit on all {} labelled cells (its held-out figures are the "

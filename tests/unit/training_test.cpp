@@ -6,6 +6,7 @@
 #include "scgrad/exercise/exercise.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/train/classification.hpp"
+#include "scgrad/train/classifier_file.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 #include "scgrad/train/trainer.hpp"
@@ -333,6 +334,18 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
   EXPECT_EQ(refit.optimizer, Optimizer::lbfgs);
   EXPECT_EQ(refit_epochs(selected), selected.results.best_epoch);
   EXPECT_LE(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
+
+  // The saved file: the refit's weights, the measured model's held-out figures, valid.
+  const auto saved = classifier_file(refit, selected, options, "sim.h5ad");
+  EXPECT_NO_THROW(validate_model_file(saved, "m.h5"));
+  EXPECT_EQ(saved.training_numbers.at("refit"), 1);
+  EXPECT_EQ(saved.training_numbers.at("saved_model_cells"), 600);
+  EXPECT_EQ(saved.training_numbers.at("final_test_accuracy"),
+            selected.measured().final_test->accuracy);
+  EXPECT_EQ(saved.training_strings.at("class_weight"), "sqrt");
+  EXPECT_EQ(saved.training_strings.at("optimizer"), "lbfgs");
+  EXPECT_EQ(classifier_file(selected, selected, options, "sim.h5ad").training_numbers.at("refit"),
+            0);
 }
 
 TEST(ConcatenatedInput, OutputsFollowTheRowsAskedFor) {

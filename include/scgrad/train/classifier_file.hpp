@@ -1,0 +1,23 @@
+#pragma once
+/// @file classifier_file.hpp
+/// A fitted classifier as the model file `scgrad predict` reads: the model, its preprocessing
+/// and how it was trained and chosen.
+
+#include <string>
+
+#include "scgrad/io/model_file.hpp"
+#include "scgrad/train/fit_classifier.hpp"
+
+namespace scgrad {
+
+/// The names of FitOptions::class_weight_power (1: "balanced", 0.5: "sqrt", 0: "none"), and
+/// back; --class-weight's values.
+std::string class_weight_name(double power);
+double class_weight_power(const std::string& name);
+
+/// The model file of `saved` (the refit on every cell, or the selected model itself) trained
+/// with `fit` on `data_file`; its held-out figures are those of `selected` (the measured model).
+ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier& selected,
+                          const FitOptions& fit, const std::string& data_file);
+
+}  // namespace scgrad

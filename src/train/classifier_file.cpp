@@ -1,0 +1,66 @@
+#include "scgrad/train/classifier_file.hpp"
+
+#include "scgrad/model/model_bundle.hpp"
+
+namespace scgrad {
+
+std::string class_weight_name(double power) {
+  return power == 1.0 ? "balanced" : power == 0.5 ? "sqrt" : "none";
+}
+
+double class_weight_power(const std::string& name) {
+  return name == "balanced" ? 1.0 : name == "sqrt" ? 0.5 : 0.0;
+}
+
+ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier& selected,
+                          const FitOptions& fit, const std::string& data_file) {
+  const auto& data = saved.inputs.data;
+  ModelFile bundle;
+  bundle.model = fit.model;
+  bundle.hidden = fit.hidden;
+  bundle.spec = saved.model->spec();
+  bundle.compute = saved.inputs.sparse ? "sparse" : "dense";
+  bundle.classes = data.cells.classes;
+  bundle.genes = data.genes;
+  bundle.min_counts = fit.prepare.gene_filter.min_counts;
+  bundle.min_cells = fit.prepare.gene_filter.min_cells;
+  bundle.target_sum = fit.prepare.log_cpm.target_sum;
+  bundle.log_base = fit.prepare.log_cpm.log_base;
+  bundle.library_size_key = fit.prepare.library_size_key;
+  bundle.matrix = fit.prepare.matrix;
+  bundle.label_key = fit.prepare.label_key;
+  bundle.scaling_mean = saved.inputs.mean;
+  bundle.scaling_sd = saved.inputs.sd;
+  store_weights(*saved.model, bundle);
+  const auto& split = selected.inputs.data.split;
+  bundle.training_numbers = {
+      {"seed", static_cast<double>(fit.seed)},
+      {"epochs", saved.results.best_epoch},
+      {"max_epochs", fit.training.epochs},
+      {"lr", fit.training.lr},
+      {"batch_size", static_cast<double>(fit.training.batch_size)},
+      {"weight_decay", saved.weight_decay},
+      {"weight_decay_chosen", fit.weight_decay ? 0 : 1},
+      {"patience", fit.training.patience},
+      {"test_fraction", fit.prepare.test_fraction},
+      {"validation_fraction", fit.prepare.validation_fraction},
+      {"train_cells", static_cast<double>(split.train.size())},
+      {"validation_cells", static_cast<double>(split.validation.size())},
+      {"test_cells", static_cast<double>(split.test.size())},
+      {"selected_epoch", selected.results.best_epoch},
+      {"refit", &saved != &selected ? 1 : 0},
+      {"saved_model_cells", static_cast<double>(saved.inputs.sets.train.input->rows())},
+      {"final_train_loss", saved.results.final_train.loss},
+      {"final_train_accuracy", saved.results.final_train.accuracy}};
+  // The held-out figures describe the measured model (before the refit on every cell).
+  if (selected.measured().final_test) {
+    bundle.training_numbers["final_test_loss"] = selected.measured().final_test->loss;
+    bundle.training_numbers["final_test_accuracy"] = selected.measured().final_test->accuracy;
+  }
+  bundle.training_strings = {{"data_file", data_file},
+                             {"class_weight", class_weight_name(fit.class_weight_power)},
+                             {"optimizer", saved.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"}};
+  return bundle;
+}
+
+}  // namespace scgrad
