@@ -7,7 +7,6 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "../src/io/hdf5.hpp"
 #include "read_like_scgrad.hpp"
 #include "scgrad/error.hpp"
+#include "special_values.hpp"
 
 namespace {
 
@@ -28,17 +28,8 @@ std::vector<T> numbers(FuzzedDataProvider& in, std::size_t max_count, T low, T h
 }
 
 std::vector<float> values(FuzzedDataProvider& in, std::size_t count) {
-  static const float kSpecial[] = {0.0F,
-                                   1.0F,
-                                   2.0F,
-                                   -1.0F,
-                                   0.5F,
-                                   1e30F,
-                                   -0.0F,
-                                   std::numeric_limits<float>::quiet_NaN(),
-                                   std::numeric_limits<float>::infinity()};
   std::vector<float> out(count);
-  for (auto& v : out) v = in.PickValueInArray(kSpecial);
+  for (auto& v : out) v = scgrad::fuzz::special_value(in);
   return out;
 }
 

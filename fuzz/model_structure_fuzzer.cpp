@@ -9,7 +9,6 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -17,17 +16,11 @@
 #include "read_like_scgrad.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/model_file.hpp"
+#include "special_values.hpp"
 
 namespace {
 
 using scgrad::hdf5::Location;
-
-float special(FuzzedDataProvider& in) {
-  static const float kValues[] = {0.0F, 1.0F,  -1.0F, 0.5F,
-                                  2.0F, 1e30F, -0.0F, std::numeric_limits<float>::quiet_NaN(),
-                                  std::numeric_limits<float>::infinity()};
-  return in.PickValueInArray(kValues);
-}
 
 std::vector<std::string> names(FuzzedDataProvider& in, const std::string& prefix,
                                std::size_t count) {
@@ -43,10 +36,17 @@ std::vector<std::string> names(FuzzedDataProvider& in, const std::string& prefix
 
 std::vector<std::int64_t> shape_near(FuzzedDataProvider& in, std::vector<std::int64_t> shape) {
   switch (in.ConsumeIntegralInRange<int>(0, 5)) {
-    case 0: shape.push_back(1); break;                        // one dimension more
-    case 1: if (!shape.empty()) shape.pop_back(); break;      // one fewer
-    case 2: if (!shape.empty()) shape[0] += 1; break;         // off by one
-    default: break;                                           // as the spec says
+    case 0:
+      shape.push_back(1);
+      break;  // one dimension more
+    case 1:
+      if (!shape.empty()) shape.pop_back();
+      break;  // one fewer
+    case 2:
+      if (!shape.empty()) shape[0] += 1;
+      break;  // off by one
+    default:
+      break;  // as the spec says
   }
   return shape;
 }
@@ -58,7 +58,7 @@ void write_array(hid_t loc, const std::string& name, const std::vector<std::int6
   if (n > 4096) return;  // keep the file small: a missing array is a case too
   std::vector<float> values(static_cast<std::size_t>(n));
   const bool all_special = in.ConsumeBool();
-  for (auto& v : values) v = all_special ? special(in) : 0.25F;
+  for (auto& v : values) v = all_special ? scgrad::fuzz::special_value(in) : 0.25F;
   scgrad::hdf5::write_float_array(loc, name, values, shape, where);
 }
 
@@ -73,8 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto root = file.get();
     namespace h5 = scgrad::hdf5;
     h5::write_string_attribute(root, "format", in.ConsumeBool() ? "scgrad-model" : "other", where);
-    h5::write_double_attribute(root, "format_version", in.ConsumeIntegralInRange<int>(0, 2),
-                               where);
+    h5::write_double_attribute(root, "format_version", in.ConsumeIntegralInRange<int>(0, 2), where);
     static const char* kModels[] = {"logistic", "mlp", "linear:3,relu,linear:3", "bogus"};
     h5::write_string_attribute(root, "model", in.PickValueInArray(kModels), where);
     h5::write_double_attribute(root, "hidden", in.ConsumeIntegralInRange<int>(-2, 6), where);
@@ -97,10 +96,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     h5::write_strings(root, "genes", names(in, "gene", n_genes), where);
 
     auto pre = h5::create_group(root, "preprocess", where);
-    h5::write_double_attribute(pre.get(), "min_counts", special(in), where);
+    h5::write_double_attribute(pre.get(), "min_counts", scgrad::fuzz::special_value(in), where);
     h5::write_double_attribute(pre.get(), "min_cells", 0, where);
-    h5::write_double_attribute(pre.get(), "target_sum", special(in), where);
-    h5::write_double_attribute(pre.get(), "log_base", special(in), where);
+    h5::write_double_attribute(pre.get(), "target_sum", scgrad::fuzz::special_value(in), where);
+    h5::write_double_attribute(pre.get(), "log_base", scgrad::fuzz::special_value(in), where);
     for (const char* key : {"library_size_key", "matrix", "label_key"}) {
       h5::write_string_attribute(pre.get(), key, key == std::string("matrix") ? "X" : "", where);
     }

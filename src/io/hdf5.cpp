@@ -1,6 +1,7 @@
 #include "hdf5.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -8,8 +9,8 @@
 
 #include "lzf_filter.hpp"
 #include "scgrad/error.hpp"
-#include "scgrad/util/plain_cause.hpp"
 #include "scgrad/io/reading_guard.hpp"
+#include "scgrad/util/plain_cause.hpp"
 
 namespace scgrad::hdf5 {
 

@@ -62,9 +62,10 @@ void check_declared_size(hid_t dataset, std::int64_t values, std::int64_t value_
   }
 }
 
-Handle dataset_at(hid_t file, const std::string& name, const Location& where) {
-  if (!hdf5::is_dataset(file, name)) hdf5::fail(Location{where.file, name}, "missing dataset");
-  return hdf5::open_dataset(file, name, Location{where.file, name});
+/// The dataset `name` of `group`; `at` names it in messages (its path from the file's root).
+Handle dataset_at(hid_t group, const std::string& name, const Location& at) {
+  if (!hdf5::is_dataset(group, name)) hdf5::fail(at, "missing dataset");
+  return hdf5::open_dataset(group, name, at);
 }
 
 std::int64_t element_count(const std::vector<std::int64_t>& shape) {
@@ -74,20 +75,18 @@ std::int64_t element_count(const std::vector<std::int64_t>& shape) {
 }
 
 std::vector<std::string> strings_at(hid_t file, const std::string& name, const Location& where) {
-  Handle ds = dataset_at(file, name, where);
   const Location at{where.file, name};
+  Handle ds = dataset_at(file, name, at);
   const auto shape = hdf5::shape(ds.get());
   if (shape.size() != 1) hdf5::fail(at, "expected a one-dimensional array of strings");
   check_declared_size(ds.get(), shape[0], 1, at);
   return hdf5::read_strings(ds.get(), at);
 }
 
-/// A float array whose declared shape must be `expected` before anything is read. `at` names
-/// it in messages (its path from the file's root).
+/// A float array whose declared shape must be `expected` before anything is read.
 std::vector<float> floats_at(hid_t group, const std::string& name,
                              const std::vector<std::int64_t>& expected, const Location& at) {
-  if (!hdf5::is_dataset(group, name)) hdf5::fail(at, "missing dataset");
-  Handle ds = hdf5::open_dataset(group, name, at);
+  Handle ds = dataset_at(group, name, at);
   const auto shape = hdf5::shape(ds.get());
   if (shape != expected) {
     hdf5::fail(at, "has shape " + shape_text(shape) + ", the model's description implies " +

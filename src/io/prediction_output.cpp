@@ -1,12 +1,12 @@
 #include "scgrad/io/prediction_output.hpp"
 
-#include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include "anndata_encoding.hpp"
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/util/atomic_output.hpp"
+#include "scgrad/util/output_paths.hpp"
 
 namespace scgrad {
 
@@ -37,9 +37,7 @@ Handle group_or_create(hid_t loc, const std::string& name, const Location& where
 
 void write_prediction_h5ad(const std::string& input, const std::string& output,
                            const PredictionColumns& predictions) {
-  if (std::filesystem::exists(output) && std::filesystem::equivalent(input, output)) {
-    throw Error(output + ": --out must differ from the input file (the input is never modified)");
-  }
+  check_outputs_apart({{"the input", input}}, {{"the output", output}});  // never modified
   const auto n = static_cast<std::int64_t>(predictions.labels.size());
   const auto k = static_cast<std::int64_t>(predictions.classes.size());
   AtomicOutput out(output);

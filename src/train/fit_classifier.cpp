@@ -37,14 +37,15 @@ FitOptions recommended_fit_options() {
 
 namespace {
 
-/// Cells of each class among `cells`.
-std::vector<std::int64_t> class_counts(const PreparedData& data,
-                                       const std::vector<std::int64_t>& cells) {
+/// The class weights of a run that trains on `cells` (empty without class weights).
+std::vector<double> class_weights_for(const FitOptions& options, const PreparedData& data,
+                                      const std::vector<std::int64_t>& cells) {
+  if (options.class_weight_power <= 0) return {};
   std::vector<std::int64_t> counts(data.cells.classes.size(), 0);
   for (const auto c : cells) {
     ++counts[static_cast<std::size_t>(data.cells.targets[static_cast<std::size_t>(c)])];
   }
-  return counts;
+  return balanced_class_weights(counts, options.class_weight_power);
 }
 
 std::shared_ptr<ClassifierImpl> new_model(const FitOptions& options, const TrainingInputs& inputs) {
@@ -63,10 +64,7 @@ void retrain_on_training_cells(FittedClassifier& fitted, const FitOptions& optio
   LabelledData all_training{
       std::make_shared<ConcatenatedInput>(sets.train.input, sets.validation->input),
       torch::cat({sets.train.targets, sets.validation->targets}, 0)};
-  if (options.class_weight_power > 0) {
-    training.class_weights =
-        balanced_class_weights(class_counts(data, data.split.train), options.class_weight_power);
-  }
+  training.class_weights = class_weights_for(options, data, data.split.train);
   training.weight_decay = fitted.weight_decay * selected_cells_ratio(fitted, cells);
   training.epochs = epochs_for(fitted, cells);
   training.patience = 0;
@@ -107,11 +105,8 @@ FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
   const auto& sets = fitted.inputs.sets;
   const auto n_classes = fitted.n_classes();
   auto training = options.training;
-  if (options.class_weight_power > 0) {
-    training.class_weights = balanced_class_weights(
-        class_counts(fitted.inputs.data, fit_cells(fitted.inputs.data.split)),
-        options.class_weight_power);
-  }
+  training.class_weights =
+      class_weights_for(options, fitted.inputs.data, fit_cells(fitted.inputs.data.split));
   fitted.class_weights = training.class_weights;
   training.optimizer = resolve_optimizer(options, fitted.inputs);
   fitted.optimizer = training.optimizer;

@@ -7,10 +7,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <vector>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
+#include <vector>
 
 #include "scgrad/error.hpp"
 #include "scgrad/util/plain_cause.hpp"
@@ -56,13 +55,8 @@ void unregister_temporary(int slot) {
   if (slot >= 0) slot_used[slot].store(false, std::memory_order_release);
 }
 
-}  // namespace
-
-namespace {
-
 [[noreturn]] void cannot_write(const std::string& destination, int errnum) {
-  throw Error(destination + ": cannot write: " + plain_cause(errnum) +
-              " (nothing was replaced)");
+  throw Error(destination + ": cannot write: " + plain_cause(errnum) + " (nothing was replaced)");
 }
 
 /// write(2) until done, retrying on EINTR.
