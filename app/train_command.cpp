@@ -207,7 +207,7 @@ nlohmann::json metrics_json(const FittedClassifier& fitted, const Classification
   const auto& measured = fitted.measured();
   nlohmann::json j;
   j["cells"] = data.cells.rows.size();
-  j["genes"] = data.genes.size();
+  j["genes"] = data.genes().size();
   j["classes"] = data.cells.classes;
   j["train_cells"] = data.split.train.size();
   j["test_cells"] = data.split.test.size();
@@ -331,7 +331,7 @@ void describe_inputs(const TrainArgs& args, const FitOptions& fit, const Setting
   const auto& data = inputs.data;
   std::cerr << fmt::format(
       "{}: {} cells ({}), {} of {} genes kept ({} in {:.2f} s)\n", args.file,
-      data.cells.rows.size(), class_count_text(data), data.genes.size(), data.genes_in_file,
+      data.cells.rows.size(), class_count_text(data), data.genes().size(), data.genes_in_file,
       inputs.streaming ? "two streaming passes" : "read and preprocessed", inputs.prepare_seconds);
   if (!data.split.test.empty() || !data.split.validation.empty()) {
     std::cerr << fmt::format("split: {} training cells{}, {} held-out (stratified, seed {})\n",
@@ -500,9 +500,9 @@ void run_train(TrainArgs& args) {
       std::cout << fmt::format(
           "refit: train loss {:.6f}, train accuracy {:.4f} on {} cells, {} genes\n",
           r.final_train.loss, r.final_train.accuracy, refitted->inputs.data.cells.rows.size(),
-          refitted->inputs.data.genes.size());
+          refitted->inputs.data.genes().size());
       metrics["refit"] = {{"cells", refitted->inputs.data.cells.rows.size()},
-                          {"genes", refitted->inputs.data.genes.size()},
+                          {"genes", refitted->inputs.data.genes().size()},
                           {"epochs", r.best_epoch},
                           {"weight_decay", refitted->weight_decay},
                           {"class_weights", refitted->class_weights},

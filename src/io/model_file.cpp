@@ -134,10 +134,7 @@ void check_finite(const std::vector<float>& values, const std::string& path,
 /// The checks on what the model says it is (no arrays): names, spec, preprocessing numbers.
 void validate_description(const ModelFile& model, const std::string& path) {
   check_names(model.classes, path, "classes", 2);
-  check_names(model.genes, path, "genes", 1);
-  if (model.compute != "dense" && model.compute != "sparse") {
-    invalid(path, "compute", "'" + model.compute + "', expected 'dense' or 'sparse'");
-  }
+  check_names(model.preprocessing.genes, path, "genes", 1);
   if (model.hidden < 1 || model.hidden > kMaxLayerUnits) {
     invalid(
         path, "hidden",
@@ -163,16 +160,20 @@ void validate_description(const ModelFile& model, const std::string& path) {
             "'" + model.spec + "' is not the model the file names ('" + model.model + "', " +
                 std::to_string(model.classes.size()) + " classes: " + implied + ")");
   }
-  if (!(std::isfinite(model.target_sum) && model.target_sum > 0)) {
+  if (!(std::isfinite(model.preprocessing.log_cpm.target_sum) && model.preprocessing.log_cpm.target_sum > 0)) {
     invalid(path, "preprocess/target_sum", "must be a finite number > 0");
   }
-  if (!(std::isfinite(model.log_base) && model.log_base >= 0)) {
+  if (!(std::isfinite(model.preprocessing.log_cpm.log_base) && model.preprocessing.log_cpm.log_base >= 0)) {
     invalid(path, "preprocess/log_base", "must be a finite number >= 0 (0: natural log)");
   }
-  if (!std::isfinite(model.min_counts)) invalid(path, "preprocess/min_counts", "not finite");
+  if (!std::isfinite(model.preprocessing.gene_filter.min_counts)) invalid(path, "preprocess/min_counts", "not finite");
 }
 
 }  // namespace
+
+const char* to_string(ComputePath compute) {
+  return compute == ComputePath::sparse ? "sparse" : "dense";
+}
 
 std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
                                                         std::int64_t n_genes) {
@@ -189,7 +190,7 @@ std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
 
 void validate_model_file(const ModelFile& model, const std::string& path) {
   validate_description(model, path);
-  const auto n_genes = static_cast<std::int64_t>(model.genes.size());
+  const auto n_genes = static_cast<std::int64_t>(model.preprocessing.genes.size());
   const auto expected = parameter_shapes(model.spec, n_genes);
   if (model.weights.size() != expected.size()) {
     invalid(path, "weights",
@@ -210,16 +211,16 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
     }
     check_finite(w.values, path, element);
   }
-  if (model.scaling_mean.size() != model.genes.size() ||
-      model.scaling_sd.size() != model.genes.size()) {
+  if (model.preprocessing.mean.size() != model.preprocessing.genes.size() ||
+      model.preprocessing.sd.size() != model.preprocessing.genes.size()) {
     invalid(path, "scaling", "mean and sd need one value per gene");
   }
-  check_finite(model.scaling_mean, path, "scaling/mean");
-  check_finite(model.scaling_sd, path, "scaling/sd");
-  for (std::size_t g = 0; g < model.scaling_sd.size(); ++g) {
-    if (!(model.scaling_sd[g] > 0)) {
+  check_finite(model.preprocessing.mean, path, "scaling/mean");
+  check_finite(model.preprocessing.sd, path, "scaling/sd");
+  for (std::size_t g = 0; g < model.preprocessing.sd.size(); ++g) {
+    if (!(model.preprocessing.sd[g] > 0)) {
       invalid(path, "scaling/sd",
-              "gene '" + model.genes[g] + "' has SD " + std::to_string(model.scaling_sd[g]) +
+              "gene '" + model.preprocessing.genes[g] + "' has SD " + std::to_string(model.preprocessing.sd[g]) +
                   " (every SD must be > 0; a constant gene is stored with SD 1)");
     }
   }
@@ -240,24 +241,24 @@ void write_model_file(const std::string& path, const ModelFile& model) {
     hdf5::write_double_attribute(root, "hidden", static_cast<double>(model.hidden), where);
     hdf5::write_strings(root, "spec", {model.spec}, where);
     hdf5::write_strings(root, "classes", model.classes, where);
-    hdf5::write_strings(root, "genes", model.genes, where);
-    hdf5::write_string_attribute(root, "gene_key", model.gene_key, where);
-    hdf5::write_string_attribute(root, "compute", model.compute, where);
+    hdf5::write_strings(root, "genes", model.preprocessing.genes, where);
+    hdf5::write_string_attribute(root, "gene_key", model.preprocessing.gene_key, where);
+    hdf5::write_string_attribute(root, "compute", to_string(model.compute), where);
 
     Handle pre = hdf5::create_group(root, "preprocess", where);
-    hdf5::write_double_attribute(pre.get(), "min_counts", model.min_counts, where);
-    hdf5::write_double_attribute(pre.get(), "min_cells", static_cast<double>(model.min_cells),
+    hdf5::write_double_attribute(pre.get(), "min_counts", model.preprocessing.gene_filter.min_counts, where);
+    hdf5::write_double_attribute(pre.get(), "min_cells", static_cast<double>(model.preprocessing.gene_filter.min_cells),
                                  where);
-    hdf5::write_double_attribute(pre.get(), "target_sum", model.target_sum, where);
-    hdf5::write_double_attribute(pre.get(), "log_base", model.log_base, where);
-    hdf5::write_string_attribute(pre.get(), "library_size_key", model.library_size_key, where);
-    hdf5::write_string_attribute(pre.get(), "matrix", model.matrix, where);
+    hdf5::write_double_attribute(pre.get(), "target_sum", model.preprocessing.log_cpm.target_sum, where);
+    hdf5::write_double_attribute(pre.get(), "log_base", model.preprocessing.log_cpm.log_base, where);
+    hdf5::write_string_attribute(pre.get(), "library_size_key", model.preprocessing.library_size_key, where);
+    hdf5::write_string_attribute(pre.get(), "matrix", model.preprocessing.matrix, where);
     hdf5::write_string_attribute(pre.get(), "label_key", model.label_key, where);
 
     Handle scaling = hdf5::create_group(root, "scaling", where);
-    const auto n_genes = static_cast<std::int64_t>(model.genes.size());
-    hdf5::write_float_array(scaling.get(), "mean", model.scaling_mean, {n_genes}, where);
-    hdf5::write_float_array(scaling.get(), "sd", model.scaling_sd, {n_genes}, where);
+    const auto n_genes = static_cast<std::int64_t>(model.preprocessing.genes.size());
+    hdf5::write_float_array(scaling.get(), "mean", model.preprocessing.mean, {n_genes}, where);
+    hdf5::write_float_array(scaling.get(), "sd", model.preprocessing.sd, {n_genes}, where);
 
     Handle weights = hdf5::create_group(root, "weights", where);
     std::vector<std::string> order;
@@ -306,26 +307,30 @@ ModelFile read_model_file(const std::string& path) {
   }
   model.spec = spec.front();
   model.classes = strings_at(root, "classes", where);
-  model.genes = strings_at(root, "genes", where);
-  model.gene_key = hdf5::string_attribute(root, "gene_key", where).value_or("");
-  model.compute = hdf5::string_attribute(root, "compute", where).value_or("dense");
+  model.preprocessing.genes = strings_at(root, "genes", where);
+  model.preprocessing.gene_key = hdf5::string_attribute(root, "gene_key", where).value_or("");
+  const auto compute = hdf5::string_attribute(root, "compute", where).value_or("dense");
+  if (compute != "dense" && compute != "sparse") {
+    invalid(path, "compute", "'" + compute + "', expected 'dense' or 'sparse'");
+  }
+  model.compute = compute == "sparse" ? ComputePath::sparse : ComputePath::dense;
 
   const Location pre_at{path, "preprocess"};
   Handle pre = hdf5::open_group(root, "preprocess", pre_at);
-  model.min_counts = double_attribute(pre.get(), "min_counts", pre_at);
-  model.min_cells = static_cast<std::int64_t>(double_attribute(pre.get(), "min_cells", pre_at));
-  model.target_sum = double_attribute(pre.get(), "target_sum", pre_at);
-  model.log_base = double_attribute(pre.get(), "log_base", pre_at);
-  model.library_size_key = required_string(pre.get(), "library_size_key", pre_at);
-  model.matrix = required_string(pre.get(), "matrix", pre_at);
+  model.preprocessing.gene_filter.min_counts = double_attribute(pre.get(), "min_counts", pre_at);
+  model.preprocessing.gene_filter.min_cells = static_cast<std::int64_t>(double_attribute(pre.get(), "min_cells", pre_at));
+  model.preprocessing.log_cpm.target_sum = double_attribute(pre.get(), "target_sum", pre_at);
+  model.preprocessing.log_cpm.log_base = double_attribute(pre.get(), "log_base", pre_at);
+  model.preprocessing.library_size_key = required_string(pre.get(), "library_size_key", pre_at);
+  model.preprocessing.matrix = required_string(pre.get(), "matrix", pre_at);
   model.label_key = required_string(pre.get(), "label_key", pre_at);
 
   validate_description(model, path);
 
   // Arrays: each declared shape is checked against the description before it is read.
-  const auto n_genes = static_cast<std::int64_t>(model.genes.size());
-  model.scaling_mean = floats_at(root, "scaling/mean", {n_genes}, {path, "scaling/mean"});
-  model.scaling_sd = floats_at(root, "scaling/sd", {n_genes}, {path, "scaling/sd"});
+  const auto n_genes = static_cast<std::int64_t>(model.preprocessing.genes.size());
+  model.preprocessing.mean = floats_at(root, "scaling/mean", {n_genes}, {path, "scaling/mean"});
+  model.preprocessing.sd = floats_at(root, "scaling/sd", {n_genes}, {path, "scaling/sd"});
   const auto expected = parameter_shapes(model.spec, n_genes);
   const Location weights_at{path, "weights"};
   Handle weights = hdf5::open_group(root, "weights", weights_at);

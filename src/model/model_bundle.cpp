@@ -18,22 +18,23 @@ void store_weights(ClassifierImpl& model, ModelFile& file) {
 }
 
 std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file) {
-  auto model = make_classifier(file.model, static_cast<std::int64_t>(file.genes.size()),
+  // The spec alone says what to build; the weights are its parameters in order (their names,
+  // e.g. "linear1.weight" of the exercise's SimpleModel, are a record of the trained module).
+  auto model = make_classifier(file.spec, static_cast<std::int64_t>(file.genes().size()),
                                file.hidden, output_units(file.classes.size()));
   torch::NoGradGuard no_grad;
-  auto params = model->named_parameters();
+  auto params = model->parameters();
   if (params.size() != file.weights.size()) {
     throw Error("model file: " + std::to_string(file.weights.size()) + " weight arrays for a " +
                 "model with " + std::to_string(params.size()) + " parameters");
   }
-  for (const auto& w : file.weights) {
-    auto* p = params.find(w.name);
-    if (p == nullptr)
-      throw Error("model file: weights/" + w.name + " is not a parameter of " + file.spec);
-    if (p->sizes().vec() != w.shape) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const auto& w = file.weights[i];
+    if (params[i].sizes().vec() != w.shape) {
       throw Error("model file: weights/" + w.name + " has the wrong shape for " + file.spec);
     }
-    p->copy_(torch::from_blob(const_cast<float*>(w.values.data()), w.shape, torch::kFloat32));
+    params[i].copy_(
+        torch::from_blob(const_cast<float*>(w.values.data()), w.shape, torch::kFloat32));
   }
   model->eval();
   return model;

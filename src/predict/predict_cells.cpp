@@ -3,13 +3,11 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/model_bundle.hpp"
-#include "scgrad/preprocess/count_check.hpp"
-#include "scgrad/preprocess/log_cpm.hpp"
+#include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
@@ -34,39 +32,22 @@ std::vector<std::string> gene_names(const H5adFile& file, const std::string& mat
 
 PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                              const PredictOptions& options) {
-  const auto matrix = file.resolve_matrix_key(model.matrix);
+  const auto& preprocessing = model.preprocessing;
+  const auto matrix = file.resolve_matrix_key(preprocessing.matrix);
   const auto names = gene_names(file, matrix, options.gene_key);
-  std::unordered_map<std::string, std::vector<std::int64_t>> columns_of;
-  for (std::size_t j = 0; j < names.size(); ++j) {
-    columns_of[names[j]].push_back(static_cast<std::int64_t>(j));
-  }
+  auto columns = match_genes(preprocessing.genes, names);
   PredictResults results;
-  results.model_genes = static_cast<std::int64_t>(model.genes.size());
-  // A model gene named by several columns takes their summed counts.
-  std::vector<std::int64_t> file_columns;  // columns read from the file ...
-  std::vector<std::int64_t> matched_of;    // ... and the matched gene each one adds to
-  std::vector<std::int64_t> model_inputs;  // matched gene → input position in the model
-  for (std::size_t g = 0; g < model.genes.size(); ++g) {
-    const auto it = columns_of.find(model.genes[g]);
-    if (it == columns_of.end()) {
-      results.missing_genes.push_back(model.genes[g]);
-      continue;
-    }
-    if (it->second.size() > 1) results.summed_genes.push_back(model.genes[g]);
-    for (const auto column : it->second) {
-      file_columns.push_back(column);
-      matched_of.push_back(static_cast<std::int64_t>(model_inputs.size()));
-    }
-    model_inputs.push_back(static_cast<std::int64_t>(g));
-  }
-  const auto matched = static_cast<double>(model_inputs.size());
-  if (matched < options.min_gene_fraction * static_cast<double>(model.genes.size())) {
+  results.model_genes = columns.n_genes;
+  results.missing_genes = columns.missing;
+  results.summed_genes = columns.summed;
+  const auto found = static_cast<double>(columns.n_genes) - static_cast<double>(columns.missing.size());
+  if (found < options.min_gene_fraction * static_cast<double>(columns.n_genes)) {
     std::string examples;
-    for (std::size_t i = 0; i < std::min<std::size_t>(3, results.missing_genes.size()); ++i) {
-      examples += (i ? ", " : "") + results.missing_genes[i];
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, columns.missing.size()); ++i) {
+      examples += (i ? ", " : "") + columns.missing[i];
     }
-    throw Error(file.path() + ": only " + std::to_string(file_columns.size()) + " of the model's " +
-                std::to_string(model.genes.size()) + " genes are in " +
+    throw Error(file.path() + ": only " + std::to_string(columns.file_columns.size()) +
+                " of the model's " + std::to_string(columns.n_genes) + " genes are in " +
                 (options.gene_key.empty() ? "the var index" : "var['" + options.gene_key + "']") +
                 " (missing e.g. " + examples +
                 "; first var names: " + (names.empty() ? "" : names.front()) +
@@ -76,23 +57,13 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
 
   auto net = load_classifier(model);
   const auto n_classes = model.classes.size();
-  const auto inputs = torch::tensor(model_inputs, torch::kInt64);
-  const auto mean = torch::tensor(model.scaling_mean).index_select(0, inputs);
-  const auto sd = torch::tensor(model.scaling_sd).index_select(0, inputs);
-  // Sparse: missing genes get mean 0 and SD 1 in the fold; they never appear in X, so they
-  // contribute 0 — the training mean after scaling, as on the dense path.
-  std::vector<float> sparse_mean(model.genes.size(), 0.0F);
-  std::vector<float> sparse_sd(model.genes.size(), 1.0F);
-  for (const auto g : model_inputs) {
-    sparse_mean[static_cast<std::size_t>(g)] = model.scaling_mean[static_cast<std::size_t>(g)];
-    sparse_sd[static_cast<std::size_t>(g)] = model.scaling_sd[static_cast<std::size_t>(g)];
-  }
-  const bool sparse = model.compute == "sparse";
-  LogCpmOptions log_cpm_options{model.target_sum, model.log_base};
-  std::vector<double> library_column;
-  if (!model.library_size_key.empty()) {
-    library_column = file.obs_column(model.library_size_key).numbers;
-  }
+  // Genes the file lacks scale with mean 0 and SD 1: their input stays 0, the training mean.
+  const auto [mean, sd] = scaling_for(preprocessing, columns);
+  const auto mean_tensor = torch::tensor(mean);
+  const auto sd_tensor = torch::tensor(sd);
+  const ScalingTensors dense_scaling{mean_tensor.reshape({1, -1}), sd_tensor.reshape({1, -1})};
+  const CellNormaliser normaliser(file, preprocessing, std::move(columns),
+                                  options.allow_non_integer);
 
   const auto n_cells = file.n_obs();
   results.cell_names = file.obs_names();
@@ -100,36 +71,15 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   for (std::int64_t start = 0; start < n_cells; start += options.block_cells) {
     std::vector<std::int64_t> rows;
     for (auto r = start; r < std::min(n_cells, start + options.block_cells); ++r) rows.push_back(r);
-    auto block = file.read_rows(matrix, rows);
-    check_counts(block, rows.data(), {&file, matrix, options.allow_non_integer});
-    auto counts = select_columns(std::move(block), file_columns);
-    if (!results.summed_genes.empty()) {
-      counts = merge_columns(counts, matched_of, static_cast<std::int64_t>(model_inputs.size()));
-    }
-    std::vector<double> library;
-    if (library_column.empty()) {
-      library = library_sizes(counts);
-    } else {
-      for (const auto r : rows) library.push_back(library_column[static_cast<std::size_t>(r)]);
-    }
-    auto normalised = log_cpm(std::move(counts), library, log_cpm_options);
-    for (const auto r : normalised.empty_cells) results.empty_cells.push_back(start + r);
+    auto cells = normaliser.read(rows);
+    for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
     std::unique_ptr<ModelInput> input;
-    if (sparse) {
-      // columns: position among the matched genes → the model's input position
-      auto values = std::make_shared<CsrMatrix>(std::move(normalised.values));
-      for (auto& j : values->indices)
-        j = static_cast<std::int32_t>(model_inputs[static_cast<std::size_t>(j)]);
-      values->n_cols = results.model_genes;
-      sort_row_entries(*values);  // sums in model-gene order, whatever the file's gene order
-      input = std::make_unique<SparseInput>(values, torch::tensor(sparse_mean),
-                                            torch::tensor(sparse_sd));
+    if (model.compute == ComputePath::sparse) {
+      input = std::make_unique<SparseInput>(
+          std::make_shared<const CsrMatrix>(std::move(cells.values)), mean_tensor, sd_tensor);
     } else {
-      auto matched_x = to_dense_tensor(normalised.values);
-      matched_x = apply_scaling(matched_x, {mean.reshape({1, -1}), sd.reshape({1, -1})});
-      // Missing genes stay 0: the training mean after scaling.
-      auto x = torch::zeros({static_cast<std::int64_t>(rows.size()), results.model_genes});
-      x.index_copy_(1, inputs, matched_x);
+      auto x = to_dense_tensor(cells.values);
+      apply_scaling(x, dense_scaling);
       input = std::make_unique<DenseInput>(x);
     }
     const auto outputs = predict_outputs(*net, *input);

@@ -9,6 +9,11 @@ namespace scgrad {
 
 std::vector<std::string> training_gene_names(const H5adFile& file, const std::string& matrix_key) {
   auto names = file.var_names(matrix_key);
+  const auto n_cols = file.matrix_info(matrix_key).n_cols;
+  if (static_cast<std::int64_t>(names.size()) != n_cols) {
+    throw Error(file.path() + ": " + matrix_key + " has " + std::to_string(n_cols) +
+                " columns but its var index has " + std::to_string(names.size()) + " names");
+  }
   std::unordered_map<std::string, std::size_t> first_column;
   std::string repeated;
   std::size_t n_repeated = 0;

@@ -19,18 +19,10 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
   bundle.model = fit.model;
   bundle.hidden = fit.hidden;
   bundle.spec = saved.model->spec();
-  bundle.compute = saved.inputs.sparse ? "sparse" : "dense";
+  bundle.compute = saved.inputs.sparse ? ComputePath::sparse : ComputePath::dense;
   bundle.classes = data.cells.classes;
-  bundle.genes = data.genes;
-  bundle.min_counts = fit.prepare.gene_filter.min_counts;
-  bundle.min_cells = fit.prepare.gene_filter.min_cells;
-  bundle.target_sum = fit.prepare.log_cpm.target_sum;
-  bundle.log_base = fit.prepare.log_cpm.log_base;
-  bundle.library_size_key = fit.prepare.library_size_key;
-  bundle.matrix = fit.prepare.matrix;
+  bundle.preprocessing = data.preprocessing;
   bundle.label_key = fit.prepare.label_key;
-  bundle.scaling_mean = saved.inputs.mean;
-  bundle.scaling_sd = saved.inputs.sd;
   store_weights(*saved.model, bundle);
   const auto& split = selected.inputs.data.split;
   bundle.training_numbers = {

@@ -50,7 +50,7 @@ std::vector<double> class_weights_for(const FitOptions& options, const PreparedD
 
 std::shared_ptr<ClassifierImpl> new_model(const FitOptions& options, const TrainingInputs& inputs) {
   torch::manual_seed(options.seed);  // right before the model is built: PyTorch's weights
-  return make_classifier(options.model, static_cast<std::int64_t>(inputs.data.genes.size()),
+  return make_classifier(options.model, static_cast<std::int64_t>(inputs.data.genes().size()),
                          options.hidden, output_units(inputs.data.cells.classes.size()));
 }
 

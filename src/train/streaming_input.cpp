@@ -4,22 +4,17 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/sparse_linear.hpp"
 
 namespace scgrad {
 
-StreamingInput::StreamingInput(std::shared_ptr<const H5adFile> file, std::string matrix_key,
-                               std::vector<std::int64_t> file_rows,
-                               std::vector<double> library_size,
-                               std::vector<std::int64_t> kept_columns, LogCpmOptions log_cpm,
-                               torch::Tensor mean, torch::Tensor sd, std::int64_t chunk_rows)
+StreamingInput::StreamingInput(std::shared_ptr<const H5adFile> file,
+                               std::shared_ptr<const CellNormaliser> normaliser,
+                               std::vector<std::int64_t> file_rows, torch::Tensor mean,
+                               torch::Tensor sd, std::int64_t chunk_rows)
     : file_(std::move(file)),
-      matrix_key_(std::move(matrix_key)),
+      normaliser_(std::move(normaliser)),
       file_rows_(std::move(file_rows)),
-      library_size_(std::move(library_size)),
-      kept_columns_(std::move(kept_columns)),
-      log_cpm_(log_cpm),
       mean_(std::move(mean)),
       sd_(std::move(sd)),
       chunk_rows_(std::max<std::int64_t>(1, chunk_rows)) {}
@@ -27,9 +22,7 @@ StreamingInput::StreamingInput(std::shared_ptr<const H5adFile> file, std::string
 CsrMatrix StreamingInput::load_range(std::int64_t first, std::int64_t count) const {
   const std::vector<std::int64_t> rows(file_rows_.begin() + first,
                                        file_rows_.begin() + first + count);
-  const std::vector<double> library(library_size_.begin() + first,
-                                    library_size_.begin() + first + count);
-  return preprocess_block(file_->read_rows(matrix_key_, rows), kept_columns_, library, log_cpm_);
+  return normaliser_->read(rows).values;
 }
 
 torch::Tensor StreamingInput::forward(ClassifierImpl& model,

@@ -1,7 +1,6 @@
 #include "scgrad/train/training_inputs.hpp"
 
 #include <chrono>
-#include <sstream>
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
@@ -21,11 +20,6 @@ std::vector<std::int32_t> targets_of(const PreparedData& data,
 
 namespace {
 
-std::vector<float> to_floats(const torch::Tensor& t) {
-  const auto c = t.reshape({-1}).contiguous();
-  return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
-}
-
 /// The three sets from one function that turns a list of cells into a model input.
 template <typename MakeInput>
 TrainingSets make_sets(const PreparedData& data, MakeInput&& make) {
@@ -39,20 +33,15 @@ TrainingSets make_sets(const PreparedData& data, MakeInput&& make) {
   return sets;
 }
 
-/// The preparation's statistics (of the training cells) as the float32 rows X is scaled with.
-ScalingTensors scaling_tensors(const ScalingStats& scaling) {
-  const auto row = [](const std::vector<double>& v) {
-    return torch::tensor(std::vector<float>(v.begin(), v.end())).reshape({1, -1});
-  };
-  return {row(scaling.mean), row(scaling.sd)};
-}
+torch::Tensor floats(const std::vector<float>& values) { return torch::tensor(values); }
 
 /// Dense: the exercise's X, scaled with the preparation's statistics of the training cells —
 /// the same numbers the sparse and streamed paths use.
 void dense_inputs(TrainingInputs& inputs) {
   const auto& data = inputs.data;
   const auto x_all = to_dense_tensor(data.log_cpm);
-  const auto stats = scaling_tensors(data.scaling);
+  const ScalingTensors stats{floats(data.preprocessing.mean).reshape({1, -1}),
+                             floats(data.preprocessing.sd).reshape({1, -1})};
   const bool everything = data.split.test.empty() && data.split.validation.empty();
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     // The exercise (one set of all cells) scales X in place, as its `scale` does.
@@ -60,8 +49,6 @@ void dense_inputs(TrainingInputs& inputs) {
     apply_scaling(x, stats);
     return std::make_shared<DenseInput>(x);
   });
-  inputs.mean = to_floats(stats.mean);
-  inputs.sd = to_floats(stats.sd);
   inputs.data.log_cpm = CsrMatrix();
 }
 
@@ -69,10 +56,8 @@ void dense_inputs(TrainingInputs& inputs) {
 /// first layer.
 void sparse_inputs(TrainingInputs& inputs) {
   auto& data = inputs.data;
-  inputs.mean.assign(data.scaling.mean.begin(), data.scaling.mean.end());
-  inputs.sd.assign(data.scaling.sd.begin(), data.scaling.sd.end());
-  const auto mean = torch::tensor(inputs.mean);
-  const auto sd = torch::tensor(inputs.sd);
+  const auto mean = floats(data.preprocessing.mean);
+  const auto sd = floats(data.preprocessing.sd);
   const bool everything = data.split.test.empty() && data.split.validation.empty();
   auto all = std::make_shared<const CsrMatrix>(std::move(data.log_cpm));
   data.log_cpm = CsrMatrix();
@@ -82,40 +67,27 @@ void sparse_inputs(TrainingInputs& inputs) {
   });
 }
 
-/// Streaming: nothing is held but one chunk of cells at a time (`chunk_bytes`, and at least
-/// four minibatches).
+/// Streaming: nothing is held but one chunk of cells at a time: `chunk_bytes` of matrix, or
+/// one minibatch when that is larger (the budget is a target, never a refusal).
 void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const H5adFile>& file,
-                      const StreamedPreparation& prep, const LogCpmOptions& log_cpm,
+                      const StreamedPreparation& prep, bool allow_non_integer,
                       std::int64_t chunk_bytes, std::int64_t batch_size) {
   const auto& data = inputs.data;
-  inputs.mean.assign(data.scaling.mean.begin(), data.scaling.mean.end());
-  inputs.sd.assign(data.scaling.sd.begin(), data.scaling.sd.end());
-  const auto mean = torch::tensor(inputs.mean);
-  const auto sd = torch::tensor(inputs.sd);
-  // A chunk holds at least four minibatches, so that batches keep their size and mix cells.
+  const auto mean = floats(data.preprocessing.mean);
+  const auto sd = floats(data.preprocessing.sd);
+  const auto normaliser =
+      std::make_shared<const CellNormaliser>(*file, data.preprocessing, prep.columns,
+                                             allow_non_integer);
   const auto chunk_rows =
-      std::max(rows_per_block(*file, prep.matrix_key, chunk_bytes), 4 * batch_size);
+      std::max(rows_per_block(*file, normaliser->matrix_key(), chunk_bytes), batch_size);
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     std::vector<std::int64_t> rows;
-    std::vector<double> library;
-    for (const auto c : cells) {
-      rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
-      library.push_back(data.library_size[static_cast<std::size_t>(c)]);
-    }
-    return std::make_shared<StreamingInput>(file, prep.matrix_key, rows, library, prep.kept_columns,
-                                            log_cpm, mean, sd, chunk_rows);
+    for (const auto c : cells) rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
+    return std::make_shared<StreamingInput>(file, normaliser, rows, mean, sd, chunk_rows);
   });
 }
 
-std::string gigabytes(std::int64_t bytes) {
-  std::ostringstream out;
-  out.precision(1);
-  out << std::fixed << static_cast<double>(bytes) / 1e9 << " GB";
-  return out.str();
-}
-
 }  // namespace
-
 TrainingInputs prepare_training_inputs(
     const std::shared_ptr<const H5adFile>& file, const PrepareOptions& prepare,
     const InputOptions& options,
@@ -125,15 +97,6 @@ TrainingInputs prepare_training_inputs(
   inputs.stored_bytes =
       8 * file->matrix_info(file->resolve_matrix_key(prepare.matrix)).stored_values;
   inputs.streaming = inputs.stored_bytes > options.max_memory;
-  if (inputs.streaming && options.batch_size <= 0) {
-    throw Error(file->path() + ": the matrix (" + gigabytes(inputs.stored_bytes) +
-                ") is larger than the memory budget (" + gigabytes(options.max_memory) +
-                "), so cells are streamed from disk, which needs minibatches (batch size > 0)");
-  }
-  if (inputs.streaming && options.compute == "dense") {
-    throw Error(file->path() + ": dense compute needs the matrix in memory (" +
-                gigabytes(inputs.stored_bytes) + "); raise the memory budget");
-  }
   // Streaming reads blocks of a quarter of the budget, at most 512 MB (larger buys nothing).
   const auto chunk_bytes = std::min<std::int64_t>(options.max_memory / 4, std::int64_t{512} << 20);
   StreamedPreparation streamed;
@@ -150,11 +113,13 @@ TrainingInputs prepare_training_inputs(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   inputs.density =
       static_cast<double>(nonzeros) / (static_cast<double>(inputs.data.cells.rows.size()) *
-                                       static_cast<double>(inputs.data.genes.size()));
+                                       static_cast<double>(inputs.data.genes().size()));
+  // Streamed cells always take the sparse first layer: a dense X needs the matrix in memory.
   inputs.sparse = inputs.streaming || options.compute == "sparse" ||
                   (options.compute == "auto" && inputs.density < options.sparse_below);
   if (inputs.streaming) {
-    streaming_inputs(inputs, file, streamed, prepare.log_cpm, chunk_bytes, options.batch_size);
+    streaming_inputs(inputs, file, streamed, prepare.allow_non_integer, chunk_bytes,
+                     options.batch_size);
   } else if (inputs.sparse) {
     sparse_inputs(inputs);
   } else {

@@ -20,12 +20,12 @@ ModelFile example() {
   m.hidden = 2;
   m.spec = "linear:2,sigmoid,linear:3";
   m.classes = {"A", "B", "C"};
-  m.genes = {"g1", "g2"};
-  m.min_counts = 5;
-  m.library_size_key = "n_counts";
+  m.preprocessing.genes = {"g1", "g2"};
+  m.preprocessing.gene_filter.min_counts = 5;
+  m.preprocessing.library_size_key = "n_counts";
   m.label_key = "cell_type";
-  m.scaling_mean = {0.5F, 1.5F};
-  m.scaling_sd = {1.0F, 2.0F};
+  m.preprocessing.mean = {0.5F, 1.5F};
+  m.preprocessing.sd = {1.0F, 2.0F};
   m.weights = {{"linear1.weight", {2, 2}, {1, 2, 3, 4}},
                {"linear1.bias", {2}, {5, 6}},
                {"linear2.weight", {3, 2}, {1, 0, 0, 1, 1, 1}},
@@ -44,10 +44,10 @@ TEST(ModelFile, RoundTrip) {
   EXPECT_EQ(m.hidden, 2);
   EXPECT_EQ(m.spec, "linear:2,sigmoid,linear:3");
   EXPECT_EQ(m.classes, example().classes);
-  EXPECT_EQ(m.genes, example().genes);
-  EXPECT_EQ(m.min_counts, 5);
-  EXPECT_EQ(m.library_size_key, "n_counts");
-  EXPECT_EQ(m.scaling_sd, example().scaling_sd);
+  EXPECT_EQ(m.preprocessing.genes, example().preprocessing.genes);
+  EXPECT_EQ(m.preprocessing.gene_filter.min_counts, 5);
+  EXPECT_EQ(m.preprocessing.library_size_key, "n_counts");
+  EXPECT_EQ(m.preprocessing.sd, example().preprocessing.sd);
   ASSERT_EQ(m.weights.size(), 4U);
   EXPECT_EQ(m.weights[0].name, "linear1.weight");
   EXPECT_EQ(m.weights[0].shape, (std::vector<std::int64_t>{2, 2}));
@@ -73,10 +73,10 @@ TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
   const std::vector<std::pair<std::string, std::function<void(ModelFile&)>>> defects = {
       {"weights/linear2.weight", [](ModelFile& m) { m.weights[2].values[1] = NAN; }},
       {"weights/linear1.bias", [](ModelFile& m) { m.weights[1].values[0] = INFINITY; }},
-      {"scaling/sd", [](ModelFile& m) { m.scaling_sd[1] = 0; }},
-      {"scaling/sd", [](ModelFile& m) { m.scaling_sd[0] = -1; }},
-      {"scaling/mean", [](ModelFile& m) { m.scaling_mean[0] = NAN; }},
-      {"scaling", [](ModelFile& m) { m.scaling_mean.pop_back(); }},
+      {"scaling/sd", [](ModelFile& m) { m.preprocessing.sd[1] = 0; }},
+      {"scaling/sd", [](ModelFile& m) { m.preprocessing.sd[0] = -1; }},
+      {"scaling/mean", [](ModelFile& m) { m.preprocessing.mean[0] = NAN; }},
+      {"scaling", [](ModelFile& m) { m.preprocessing.mean.pop_back(); }},
       {"spec", [](ModelFile& m) { m.spec = "linear:2000000000,relu,linear:3"; }},
       {"spec", [](ModelFile& m) { m.spec = "linear:5,sigmoid,linear:3"; }},  // not hidden 2
       {"spec", [](ModelFile& m) { m.spec = "linear:2,bogus,linear:3"; }},
@@ -89,9 +89,8 @@ TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
       {"classes", [](ModelFile& m) { m.classes[2] = "A"; }},
       {"classes", [](ModelFile& m) { m.classes[1] = ""; }},
       {"classes", [](ModelFile& m) { m.classes = {"A"}; }},
-      {"genes", [](ModelFile& m) { m.genes[1] = "g1"; }},
-      {"compute", [](ModelFile& m) { m.compute = "gpu"; }},
-      {"preprocess/target_sum", [](ModelFile& m) { m.target_sum = 0; }},
+      {"genes", [](ModelFile& m) { m.preprocessing.genes[1] = "g1"; }},
+      {"preprocess/target_sum", [](ModelFile& m) { m.preprocessing.log_cpm.target_sum = 0; }},
   };
   EXPECT_EQ(error_of([] { validate_model_file(example(), "m.h5"); }), "");
   for (const auto& [element, damage] : defects) {

@@ -18,11 +18,11 @@ ModelFile three_gene_model() {
   m.model = "logistic";
   m.spec = "linear:1,sigmoid";
   m.classes = {"X", "Y"};
-  m.genes = {"a", "b", "c"};
-  m.min_counts = 0;
-  m.target_sum = 1e4;
-  m.scaling_mean = {1.0F, 2.0F, 0.5F};
-  m.scaling_sd = {1.0F, 2.0F, 1.5F};
+  m.preprocessing.genes = {"a", "b", "c"};
+  m.preprocessing.gene_filter.min_counts = 0;
+  m.preprocessing.log_cpm.target_sum = 1e4;
+  m.preprocessing.mean = {1.0F, 2.0F, 0.5F};
+  m.preprocessing.sd = {1.0F, 2.0F, 1.5F};
   m.weights = {{"linear1.weight", {1, 3}, {0.5F, -1.0F, 2.0F}}, {"linear1.bias", {1}, {0.1F}}};
   m.path = "three.h5";
   return m;
@@ -58,17 +58,17 @@ TEST(PredictCells, GeneNamedTwiceTakesTheSummedCounts) {
                                  {{1, 3, 0, 4}, {0, 0, 5, 2}, {2, 1, 1, 0}});
   const auto summed =
       write_cells(dir, "summed.h5ad", {"a", "b", "c"}, {{1, 7, 0}, {0, 2, 5}, {2, 1, 1}});
-  for (const auto compute : {"dense", "sparse"}) {
+  for (const auto compute : {ComputePath::dense, ComputePath::sparse}) {
     auto model = three_gene_model();
     model.compute = compute;
     const auto from_split = predict_cells(model, H5adFile(split));
     const auto from_summed = predict_cells(model, H5adFile(summed));
-    EXPECT_EQ(from_split.summed_genes, std::vector<std::string>{"b"}) << compute;
+    EXPECT_EQ(from_split.summed_genes, std::vector<std::string>{"b"}) << to_string(compute);
     EXPECT_TRUE(from_summed.summed_genes.empty());
     ASSERT_EQ(from_split.columns.probabilities.size(), 6U);
     for (std::size_t i = 0; i < 6; ++i) {
       EXPECT_FLOAT_EQ(from_split.columns.probabilities[i], from_summed.columns.probabilities[i])
-          << compute << " " << i;
+          << to_string(compute) << " " << i;
     }
   }
 }

@@ -21,16 +21,15 @@ TEST(StreamingInput, SameOutputsAsInMemoryAndEveryCellOncePerEpoch) {
   options.classes = {"all"};
   auto data = prepare_data(*file, options);
   const auto streamed = prepare_streaming(*file, options, 1 << 14);
-  const auto mean =
-      torch::tensor(std::vector<float>(data.scaling.mean.begin(), data.scaling.mean.end()));
-  const auto sd = torch::tensor(std::vector<float>(data.scaling.sd.begin(), data.scaling.sd.end()));
+  const auto mean = torch::tensor(data.preprocessing.mean);
+  const auto sd = torch::tensor(data.preprocessing.sd);
   const SparseInput in_memory(std::make_shared<const CsrMatrix>(data.log_cpm), mean, sd);
-  const StreamingInput streaming(file, streamed.matrix_key, data.cells.rows, data.library_size,
-                                 streamed.kept_columns, options.log_cpm, mean, sd,
-                                 /*chunk_rows=*/40);
+  const auto normaliser = std::make_shared<const CellNormaliser>(
+      *file, streamed.data.preprocessing, streamed.columns, /*allow_non_integer=*/false);
+  const StreamingInput streaming(file, normaliser, data.cells.rows, mean, sd, /*chunk_rows=*/40);
   ASSERT_EQ(streaming.rows(), in_memory.rows());
   torch::manual_seed(0);
-  auto model = make_classifier("mlp", static_cast<std::int64_t>(data.genes.size()), 8, 8);
+  auto model = make_classifier("mlp", static_cast<std::int64_t>(data.genes().size()), 8, 8);
   for (const auto& rows :
        {std::vector<std::int64_t>{5, 1, 39}, std::vector<std::int64_t>{250, 10, 299, 41}}) {
     EXPECT_TRUE(torch::allclose(streaming.forward(*model, &rows), in_memory.forward(*model, &rows),

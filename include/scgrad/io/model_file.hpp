@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/preprocess/preprocessing.hpp"
+
 namespace scgrad {
 
 /// Bumped when a reader of an older version could not read the file correctly.
@@ -20,29 +22,26 @@ struct NamedArray {
   std::vector<float> values;
 };
 
+/// How training fed the first layer; predict does the same, so that predicting the training
+/// cells reproduces training's numbers exactly.
+enum class ComputePath {
+  dense,   ///< the scaled X as a dense tensor (the exercise)
+  sparse,  ///< log-CPM as CSR, the scaling folded into the first layer
+};
+const char* to_string(ComputePath compute);
+
 struct ModelFile {
-  std::string model;  ///< the --model value: "logistic", "mlp" or a spec
-  std::int64_t hidden = 50;
-  std::string spec;                  ///< the layer spec the model is equivalent to
+  /// The architecture, the one source the model is rebuilt from (e.g. "linear:1,sigmoid").
+  std::string spec;
+  std::string model;  ///< what the user asked for ("logistic", "mlp" or a spec): a record
+  std::int64_t hidden = 50;          ///< --hidden as given: a record
   std::vector<std::string> classes;  ///< in output order
-  std::vector<std::string> genes;    ///< model inputs, in order
-  std::string gene_key;              ///< var column the names came from ("" = var index)
-  /// "dense" or "sparse": how training fed the first layer; predict does the same, so that
-  /// predicting the training cells reproduces training's numbers exactly.
-  std::string compute = "dense";
-
-  // preprocessing (attributes of /preprocess)
-  double min_counts = 10;
-  std::int64_t min_cells = 0;
-  double target_sum = 1e6;
-  double log_base = 0;
-  std::string library_size_key;
-  std::string matrix = "X";
-  std::string label_key;
-
-  std::vector<float> scaling_mean;  ///< per gene, float32 as used in training
-  std::vector<float> scaling_sd;    ///< per gene (1 where the SD was 0)
-  std::vector<NamedArray> weights;
+  /// Genes (the inputs, in order), matrix, gene filter, library sizes, log-CPM and scaling:
+  /// what predict applies to new cells.
+  Preprocessing preprocessing;
+  ComputePath compute = ComputePath::dense;
+  std::string label_key;  ///< obs column the classes came from
+  std::vector<NamedArray> weights;  ///< the spec's parameters, in order
 
   // training (attributes of /training)
   std::map<std::string, double> training_numbers;       ///< seed, epochs, lr, metrics, ...
@@ -50,6 +49,8 @@ struct ModelFile {
 
   /// Where it was read from (read_model_file), for messages; not stored in the file.
   std::string path;
+
+  const std::vector<std::string>& genes() const { return preprocessing.genes; }
 };
 
 /// The widest layer a model file may declare (units of one linear layer, or --hidden).

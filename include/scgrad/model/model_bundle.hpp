@@ -13,8 +13,8 @@ namespace scgrad {
 /// Copies every parameter of `model` into `file.weights` (CPU, float32, by name).
 void store_weights(ClassifierImpl& model, ModelFile& file);
 
-/// Builds the model `file` describes (its --model, hidden size, genes and classes) and loads
-/// its weights; throws naming the file's parameter that is missing or has the wrong shape.
+/// Builds the model `file.spec` describes (for its genes and classes) and loads its weights in
+/// order; throws naming the file's parameter that has the wrong shape.
 std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file);
 
 }  // namespace scgrad

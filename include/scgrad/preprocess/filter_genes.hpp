@@ -20,6 +20,20 @@ struct GeneFilterResults {
   std::vector<std::int64_t> cells_detected;  ///< cells with count > 0, for every gene
 };
 
+/// Totals and detection per gene, over blocks of rows read one after another (the streaming
+/// pass) or one matrix (filter_genes): the same sums in the same order either way.
+class GeneFilterAccumulator {
+ public:
+  explicit GeneFilterAccumulator(std::int64_t n_genes);
+  void add(const CsrMatrix& counts);
+  void add_row(const CsrMatrix& counts, std::int64_t row);
+  /// The genes that pass both thresholds, with every gene's totals.
+  GeneFilterResults finish(const GeneFilterOptions& options) const;
+
+ private:
+  GeneFilterResults sums_;
+};
+
 /// Decides which genes (columns of `counts`) pass both thresholds.
 GeneFilterResults filter_genes(const CsrMatrix& counts, const GeneFilterOptions& options = {});
 

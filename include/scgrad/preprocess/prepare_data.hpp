@@ -2,16 +2,15 @@
 /// @file prepare_data.hpp
 /// The whole preprocessing arrow: select cells → split → filter genes → library size →
 /// log-CPM → scaling statistics, reading only the selected cells' rows from the file.
-/// Everything fitted (gene filter, scaling) sees only the training cells.
+/// Everything fitted (gene filter, scaling) sees only the training cells; the result is one
+/// `Preprocessing` value (preprocessing.hpp) that every later step applies.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "scgrad/io/csr_matrix.hpp"
-#include "scgrad/preprocess/filter_genes.hpp"
-#include "scgrad/preprocess/log_cpm.hpp"
-#include "scgrad/preprocess/scaling.hpp"
+#include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/preprocess/split.hpp"
 
@@ -37,18 +36,25 @@ struct PreparedData {
   CellSelection cells;
   TrainTestSplit split;                 ///< gene filter and scaling are fitted on split.train
   std::vector<std::string> cell_names;  ///< obs names of the selected cells
-  std::vector<std::string> genes;       ///< names of the kept genes
+  Preprocessing preprocessing;          ///< fitted on split.train: genes, log-CPM rule, scaling
   std::int64_t genes_in_file = 0;
+  std::int64_t constant_genes = 0;  ///< kept genes with SD 0 on the training cells (scale to 0)
   std::vector<double> library_size;
   std::vector<std::int64_t> empty_cells;  ///< cells (rows) with library size 0
-  CsrMatrix log_cpm;                      ///< cells x kept genes
-  ScalingStats scaling;                   ///< of the training cells
+  CsrMatrix log_cpm;                      ///< cells x kept genes (empty when streamed)
   std::int64_t count_nonzeros = 0;        ///< stored entries of the selected, filtered counts
   double count_min = 0;  ///< range of the selected, filtered counts (zeros included)
   double count_max = 0;
+
+  const std::vector<std::string>& genes() const { return preprocessing.genes; }
 };
 
 PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options);
+
+/// The first steps every preparation shares: the labelled cells, their split, their names, the
+/// preprocessing's rule (matrix, library sizes, log-CPM; genes and scaling still to fit) and
+/// the number of genes in the file.
+PreparedData start_preparation(const H5adFile& file, const PrepareOptions& options);
 
 /// The cells of the requested classes (obs column options.label_key); errors name the file.
 CellSelection select_labelled_cells(const H5adFile& file, const PrepareOptions& options);

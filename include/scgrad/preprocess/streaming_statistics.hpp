@@ -18,10 +18,9 @@ class H5adFile;
 
 /// What the streaming passes learn; the log-CPM values themselves stay in the file.
 struct StreamedPreparation {
-  PreparedData data;  ///< everything but data.log_cpm, which stays empty
-  std::string matrix_key;
-  std::vector<std::int64_t> kept_columns;  ///< file columns of the kept genes, ascending
-  std::int64_t nonzeros = 0;               ///< stored entries of the selected cells, kept genes
+  PreparedData data;    ///< everything but data.log_cpm, which stays empty
+  GeneColumns columns;  ///< file columns of the kept genes, ascending
+  std::int64_t nonzeros = 0;  ///< stored entries of the selected cells, kept genes
 };
 
 /// Rows per block so that one block of the matrix takes about `block_bytes` in memory.
@@ -33,11 +32,6 @@ std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
 void for_each_block(const H5adFile& file, const std::string& matrix_key,
                     const std::vector<std::int64_t>& rows, std::int64_t block_rows,
                     const std::function<void(CsrMatrix&&, std::size_t)>& visit);
-
-/// Counts → model-ready values for one block: keep the kept genes, log-CPM with the given
-/// library sizes (one per block row).
-CsrMatrix preprocess_block(CsrMatrix counts, const std::vector<std::int64_t>& kept_columns,
-                           const std::vector<double>& library_size, const LogCpmOptions& options);
 
 /// Two passes: gene totals on the training cells; then library sizes and the log-CPM mean and
 /// SD of the training cells. `on_pass(pass, rows_done, rows_total)` reports progress.

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "scgrad/io/csr_matrix.hpp"
-#include "scgrad/preprocess/log_cpm.hpp"
+#include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/train/model_input.hpp"
 
 namespace scgrad {
@@ -18,15 +18,14 @@ class H5adFile;
 
 class StreamingInput : public ModelInput {
  public:
+  /// @param normaliser reads cells of `file` as model inputs (the training preprocessing)
   /// @param file_rows the cells of this input (file rows, ascending)
-  /// @param library_size one per cell of this input
-  /// @param kept_columns file columns of the model's genes
   /// @param mean, sd the scaling of the model's genes (1-D float32)
   /// @param chunk_rows cells read from the file at a time
-  StreamingInput(std::shared_ptr<const H5adFile> file, std::string matrix_key,
-                 std::vector<std::int64_t> file_rows, std::vector<double> library_size,
-                 std::vector<std::int64_t> kept_columns, LogCpmOptions log_cpm, torch::Tensor mean,
-                 torch::Tensor sd, std::int64_t chunk_rows);
+  StreamingInput(std::shared_ptr<const H5adFile> file,
+                 std::shared_ptr<const CellNormaliser> normaliser,
+                 std::vector<std::int64_t> file_rows, torch::Tensor mean, torch::Tensor sd,
+                 std::int64_t chunk_rows);
 
   std::int64_t rows() const override { return static_cast<std::int64_t>(file_rows_.size()); }
   torch::Tensor forward(ClassifierImpl& model,
@@ -40,12 +39,9 @@ class StreamingInput : public ModelInput {
   /// Reads and preprocesses the cells at positions [first, first + count).
   CsrMatrix load_range(std::int64_t first, std::int64_t count) const;
 
-  std::shared_ptr<const H5adFile> file_;
-  std::string matrix_key_;
+  std::shared_ptr<const H5adFile> file_;  ///< kept open for the normaliser
+  std::shared_ptr<const CellNormaliser> normaliser_;
   std::vector<std::int64_t> file_rows_;
-  std::vector<double> library_size_;
-  std::vector<std::int64_t> kept_columns_;
-  LogCpmOptions log_cpm_;
   torch::Tensor mean_, sd_;
   std::int64_t chunk_rows_;
   // The chunk read last: an epoch asks for all of a chunk's batches before the next chunk.

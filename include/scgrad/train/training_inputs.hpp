@@ -20,18 +20,20 @@ class H5adFile;
 
 struct InputOptions {
   /// "dense", "sparse", or "auto": sparse below `sparse_below` nonzeros (docs/performance.md).
+  /// Streamed cells always take the sparse first layer.
   std::string compute = "auto";
   double sparse_below = 0.25;
-  /// Above this many bytes of matrix (8 per stored entry) cells are streamed from the file.
+  /// Above this many bytes of matrix (8 per stored entry) cells are streamed from the file, in
+  /// chunks of a quarter of it (at most 512 MB) or one minibatch, whichever is larger: a target,
+  /// never a refusal.
   std::int64_t max_memory = std::int64_t{1} << 62;
-  std::int64_t batch_size = 128;  ///< streaming needs minibatches; a chunk holds at least four
+  std::int64_t batch_size = 128;  ///< 0: full batch (streamed: gradients summed over chunks)
 };
 
 /// Everything a training run needs, and what it was made from.
 struct TrainingInputs {
   PreparedData data;  ///< cells, split, genes, library sizes; log_cpm is moved into the inputs
   TrainingSets sets;  ///< train = fit cells (training minus validation); validation; test
-  std::vector<float> mean, sd;  ///< the scaling, per gene (for the model file)
   bool streaming = false;
   bool sparse = false;  ///< the first layer runs on the sparse log-CPM (always when streaming)
   double density = 0;   ///< nonzero share of the selected cells' log-CPM over kept genes

@@ -1,0 +1,98 @@
+#pragma once
+/// @file preprocessing.hpp
+/// The preprocessing fitted on the training cells, as one value, and the one step that applies
+/// it. Whatever reads cells — the in-memory preparation, the streaming passes, each streamed
+/// training chunk, `predict` — turns counts into model inputs with `CellNormaliser`, so the
+/// numbers cannot drift apart between paths. The model file stores a `Preprocessing`.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/preprocess/filter_genes.hpp"
+#include "scgrad/preprocess/log_cpm.hpp"
+#include "scgrad/preprocess/scaling.hpp"
+
+namespace scgrad {
+
+class H5adFile;
+
+struct Preprocessing {
+  std::string matrix = "X";        ///< the counts: "X", "raw" or a layer
+  std::vector<std::string> genes;  ///< the model's inputs, in order, looked up by name
+  std::string gene_key;            ///< var column the names came from ("" = the var index)
+  GeneFilterOptions gene_filter;   ///< how the genes were chosen (a record: predict matches names)
+  /// obs column of library sizes; "" = each cell's total over the model's genes
+  std::string library_size_key;
+  LogCpmOptions log_cpm;
+  /// Per gene, float32 as applied: x → (x − mean) / sd. A constant gene has SD 1 (scales to 0).
+  std::vector<float> mean, sd;
+};
+
+/// Stores the training cells' statistics as the float32 values the model applies.
+void set_scaling(Preprocessing& preprocessing, const ScalingStats& scaling);
+
+/// Where the model's genes are among one file's columns.
+struct GeneColumns {
+  std::vector<std::int64_t> file_columns;  ///< the columns read, in model-gene order
+  std::vector<std::int64_t> gene_of;       ///< the model gene each of them adds to
+  std::int64_t n_genes = 0;                ///< the model's genes
+  std::vector<std::string> missing;        ///< model genes the file does not name
+  std::vector<std::string> summed;         ///< model genes the file names more than once
+};
+
+/// The training file: model gene i is file column kept[i] (ascending).
+GeneColumns kept_columns(const std::vector<std::int64_t>& kept);
+
+/// Another file: the model's genes found by name among `names` (one per file column).
+GeneColumns match_genes(const std::vector<std::string>& model_genes,
+                        const std::vector<std::string>& names);
+
+/// The scaling with every gene the file lacks set to mean 0, SD 1: its input stays 0, the
+/// training mean after scaling.
+std::pair<std::vector<float>, std::vector<float>> scaling_for(const Preprocessing& preprocessing,
+                                                             const GeneColumns& columns);
+
+struct NormalisedCells {
+  CsrMatrix values;  ///< log-CPM over the model's genes, each row's entries ordered by gene
+  std::vector<double> library_size;
+  std::vector<std::int64_t> empty_cells;  ///< rows (of this block) with library size 0
+};
+
+/// Counts of a file's cells → log-CPM over the model's genes (not yet scaled: the dense path
+/// scales X, the sparse one folds the scaling into the first layer). Library sizes are each
+/// cell's total over the model's genes, summed in gene order, or the obs column the
+/// preprocessing names (checked to be numeric once, here).
+class CellNormaliser {
+ public:
+  CellNormaliser(const H5adFile& file, const Preprocessing& preprocessing, GeneColumns columns,
+                 bool allow_non_integer);
+
+  /// Reads the given file rows (ascending), checks the counts, normalises them.
+  NormalisedCells read(const std::vector<std::int64_t>& file_rows) const;
+  /// The same for counts already read (and checked) from those rows, all of the file's columns.
+  NormalisedCells normalise(CsrMatrix counts, const std::int64_t* file_rows) const;
+
+  const std::string& matrix_key() const { return matrix_key_; }
+  const GeneColumns& columns() const { return columns_; }
+
+ private:
+  const H5adFile* file_;
+  std::string matrix_key_;
+  GeneColumns columns_;
+  bool identity_ = false;  ///< file_columns[i] feeds gene i alone: nothing to renumber
+  LogCpmOptions log_cpm_;
+  std::vector<double> library_column_;  ///< the obs column, when the preprocessing names one
+  bool allow_non_integer_;
+};
+
+/// The obs column `key` as numbers, one per cell: an Error naming the file, the column and
+/// what it holds when it is not numeric.
+std::vector<double> library_size_column(const H5adFile& file, const std::string& key);
+
+/// Throws naming the file and the thresholds when the filter kept no gene.
+void require_kept_genes(const H5adFile& file, const GeneFilterResults& filter,
+                        const GeneFilterOptions& options, std::size_t training_cells);
+
+}  // namespace scgrad

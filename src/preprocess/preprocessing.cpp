@@ -1,0 +1,128 @@
+#include "scgrad/preprocess/preprocessing.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "scgrad/error.hpp"
+#include "scgrad/io/dataframe_column.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/preprocess/count_check.hpp"
+
+namespace scgrad {
+
+void set_scaling(Preprocessing& preprocessing, const ScalingStats& scaling) {
+  preprocessing.mean.assign(scaling.mean.begin(), scaling.mean.end());
+  preprocessing.sd.assign(scaling.sd.begin(), scaling.sd.end());
+}
+
+GeneColumns kept_columns(const std::vector<std::int64_t>& kept) {
+  GeneColumns columns;
+  columns.file_columns = kept;
+  columns.n_genes = static_cast<std::int64_t>(kept.size());
+  for (std::int64_t g = 0; g < columns.n_genes; ++g) columns.gene_of.push_back(g);
+  return columns;
+}
+
+GeneColumns match_genes(const std::vector<std::string>& model_genes,
+                        const std::vector<std::string>& names) {
+  std::unordered_map<std::string, std::vector<std::int64_t>> columns_of;
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    columns_of[names[j]].push_back(static_cast<std::int64_t>(j));
+  }
+  GeneColumns columns;
+  columns.n_genes = static_cast<std::int64_t>(model_genes.size());
+  for (std::size_t g = 0; g < model_genes.size(); ++g) {
+    const auto it = columns_of.find(model_genes[g]);
+    if (it == columns_of.end()) {
+      columns.missing.push_back(model_genes[g]);
+      continue;
+    }
+    if (it->second.size() > 1) columns.summed.push_back(model_genes[g]);
+    for (const auto column : it->second) {
+      columns.file_columns.push_back(column);
+      columns.gene_of.push_back(static_cast<std::int64_t>(g));
+    }
+  }
+  return columns;
+}
+
+std::pair<std::vector<float>, std::vector<float>> scaling_for(const Preprocessing& preprocessing,
+                                                             const GeneColumns& columns) {
+  std::vector<float> mean(preprocessing.mean.size(), 0.0F);
+  std::vector<float> sd(preprocessing.sd.size(), 1.0F);
+  for (const auto g : columns.gene_of) {
+    mean[static_cast<std::size_t>(g)] = preprocessing.mean[static_cast<std::size_t>(g)];
+    sd[static_cast<std::size_t>(g)] = preprocessing.sd[static_cast<std::size_t>(g)];
+  }
+  return {mean, sd};
+}
+
+std::vector<double> library_size_column(const H5adFile& file, const std::string& key) {
+  const auto column = file.obs_column(key);
+  if (column.kind != ColumnKind::numeric) {
+    throw Error(file.path() + ": obs column '" + key +
+                "' (--library-size-key) must be numeric, found " + to_string(column.kind));
+  }
+  return column.numbers;
+}
+
+void require_kept_genes(const H5adFile& file, const GeneFilterResults& filter,
+                        const GeneFilterOptions& options, std::size_t training_cells) {
+  if (!filter.kept.empty()) return;
+  throw Error(file.path() + ": no gene passes the filter (total count >= " +
+              format_number(options.min_counts) + " and detected in >= " +
+              format_number(static_cast<double>(options.min_cells)) + " of the " +
+              std::to_string(training_cells) + " training cells); lower --min-counts/--min-cells");
+}
+
+CellNormaliser::CellNormaliser(const H5adFile& file, const Preprocessing& preprocessing,
+                               GeneColumns columns, bool allow_non_integer)
+    : file_(&file),
+      matrix_key_(file.resolve_matrix_key(preprocessing.matrix)),
+      columns_(std::move(columns)),
+      log_cpm_(preprocessing.log_cpm),
+      allow_non_integer_(allow_non_integer) {
+  identity_ = columns_.file_columns.size() == static_cast<std::size_t>(columns_.n_genes);
+  for (std::size_t j = 0; identity_ && j < columns_.gene_of.size(); ++j) {
+    identity_ = columns_.gene_of[j] == static_cast<std::int64_t>(j);
+  }
+  if (!preprocessing.library_size_key.empty()) {
+    library_column_ = library_size_column(file, preprocessing.library_size_key);
+  }
+}
+
+NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows) const {
+  auto counts = file_->read_rows(matrix_key_, file_rows);
+  check_counts(counts, file_rows.data(), {file_, matrix_key_, allow_non_integer_});
+  return normalise(std::move(counts), file_rows.data());
+}
+
+NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* file_rows) const {
+  counts = select_columns(std::move(counts), columns_.file_columns);
+  if (!columns_.summed.empty()) {
+    counts = merge_columns(counts, columns_.gene_of, columns_.n_genes);
+  } else {
+    if (!identity_) {  // columns renumbered to the model's genes (missing ones stay empty)
+      for (auto& j : counts.indices) {
+        j = static_cast<std::int32_t>(columns_.gene_of[static_cast<std::size_t>(j)]);
+      }
+      counts.n_cols = columns_.n_genes;
+    }
+    // Library sizes are summed in gene order, whatever the file's column order.
+    sort_row_entries(counts);
+  }
+  NormalisedCells out;
+  if (library_column_.empty()) {
+    out.library_size = library_sizes(counts);
+  } else {
+    for (std::int64_t r = 0; r < counts.n_rows; ++r) {
+      out.library_size.push_back(library_column_[static_cast<std::size_t>(file_rows[r])]);
+    }
+  }
+  auto normalised = log_cpm(std::move(counts), out.library_size, log_cpm_);
+  out.values = std::move(normalised.values);
+  out.empty_cells = std::move(normalised.empty_cells);
+  return out;
+}
+
+}  // namespace scgrad
