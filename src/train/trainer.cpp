@@ -1,6 +1,7 @@
 #include "scgrad/train/trainer.hpp"
 
 #include <chrono>
+#include <functional>
 #include <limits>
 
 #include "scgrad/error.hpp"
@@ -74,13 +75,72 @@ void restore(ClassifierImpl& model, const std::vector<torch::Tensor>& saved) {
   for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(saved[i]);
 }
 
-/// One optimisation step on some cells; returns the forward pass's outputs and loss.
+/// Forward and backward over every cell of `input` for the objective loss + penalty(): in one
+/// pass when the input allows it (the exercise's step), else chunk by chunk (streamed cells),
+/// each chunk's loss weighted by its share of the cells, which sums to the same gradient.
+/// Returns the outputs (detached), the loss and the objective.
+struct FullBatch {
+  torch::Tensor outputs;
+  double loss = 0;
+  double objective = 0;
+};
+FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
+                              const torch::Tensor& targets, std::size_t n_classes,
+                              const torch::Tensor& class_weights,
+                              const std::function<torch::Tensor()>& penalty, int epoch) {
+  const auto loss_of = [&](const torch::Tensor& outputs, const torch::Tensor& wanted) {
+    // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
+    if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
+    return classification_loss(outputs, wanted, n_classes, class_weights);
+  };
+  FullBatch result;
+  if (input.whole_batch_allowed()) {
+    result.outputs = input.forward(model);
+    const auto loss = loss_of(result.outputs, targets);
+    const auto objective = penalty ? loss + penalty() : loss;
+    objective.backward();
+    result.outputs = result.outputs.detach();
+    result.loss = loss.item<double>();
+    result.objective = objective.item<double>();
+  } else {
+    const auto n = input.rows();
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t start = 0; start < n; start += input.chunk_rows()) {
+      std::vector<std::int64_t> rows;
+      for (auto r = start; r < std::min(n, start + input.chunk_rows()); ++r) rows.push_back(r);
+      const auto outputs = input.forward(model, &rows);
+      const auto share = static_cast<double>(rows.size()) / static_cast<double>(n);
+      const auto loss =
+          loss_of(outputs, targets.index_select(0, torch::tensor(rows, torch::kInt64))) * share;
+      loss.backward();
+      result.loss += loss.item<double>();
+      parts.push_back(outputs.detach());
+    }
+    result.outputs = torch::cat(parts, 0);
+    result.objective = result.loss;
+    if (penalty) {
+      const auto term = penalty();
+      term.backward();
+      result.objective += term.item<double>();
+    }
+  }
+  if (!std::isfinite(result.objective)) diverged(epoch);
+  return result;
+}
+
+/// One Adam step on some cells (`rows`), or on all of them (null); returns the forward pass's
+/// outputs and loss.
 std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                                       const ModelInput& input,
                                       const std::vector<std::int64_t>* rows,
                                       const torch::Tensor& targets, std::size_t n_classes,
                                       const torch::Tensor& class_weights, int epoch) {
   optimizer.zero_grad();
+  if (rows == nullptr) {
+    const auto all = full_batch_backward(model, input, targets, n_classes, class_weights, {}, epoch);
+    optimizer.step();
+    return {all.outputs, all.loss};
+  }
   const auto outputs = input.forward(model, rows);
   // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
   if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
@@ -103,25 +163,23 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                      const LabelledData& train, std::size_t n_classes,
                      const torch::Tensor& class_weights, const TrainingOptions& options,
                      int epoch) {
-  const auto loss_of = [&](const torch::Tensor& outputs) {
-    if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
-    return classification_loss(outputs, train.targets, n_classes, class_weights);
-  };
+  const auto penalty = [&] { return l2_penalty(model, options.weight_decay); };
   LbfgsStep result;
   result.objective_before = optimizer
                                 .step([&] {
                                   optimizer.zero_grad();
-                                  auto objective = loss_of(train.input->forward(model)) +
-                                                   l2_penalty(model, options.weight_decay);
-                                  objective.backward();
-                                  return objective;
+                                  const auto all =
+                                      full_batch_backward(model, *train.input, train.targets,
+                                                          n_classes, class_weights, penalty, epoch);
+                                  return torch::tensor(all.objective, torch::kFloat64);
                                 })
                                 .item<double>();
   torch::NoGradGuard no_grad;
-  const auto outputs = train.input->forward(model);  // one pass for the report and the test
-  const auto loss = loss_of(outputs);
+  const auto outputs = predict_outputs(model, *train.input);  // for the report and the test
+  if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
+  const auto loss = classification_loss(outputs, train.targets, n_classes, class_weights);
   result.after = {loss.item<double>(), classification_accuracy(outputs, train.targets, n_classes)};
-  result.objective_after = (loss + l2_penalty(model, options.weight_decay)).item<double>();
+  result.objective_after = (loss + penalty()).item<double>();
   if (!std::isfinite(result.objective_before) || !std::isfinite(result.objective_after)) {
     diverged(epoch);
   }
@@ -176,10 +234,6 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
   const bool full_batch = lbfgs || options.batch_size <= 0 || options.batch_size >= n;
   const auto batch = full_batch ? n : options.batch_size;
   Random shuffler(options.shuffle_seed);
-  if (full_batch && !train.input->whole_batch_allowed()) {
-    throw Error(lbfgs ? "L-BFGS needs the cells in memory: it cannot train while streaming"
-                      : "streaming from disk needs minibatches: give --batch-size > 0");
-  }
 
   TrainingResults results;
   std::vector<torch::Tensor> best_weights;
