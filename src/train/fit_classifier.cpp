@@ -97,11 +97,37 @@ Optimizer resolve_optimizer(const FitOptions& options, const TrainingInputs& inp
                                         : Optimizer::adam);
 }
 
+DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
+                     const std::string& path) {
+  const auto& data = inputs.data;
+  DataSummary d;
+  d.file = path;
+  d.classes = data.cells.classes;
+  d.class_counts = data.cells.class_counts;
+  d.cells = static_cast<std::int64_t>(data.cells.rows.size());
+  d.genes = static_cast<std::int64_t>(data.genes().size());
+  d.genes_in_file = data.genes_in_file;
+  d.train_cells = static_cast<std::int64_t>(data.split.train.size());
+  d.validation_cells = static_cast<std::int64_t>(data.split.validation.size());
+  d.test_cells = static_cast<std::int64_t>(data.split.test.size());
+  for (const auto c : data.split.test) {
+    d.test_cell_names.push_back(data.cell_names[static_cast<std::size_t>(c)]);
+  }
+  d.empty_cells = static_cast<std::int64_t>(data.empty_cells.size());
+  d.streaming = inputs.streaming;
+  d.sparse = inputs.sparse;
+  d.density = inputs.density;
+  d.stored_bytes = inputs.stored_bytes;
+  d.prepare_seconds = inputs.prepare_seconds;
+  d.optimizer = resolve_optimizer(options, inputs);
+  return d;
+}
+
 FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
                                 const FitOptions& options, const FitCallbacks& callbacks) {
   FittedClassifier fitted;
   fitted.inputs = prepare_training_inputs(file, options.prepare, options.input, callbacks.on_pass);
-  if (callbacks.on_prepared) callbacks.on_prepared(fitted.inputs);
+  if (callbacks.on_prepared) callbacks.on_prepared(describe(fitted.inputs, options, file->path()));
   const auto& sets = fitted.inputs.sets;
   const auto n_classes = fitted.n_classes();
   auto training = options.training;

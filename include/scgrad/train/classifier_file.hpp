@@ -10,11 +10,6 @@
 
 namespace scgrad {
 
-/// The names of FitOptions::class_weight_power (1: "balanced", 0.5: "sqrt", 0: "none"), and
-/// back; --class-weight's values.
-std::string class_weight_name(double power);
-double class_weight_power(const std::string& name);
-
 /// The model file of `saved` (the refit on every cell, or the selected model itself) trained
 /// with `fit` on `data_file`; its held-out figures are those of `selected` (the measured model).
 ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier& selected,

@@ -19,62 +19,12 @@
 
 #include "scgrad/model/exercise_models.hpp"
 #include "scgrad/train/trainer.hpp"
+#include "scgrad/train/fit.hpp"
 #include "scgrad/train/training_inputs.hpp"
 
 namespace scgrad {
 
 class H5adFile;
-
-struct FitOptions {
-  PrepareOptions prepare;  ///< cells, preprocessing, test and validation fractions, split seed
-  InputOptions input;      ///< dense / sparse / streamed
-  std::string model = "logistic";  ///< make_classifier's name or layer spec
-  std::int64_t hidden = 50;
-  std::uint64_t seed = 0;  ///< torch::manual_seed right before each model is built
-  /// epochs (the most), lr, batch size, patience, min_delta, shuffle seed. Its weight_decay
-  /// and class_weights are set per run from the two fields below.
-  TrainingOptions training;
-  /// Unset: L-BFGS for the logistic model with the cells in memory and training.batch_size > 0
-  /// (a convex loss: solved to its optimum, as scikit-learn does), Adam otherwise (the mlp,
-  /// streaming, and batch_size 0: the exercise's loop).
-  std::optional<Optimizer> optimizer;
-  /// Unset: chosen among default_weight_decays(training cells) on the validation set (without
-  /// one, the first of them).
-  std::optional<double> weight_decay;
-  /// After the selection, train the measured model again on all training cells (validation
-  /// cells included) with the chosen weight decay and epoch count, as scikit-learn's
-  /// GridSearchCV(refit=True): the held-out figures then describe a model that saw every
-  /// training cell, as a scikit-learn baseline does. Only with held-out cells (without them,
-  /// nothing would measure it). Unset: with L-BFGS (one more convex fit, seconds), not with
-  /// Adam (the mlp: it would double the training time); then the selection run's model is
-  /// measured.
-  std::optional<bool> retrain_on_training_cells;
-  /// Class weights from the cells each run trains on: balanced_class_weights(counts, power).
-  /// 0: none; 1: scikit-learn's "balanced"; 0.5: square-root inverse frequency.
-  double class_weight_power = 0;
-};
-
-/// The defaults `scgrad train` uses with minibatches, chosen by principle (docs/training.md):
-/// 20 % held out, 10 % of the training cells for validation, patience 5, square-root
-/// inverse-frequency class weights, the weight decay chosen among default_weight_decays, log1p of
-/// counts per 10,000, batches of 128, Adam lr 1e-3, at most 200 epochs. (A default-constructed
-/// FitOptions is the exercise: full batch, lr 1e-4, 10 epochs, log-CPM, no split.)
-FitOptions recommended_fit_options();
-
-/// The default candidates: 1 / (C · n) for C in {1, 0.1, 0.01} (in that order), n the cells a
-/// run trains on.
-/// Adam's coupled weight decay λ adds λ·w to the gradient of the mean loss, which is the
-/// gradient of scikit-learn's LogisticRegression objective C·Σ loss + ½‖w‖² divided by C·n:
-/// the grid is scikit-learn's default C = 1 and two steps of ten towards a stronger penalty
-/// (small references with many genes need it), at any data size.
-std::vector<double> default_weight_decays(std::int64_t training_cells);
-
-struct CandidateResult {
-  double weight_decay = 0;
-  int best_epoch = 0;
-  int epochs_trained = 0;
-  double validation_loss = 0;  ///< at the best epoch
-};
 
 struct FittedClassifier {
   /// The selection run's model (its kept epoch's weights), or the retrained one.
@@ -92,20 +42,12 @@ struct FittedClassifier {
   std::size_t n_classes() const { return inputs.data.cells.classes.size(); }
 };
 
-struct FitCallbacks {
-  std::function<void(int, std::int64_t, std::int64_t)> on_pass;  ///< streaming passes
-  /// After preprocessing, before any training: what was read, split and how it is fed.
-  std::function<void(const TrainingInputs&)> on_prepared;
-  /// (weight decay, index, number of candidates) before each candidate's run
-  std::function<void(double, std::size_t, std::size_t)> on_candidate;
-  std::function<void(const CandidateResult&)> on_candidate_done;
-  /// (weight decay, epochs) before the retrain on all training cells
-  std::function<void(double, int)> on_retrain;
-  TrainingCallbacks training;
-};
-
 /// FitOptions::optimizer, or its default for these inputs.
 Optimizer resolve_optimizer(const FitOptions& options, const TrainingInputs& inputs);
+
+/// What the inputs hold and how they are fed, for FitCallbacks::on_prepared and FitResult.
+DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
+                     const std::string& path);
 
 /// Step 1: preprocess `file`, split it, select the weight decay and the epoch.
 FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,

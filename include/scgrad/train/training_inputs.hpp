@@ -12,23 +12,12 @@
 #include <vector>
 
 #include "scgrad/preprocess/prepare_data.hpp"
+#include "scgrad/train/fit_options.hpp"
 #include "scgrad/train/trainer.hpp"
 
 namespace scgrad {
 
 class H5adFile;
-
-struct InputOptions {
-  /// "dense", "sparse", or "auto": sparse below `sparse_below` nonzeros (docs/performance.md).
-  /// Streamed cells always take the sparse first layer.
-  std::string compute = "auto";
-  double sparse_below = 0.25;
-  /// Above this many bytes of matrix (8 per stored entry) cells are streamed from the file, in
-  /// chunks of a quarter of it (at most 512 MB) or one minibatch, whichever is larger: a target,
-  /// never a refusal.
-  std::int64_t max_memory = std::int64_t{1} << 62;
-  std::int64_t batch_size = 128;  ///< 0: full batch (streamed: gradients summed over chunks)
-};
 
 /// Everything a training run needs, and what it was made from.
 struct TrainingInputs {

@@ -1,0 +1,83 @@
+#pragma once
+/// @file fit_options.hpp
+/// Everything `fit` takes: which cells and how they are preprocessed, how they are fed (in
+/// memory dense or sparse, or streamed), the model, and how it is trained and chosen. No torch.
+/// A default-constructed FitOptions is the exercise (full batch, lr 1e-4, 10 epochs, log-CPM,
+/// no split); recommended_fit_options() is what `scgrad train` uses with minibatches.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scgrad/preprocess/prepare_data.hpp"
+#include "scgrad/train/training_options.hpp"
+
+namespace scgrad {
+
+struct InputOptions {
+  /// "dense", "sparse", or "auto": sparse below `sparse_below` nonzeros (docs/performance.md).
+  /// Streamed cells always take the sparse first layer.
+  std::string compute = "auto";
+  double sparse_below = 0.25;
+  /// Above this many bytes of matrix (8 per stored entry) cells are streamed from the file, in
+  /// chunks of a quarter of it (at most 512 MB) or one minibatch, whichever is larger: a target,
+  /// never a refusal.
+  std::int64_t max_memory = std::int64_t{1} << 62;
+  std::int64_t batch_size = 128;  ///< 0: full batch (streamed: gradients summed over chunks)
+};
+
+struct FitOptions {
+  PrepareOptions prepare;  ///< cells, preprocessing, test and validation fractions, split seed
+  InputOptions input;      ///< dense / sparse / streamed
+  std::string model = "logistic";  ///< make_classifier's name or layer spec
+  std::int64_t hidden = 50;
+  std::uint64_t seed = 0;  ///< torch::manual_seed right before each model is built
+  /// epochs (the most), lr, batch size, patience, min_delta, shuffle seed. Its weight_decay
+  /// and class_weights are set per run from the two fields below.
+  TrainingOptions training;
+  /// Unset: L-BFGS for the logistic model with the cells in memory and training.batch_size > 0
+  /// (a convex loss: solved to its optimum, as scikit-learn does), Adam otherwise (the mlp,
+  /// streaming, and batch_size 0: the exercise's loop).
+  std::optional<Optimizer> optimizer;
+  /// Unset: chosen among default_weight_decays(training cells) on the validation set (without
+  /// one, the first of them).
+  std::optional<double> weight_decay;
+  /// After the selection, train the measured model again on all training cells (validation
+  /// cells included) with the chosen weight decay and epoch count, as scikit-learn's
+  /// GridSearchCV(refit=True): the held-out figures then describe a model that saw every
+  /// training cell, as a scikit-learn baseline does. Only with held-out cells (without them,
+  /// nothing would measure it). Unset: with L-BFGS (one more convex fit, seconds), not with
+  /// Adam (the mlp: it would double the training time); then the selection run's model is
+  /// measured.
+  std::optional<bool> retrain_on_training_cells;
+  /// Class weights from the cells each run trains on: balanced_class_weights(counts, power).
+  /// 0: none; 1: scikit-learn's "balanced"; 0.5: square-root inverse frequency.
+  double class_weight_power = 0;
+  /// After the held-out evaluation, train the saved model again on every labelled cell (gene
+  /// filter and scaling recomputed) with the chosen weight decay and epoch count
+  /// (fit_classifier.hpp: refit_classifier).
+  bool refit = false;
+};
+
+/// The names of FitOptions::class_weight_power (1: "balanced", 0.5: "sqrt", 0: "none"), and
+/// back; --class-weight's values.
+std::string class_weight_name(double power);
+double class_weight_power(const std::string& name);
+
+/// The defaults `scgrad train` uses with minibatches, chosen by principle (docs/training.md):
+/// 20 % held out, 10 % of the training cells for validation, patience 5, square-root
+/// inverse-frequency class weights, the weight decay chosen among default_weight_decays, log1p of
+/// counts per 10,000, batches of 128, Adam lr 1e-3, at most 200 epochs. (A default-constructed
+/// FitOptions is the exercise: full batch, lr 1e-4, 10 epochs, log-CPM, no split.)
+FitOptions recommended_fit_options();
+
+/// The default candidates: 1 / (C · n) for C in {1, 0.1, 0.01} (in that order), n the cells a
+/// run trains on.
+/// Adam's coupled weight decay λ adds λ·w to the gradient of the mean loss, which is the
+/// gradient of scikit-learn's LogisticRegression objective C·Σ loss + ½‖w‖² divided by C·n:
+/// the grid is scikit-learn's default C = 1 and two steps of ten towards a stronger penalty
+/// (small references with many genes need it), at any data size.
+std::vector<double> default_weight_decays(std::int64_t training_cells);
+
+}  // namespace scgrad

@@ -1,0 +1,60 @@
+#include "scgrad/train/fit.hpp"
+
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/train/classifier_file.hpp"
+#include "scgrad/train/fit_classifier.hpp"
+
+namespace scgrad {
+
+namespace {
+
+/// The measured model on the held-out cells, or on the training cells when none are held out.
+ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held_out) {
+  const auto& data = fitted.inputs.data;
+  const auto& set = held_out ? *fitted.inputs.sets.test : fitted.inputs.sets.train;
+  const auto& cells = held_out ? data.split.test : fit_cells(data.split);
+  const auto predictions = predict_set(*fitted.model, set, fitted.n_classes());
+  return classification_report(targets_of(data, cells), predictions.classes, fitted.n_classes(),
+                               predictions.probability_of_first);
+}
+
+}  // namespace
+
+FitResult fit(const std::string& path, const FitOptions& options, const FitCallbacks& callbacks) {
+  const auto file = std::make_shared<const H5adFile>(path);
+  const auto selected = fit_classifier(file, options, callbacks);
+  FitResult result;
+  result.data = describe(selected.inputs, options, path);
+  result.weight_decay = selected.weight_decay;
+  result.class_weights = selected.class_weights;
+  result.candidates = selected.candidates;
+  result.selection = selected.results;
+  result.retrained = selected.retrained;
+  result.held_out = selected.inputs.sets.test.has_value();
+  result.evaluation = evaluate_measured(selected, result.held_out);
+  if (callbacks.on_measured) callbacks.on_measured(result);
+  if (!options.refit) {
+    result.model = classifier_file(selected, selected, options, path);
+    return result;
+  }
+  const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
+  if (callbacks.on_refit) {
+    callbacks.on_refit(cells, selected.weight_decay * selected_cells_ratio(selected, cells),
+                       refit_epochs(selected));
+  }
+  FitCallbacks refit_callbacks;  // its run's table only: nothing is chosen or retrained
+  refit_callbacks.on_candidate = callbacks.on_candidate;
+  refit_callbacks.training = callbacks.training;
+  const auto refitted = refit_classifier(file, options, selected, refit_callbacks);
+  const auto& run = refitted.results;
+  result.refit = RefitSummary{static_cast<std::int64_t>(refitted.inputs.data.cells.rows.size()),
+                              static_cast<std::int64_t>(refitted.inputs.data.genes().size()),
+                              run.best_epoch,
+                              refitted.weight_decay,
+                              refitted.class_weights,
+                              run.final_train};
+  result.model = classifier_file(refitted, selected, options, path);
+  return result;
+}
+
+}  // namespace scgrad
