@@ -108,4 +108,9 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   return results;
 }
 
+PredictResults predict(const ModelFile& model, const std::string& path,
+                       const PredictOptions& options) {
+  return predict_cells(model, H5adFile(path), options);
+}
+
 }  // namespace scgrad

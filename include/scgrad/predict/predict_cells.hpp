@@ -39,4 +39,8 @@ struct PredictResults {
 PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                              const PredictOptions& options = {});
 
+/// The same for the .h5ad file at `path`.
+PredictResults predict(const ModelFile& model, const std::string& path,
+                       const PredictOptions& options = {});
+
 }  // namespace scgrad
