@@ -5,18 +5,15 @@
 namespace scgrad {
 
 SimpleModel::SimpleModel(std::int64_t input_dim, std::int64_t outputs) {
-  linear1 = register_module("linear1", torch::nn::Linear(input_dim, outputs));
+  linear1 = register_module("linear1", InputLinear(input_dim, outputs));
   sigmoid = register_module("sigmoid", torch::nn::Sigmoid());
+  input_ = linear1.get();
 }
 
-torch::Tensor SimpleModel::forward(torch::Tensor x) {
-  x = linear1(x);
-  if (linear1->options.out_features() == 1) x = sigmoid(x);
-  return x;
-}
-
-torch::Tensor SimpleModel::forward_after_first(torch::Tensor z) {
-  return linear1->options.out_features() == 1 ? sigmoid(z) : z;
+torch::Tensor SimpleModel::forward(const ModelBatch& x) {
+  auto z = linear1->apply(x);
+  if (linear1->options.out_features() == 1) z = sigmoid(z);
+  return z;
 }
 
 std::string SimpleModel::spec() const {
@@ -24,22 +21,18 @@ std::string SimpleModel::spec() const {
 }
 
 TwoLayerModel::TwoLayerModel(std::int64_t input_dim, std::int64_t hidden, std::int64_t outputs) {
-  linear1 = register_module("linear1", torch::nn::Linear(input_dim, hidden));
+  linear1 = register_module("linear1", InputLinear(input_dim, hidden));
   sigmoid1 = register_module("sigmoid1", torch::nn::Sigmoid());
   linear2 = register_module("linear2", torch::nn::Linear(hidden, outputs));
   sigmoid2 = register_module("sigmoid2", torch::nn::Sigmoid());
+  input_ = linear1.get();
 }
 
-torch::Tensor TwoLayerModel::forward(torch::Tensor x) {
-  x = sigmoid1(linear1(x));
-  x = linear2(x);
-  if (linear2->options.out_features() == 1) x = sigmoid2(x);
-  return x;
-}
-
-torch::Tensor TwoLayerModel::forward_after_first(torch::Tensor z) {
-  z = linear2(sigmoid1(z));
-  return linear2->options.out_features() == 1 ? sigmoid2(z) : z;
+torch::Tensor TwoLayerModel::forward(const ModelBatch& x) {
+  auto z = sigmoid1(linear1->apply(x));
+  z = linear2(z);
+  if (linear2->options.out_features() == 1) z = sigmoid2(z);
+  return z;
 }
 
 std::string TwoLayerModel::spec() const {
@@ -57,7 +50,12 @@ OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
   for (const auto& layer : layer_list) {
     switch (layer.kind) {
       case LayerSpec::Kind::linear:
-        layers->push_back(torch::nn::Linear(width, layer.units));
+        if (!first) {  // the first layer: it also takes sparse rows
+          first = InputLinear(width, layer.units);
+          layers->push_back(first);
+        } else {
+          layers->push_back(torch::nn::Linear(width, layer.units));
+        }
         width = layer.units;
         break;
       case LayerSpec::Kind::sigmoid:
@@ -75,15 +73,12 @@ OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
     }
   }
   layers = register_module("layers", layers);
-  first = torch::nn::Linear(layers->ptr<torch::nn::LinearImpl>(0));
+  input_ = first.get();
 }
 
-torch::Tensor OurNN_ListVersion::forward(torch::Tensor x) {
-  for (auto& layer : *layers) x = layer.forward(x);
-  return x;
-}
-
-torch::Tensor OurNN_ListVersion::forward_after_first(torch::Tensor z) {
+torch::Tensor OurNN_ListVersion::forward(const ModelBatch& x) {
+  // The exercise's loop over the list; the first layer also takes sparse rows.
+  auto z = first->apply(x);
   for (auto layer = std::next(layers->begin()); layer != layers->end(); ++layer) {
     z = layer->forward(z);
   }

@@ -36,6 +36,8 @@ std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file) {
     params[i].copy_(
         torch::from_blob(const_cast<float*>(w.values.data()), w.shape, torch::kFloat32));
   }
+  model->set_input_scaling(torch::tensor(file.preprocessing.mean),
+                           torch::tensor(file.preprocessing.sd));
   model->eval();
   return model;
 }

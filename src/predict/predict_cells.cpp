@@ -62,6 +62,7 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   const auto mean_tensor = torch::tensor(mean);
   const auto sd_tensor = torch::tensor(sd);
   const ScalingTensors dense_scaling{mean_tensor.reshape({1, -1}), sd_tensor.reshape({1, -1})};
+  net->set_input_scaling(mean_tensor, sd_tensor);  // for sparse rows
   const CellNormaliser normaliser(file, preprocessing, std::move(columns),
                                   options.allow_non_integer);
 
@@ -76,7 +77,7 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     std::unique_ptr<ModelInput> input;
     if (model.compute == ComputePath::sparse) {
       input = std::make_unique<SparseInput>(
-          std::make_shared<const CsrMatrix>(std::move(cells.values)), mean_tensor, sd_tensor);
+          std::make_shared<const CsrMatrix>(std::move(cells.values)));
     } else {
       auto x = to_dense_tensor(cells.values);
       apply_scaling(x, dense_scaling);

@@ -2,7 +2,6 @@
 
 #include <numeric>
 
-#include "scgrad/train/sparse_linear.hpp"
 
 namespace scgrad {
 
@@ -26,56 +25,38 @@ std::vector<std::vector<std::int64_t>> ModelInput::epoch_batches(Random& random,
   return batches;
 }
 
-torch::Tensor DenseInput::forward(ClassifierImpl& model,
-                                  const std::vector<std::int64_t>* rows) const {
-  if (rows == nullptr) return model.forward(x_);
-  return model.forward(x_.index_select(0, torch::tensor(*rows, torch::kInt64)));
+ModelBatch DenseInput::batch(const std::vector<std::int64_t>* rows) const {
+  if (rows == nullptr) return x_;
+  return x_.index_select(0, torch::tensor(*rows, torch::kInt64));
 }
 
-SparseInput::SparseInput(std::shared_ptr<const CsrMatrix> log_cpm, torch::Tensor mean,
-                         torch::Tensor sd)
-    : matrix_(std::move(log_cpm)), mean_(std::move(mean)), sd_(std::move(sd)) {}
-
-torch::Tensor SparseInput::forward(ClassifierImpl& model,
-                                   const std::vector<std::int64_t>* rows) const {
-  const auto x = rows == nullptr ? csr_view(*matrix_) : gather_rows(*matrix_, *rows);
-  auto& first = model.first_linear();
-  return model.forward_after_first(sparse_scaled_linear(x, first->weight, first->bias, mean_, sd_));
+ModelBatch SparseInput::batch(const std::vector<std::int64_t>* rows) const {
+  if (rows == nullptr) return csr_view(matrix_);
+  return gather_rows(*matrix_, *rows);
 }
 
 ConcatenatedInput::ConcatenatedInput(std::shared_ptr<const ModelInput> first,
                                      std::shared_ptr<const ModelInput> second)
     : first_(std::move(first)), second_(std::move(second)) {}
 
-torch::Tensor ConcatenatedInput::forward(ClassifierImpl& model,
-                                         const std::vector<std::int64_t>* rows) const {
-  if (rows == nullptr) return torch::cat({first_->forward(model), second_->forward(model)}, 0);
-  // Each part computes its own rows; the outputs are put back in the order asked for.
+ModelBatch ConcatenatedInput::batch(const std::vector<std::int64_t>* rows) const {
   const auto n_first = first_->rows();
-  std::vector<std::int64_t> in_first, in_second, position_first, position_second;
-  for (std::size_t i = 0; i < rows->size(); ++i) {
-    const auto r = (*rows)[i];
+  std::vector<std::int64_t> in_first, in_second;
+  std::vector<std::pair<std::size_t, std::int64_t>> order;  // (part, row in its batch)
+  for (std::int64_t i = 0; i < (rows ? static_cast<std::int64_t>(rows->size()) : this->rows());
+       ++i) {
+    const auto r = rows ? (*rows)[static_cast<std::size_t>(i)] : i;
     if (r < n_first) {
+      order.emplace_back(0, static_cast<std::int64_t>(in_first.size()));
       in_first.push_back(r);
-      position_first.push_back(static_cast<std::int64_t>(i));
     } else {
+      order.emplace_back(1, static_cast<std::int64_t>(in_second.size()));
       in_second.push_back(r - n_first);
-      position_second.push_back(static_cast<std::int64_t>(i));
     }
   }
-  if (in_second.empty()) return first_->forward(model, &in_first);
-  if (in_first.empty()) return second_->forward(model, &in_second);
-  const auto outputs =
-      torch::cat({first_->forward(model, &in_first), second_->forward(model, &in_second)}, 0);
-  std::vector<std::int64_t> order(rows->size());  // output row i comes from outputs[order[i]]
-  for (std::size_t k = 0; k < position_first.size(); ++k) {
-    order[static_cast<std::size_t>(position_first[k])] = static_cast<std::int64_t>(k);
-  }
-  for (std::size_t k = 0; k < position_second.size(); ++k) {
-    order[static_cast<std::size_t>(position_second[k])] =
-        static_cast<std::int64_t>(position_first.size() + k);
-  }
-  return outputs.index_select(0, torch::tensor(order, torch::kInt64));
+  if (in_second.empty()) return first_->batch(&in_first);
+  if (in_first.empty()) return second_->batch(&in_second);
+  return interleave({first_->batch(&in_first), second_->batch(&in_second)}, order);
 }
 
 std::vector<std::vector<std::int64_t>> ConcatenatedInput::epoch_batches(

@@ -4,19 +4,15 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/train/sparse_linear.hpp"
 
 namespace scgrad {
 
 StreamingInput::StreamingInput(std::shared_ptr<const H5adFile> file,
                                std::shared_ptr<const CellNormaliser> normaliser,
-                               std::vector<std::int64_t> file_rows, torch::Tensor mean,
-                               torch::Tensor sd, std::int64_t chunk_rows)
+                               std::vector<std::int64_t> file_rows, std::int64_t chunk_rows)
     : file_(std::move(file)),
       normaliser_(std::move(normaliser)),
       file_rows_(std::move(file_rows)),
-      mean_(std::move(mean)),
-      sd_(std::move(sd)),
       chunk_rows_(std::max<std::int64_t>(1, chunk_rows)) {}
 
 CsrMatrix StreamingInput::load_range(std::int64_t first, std::int64_t count) const {
@@ -25,43 +21,36 @@ CsrMatrix StreamingInput::load_range(std::int64_t first, std::int64_t count) con
   return normaliser_->read(rows).values;
 }
 
-torch::Tensor StreamingInput::forward(ClassifierImpl& model,
-                                      const std::vector<std::int64_t>* rows) const {
+ModelBatch StreamingInput::batch(const std::vector<std::int64_t>* rows) const {
   if (rows == nullptr || rows->empty()) {
     throw Error("streaming input: cells are taken in batches, not all at once");
   }
   const auto [lo, hi] = std::minmax_element(rows->begin(), rows->end());
   const auto chunk_first = (*lo / chunk_rows_) * chunk_rows_;
-  CsrTensors x;
   if (*hi < chunk_first + chunk_rows_) {
     // Within one chunk: read it once, then gather the batch from memory.
     if (cached_first_ != chunk_first) {
-      cached_ = CsrMatrix();  // free the old chunk before reading the next
+      cached_.reset();  // free the old chunk before reading the next (unless a batch holds it)
       cached_first_ = -1;
-      cached_ = load_range(chunk_first, std::min(chunk_rows_, this->rows() - chunk_first));
+      cached_ = std::make_shared<const CsrMatrix>(
+          load_range(chunk_first, std::min(chunk_rows_, this->rows() - chunk_first)));
       cached_first_ = chunk_first;
     }
-    const bool whole_chunk = static_cast<std::int64_t>(rows->size()) == cached_.n_rows &&
+    const bool whole_chunk = static_cast<std::int64_t>(rows->size()) == cached_->n_rows &&
                              std::is_sorted(rows->begin(), rows->end()) &&
                              rows->front() == chunk_first && rows->back() == *hi;
-    if (whole_chunk) {
-      x = csr_view(cached_);  // evaluation walks chunks in order: no copy
-    } else {
-      std::vector<std::int64_t> local(rows->size());
-      std::transform(rows->begin(), rows->end(), local.begin(),
-                     [&](std::int64_t r) { return r - chunk_first; });
-      x = gather_rows(cached_, local);
-    }
-  } else {
-    // Spanning chunks (e.g. evaluation in other chunk sizes): read the covering range.
-    const auto range = load_range(*lo, *hi - *lo + 1);
+    if (whole_chunk) return csr_view(cached_);  // evaluation walks chunks in order
     std::vector<std::int64_t> local(rows->size());
     std::transform(rows->begin(), rows->end(), local.begin(),
-                   [&](std::int64_t r) { return r - *lo; });
-    x = gather_rows(range, local);
+                   [&](std::int64_t r) { return r - chunk_first; });
+    return gather_rows(*cached_, local);
   }
-  auto& first = model.first_linear();
-  return model.forward_after_first(sparse_scaled_linear(x, first->weight, first->bias, mean_, sd_));
+  // Spanning chunks (e.g. evaluation in other chunk sizes): read the covering range.
+  const auto range = load_range(*lo, *hi - *lo + 1);
+  std::vector<std::int64_t> local(rows->size());
+  std::transform(rows->begin(), rows->end(), local.begin(),
+                 [&](std::int64_t r) { return r - *lo; });
+  return gather_rows(range, local);
 }
 
 std::vector<std::vector<std::int64_t>> StreamingInput::epoch_batches(

@@ -95,7 +95,7 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
   };
   FullBatch result;
   if (input.whole_batch_allowed()) {
-    result.outputs = input.forward(model);
+    result.outputs = model.forward(input.batch());
     const auto loss = loss_of(result.outputs, targets);
     const auto objective = penalty ? loss + penalty() : loss;
     objective.backward();
@@ -108,7 +108,7 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
     for (std::int64_t start = 0; start < n; start += input.chunk_rows()) {
       std::vector<std::int64_t> rows;
       for (auto r = start; r < std::min(n, start + input.chunk_rows()); ++r) rows.push_back(r);
-      const auto outputs = input.forward(model, &rows);
+      const auto outputs = model.forward(input.batch(&rows));
       const auto share = static_cast<double>(rows.size()) / static_cast<double>(n);
       const auto loss =
           loss_of(outputs, targets.index_select(0, torch::tensor(rows, torch::kInt64))) * share;
@@ -141,7 +141,7 @@ std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optim
     optimizer.step();
     return {all.outputs, all.loss};
   }
-  const auto outputs = input.forward(model, rows);
+  const auto outputs = model.forward(input.batch(rows));
   // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
   if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
   const auto loss = classification_loss(outputs, targets, n_classes, class_weights);
@@ -195,13 +195,13 @@ torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input) {
   const auto kChunk = input.chunk_rows();  // bounds memory and hidden activations
   torch::Tensor outputs;
   if (input.rows() <= kChunk && input.whole_batch_allowed()) {
-    outputs = input.forward(model);
+    outputs = model.forward(input.batch());
   } else {
     std::vector<torch::Tensor> parts;
     for (std::int64_t start = 0; start < input.rows(); start += kChunk) {
       std::vector<std::int64_t> rows;
       for (auto r = start; r < std::min(input.rows(), start + kChunk); ++r) rows.push_back(r);
-      parts.push_back(input.forward(model, &rows));
+      parts.push_back(model.forward(input.batch(&rows)));
     }
     outputs = torch::cat(parts, 0);
   }

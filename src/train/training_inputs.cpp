@@ -52,18 +52,15 @@ void dense_inputs(TrainingInputs& inputs) {
   inputs.data.log_cpm = CsrMatrix();
 }
 
-/// Sparse: log-CPM stays CSR; the scaling (fitted on the training cells) is folded into the
-/// first layer.
+/// Sparse: log-CPM stays CSR; the model's first layer folds the scaling in.
 void sparse_inputs(TrainingInputs& inputs) {
   auto& data = inputs.data;
-  const auto mean = floats(data.preprocessing.mean);
-  const auto sd = floats(data.preprocessing.sd);
   const bool everything = data.split.test.empty() && data.split.validation.empty();
   auto all = std::make_shared<const CsrMatrix>(std::move(data.log_cpm));
   data.log_cpm = CsrMatrix();
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     auto rows = everything ? all : std::make_shared<const CsrMatrix>(select_rows(*all, cells));
-    return std::make_shared<SparseInput>(rows, mean, sd);
+    return std::make_shared<SparseInput>(rows);
   });
 }
 
@@ -73,8 +70,6 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const H5adFi
                       const StreamedPreparation& prep, bool allow_non_integer,
                       std::int64_t chunk_bytes, std::int64_t batch_size) {
   const auto& data = inputs.data;
-  const auto mean = floats(data.preprocessing.mean);
-  const auto sd = floats(data.preprocessing.sd);
   const auto normaliser =
       std::make_shared<const CellNormaliser>(*file, data.preprocessing, prep.columns,
                                              allow_non_integer);
@@ -83,7 +78,7 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const H5adFi
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     std::vector<std::int64_t> rows;
     for (const auto c : cells) rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
-    return std::make_shared<StreamingInput>(file, normaliser, rows, mean, sd, chunk_rows);
+    return std::make_shared<StreamingInput>(file, normaliser, rows, chunk_rows);
   });
 }
 

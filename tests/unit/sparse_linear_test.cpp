@@ -1,6 +1,6 @@
 // The sparse first layer against the dense computation it replaces: outputs and gradients.
 
-#include "scgrad/train/sparse_linear.hpp"
+#include "scgrad/model/sparse_linear.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,7 +38,7 @@ TEST(SparseLinear, MatmulAndItsGradientEqualDenseAtEveryWidth) {
   const auto [m, dense] = random_sparse(37, 23);
   for (const std::int64_t h : {1, 5, 8, 50, 64, 131}) {
     auto v = torch::randn({h, 23}, torch::requires_grad());
-    const auto y = sparse_matmul(csr_view(m), v);
+    const auto y = sparse_matmul(csr_view(std::make_shared<const CsrMatrix>(m)), v);
     EXPECT_TRUE(torch::allclose(y, torch::mm(dense, v.t()), 1e-5, 1e-5)) << "h = " << h;
     const auto g = torch::randn({37, h});
     (y * g).sum().backward();
@@ -58,7 +58,7 @@ TEST(SparseLinear, FoldedScalingEqualsScalingFirst) {
     sparse_layer->bias.copy_(dense_layer->bias);
   }
   const auto expected = dense_layer(scaled);
-  const auto got = sparse_scaled_linear(csr_view(m), sparse_layer->weight, sparse_layer->bias,
+  const auto got = sparse_scaled_linear(csr_view(std::make_shared<const CsrMatrix>(m)), sparse_layer->weight, sparse_layer->bias,
                                         stats.mean.reshape({-1}), stats.sd.reshape({-1}));
   EXPECT_TRUE(torch::allclose(got, expected, 1e-4, 1e-5));
   const auto g = torch::randn({50, 4});
@@ -68,21 +68,21 @@ TEST(SparseLinear, FoldedScalingEqualsScalingFirst) {
   EXPECT_TRUE(torch::allclose(sparse_layer->bias.grad(), dense_layer->bias.grad(), 1e-4, 1e-4));
 }
 
-TEST(SparseLinear, SparseInputMatchesDenseInputForEveryModelAndForRowSubsets) {
+TEST(SparseLinear, SparseBatchesMatchDenseBatchesForEveryModelAndForRowSubsets) {
   const auto [m, dense] = random_sparse(40, 15);
   const auto stats = fit_scaling(dense);
   const DenseInput dense_input(apply_scaling(dense.clone(), stats));
-  const SparseInput sparse_input(std::make_shared<const CsrMatrix>(m), stats.mean.reshape({-1}),
-                                 stats.sd.reshape({-1}));
+  const SparseInput sparse_input(std::make_shared<const CsrMatrix>(m));
   const std::vector<std::int64_t> rows = {3, 0, 39, 17};
   for (const std::string spec : {"logistic", "mlp", "linear:6,relu,linear:3"}) {
     torch::manual_seed(0);
     auto model = make_classifier(spec, 15, 8, spec == "linear:6,relu,linear:3" ? 3 : 1);
-    EXPECT_TRUE(
-        torch::allclose(sparse_input.forward(*model), dense_input.forward(*model), 1e-4, 1e-5))
+    model->set_input_scaling(stats.mean.reshape({-1}), stats.sd.reshape({-1}));
+    EXPECT_TRUE(torch::allclose(model->forward(sparse_input.batch()),
+                                model->forward(dense_input.batch()), 1e-4, 1e-5))
         << spec;
-    EXPECT_TRUE(torch::allclose(sparse_input.forward(*model, &rows),
-                                dense_input.forward(*model, &rows), 1e-4, 1e-5))
+    EXPECT_TRUE(torch::allclose(model->forward(sparse_input.batch(&rows)),
+                                model->forward(dense_input.batch(&rows)), 1e-4, 1e-5))
         << spec;
   }
 }

@@ -253,13 +253,13 @@ TEST(WeightDecay, PenalisesWeightsNotBiases) {
     return model;
   };
   torch::manual_seed(0);
-  const auto initial = make_classifier("logistic", 10)->first_linear()->weight.detach().clone();
-  const auto decayed = one_step(1e6);
-  const auto plain = one_step(0);
-  EXPECT_TRUE(
-      torch::allclose(decayed->first_linear()->weight.abs(), initial.abs() - 1e-3, 0, 1e-6));
-  EXPECT_TRUE(torch::equal(decayed->first_linear()->bias, plain->first_linear()->bias));
-  EXPECT_FALSE(torch::equal(decayed->first_linear()->weight, plain->first_linear()->weight));
+  // parameters(): the first layer's weight, then its bias
+  const auto initial = make_classifier("logistic", 10)->parameters()[0].detach().clone();
+  const auto decayed = one_step(1e6)->parameters();
+  const auto plain = one_step(0)->parameters();
+  EXPECT_TRUE(torch::allclose(decayed[0].abs(), initial.abs() - 1e-3, 0, 1e-6));
+  EXPECT_TRUE(torch::equal(decayed[1], plain[1]));
+  EXPECT_FALSE(torch::equal(decayed[0], plain[0]));
 }
 
 TEST(FitClassifier, ChoosesOnValidationOnlyAndRefitsOnEveryCell) {
@@ -348,7 +348,7 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
             0);
 }
 
-TEST(ConcatenatedInput, OutputsFollowTheRowsAskedFor) {
+TEST(ConcatenatedInput, BatchesFollowTheRowsAskedFor) {
   torch::manual_seed(0);
   const auto a = torch::randn({5, 4});
   const auto b = torch::randn({3, 4});
@@ -357,9 +357,9 @@ TEST(ConcatenatedInput, OutputsFollowTheRowsAskedFor) {
   EXPECT_EQ(both.rows(), 8);
   const auto all = torch::cat({a, b}, 0);
   const auto expected = model->forward(all);
-  EXPECT_TRUE(torch::allclose(both.forward(*model), expected));
+  EXPECT_TRUE(torch::allclose(model->forward(both.batch()), expected));
   const std::vector<std::int64_t> rows{6, 0, 7, 2, 5};  // mixed parts, out of order
-  const auto got = both.forward(*model, &rows);
+  const auto got = model->forward(both.batch(&rows));
   EXPECT_TRUE(torch::allclose(got, expected.index_select(0, torch::tensor(rows))));
   Random random(1);
   std::vector<std::int64_t> seen;

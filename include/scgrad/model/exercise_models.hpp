@@ -10,32 +10,37 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/model/input_linear.hpp"
 #include "scgrad/model/layer_spec.hpp"
+#include "scgrad/model/model_batch.hpp"
 
 namespace scgrad {
 
-/// What every scgrad model is: a torch module mapping (cells x genes) to (cells x outputs).
-/// `forward` is virtual so the trainer can take any of the models below.
+/// What every scgrad model is: a torch module mapping cells (a dense, scaled X as in the
+/// exercise, or sparse log-CPM rows; model_batch.hpp) to outputs (cells × outputs). Its first
+/// layer is an InputLinear, which takes either.
 struct ClassifierImpl : torch::nn::Module {
-  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  /// `model.forward(x)` with x a dense tensor reads as the exercise's.
+  virtual torch::Tensor forward(const ModelBatch& x) = 0;
   /// The layer spec this model is equivalent to (stored in the model file).
   virtual std::string spec() const = 0;
-  /// The first linear layer: the sparse path folds the scaling into it (sparse_linear.hpp).
-  virtual torch::nn::Linear& first_linear() = 0;
-  /// Everything after the first linear layer: forward(x) == forward_after_first(first(x)).
-  virtual torch::Tensor forward_after_first(torch::Tensor z) = 0;
+  /// The scaling the first layer folds into sparse rows (1-D float32, one per gene).
+  void set_input_scaling(const torch::Tensor& mean, const torch::Tensor& sd) {
+    input_->set_scaling(mean, sd);
+  }
+
+ protected:
+  InputLinearImpl* input_ = nullptr;  ///< the first layer (registered by each model)
 };
 
 /// class SimpleModel(nn.Module): linear1 = nn.Linear(input_dim, 1), then nn.Sigmoid().
 /// With outputs > 1 (many classes) it returns the linear layer's logits for cross-entropy.
 struct SimpleModel : ClassifierImpl {
   explicit SimpleModel(std::int64_t input_dim, std::int64_t outputs = 1);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward(const ModelBatch& x) override;
   std::string spec() const override;
-  torch::nn::Linear& first_linear() override { return linear1; }
-  torch::Tensor forward_after_first(torch::Tensor z) override;
 
-  torch::nn::Linear linear1{nullptr};
+  InputLinear linear1{nullptr};
   torch::nn::Sigmoid sigmoid{nullptr};
 };
 
@@ -43,12 +48,10 @@ struct SimpleModel : ClassifierImpl {
 /// With outputs > 1 the last sigmoid is left out (logits for cross-entropy).
 struct TwoLayerModel : ClassifierImpl {
   TwoLayerModel(std::int64_t input_dim, std::int64_t hidden = 50, std::int64_t outputs = 1);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward(const ModelBatch& x) override;
   std::string spec() const override;
-  torch::nn::Linear& first_linear() override { return linear1; }
-  torch::Tensor forward_after_first(torch::Tensor z) override;
 
-  torch::nn::Linear linear1{nullptr};
+  InputLinear linear1{nullptr};
   torch::nn::Sigmoid sigmoid1{nullptr};
   torch::nn::Linear linear2{nullptr};
   torch::nn::Sigmoid sigmoid2{nullptr};
@@ -59,13 +62,11 @@ struct TwoLayerModel : ClassifierImpl {
 struct OurNN_ListVersion : ClassifierImpl {  // NOLINT(readability-identifier-naming)
   /// The first layer of the list must be linear.
   OurNN_ListVersion(std::int64_t input_dim, const std::vector<LayerSpec>& layer_list);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward(const ModelBatch& x) override;
   std::string spec() const override;
-  torch::nn::Linear& first_linear() override { return first; }
-  torch::Tensor forward_after_first(torch::Tensor z) override;
 
   torch::nn::Sequential layers{nullptr};
-  torch::nn::Linear first{nullptr};  ///< layers[0]
+  InputLinear first{nullptr};  ///< layers[0]
   std::vector<LayerSpec> layer_specs;
 };
 

@@ -14,7 +14,8 @@ namespace scgrad {
 void store_weights(ClassifierImpl& model, ModelFile& file);
 
 /// Builds the model `file.spec` describes (for its genes and classes) and loads its weights in
-/// order; throws naming the file's parameter that has the wrong shape.
+/// order, and its preprocessing's scaling for sparse rows; throws naming the file's parameter
+/// that has the wrong shape.
 std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file);
 
 }  // namespace scgrad

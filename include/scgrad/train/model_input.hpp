@@ -1,7 +1,8 @@
 #pragma once
 /// @file model_input.hpp
-/// What the trainer feeds a model: the exercise's dense scaled tensor, or the sparse log-CPM
-/// matrix with the scaling folded into the first layer (never densified).
+/// Where the trainer's cells come from: the exercise's dense scaled tensor, the sparse log-CPM
+/// matrix (never densified; the model's first layer folds the scaling in), or two inputs as one.
+/// An input produces batches (model_batch.hpp); the training loop hands them to the model.
 
 #include <torch/torch.h>
 
@@ -10,8 +11,7 @@
 #include <vector>
 
 #include "scgrad/io/csr_matrix.hpp"
-#include "scgrad/model/exercise_models.hpp"
-#include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/model/model_batch.hpp"
 #include "scgrad/util/random.hpp"
 
 namespace scgrad {
@@ -24,44 +24,40 @@ class ModelInput {
  public:
   virtual ~ModelInput() = default;
   virtual std::int64_t rows() const = 0;
-  /// The model's outputs for every cell (`rows` null) or for the listed cells, in that order.
-  virtual torch::Tensor forward(ClassifierImpl& model,
-                                const std::vector<std::int64_t>* rows = nullptr) const = 0;
+  /// The listed cells (positions), in that order; `rows` null: every cell, which only an input
+  /// whose whole_batch_allowed() is true gives.
+  virtual ModelBatch batch(const std::vector<std::int64_t>* rows = nullptr) const = 0;
   /// One epoch's minibatches (cell positions). Default: a shuffled permutation, cut in order.
   virtual std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
                                                                std::int64_t batch_size) const;
-  /// How many cells to pass to forward() at a time when predicting all of them.
+  /// How many cells to take at a time when predicting all of them.
   virtual std::int64_t chunk_rows() const { return 65536; }
   /// False when the cells cannot be taken all at once (full-batch training).
   virtual bool whole_batch_allowed() const { return true; }
 };
 
-/// The exercise: X dense and already scaled; forward is model.forward(X).
+/// The exercise: X dense and already scaled.
 class DenseInput : public ModelInput {
  public:
   explicit DenseInput(torch::Tensor x) : x_(std::move(x)) {}
   std::int64_t rows() const override { return x_.size(0); }
-  torch::Tensor forward(ClassifierImpl& model,
-                        const std::vector<std::int64_t>* rows = nullptr) const override;
+  ModelBatch batch(const std::vector<std::int64_t>* rows = nullptr) const override;
   const torch::Tensor& x() const { return x_; }
 
  private:
   torch::Tensor x_;
 };
 
-/// Log-CPM kept as CSR; the first layer computes W·((x − mean)/sd) + b from the nonzeros.
+/// Log-CPM kept as CSR; the model's first layer computes W·((x − mean)/sd) + b from the
+/// nonzeros.
 class SparseInput : public ModelInput {
  public:
-  /// @param mean, sd per gene (1-D float32), the scaling the dense path would apply
-  SparseInput(std::shared_ptr<const CsrMatrix> log_cpm, torch::Tensor mean, torch::Tensor sd);
+  explicit SparseInput(std::shared_ptr<const CsrMatrix> log_cpm) : matrix_(std::move(log_cpm)) {}
   std::int64_t rows() const override { return matrix_->n_rows; }
-  torch::Tensor forward(ClassifierImpl& model,
-                        const std::vector<std::int64_t>* rows = nullptr) const override;
+  ModelBatch batch(const std::vector<std::int64_t>* rows = nullptr) const override;
 
  private:
   std::shared_ptr<const CsrMatrix> matrix_;
-  torch::Tensor mean_;
-  torch::Tensor sd_;
 };
 
 /// Two inputs as one: the rows of `first`, then those of `second` (e.g. the training cells a
@@ -71,8 +67,7 @@ class ConcatenatedInput : public ModelInput {
   ConcatenatedInput(std::shared_ptr<const ModelInput> first,
                     std::shared_ptr<const ModelInput> second);
   std::int64_t rows() const override { return first_->rows() + second_->rows(); }
-  torch::Tensor forward(ClassifierImpl& model,
-                        const std::vector<std::int64_t>* rows = nullptr) const override;
+  ModelBatch batch(const std::vector<std::int64_t>* rows = nullptr) const override;
   /// In memory: one shuffled permutation of all rows. Otherwise each part's own batches (chunk
   /// by chunk when streamed), interleaved at random keeping each part's order.
   std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,

@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "scgrad/io/csr_matrix.hpp"
@@ -27,8 +28,8 @@ struct CsrTensors {
   std::int64_t n_cols = 0;
 };
 
-/// Wraps a CsrMatrix without copying (the matrix must outlive the tensors).
-CsrTensors csr_view(const CsrMatrix& matrix);
+/// Wraps a CsrMatrix without copying; the tensors keep it alive.
+CsrTensors csr_view(const std::shared_ptr<const CsrMatrix>& matrix);
 
 /// Copies the listed rows into a new CsrTensors (a minibatch).
 CsrTensors gather_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);

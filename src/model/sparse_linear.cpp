@@ -1,4 +1,4 @@
-#include "scgrad/train/sparse_linear.hpp"
+#include "scgrad/model/sparse_linear.hpp"
 
 #include <ATen/Parallel.h>
 
@@ -79,14 +79,18 @@ struct SparseMatmul : torch::autograd::Function<SparseMatmul> {
 
 }  // namespace
 
-CsrTensors csr_view(const CsrMatrix& matrix) {
-  auto* indptr = const_cast<std::int64_t*>(matrix.indptr.data());
-  auto* indices = const_cast<std::int32_t*>(matrix.indices.data());
-  auto* values = const_cast<float*>(matrix.data.data());
-  const auto nnz = static_cast<std::int64_t>(matrix.data.size());
-  return {torch::from_blob(indptr, {matrix.n_rows + 1}, torch::kInt64),
-          torch::from_blob(indices, {nnz}, torch::kInt32),
-          torch::from_blob(values, {nnz}, torch::kFloat32), matrix.n_rows, matrix.n_cols};
+CsrTensors csr_view(const std::shared_ptr<const CsrMatrix>& matrix) {
+  auto* indptr = const_cast<std::int64_t*>(matrix->indptr.data());
+  auto* indices = const_cast<std::int32_t*>(matrix->indices.data());
+  auto* values = const_cast<float*>(matrix->data.data());
+  const auto nnz = static_cast<std::int64_t>(matrix->data.size());
+  // Each tensor holds the matrix: autograd keeps a batch's tensors until the backward pass,
+  // after the batch itself is gone.
+  const auto holds = [matrix](void*) {};
+  return {torch::from_blob(indptr, {matrix->n_rows + 1}, holds, torch::kInt64),
+          torch::from_blob(indices, {nnz}, holds, torch::kInt32),
+          torch::from_blob(values, {nnz}, holds, torch::kFloat32), matrix->n_rows,
+          matrix->n_cols};
 }
 
 CsrTensors gather_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {

@@ -1,0 +1,31 @@
+#pragma once
+/// @file input_linear.hpp
+/// The first layer of every scgrad model: torch's Linear (the same parameters, names and initial
+/// weights as PyTorch's nn.Linear, so the exercise's numbers match) that also takes log-CPM rows
+/// kept sparse, with the scaling folded in — W·((x − mean)/sd) + b computed from the nonzeros
+/// (sparse_linear.hpp). The scaling belongs to the model: set from the fitted preprocessing.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+
+#include "scgrad/model/model_batch.hpp"
+
+namespace scgrad {
+
+class InputLinearImpl : public torch::nn::LinearImpl {
+ public:
+  InputLinearImpl(std::int64_t inputs, std::int64_t outputs);
+  /// Dense cells: the Linear's forward. Sparse rows: the folded product.
+  torch::Tensor apply(const ModelBatch& batch);
+  /// Per gene (1-D float32): the scaling sparse rows are given (the dense X comes scaled).
+  void set_scaling(torch::Tensor mean, torch::Tensor sd);
+
+ private:
+  torch::Tensor mean_, sd_;
+};
+
+/// A shared handle, as torch's module holders: `linear1(x)`, `linear1->weight`.
+TORCH_MODULE(InputLinear);
+
+}  // namespace scgrad
