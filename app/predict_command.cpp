@@ -7,10 +7,8 @@
 
 #include "commands.hpp"
 #include "preprocess_options.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
-#include "scgrad/predict/predict_cells.hpp"
+#include "scgrad/scgrad.hpp"
 #include "scgrad/util/output_paths.hpp"
 
 namespace scgrad::app {
@@ -28,9 +26,8 @@ struct PredictArgs {
 void run_predict(const PredictArgs& args) {
   check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}},
                       {{"--out", args.out}, {"--csv", args.csv}});
-  const auto model = read_model_file(args.model);
-  const H5adFile file(args.data);
-  const auto results = predict_cells(model, file, args.options);
+  const auto model = load(args.model);
+  const auto results = predict(model, args.data, args.options);
   const auto n_missing = results.missing_genes.size();
   std::cerr << fmt::format(
       "{}: {} cells; {} of the model's {} genes found", args.data, results.cell_names.size(),
