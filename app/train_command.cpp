@@ -106,8 +106,8 @@ FitOptions fit_options(const TrainArgs& args) {
   fit.seed = args.seed;
   fit.training = args.training;
   fit.training.shuffle_seed = args.seed;
-  fit.training.patience = args.patience.value_or(
-      fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
+  fit.training.patience =
+      args.patience.value_or(fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
   fit.training.lr_reductions = args.lr_reductions.value_or(0);
   if (args.weight_decay) fit.weight_decay = args.weight_decay;
   if (args.class_weight) fit.class_weight_power = class_weight_power(*args.class_weight);

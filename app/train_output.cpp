@@ -213,8 +213,7 @@ void TrainPrinter::describe(const DataSummary& data) {
                         "{:.0f} MB), sparse first layer{}",
                         static_cast<double>(data.stored_bytes) / 1e6,
                         static_cast<double>(fit.input.max_memory) / 1e6,
-                        fit.input.compute == "dense" ? " (--compute dense needs it in memory)"
-                                                     : "")
+                        fit.input.compute == "dense" ? " (--compute dense needs it in memory)" : "")
       : data.sparse ? std::string("sparse, scaling folded into the first layer")
                     : std::string("dense"),
       100 * data.density, fit.input.compute == "auto" ? ", --compute auto" : "");
@@ -264,11 +263,11 @@ FitCallbacks TrainPrinter::callbacks() {
   callbacks.on_candidate_done = [this](const CandidateResult& c) {
     bar_.clear();
     if (!selecting_) return;
-    std::cout << fmt::format(
-        "  best {} {}: validation loss {:.6f}{}\n", step_, c.best_epoch, c.validation_loss,
-        c.epochs_trained < options_.training.epochs
-            ? fmt::format(" (stopped after {} {}s)", c.epochs_trained, step_)
-            : std::string());
+    std::cout << fmt::format("  best {} {}: validation loss {:.6f}{}\n", step_, c.best_epoch,
+                             c.validation_loss,
+                             c.epochs_trained < options_.training.epochs
+                                 ? fmt::format(" (stopped after {} {}s)", c.epochs_trained, step_)
+                                 : std::string());
   };
   callbacks.on_retrain = [this](double weight_decay, int epochs) {
     std::cout << fmt::format(
@@ -307,9 +306,8 @@ void TrainPrinter::print_measured(const FitResult& result) const {
     std::cout << fmt::format(
         "\nselected: weight decay {:.3g}{}, {} {} of {} (lowest validation loss, {:.6f})\n",
         result.weight_decay,
-        result.candidates.size() > 1
-            ? fmt::format(" (best of {} tried)", result.candidates.size())
-            : std::string(),
+        result.candidates.size() > 1 ? fmt::format(" (best of {} tried)", result.candidates.size())
+                                     : std::string(),
         step, run.best_epoch, run.epochs.size(), run.final_validation->loss);
   }
   print_final(run, fmt::format("({} {})", step, run.best_epoch));
@@ -386,9 +384,10 @@ void plot_fit(const FitResult& result, const FitOptions& options, const std::str
   TrainingCurves curves;
   curves.title = fmt::format("scgrad train {} — {}", options.model, class_count_text(result.data));
   curves.kept_epoch = result.data.validation_cells > 0 ? run.best_epoch : 0;
-  curves.x_label = result.data.optimizer == Optimizer::lbfgs
-                       ? fmt::format("L-BFGS step ({} iterations)", options.training.lbfgs_iterations)
-                       : "epoch";
+  curves.x_label =
+      result.data.optimizer == Optimizer::lbfgs
+          ? fmt::format("L-BFGS step ({} iterations)", options.training.lbfgs_iterations)
+          : "epoch";
   for (const auto& e : run.epochs) {
     curves.train_loss.push_back(e.train_loss);
     curves.train_accuracy.push_back(e.train_accuracy);

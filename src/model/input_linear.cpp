@@ -10,8 +10,9 @@ InputLinearImpl::InputLinearImpl(std::int64_t inputs, std::int64_t outputs)
 torch::Tensor InputLinearImpl::apply(const ModelBatch& batch) {
   if (!batch.is_sparse()) return forward(batch.dense);
   if (!mean_.defined()) {
-    throw Error("the model was given sparse cells without the scaling to fold in "
-                "(set_input_scaling)");
+    throw Error(
+        "the model was given sparse cells without the scaling to fold in "
+        "(set_input_scaling)");
   }
   return sparse_scaled_linear(batch.sparse, weight, bias, mean_, sd_);
 }

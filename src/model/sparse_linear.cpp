@@ -46,10 +46,9 @@ torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor
   const auto arrays = arrays_of(x);
   at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
     for (auto t = t_begin; t < t_end; ++t) {
-      kernels::rows_transpose_times_dense(arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk),
-                                          g.data_ptr<float>(), h,
-                                          partial.data_ptr<float>() + t * x.n_cols * stride,
-                                          stride);
+      kernels::rows_transpose_times_dense(
+          arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk), g.data_ptr<float>(), h,
+          partial.data_ptr<float>() + t * x.n_cols * stride, stride);
     }
   });
   const auto total = n_threads == 1 ? partial[0] : partial.sum(0);
@@ -89,8 +88,7 @@ CsrTensors csr_view(const std::shared_ptr<const CsrMatrix>& matrix) {
   const auto holds = [matrix](void*) {};
   return {torch::from_blob(indptr, {matrix->n_rows + 1}, holds, torch::kInt64),
           torch::from_blob(indices, {nnz}, holds, torch::kInt32),
-          torch::from_blob(values, {nnz}, holds, torch::kFloat32), matrix->n_rows,
-          matrix->n_cols};
+          torch::from_blob(values, {nnz}, holds, torch::kFloat32), matrix->n_rows, matrix->n_cols};
 }
 
 CsrTensors gather_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {

@@ -40,7 +40,8 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   results.model_genes = columns.n_genes;
   results.missing_genes = columns.missing;
   results.summed_genes = columns.summed;
-  const auto found = static_cast<double>(columns.n_genes) - static_cast<double>(columns.missing.size());
+  const auto found =
+      static_cast<double>(columns.n_genes) - static_cast<double>(columns.missing.size());
   if (found < options.min_gene_fraction * static_cast<double>(columns.n_genes)) {
     std::string examples;
     for (std::size_t i = 0; i < std::min<std::size_t>(3, columns.missing.size()); ++i) {
@@ -76,8 +77,8 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
     std::unique_ptr<ModelInput> input;
     if (model.compute == ComputePath::sparse) {
-      input = std::make_unique<SparseInput>(
-          std::make_shared<const CsrMatrix>(std::move(cells.values)));
+      input =
+          std::make_unique<SparseInput>(std::make_shared<const CsrMatrix>(std::move(cells.values)));
     } else {
       auto x = to_dense_tensor(cells.values);
       apply_scaling(x, dense_scaling);

@@ -47,7 +47,7 @@ GeneColumns match_genes(const std::vector<std::string>& model_genes,
 }
 
 std::pair<std::vector<float>, std::vector<float>> scaling_for(const Preprocessing& preprocessing,
-                                                             const GeneColumns& columns) {
+                                                              const GeneColumns& columns) {
   std::vector<float> mean(preprocessing.mean.size(), 0.0F);
   std::vector<float> sd(preprocessing.sd.size(), 1.0F);
   for (const auto g : columns.gene_of) {
@@ -69,10 +69,11 @@ std::vector<double> library_size_column(const H5adFile& file, const std::string&
 void require_kept_genes(const H5adFile& file, const GeneFilterResults& filter,
                         const GeneFilterOptions& options, std::size_t training_cells) {
   if (!filter.kept.empty()) return;
-  throw Error(file.path() + ": no gene passes the filter (total count >= " +
-              format_number(options.min_counts) + " and detected in >= " +
-              format_number(static_cast<double>(options.min_cells)) + " of the " +
-              std::to_string(training_cells) + " training cells); lower --min-counts/--min-cells");
+  throw Error(file.path() +
+              ": no gene passes the filter (total count >= " + format_number(options.min_counts) +
+              " and detected in >= " + format_number(static_cast<double>(options.min_cells)) +
+              " of the " + std::to_string(training_cells) +
+              " training cells); lower --min-counts/--min-cells");
 }
 
 CellNormaliser::CellNormaliser(const H5adFile& file, const Preprocessing& preprocessing,

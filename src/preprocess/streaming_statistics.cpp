@@ -70,24 +70,25 @@ StreamedPreparation prepare_streaming(
   const CellNormaliser normaliser(file, data.preprocessing, out.columns, options.allow_non_integer);
   ScalingAccumulator scaling(out.columns.n_genes);
   data.library_size.resize(data.cells.rows.size());
-  for_each_block(
-      file, matrix_key, data.cells.rows, block_rows, [&](CsrMatrix&& block, std::size_t first) {
-        const auto* rows = data.cells.rows.data() + first;
-        check_counts(block, rows, count_check);
-        const auto cells = normaliser.normalise(std::move(block), rows);
-        std::copy(cells.library_size.begin(), cells.library_size.end(),
-                  data.library_size.begin() + static_cast<long>(first));
-        for (const auto r : cells.empty_cells)
-          data.empty_cells.push_back(static_cast<std::int64_t>(first) + r);
-        out.nonzeros += cells.values.nonzeros();
-        for (std::int64_t r = 0; r < cells.values.n_rows; ++r) {
-          if (is_train[first + static_cast<std::size_t>(r)]) scaling.add_row(cells.values, r);
-        }
-        if (on_pass) {
-          on_pass(2, static_cast<std::int64_t>(first) + cells.values.n_rows,
-                  static_cast<std::int64_t>(data.cells.rows.size()));
-        }
-      });
+  for_each_block(file, matrix_key, data.cells.rows, block_rows,
+                 [&](CsrMatrix&& block, std::size_t first) {
+                   const auto* rows = data.cells.rows.data() + first;
+                   check_counts(block, rows, count_check);
+                   const auto cells = normaliser.normalise(std::move(block), rows);
+                   std::copy(cells.library_size.begin(), cells.library_size.end(),
+                             data.library_size.begin() + static_cast<long>(first));
+                   for (const auto r : cells.empty_cells)
+                     data.empty_cells.push_back(static_cast<std::int64_t>(first) + r);
+                   out.nonzeros += cells.values.nonzeros();
+                   for (std::int64_t r = 0; r < cells.values.n_rows; ++r) {
+                     if (is_train[first + static_cast<std::size_t>(r)])
+                       scaling.add_row(cells.values, r);
+                   }
+                   if (on_pass) {
+                     on_pass(2, static_cast<std::int64_t>(first) + cells.values.n_rows,
+                             static_cast<std::int64_t>(data.cells.rows.size()));
+                   }
+                 });
   const auto stats = scaling.finish();  // the in-memory preparation's statistics, bit for bit
   set_scaling(data.preprocessing, stats);
   data.constant_genes = stats.constant_genes;

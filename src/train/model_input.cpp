@@ -2,7 +2,6 @@
 
 #include <numeric>
 
-
 namespace scgrad {
 
 void append_batches(const std::vector<std::int64_t>& cells, std::int64_t batch_size,

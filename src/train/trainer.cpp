@@ -137,7 +137,8 @@ std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optim
                                       const torch::Tensor& class_weights, int epoch) {
   optimizer.zero_grad();
   if (rows == nullptr) {
-    const auto all = full_batch_backward(model, input, targets, n_classes, class_weights, {}, epoch);
+    const auto all =
+        full_batch_backward(model, input, targets, n_classes, class_weights, {}, epoch);
     optimizer.step();
     return {all.outputs, all.loss};
   }

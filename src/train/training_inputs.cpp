@@ -70,9 +70,8 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const H5adFi
                       const StreamedPreparation& prep, bool allow_non_integer,
                       std::int64_t chunk_bytes, std::int64_t batch_size) {
   const auto& data = inputs.data;
-  const auto normaliser =
-      std::make_shared<const CellNormaliser>(*file, data.preprocessing, prep.columns,
-                                             allow_non_integer);
+  const auto normaliser = std::make_shared<const CellNormaliser>(*file, data.preprocessing,
+                                                                 prep.columns, allow_non_integer);
   const auto chunk_rows =
       std::max(rows_per_block(*file, normaliser->matrix_key(), chunk_bytes), batch_size);
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {

@@ -30,8 +30,8 @@ TEST(StreamingInput, SameRowsAsInMemoryAndEveryCellOncePerEpoch) {
   // within a chunk, across chunks, and a whole chunk in order (a view of the cached chunk)
   std::vector<std::int64_t> chunk(40);
   std::iota(chunk.begin(), chunk.end(), 40);
-  for (const auto& rows : {std::vector<std::int64_t>{5, 1, 39},
-                           std::vector<std::int64_t>{250, 10, 299, 41}, chunk}) {
+  for (const auto& rows :
+       {std::vector<std::int64_t>{5, 1, 39}, std::vector<std::int64_t>{250, 10, 299, 41}, chunk}) {
     const auto a = streaming.batch(&rows).sparse;
     const auto b = in_memory.batch(&rows).sparse;
     EXPECT_TRUE(torch::equal(a.indptr, b.indptr));

@@ -52,7 +52,7 @@ GeneColumns match_genes(const std::vector<std::string>& model_genes,
 /// The scaling with every gene the file lacks set to mean 0, SD 1: its input stays 0, the
 /// training mean after scaling.
 std::pair<std::vector<float>, std::vector<float>> scaling_for(const Preprocessing& preprocessing,
-                                                             const GeneColumns& columns);
+                                                              const GeneColumns& columns);
 
 struct NormalisedCells {
   CsrMatrix values;  ///< log-CPM over the model's genes, each row's entries ordered by gene

@@ -31,10 +31,10 @@ struct DataSummary {
   std::int64_t validation_cells = 0;
   std::int64_t test_cells = 0;  ///< held out: only measured
   std::vector<std::string> test_cell_names;
-  std::int64_t empty_cells = 0;  ///< library size 0
-  bool streaming = false;        ///< cells read from the file chunk by chunk
-  bool sparse = false;           ///< the first layer runs on the sparse log-CPM
-  double density = 0;            ///< nonzero share of the log-CPM over kept genes
+  std::int64_t empty_cells = 0;   ///< library size 0
+  bool streaming = false;         ///< cells read from the file chunk by chunk
+  bool sparse = false;            ///< the first layer runs on the sparse log-CPM
+  double density = 0;             ///< nonzero share of the log-CPM over kept genes
   std::int64_t stored_bytes = 0;  ///< of the matrix in memory (8 per stored entry)
   double prepare_seconds = 0;
   Optimizer optimizer = Optimizer::adam;  ///< as resolved for these cells
@@ -80,11 +80,11 @@ struct FitResult {
   /// The model to save and predict with: refit on every labelled cell with options.refit,
   /// else the measured one. Its preprocessing is the one its training cells were fitted with.
   ModelFile model;
-  DataSummary data;  ///< of the selection run
-  double weight_decay = 0;              ///< chosen (or given)
-  std::vector<double> class_weights;    ///< as used (empty: none)
+  DataSummary data;                         ///< of the selection run
+  double weight_decay = 0;                  ///< chosen (or given)
+  std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every weight decay tried, in order
-  TrainingResults selection;            ///< the chosen candidate's run
+  TrainingResults selection;                ///< the chosen candidate's run
   /// The retrain on all training cells (FitOptions::retrain_on_training_cells), if any.
   std::optional<TrainingResults> retrained;
   /// The run whose model the held-out cells measured.
