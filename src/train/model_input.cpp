@@ -24,6 +24,22 @@ std::vector<std::vector<std::int64_t>> ModelInput::epoch_batches(Random& random,
   return batches;
 }
 
+void ModelInput::visit_all(
+    std::int64_t max_rows,
+    const std::function<void(const ModelBatch&, std::int64_t)>& visit) const {
+  const auto n = rows();
+  if (whole_batch_allowed() && n <= max_rows) {
+    visit(batch(), 0);
+    return;
+  }
+  const auto step = std::min(max_rows, chunk_rows());
+  for (std::int64_t start = 0; start < n; start += step) {
+    std::vector<std::int64_t> cells(static_cast<std::size_t>(std::min(step, n - start)));
+    std::iota(cells.begin(), cells.end(), start);
+    visit(batch(&cells), start);
+  }
+}
+
 ModelBatch DenseInput::batch(const std::vector<std::int64_t>* rows) const {
   if (rows == nullptr) return x_;
   return x_.index_select(0, torch::tensor(*rows, torch::kInt64));
@@ -56,6 +72,17 @@ ModelBatch ConcatenatedInput::batch(const std::vector<std::int64_t>* rows) const
   if (in_second.empty()) return first_->batch(&in_first);
   if (in_first.empty()) return second_->batch(&in_second);
   return interleave({first_->batch(&in_first), second_->batch(&in_second)}, order);
+}
+
+void ConcatenatedInput::visit_all(
+    std::int64_t max_rows,
+    const std::function<void(const ModelBatch&, std::int64_t)>& visit) const {
+  // Each part's own batches: no copy into one batch.
+  first_->visit_all(max_rows, visit);
+  const auto offset = first_->rows();
+  second_->visit_all(max_rows, [&](const ModelBatch& batch, std::int64_t first) {
+    visit(batch, offset + first);
+  });
 }
 
 std::vector<std::vector<std::int64_t>> ConcatenatedInput::epoch_batches(

@@ -76,55 +76,42 @@ void restore(ClassifierImpl& model, const std::vector<torch::Tensor>& saved) {
 }
 
 /// Forward and backward over every cell of `input` for the objective loss + penalty(): in one
-/// pass when the input allows it (the exercise's step), else chunk by chunk (streamed cells),
-/// each chunk's loss weighted by its share of the cells, which sums to the same gradient.
-/// Returns the outputs (detached), the loss and the objective.
+/// pass when the input allows it (the exercise's step), else batch by batch (streamed chunks,
+/// the parts of two inputs as one), each batch's loss weighted by its share of the cells, which
+/// sums to the same gradient. The outputs are detached; loss and objective are float32 scalars.
 struct FullBatch {
   torch::Tensor outputs;
-  double loss = 0;
-  double objective = 0;
+  torch::Tensor loss;
+  torch::Tensor objective;
 };
 FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
                               const torch::Tensor& targets, std::size_t n_classes,
                               const torch::Tensor& class_weights,
                               const std::function<torch::Tensor()>& penalty, int epoch) {
-  const auto loss_of = [&](const torch::Tensor& outputs, const torch::Tensor& wanted) {
-    // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
-    if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
-    return classification_loss(outputs, wanted, n_classes, class_weights);
-  };
+  const auto n = input.rows();
+  std::vector<torch::Tensor> outputs;
   FullBatch result;
-  if (input.whole_batch_allowed()) {
-    result.outputs = model.forward(input.batch());
-    const auto loss = loss_of(result.outputs, targets);
-    const auto objective = penalty ? loss + penalty() : loss;
-    objective.backward();
-    result.outputs = result.outputs.detach();
-    result.loss = loss.item<double>();
-    result.objective = objective.item<double>();
-  } else {
-    const auto n = input.rows();
-    std::vector<torch::Tensor> parts;
-    for (std::int64_t start = 0; start < n; start += input.chunk_rows()) {
-      std::vector<std::int64_t> rows;
-      for (auto r = start; r < std::min(n, start + input.chunk_rows()); ++r) rows.push_back(r);
-      const auto outputs = model.forward(input.batch(&rows));
-      const auto share = static_cast<double>(rows.size()) / static_cast<double>(n);
-      const auto loss =
-          loss_of(outputs, targets.index_select(0, torch::tensor(rows, torch::kInt64))) * share;
-      loss.backward();
-      result.loss += loss.item<double>();
-      parts.push_back(outputs.detach());
-    }
-    result.outputs = torch::cat(parts, 0);
-    result.objective = result.loss;
-    if (penalty) {
-      const auto term = penalty();
-      term.backward();
-      result.objective += term.item<double>();
-    }
+  input.visit_all(std::numeric_limits<std::int64_t>::max(), [&](const ModelBatch& batch,
+                                                               std::int64_t first) {
+    const auto out = model.forward(batch);
+    // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
+    if (!torch::isfinite(out).all().item<bool>()) diverged(epoch);
+    const auto whole = batch.rows() == n;
+    auto loss = classification_loss(out, whole ? targets : targets.narrow(0, first, batch.rows()),
+                                    n_classes, class_weights);
+    if (!whole) loss = loss * (static_cast<double>(batch.rows()) / static_cast<double>(n));
+    loss.backward();
+    result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
+    outputs.push_back(out.detach());
+  });
+  result.outputs = outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 0);
+  result.objective = result.loss;
+  if (penalty) {
+    const auto term = penalty();
+    term.backward();  // its gradient adds to the loss's: the objective's gradient
+    result.objective = result.loss + term.detach();
   }
-  if (!std::isfinite(result.objective)) diverged(epoch);
+  if (!std::isfinite(result.objective.item<double>())) diverged(epoch);
   return result;
 }
 
@@ -140,7 +127,7 @@ std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optim
     const auto all =
         full_batch_backward(model, input, targets, n_classes, class_weights, {}, epoch);
     optimizer.step();
-    return {all.outputs, all.loss};
+    return {all.outputs, all.loss.item<double>()};
   }
   const auto outputs = model.forward(input.batch(rows));
   // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
@@ -172,7 +159,7 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                                   const auto all =
                                       full_batch_backward(model, *train.input, train.targets,
                                                           n_classes, class_weights, penalty, epoch);
-                                  return torch::tensor(all.objective, torch::kFloat64);
+                                  return all.objective;
                                 })
                                 .item<double>();
   torch::NoGradGuard no_grad;
@@ -193,21 +180,12 @@ torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
-  const auto kChunk = input.chunk_rows();  // bounds memory and hidden activations
-  torch::Tensor outputs;
-  if (input.rows() <= kChunk && input.whole_batch_allowed()) {
-    outputs = model.forward(input.batch());
-  } else {
-    std::vector<torch::Tensor> parts;
-    for (std::int64_t start = 0; start < input.rows(); start += kChunk) {
-      std::vector<std::int64_t> rows;
-      for (auto r = start; r < std::min(input.rows(), start + kChunk); ++r) rows.push_back(r);
-      parts.push_back(model.forward(input.batch(&rows)));
-    }
-    outputs = torch::cat(parts, 0);
-  }
+  std::vector<torch::Tensor> parts;  // chunks bound memory and hidden activations
+  input.visit_all(input.chunk_rows(), [&](const ModelBatch& batch, std::int64_t) {
+    parts.push_back(model.forward(batch));
+  });
   model.train(was_training);
-  return outputs;
+  return parts.size() == 1 ? parts.front() : torch::cat(parts, 0);
 }
 
 LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -30,6 +31,11 @@ class ModelInput {
   /// One epoch's minibatches (cell positions). Default: a shuffled permutation, cut in order.
   virtual std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
                                                                std::int64_t batch_size) const;
+  /// Every cell, in order, as consecutive batches: `visit(batch, first row)`. One batch when the
+  /// input allows it and holds at most `max_rows` cells, else batches of at most
+  /// min(max_rows, chunk_rows()) cells. Two inputs as one visit each part's own batches.
+  virtual void visit_all(std::int64_t max_rows,
+                         const std::function<void(const ModelBatch&, std::int64_t)>& visit) const;
   /// How many cells to take at a time when predicting all of them.
   virtual std::int64_t chunk_rows() const { return 65536; }
   /// False when the cells cannot be taken all at once (full-batch training).
@@ -72,6 +78,8 @@ class ConcatenatedInput : public ModelInput {
   /// by chunk when streamed), interleaved at random keeping each part's order.
   std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
                                                        std::int64_t batch_size) const override;
+  void visit_all(std::int64_t max_rows,
+                 const std::function<void(const ModelBatch&, std::int64_t)>& visit) const override;
   std::int64_t chunk_rows() const override {
     return std::min(first_->chunk_rows(), second_->chunk_rows());
   }
