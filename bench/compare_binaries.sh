@@ -6,7 +6,8 @@
 #             bench/atlas_benchmark.py runs them;
 #   default:  every option as shipped (validation, weight-decay selection, retrain, refit).
 #
-# usage: bench/compare_binaries.sh OLD_BINARY NEW_BINARY [RUNS]
+# usage: [SETTINGS="exercise default"] [MODELS="logistic mlp"] \
+#          bench/compare_binaries.sh OLD_BINARY NEW_BINARY [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$1
@@ -29,8 +30,8 @@ wall() {  # binary, settings, model → seconds
 }
 echo "| settings | model | old (s) | new (s) | new / old |"
 echo "|---|---|---|---|---|"
-for settings in exercise default; do
-  for model in logistic mlp; do
+for settings in ${SETTINGS:-exercise default}; do
+  for model in ${MODELS:-logistic mlp}; do
     o=() n=()
     for ((r = 1; r <= runs; r++)); do
       o+=("$(wall "$old" $settings $model)")

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "scgrad/model/exercise_models.hpp"
-#include "scgrad/train/trainer.hpp"
 #include "scgrad/train/fit.hpp"
+#include "scgrad/train/trainer.hpp"
 #include "scgrad/train/training_inputs.hpp"
 
 namespace scgrad {
