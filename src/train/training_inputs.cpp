@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/classification.hpp"
@@ -33,15 +32,13 @@ TrainingSets make_sets(const PreparedData& data, MakeInput&& make) {
   return sets;
 }
 
-torch::Tensor floats(const std::vector<float>& values) { return torch::tensor(values); }
-
 /// Dense: the exercise's X, scaled with the preparation's statistics of the training cells —
 /// the same numbers the sparse and streamed paths use.
 void dense_inputs(TrainingInputs& inputs) {
   const auto& data = inputs.data;
   const auto x_all = to_dense_tensor(data.log_cpm);
-  const ScalingTensors stats{floats(data.preprocessing.mean).reshape({1, -1}),
-                             floats(data.preprocessing.sd).reshape({1, -1})};
+  const ScalingTensors stats{torch::tensor(data.preprocessing.mean).reshape({1, -1}),
+                             torch::tensor(data.preprocessing.sd).reshape({1, -1})};
   const bool everything = data.split.test.empty() && data.split.validation.empty();
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     // The exercise (one set of all cells) scales X in place, as its `scale` does.
