@@ -75,6 +75,14 @@ void restore(ClassifierImpl& model, const std::vector<torch::Tensor>& saved) {
   for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(saved[i]);
 }
 
+/// The training loss of some outputs; BCE refuses NaN probabilities with an opaque message, so
+/// non-finite outputs end the run naming the epoch instead.
+torch::Tensor checked_loss(const torch::Tensor& outputs, const torch::Tensor& targets,
+                           std::size_t n_classes, const torch::Tensor& class_weights, int epoch) {
+  if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
+  return classification_loss(outputs, targets, n_classes, class_weights);
+}
+
 /// Forward and backward over every cell of `input` for the objective loss + penalty(): in one
 /// pass when the input allows it (the exercise's step), else batch by batch (streamed chunks,
 /// the parts of two inputs as one), each batch's loss weighted by its share of the cells, which
@@ -91,19 +99,17 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
   const auto n = input.rows();
   std::vector<torch::Tensor> outputs;
   FullBatch result;
-  input.visit_all(std::numeric_limits<std::int64_t>::max(), [&](const ModelBatch& batch,
-                                                               std::int64_t first) {
-    const auto out = model.forward(batch);
-    // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
-    if (!torch::isfinite(out).all().item<bool>()) diverged(epoch);
-    const auto whole = batch.rows() == n;
-    auto loss = classification_loss(out, whole ? targets : targets.narrow(0, first, batch.rows()),
-                                    n_classes, class_weights);
-    if (!whole) loss = loss * (static_cast<double>(batch.rows()) / static_cast<double>(n));
-    loss.backward();
-    result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
-    outputs.push_back(out.detach());
-  });
+  input.visit_all(
+      std::numeric_limits<std::int64_t>::max(), [&](const ModelBatch& batch, std::int64_t first) {
+        const auto out = model.forward(batch);
+        const auto whole = batch.rows() == n;
+        auto loss = checked_loss(out, whole ? targets : targets.narrow(0, first, batch.rows()),
+                                 n_classes, class_weights, epoch);
+        if (!whole) loss = loss * (static_cast<double>(batch.rows()) / static_cast<double>(n));
+        loss.backward();
+        result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
+        outputs.push_back(out.detach());
+      });
   result.outputs = outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 0);
   result.objective = result.loss;
   if (penalty) {
@@ -130,9 +136,7 @@ std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optim
     return {all.outputs, all.loss.item<double>()};
   }
   const auto outputs = model.forward(input.batch(rows));
-  // BCE refuses NaN probabilities with an opaque message: name the epoch instead.
-  if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
-  const auto loss = classification_loss(outputs, targets, n_classes, class_weights);
+  const auto loss = checked_loss(outputs, targets, n_classes, class_weights, epoch);
   loss.backward();
   optimizer.step();
   const double value = loss.item<double>();
@@ -164,8 +168,7 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                                 .item<double>();
   torch::NoGradGuard no_grad;
   const auto outputs = predict_outputs(model, *train.input);  // for the report and the test
-  if (!torch::isfinite(outputs).all().item<bool>()) diverged(epoch);
-  const auto loss = classification_loss(outputs, train.targets, n_classes, class_weights);
+  const auto loss = checked_loss(outputs, train.targets, n_classes, class_weights, epoch);
   result.after = {loss.item<double>(), classification_accuracy(outputs, train.targets, n_classes)};
   result.objective_after = (loss + penalty()).item<double>();
   if (!std::isfinite(result.objective_before) || !std::isfinite(result.objective_after)) {
