@@ -19,9 +19,7 @@
 namespace scgrad {
 
 /// Writes the model file (validated first, atomically: a failed write leaves nothing).
-inline void save(const ModelFile& model, const std::string& path) {
-  write_model_file(path, model);
-}
+inline void save(const ModelFile& model, const std::string& path) { write_model_file(path, model); }
 
 /// Reads a model file as untrusted input: every check of validate_model_file runs.
 inline ModelFile load(const std::string& path) { return read_model_file(path); }

@@ -133,8 +133,9 @@ void check_finite(const std::vector<float>& values, const std::string& path,
 
 /// The checks on what the model says it is (no arrays): names, spec, preprocessing numbers.
 void validate_description(const ModelFile& model, const std::string& path) {
+  const auto& pre = model.preprocessing;
   check_names(model.classes, path, "classes", 2);
-  check_names(model.preprocessing.genes, path, "genes", 1);
+  check_names(pre.genes, path, "genes", 1);
   if (model.hidden < 1 || model.hidden > kMaxLayerUnits) {
     invalid(
         path, "hidden",
@@ -160,13 +161,14 @@ void validate_description(const ModelFile& model, const std::string& path) {
             "'" + model.spec + "' is not the model the file names ('" + model.model + "', " +
                 std::to_string(model.classes.size()) + " classes: " + implied + ")");
   }
-  if (!(std::isfinite(model.preprocessing.log_cpm.target_sum) && model.preprocessing.log_cpm.target_sum > 0)) {
+  if (!(std::isfinite(pre.log_cpm.target_sum) && pre.log_cpm.target_sum > 0)) {
     invalid(path, "preprocess/target_sum", "must be a finite number > 0");
   }
-  if (!(std::isfinite(model.preprocessing.log_cpm.log_base) && model.preprocessing.log_cpm.log_base >= 0)) {
+  if (!(std::isfinite(pre.log_cpm.log_base) && pre.log_cpm.log_base >= 0)) {
     invalid(path, "preprocess/log_base", "must be a finite number >= 0 (0: natural log)");
   }
-  if (!std::isfinite(model.preprocessing.gene_filter.min_counts)) invalid(path, "preprocess/min_counts", "not finite");
+  if (!std::isfinite(pre.gene_filter.min_counts))
+    invalid(path, "preprocess/min_counts", "not finite");
 }
 
 }  // namespace
@@ -189,8 +191,9 @@ std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
 }
 
 void validate_model_file(const ModelFile& model, const std::string& path) {
+  const auto& pre = model.preprocessing;
   validate_description(model, path);
-  const auto n_genes = static_cast<std::int64_t>(model.preprocessing.genes.size());
+  const auto n_genes = static_cast<std::int64_t>(pre.genes.size());
   const auto expected = parameter_shapes(model.spec, n_genes);
   if (model.weights.size() != expected.size()) {
     invalid(path, "weights",
@@ -211,16 +214,15 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
     }
     check_finite(w.values, path, element);
   }
-  if (model.preprocessing.mean.size() != model.preprocessing.genes.size() ||
-      model.preprocessing.sd.size() != model.preprocessing.genes.size()) {
+  if (pre.mean.size() != pre.genes.size() || pre.sd.size() != pre.genes.size()) {
     invalid(path, "scaling", "mean and sd need one value per gene");
   }
-  check_finite(model.preprocessing.mean, path, "scaling/mean");
-  check_finite(model.preprocessing.sd, path, "scaling/sd");
-  for (std::size_t g = 0; g < model.preprocessing.sd.size(); ++g) {
-    if (!(model.preprocessing.sd[g] > 0)) {
+  check_finite(pre.mean, path, "scaling/mean");
+  check_finite(pre.sd, path, "scaling/sd");
+  for (std::size_t g = 0; g < pre.sd.size(); ++g) {
+    if (!(pre.sd[g] > 0)) {
       invalid(path, "scaling/sd",
-              "gene '" + model.preprocessing.genes[g] + "' has SD " + std::to_string(model.preprocessing.sd[g]) +
+              "gene '" + pre.genes[g] + "' has SD " + std::to_string(pre.sd[g]) +
                   " (every SD must be > 0; a constant gene is stored with SD 1)");
     }
   }
@@ -228,6 +230,7 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
 
 void write_model_file(const std::string& path, const ModelFile& model) {
   validate_model_file(model, path);  // never write a model predict would refuse
+  const auto& p = model.preprocessing;
   AtomicOutput output(path);
   {
     const Location where{path, ""};
@@ -241,24 +244,24 @@ void write_model_file(const std::string& path, const ModelFile& model) {
     hdf5::write_double_attribute(root, "hidden", static_cast<double>(model.hidden), where);
     hdf5::write_strings(root, "spec", {model.spec}, where);
     hdf5::write_strings(root, "classes", model.classes, where);
-    hdf5::write_strings(root, "genes", model.preprocessing.genes, where);
-    hdf5::write_string_attribute(root, "gene_key", model.preprocessing.gene_key, where);
+    hdf5::write_strings(root, "genes", p.genes, where);
+    hdf5::write_string_attribute(root, "gene_key", p.gene_key, where);
     hdf5::write_string_attribute(root, "compute", to_string(model.compute), where);
 
     Handle pre = hdf5::create_group(root, "preprocess", where);
-    hdf5::write_double_attribute(pre.get(), "min_counts", model.preprocessing.gene_filter.min_counts, where);
-    hdf5::write_double_attribute(pre.get(), "min_cells", static_cast<double>(model.preprocessing.gene_filter.min_cells),
-                                 where);
-    hdf5::write_double_attribute(pre.get(), "target_sum", model.preprocessing.log_cpm.target_sum, where);
-    hdf5::write_double_attribute(pre.get(), "log_base", model.preprocessing.log_cpm.log_base, where);
-    hdf5::write_string_attribute(pre.get(), "library_size_key", model.preprocessing.library_size_key, where);
-    hdf5::write_string_attribute(pre.get(), "matrix", model.preprocessing.matrix, where);
+    hdf5::write_double_attribute(pre.get(), "min_counts", p.gene_filter.min_counts, where);
+    hdf5::write_double_attribute(pre.get(), "min_cells",
+                                 static_cast<double>(p.gene_filter.min_cells), where);
+    hdf5::write_double_attribute(pre.get(), "target_sum", p.log_cpm.target_sum, where);
+    hdf5::write_double_attribute(pre.get(), "log_base", p.log_cpm.log_base, where);
+    hdf5::write_string_attribute(pre.get(), "library_size_key", p.library_size_key, where);
+    hdf5::write_string_attribute(pre.get(), "matrix", p.matrix, where);
     hdf5::write_string_attribute(pre.get(), "label_key", model.label_key, where);
 
     Handle scaling = hdf5::create_group(root, "scaling", where);
-    const auto n_genes = static_cast<std::int64_t>(model.preprocessing.genes.size());
-    hdf5::write_float_array(scaling.get(), "mean", model.preprocessing.mean, {n_genes}, where);
-    hdf5::write_float_array(scaling.get(), "sd", model.preprocessing.sd, {n_genes}, where);
+    const auto n_genes = static_cast<std::int64_t>(p.genes.size());
+    hdf5::write_float_array(scaling.get(), "mean", p.mean, {n_genes}, where);
+    hdf5::write_float_array(scaling.get(), "sd", p.sd, {n_genes}, where);
 
     Handle weights = hdf5::create_group(root, "weights", where);
     std::vector<std::string> order;
@@ -298,6 +301,7 @@ ModelFile read_model_file(const std::string& path) {
                 "); update scgrad");
   }
   ModelFile model;
+  auto& p = model.preprocessing;
   model.model = required_string(root, "model", where);
   model.hidden = static_cast<std::int64_t>(double_attribute(root, "hidden", where));
   const auto spec = strings_at(root, "spec", where);
@@ -307,8 +311,8 @@ ModelFile read_model_file(const std::string& path) {
   }
   model.spec = spec.front();
   model.classes = strings_at(root, "classes", where);
-  model.preprocessing.genes = strings_at(root, "genes", where);
-  model.preprocessing.gene_key = hdf5::string_attribute(root, "gene_key", where).value_or("");
+  p.genes = strings_at(root, "genes", where);
+  p.gene_key = hdf5::string_attribute(root, "gene_key", where).value_or("");
   const auto compute = hdf5::string_attribute(root, "compute", where).value_or("dense");
   if (compute != "dense" && compute != "sparse") {
     invalid(path, "compute", "'" + compute + "', expected 'dense' or 'sparse'");
@@ -317,20 +321,21 @@ ModelFile read_model_file(const std::string& path) {
 
   const Location pre_at{path, "preprocess"};
   Handle pre = hdf5::open_group(root, "preprocess", pre_at);
-  model.preprocessing.gene_filter.min_counts = double_attribute(pre.get(), "min_counts", pre_at);
-  model.preprocessing.gene_filter.min_cells = static_cast<std::int64_t>(double_attribute(pre.get(), "min_cells", pre_at));
-  model.preprocessing.log_cpm.target_sum = double_attribute(pre.get(), "target_sum", pre_at);
-  model.preprocessing.log_cpm.log_base = double_attribute(pre.get(), "log_base", pre_at);
-  model.preprocessing.library_size_key = required_string(pre.get(), "library_size_key", pre_at);
-  model.preprocessing.matrix = required_string(pre.get(), "matrix", pre_at);
+  p.gene_filter.min_counts = double_attribute(pre.get(), "min_counts", pre_at);
+  p.gene_filter.min_cells =
+      static_cast<std::int64_t>(double_attribute(pre.get(), "min_cells", pre_at));
+  p.log_cpm.target_sum = double_attribute(pre.get(), "target_sum", pre_at);
+  p.log_cpm.log_base = double_attribute(pre.get(), "log_base", pre_at);
+  p.library_size_key = required_string(pre.get(), "library_size_key", pre_at);
+  p.matrix = required_string(pre.get(), "matrix", pre_at);
   model.label_key = required_string(pre.get(), "label_key", pre_at);
 
   validate_description(model, path);
 
   // Arrays: each declared shape is checked against the description before it is read.
-  const auto n_genes = static_cast<std::int64_t>(model.preprocessing.genes.size());
-  model.preprocessing.mean = floats_at(root, "scaling/mean", {n_genes}, {path, "scaling/mean"});
-  model.preprocessing.sd = floats_at(root, "scaling/sd", {n_genes}, {path, "scaling/sd"});
+  const auto n_genes = static_cast<std::int64_t>(p.genes.size());
+  p.mean = floats_at(root, "scaling/mean", {n_genes}, {path, "scaling/mean"});
+  p.sd = floats_at(root, "scaling/sd", {n_genes}, {path, "scaling/sd"});
   const auto expected = parameter_shapes(model.spec, n_genes);
   const Location weights_at{path, "weights"};
   Handle weights = hdf5::open_group(root, "weights", weights_at);

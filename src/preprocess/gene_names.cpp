@@ -21,9 +21,9 @@ std::vector<std::string> training_gene_names(const H5adFile& file, const std::st
     const auto [it, inserted] = first_column.emplace(names[j], j);
     if (inserted) continue;
     if (++n_repeated <= 5) {
-      repeated += (repeated.empty() ? "" : ", ") + ("'" + names[j] + "' (columns " +
-                                                    std::to_string(it->second) + " and " +
-                                                    std::to_string(j) + ")");
+      repeated += (repeated.empty() ? "" : ", ") +
+                  ("'" + names[j] + "' (columns " + std::to_string(it->second) + " and " +
+                   std::to_string(j) + ")");
     }
   }
   if (n_repeated > 0) {

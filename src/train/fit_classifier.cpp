@@ -50,9 +50,8 @@ std::vector<double> class_weights_for(const FitOptions& options, const PreparedD
 
 std::shared_ptr<ClassifierImpl> new_model(const FitOptions& options, const TrainingInputs& inputs) {
   torch::manual_seed(options.seed);  // right before the model is built: PyTorch's weights
-  auto model =
-      make_classifier(options.model, static_cast<std::int64_t>(inputs.data.genes().size()),
-                      options.hidden, output_units(inputs.data.cells.classes.size()));
+  auto model = make_classifier(options.model, static_cast<std::int64_t>(inputs.data.genes().size()),
+                               options.hidden, output_units(inputs.data.cells.classes.size()));
   // Sparse rows are scaled by the model's first layer, with the training cells' statistics.
   const auto& preprocessing = inputs.data.preprocessing;
   model->set_input_scaling(torch::tensor(preprocessing.mean), torch::tensor(preprocessing.sd));

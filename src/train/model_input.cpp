@@ -80,9 +80,8 @@ void ConcatenatedInput::visit_all(
   // Each part's own batches: no copy into one batch.
   first_->visit_all(max_rows, visit);
   const auto offset = first_->rows();
-  second_->visit_all(max_rows, [&](const ModelBatch& batch, std::int64_t first) {
-    visit(batch, offset + first);
-  });
+  second_->visit_all(
+      max_rows, [&](const ModelBatch& batch, std::int64_t first) { visit(batch, offset + first); });
 }
 
 std::vector<std::vector<std::int64_t>> ConcatenatedInput::epoch_batches(

@@ -1,5 +1,3 @@
-#include "scgrad/predict/predict_cells.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +5,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/io/h5ad_writer.hpp"
+#include "scgrad/predict/predict_cells.hpp"
 #include "test_support.hpp"
 
 namespace scgrad {
@@ -75,8 +74,8 @@ TEST(PredictCells, GeneNamedTwiceTakesTheSummedCounts) {
 
 TEST(PredictCells, NonFiniteOutputIsAnErrorNamingTheModelAndTheCell) {
   test::TempDir dir;
-  const auto file = write_cells(dir, "cells.h5ad", {"a", "b", "c"},
-                                {{1, 2, 3}, {0, 2, 5}, {2, 1, 1}});
+  const auto file =
+      write_cells(dir, "cells.h5ad", {"a", "b", "c"}, {{1, 2, 3}, {0, 2, 5}, {2, 1, 1}});
   auto model = three_gene_model();  // in memory: not validated, so a NaN can get this far
   model.weights[0].values[1] = NAN;
   try {

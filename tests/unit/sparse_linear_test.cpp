@@ -58,8 +58,9 @@ TEST(SparseLinear, FoldedScalingEqualsScalingFirst) {
     sparse_layer->bias.copy_(dense_layer->bias);
   }
   const auto expected = dense_layer(scaled);
-  const auto got = sparse_scaled_linear(csr_view(std::make_shared<const CsrMatrix>(m)), sparse_layer->weight, sparse_layer->bias,
-                                        stats.mean.reshape({-1}), stats.sd.reshape({-1}));
+  const auto got =
+      sparse_scaled_linear(csr_view(std::make_shared<const CsrMatrix>(m)), sparse_layer->weight,
+                           sparse_layer->bias, stats.mean.reshape({-1}), stats.sd.reshape({-1}));
   EXPECT_TRUE(torch::allclose(got, expected, 1e-4, 1e-5));
   const auto g = torch::randn({50, 4});
   (expected * g).sum().backward();

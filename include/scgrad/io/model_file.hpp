@@ -33,14 +33,14 @@ const char* to_string(ComputePath compute);
 struct ModelFile {
   /// The architecture, the one source the model is rebuilt from (e.g. "linear:1,sigmoid").
   std::string spec;
-  std::string model;  ///< what the user asked for ("logistic", "mlp" or a spec): a record
-  std::int64_t hidden = 50;          ///< --hidden as given: a record
+  std::string model;         ///< what the user asked for ("logistic", "mlp" or a spec): a record
+  std::int64_t hidden = 50;  ///< --hidden as given: a record
   std::vector<std::string> classes;  ///< in output order
   /// Genes (the inputs, in order), matrix, gene filter, library sizes, log-CPM and scaling:
   /// what predict applies to new cells.
   Preprocessing preprocessing;
   ComputePath compute = ComputePath::dense;
-  std::string label_key;  ///< obs column the classes came from
+  std::string label_key;            ///< obs column the classes came from
   std::vector<NamedArray> weights;  ///< the spec's parameters, in order
 
   // training (attributes of /training)

@@ -18,8 +18,8 @@ class H5adFile;
 
 /// What the streaming passes learn; the log-CPM values themselves stay in the file.
 struct StreamedPreparation {
-  PreparedData data;    ///< everything but data.log_cpm, which stays empty
-  GeneColumns columns;  ///< file columns of the kept genes, ascending
+  PreparedData data;          ///< everything but data.log_cpm, which stays empty
+  GeneColumns columns;        ///< file columns of the kept genes, ascending
   std::int64_t nonzeros = 0;  ///< stored entries of the selected cells, kept genes
 };
 
