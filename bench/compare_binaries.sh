@@ -13,11 +13,7 @@ cd "$(dirname "$0")/.."
 old=$1
 new=$2
 runs=${3:-3}
-file=${TMPDIR:-/tmp}/scgrad-bench-20000x20000.h5ad
-if [[ ! -f $file ]]; then
-  "$new" simulate "$file" --cells 20000 --genes 20000 --seed 1 --library-size 2500 \
-    --cell-types Astrocytes,Glioblasts >/dev/null
-fi
+file=$(bench/atlas_file.sh "$new")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 exercise=(--test-fraction 0 --batch-size 0 --lr 1e-4 --epochs 10 --weight-decay 0)

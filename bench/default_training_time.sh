@@ -8,11 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scgrad=${1:-build/scgrad}
 runs=${2:-3}
-file=${TMPDIR:-/tmp}/scgrad-bench-20000x20000.h5ad
-if [[ ! -f $file ]]; then
-  "$scgrad" simulate "$file" --cells 20000 --genes 20000 --seed 1 --library-size 2500 \
-    --cell-types Astrocytes,Glioblasts >/dev/null
-fi
+file=$(bench/atlas_file.sh "$scgrad")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "| model | run | wall (s) | peak (GB) | held-out accuracy | macro-F1 |"
