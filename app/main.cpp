@@ -7,11 +7,18 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "scgrad/error.hpp"
+#include "option_flags.hpp"
+#include "scgrad/io/hdf5_printing.hpp"
 #include "scgrad/io/reading_guard.hpp"
+#include "scgrad/util/atomic_output.hpp"
 
 int main(int argc, char** argv) {
-  scgrad::install_reading_guard();  // a crash inside libhdf5 on a damaged file: one clear line
+  // The process-wide choices the library leaves to the program: a crash inside libhdf5 on a
+  // damaged file ends in one clear line; Ctrl-C removes half-written outputs; libhdf5 never
+  // prints its error stack (scgrad's messages say what went wrong).
+  scgrad::install_reading_guard();
+  scgrad::install_interrupt_cleanup();
+  scgrad::silence_hdf5_error_printing();
   CLI::App app{
       "scgrad " SCGRAD_VERSION
       " — neural-network cell-type classifiers for single-cell RNA-seq (.h5ad) on LibTorch.\n"
@@ -28,14 +35,11 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
-  } catch (const scgrad::Error& e) {
-    std::cerr << "scgrad: error: " << e.what() << '\n';
-    return 1;
   } catch (const c10::Error& e) {
     std::cerr << "scgrad: error in LibTorch: " << e.what_without_backtrace() << '\n';
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "scgrad: error: " << e.what() << '\n';
+    std::cerr << "scgrad: error: " << e.what() << scgrad::app::flag_hint(e) << '\n';
     return 1;
   }
   return 0;

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     for (const auto label : labelled.columns.labels) ++counts[model.classes[label]];
     std::cout << argv[2] << ": " << labelled.cell_names.size() << " cells labelled\n";
     for (const auto& [name, n] : counts) std::cout << "  " << name << " " << n << "\n";
-  } catch (const scgrad::Error& e) {
+  } catch (const std::exception& e) {  // scgrad::Error (InputError) or an OptionError
     std::cerr << "error: " << e.what() << "\n";
     return 1;
   }

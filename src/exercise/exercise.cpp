@@ -72,8 +72,9 @@ std::string verdict_for(const ModelRun& run) {
 ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& options,
                             std::ostream* progress) {
   if (data.cells.classes.size() != 2) {
-    throw Error("the exercise is a two-class problem; got " +
-                std::to_string(data.cells.classes.size()) + " classes");
+    throw OptionError("the exercise is a two-class problem; got " +
+                          std::to_string(data.cells.classes.size()) + " classes",
+                      {"classes"});
   }
   auto say = [&](const std::string& line) {
     if (progress != nullptr) *progress << line << '\n' << std::flush;

@@ -40,9 +40,9 @@ struct H5adWriter::Impl {
   Handle x;
   std::int64_t n_vars = 0;
   std::vector<std::int64_t> indptr{0};
-  std::optional<hdf5::AppendableDataset> data;
-  std::optional<hdf5::AppendableDataset> indices;
-  bool obs_written = false, var_written = false, finished = false;
+  std::optional<hdf5::AppendableDataset<float>> data;
+  std::optional<hdf5::AppendableDataset<std::int32_t>> indices;
+  bool obs_written = false, var_written = false;
 };
 
 H5adWriter::H5adWriter(const std::string& path, std::int64_t n_vars, bool gzip)
@@ -58,10 +58,8 @@ H5adWriter::H5adWriter(const std::string& path, std::int64_t n_vars, bool gzip)
   }
   impl_->x = hdf5::create_group(root, "X", Location{path, "X"});
   set_encoding(impl_->x.get(), "csr_matrix", "0.1.0", impl_->where);
-  impl_->data.emplace(impl_->x.get(), "data", H5T_NATIVE_FLOAT, sizeof(float), gzip,
-                      Location{path, "X/data"});
-  impl_->indices.emplace(impl_->x.get(), "indices", H5T_NATIVE_INT32, sizeof(std::int32_t), gzip,
-                         Location{path, "X/indices"});
+  impl_->data.emplace(impl_->x.get(), "data", gzip, Location{path, "X/data"});
+  impl_->indices.emplace(impl_->x.get(), "indices", gzip, Location{path, "X/indices"});
 }
 
 H5adWriter::~H5adWriter() = default;
@@ -74,7 +72,7 @@ void H5adWriter::write_obs(const std::vector<std::string>& index,
 
 void H5adWriter::write_var(const std::vector<std::string>& index) {
   if (static_cast<std::int64_t>(index.size()) != impl_->n_vars) {
-    throw Error("H5adWriter: var index length differs from n_vars");
+    throw OptionError("H5adWriter: var index length differs from n_vars");
   }
   write_dataframe(impl_->file.get(), "var", index, {}, Location{impl_->where.file, "var"});
   impl_->var_written = true;
@@ -89,7 +87,7 @@ void H5adWriter::append_row(const std::vector<std::int32_t>& indices,
 
 void H5adWriter::finish() {
   if (!impl_->obs_written || !impl_->var_written) {
-    throw Error(impl_->where.file + ": write obs and var before finishing the file");
+    throw OptionError(impl_->where.file + ": write obs and var before finishing the file");
   }
   const Location where{impl_->where.file, "X"};
   // scipy wants indptr and indices of one dtype: int32 while the entries fit, as scipy does.
@@ -105,9 +103,8 @@ void H5adWriter::finish() {
   impl_->data.reset();
   impl_->indices.reset();
   impl_->x = Handle();
-  if (H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) < 0) hdf5::fail(impl_->where, "cannot flush");
+  hdf5::flush(impl_->file.get(), impl_->where);
   impl_->file = Handle();
-  impl_->finished = true;
 }
 
 }  // namespace scgrad

@@ -8,9 +8,57 @@
 #include <sstream>
 
 #include "lzf_filter.hpp"
+#include "reading_scope.hpp"
 #include "scgrad/error.hpp"
-#include "scgrad/io/reading_guard.hpp"
+#include "scgrad/io/hdf5_printing.hpp"
 #include "scgrad/util/plain_cause.hpp"
+
+namespace scgrad::hdf5 {
+
+namespace {
+
+/// Held by every function of the door while it is in libhdf5 (recursive: door functions call
+/// each other). tatami_hdf5 serialises its libhdf5 calls the same way.
+std::recursive_mutex& library_lock() {
+  static std::recursive_mutex lock;
+  return lock;
+}
+
+/// One pass through the door (see hdf5.hpp): the lock, libhdf5's error printing off for the
+/// outermost pass and the caller's setting restored after it, and the reading guard's scope
+/// when `reading` names a file.
+class Door {
+ public:
+  Door() : lock_(library_lock()) {
+    if (depth_++ == 0) {
+      H5Eget_auto2(H5E_DEFAULT, &saved_printer_, &saved_data_);
+      H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+  }
+  explicit Door(const std::string& reading) : Door() { scope_.emplace(reading); }
+  ~Door() {
+    scope_.reset();
+    if (--depth_ == 0) H5Eset_auto2(H5E_DEFAULT, saved_printer_, saved_data_);
+  }
+  Door(const Door&) = delete;
+  Door& operator=(const Door&) = delete;
+
+ private:
+  std::lock_guard<std::recursive_mutex> lock_;
+  std::optional<ReadingScope> scope_;
+  // Changed only under the lock.
+  static inline int depth_ = 0;
+  static inline H5E_auto2_t saved_printer_ = nullptr;
+  static inline void* saved_data_ = nullptr;
+};
+
+}  // namespace
+}  // namespace scgrad::hdf5
+
+void scgrad::silence_hdf5_error_printing() {
+  const std::lock_guard<std::recursive_mutex> lock(hdf5::library_lock());
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace scgrad::hdf5 {
 
@@ -25,6 +73,7 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 
 Handle::~Handle() {
   if (id_ < 0) return;
+  const Door door;
   switch (H5Iget_type(id_)) {
     case H5I_FILE:
       H5Fclose(id_);
@@ -51,18 +100,6 @@ Handle::~Handle() {
       H5Idec_ref(id_);
       break;
   }
-}
-
-void silence_library_errors() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    // HDF5 keeps freed read buffers on free lists with no limit by default; streaming reads of
-    // hundreds of MB would pile up there. Cap each list at 16 MB.
-    constexpr int kFreeListBytes = 16 << 20;
-    H5set_free_list_limits(kFreeListBytes, kFreeListBytes, kFreeListBytes, kFreeListBytes,
-                           kFreeListBytes, kFreeListBytes);
-  });
 }
 
 namespace {
@@ -106,6 +143,7 @@ void check(herr_t status, const Location& where, const std::string& what) {
 }
 
 Handle variable_string_type() {
+  const Door door;
   Handle type(H5Tcopy(H5T_C_S1));
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
@@ -146,17 +184,18 @@ std::vector<std::string> read_string_elements(hid_t file_type, std::size_t n, Re
 
 }  // namespace
 
-std::string library_error_message() {
+/// HDF5's innermost error message for the current error stack ("" if none).
+static std::string library_error_message() {
+  const Door door;
   std::string message;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_first_message, &message);
   return message;
 }
 
 void fail(const Location& where, const std::string& what) {
+  const Door door;
   std::ostringstream out;
-  out << where.file;
-  if (!where.element.empty()) out << ": " << where.element;
-  out << ": " << what;
+  out << what;
   const auto detail = library_error_message();
   // A failed read or write of the file itself: libhdf5's message carries the system's errno
   // ("... errno = 28, error message = 'No space left on device' ..."): say that in words.
@@ -167,46 +206,42 @@ void fail(const Location& where, const std::string& what) {
     out << " (HDF5: " << detail << ")";
   }
   H5Eclear2(H5E_DEFAULT);
-  throw Error(out.str());
+  throw InputError(where.file, where.element, out.str());
 }
 
 Handle open_file_read_only(const std::string& path) {
-  silence_library_errors();
+  const Door door(path);
   register_lzf_filter();
   const Location where{path, ""};
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     FILE* probe = std::fopen(path.c_str(), "rb");
-    if (probe == nullptr) {
-      throw Error(path + ": cannot open file: " + std::strerror(errno));
-    }
+    if (probe == nullptr) throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
     std::fclose(probe);
-    throw Error(path + ": not an HDF5 file (an .h5ad file is HDF5; was it fully downloaded?)");
+    throw InputError(path, "",
+                     "not an HDF5 file (an .h5ad file is HDF5; was it fully downloaded?)");
   }
-  hid_t file = -1;
-  {
-    const ReadingScope reading(path);
-    file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0 && library_error_message().find("truncated file") != std::string::npos) {
     H5Eclear2(H5E_DEFAULT);
     std::error_code error;
     const auto size = std::filesystem::file_size(path, error);
-    throw Error(path + ": truncated: the file ends after " + std::to_string(size) +
-                " bytes, before the data its header describes (an interrupted download or "
-                "copy?); get or write it again");
+    throw InputError(path, "",
+                     "truncated: the file ends after " + std::to_string(size) +
+                         " bytes, before the data its header describes (an interrupted "
+                         "download or copy?); get or write it again");
   }
   return checked(file, where, "cannot open HDF5 file");
 }
 
 Handle create_file(const std::string& path, const std::string& shown_as) {
-  silence_library_errors();
+  const Door door;
   return checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
                  Location{shown_as.empty() ? path : shown_as, ""}, "cannot create HDF5 file");
 }
 
 Handle open_file_read_write(const std::string& path, const std::string& shown_as) {
-  silence_library_errors();
+  const Door door;
   register_lzf_filter();
   return checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT),
                  Location{shown_as.empty() ? path : shown_as, ""},
@@ -215,6 +250,7 @@ Handle open_file_read_write(const std::string& path, const std::string& shown_as
 
 /// The name of the file an object belongs to (for crash messages).
 static std::string file_name(hid_t obj) {
+  const Door door;
   const auto size = H5Fget_name(obj, nullptr, 0);
   if (size <= 0) return "(unknown file)";
   std::string name(static_cast<std::size_t>(size), '\0');
@@ -241,7 +277,7 @@ bool links_exist(hid_t loc, const std::string& path) {
 }
 
 H5O_type_t object_type(hid_t loc, const std::string& path) {
-  const ReadingScope reading(file_name(loc));
+  const Door door(file_name(loc));
   if (!links_exist(loc, path)) return H5O_TYPE_UNKNOWN;
   H5O_info_t info;
   if (H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0) {
@@ -254,7 +290,7 @@ H5O_type_t object_type(hid_t loc, const std::string& path) {
 }  // namespace
 
 bool exists(hid_t loc, const std::string& path) {
-  const ReadingScope reading(file_name(loc));
+  const Door door(file_name(loc));
   return links_exist(loc, path);
 }
 
@@ -266,7 +302,7 @@ bool is_dataset(hid_t loc, const std::string& path) {
 }
 
 Handle open_group(hid_t loc, const std::string& path, const Location& where) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   return checked(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), where, "cannot open group");
 }
 
@@ -292,6 +328,7 @@ std::string filter_hint(H5Z_filter_t id) {
 /// try to allocate them. Declared bytes are checked against the bytes stored, allowing for
 /// compression (gzip's best ratio is about 1000:1) and for small unallocated datasets.
 void check_plausible_size(hid_t dataset, const Location& where) {
+  const Door door;
   Handle space(H5Dget_space(dataset));
   const auto points = H5Sget_simple_extent_npoints(space.get());
   Handle type(H5Dget_type(dataset));
@@ -310,6 +347,7 @@ void check_plausible_size(hid_t dataset, const Location& where) {
 /// A dataset whose compression filter is not installed would fail at its first read with
 /// HDF5's generic "can't open directory" message; name the filter and the fix up front.
 void check_filters_available(hid_t dataset, const Location& where) {
+  const Door door;
   Handle create(H5Dget_create_plist(dataset));
   const int n = H5Pget_nfilters(create.get());
   for (int i = 0; i < n; ++i) {
@@ -322,10 +360,12 @@ void check_filters_available(hid_t dataset, const Location& where) {
       H5Eclear2(H5E_DEFAULT);
       char search_path[1024] = {};
       H5PLget(0, search_path, sizeof search_path);
-      throw Error(where.file + ": " + where.element + ": compressed with the HDF5 filter '" +
-                  (name[0] != 0 ? std::string(name) : std::string("unnamed")) + "' (id " +
-                  std::to_string(id) + "), which is not installed here: " + filter_hint(id) +
-                  " (HDF5 looks for plugins in " + search_path + "; set HDF5_PLUGIN_PATH)");
+      throw InputError(where.file, where.element,
+                       "compressed with the HDF5 filter '" +
+                           (name[0] != 0 ? std::string(name) : std::string("unnamed")) +
+                           "' (id " + std::to_string(id) + "), which is not installed here: " +
+                           filter_hint(id) + " (HDF5 looks for plugins in " + search_path +
+                           "; set HDF5_PLUGIN_PATH)");
     }
   }
 }
@@ -333,7 +373,7 @@ void check_filters_available(hid_t dataset, const Location& where) {
 }  // namespace
 
 Handle open_dataset(hid_t loc, const std::string& path, const Location& where, bool cache_chunks) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   Handle access(H5Pcreate(H5P_DATASET_ACCESS));
   if (!cache_chunks) H5Pset_chunk_cache(access.get(), 0, 0, 1.0);
   auto dataset = checked(H5Dopen2(loc, path.c_str(), access.get()), where, "cannot open dataset");
@@ -343,7 +383,7 @@ Handle open_dataset(hid_t loc, const std::string& path, const Location& where, b
 }
 
 std::vector<std::string> member_names(hid_t group, const Location& where) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   H5G_info_t info;
   check(H5Gget_info(group, &info), where, "cannot list group");
   std::vector<std::string> names;
@@ -360,6 +400,7 @@ std::vector<std::string> member_names(hid_t group, const Location& where) {
 }
 
 std::vector<std::int64_t> shape(hid_t dataset) {
+  const Door door;
   Handle space(H5Dget_space(dataset));
   const int rank = H5Sget_simple_extent_ndims(space.get());
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
@@ -368,6 +409,7 @@ std::vector<std::int64_t> shape(hid_t dataset) {
 }
 
 std::string dtype_name(hid_t dataset) {
+  const Door door;
   Handle type(H5Dget_type(dataset));
   const auto size = H5Tget_size(type.get());
   switch (H5Tget_class(type.get())) {
@@ -389,16 +431,13 @@ std::string dtype_name(hid_t dataset) {
 }
 
 bool is_string_type(hid_t dataset) {
+  const Door door;
   Handle type(H5Dget_type(dataset));
   return H5Tget_class(type.get()) == H5T_STRING;
 }
 
-bool is_integer_type(hid_t dataset) {
-  Handle type(H5Dget_type(dataset));
-  return H5Tget_class(type.get()) == H5T_INTEGER;
-}
-
 bool is_numeric_type(hid_t dataset) {
+  const Door door;
   Handle type(H5Dget_type(dataset));
   const auto c = H5Tget_class(type.get());
   return c == H5T_INTEGER || c == H5T_FLOAT;
@@ -413,7 +452,7 @@ std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
 
 std::vector<std::string> string_array_attribute(hid_t obj, const std::string& name,
                                                 const Location& where) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   if (H5Aexists(obj, name.c_str()) <= 0) return {};
   Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
                         "cannot open attribute '" + name + "'");
@@ -435,7 +474,7 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
 
 std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, const std::string& name,
                                                                  const Location& where) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
   Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
                         "cannot open attribute '" + name + "'");
@@ -450,9 +489,153 @@ std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, cons
   return values;
 }
 
+std::optional<double> double_attribute(hid_t obj, const std::string& name,
+                                       const Location& where) {
+  const Door door(where.file);
+  if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
+  Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
+                        "cannot open attribute '" + name + "'");
+  Handle type(H5Aget_type(attr.get()));
+  Handle space(H5Aget_space(attr.get()));
+  const auto type_class = H5Tget_class(type.get());
+  if ((type_class != H5T_INTEGER && type_class != H5T_FLOAT) ||
+      H5Sget_simple_extent_npoints(space.get()) != 1) {
+    fail(where, "attribute '" + name + "' is not a number");
+  }
+  double value = 0;
+  check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), where,
+        "cannot read attribute '" + name + "'");
+  return value;
+}
+
+std::optional<Handle> referenced_object(hid_t obj, const std::string& name,
+                                        const Location& where) {
+  const Door door(where.file);
+  if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
+  Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
+                        "cannot open attribute '" + name + "'");
+  Handle type(H5Aget_type(attr.get()));
+  Handle space(H5Aget_space(attr.get()));
+  if (H5Tget_class(type.get()) != H5T_REFERENCE ||
+      H5Sget_simple_extent_npoints(space.get()) != 1) {
+    fail(where, "attribute '" + name + "' is not an object reference");
+  }
+  hobj_ref_t reference{};
+  check(H5Aread(attr.get(), H5T_STD_REF_OBJ, &reference), where,
+        "cannot read the '" + name + "' reference");
+  return checked(H5Rdereference2(obj, H5P_DEFAULT, H5R_OBJECT, &reference), where,
+                 "broken '" + name + "' reference");
+}
+
+std::int64_t storage_size(hid_t dataset) {
+  const Door door;
+  return static_cast<std::int64_t>(H5Dget_storage_size(dataset));
+}
+
+std::vector<Field> compound_fields(hid_t dataset, const Location& where) {
+  const Door door(where.file);
+  Handle type(H5Dget_type(dataset));
+  if (H5Tget_class(type.get()) != H5T_COMPOUND) fail(where, "expected a record array");
+  std::vector<Field> fields;
+  const int n = H5Tget_nmembers(type.get());
+  for (int i = 0; i < n; ++i) {
+    char* name = H5Tget_member_name(type.get(), static_cast<unsigned>(i));
+    Field field{name == nullptr ? "" : name, FieldKind::other};
+    H5free_memory(name);
+    Handle member(H5Tget_member_type(type.get(), static_cast<unsigned>(i)));
+    switch (H5Tget_class(member.get())) {
+      case H5T_STRING:
+        field.kind = H5Tis_variable_str(member.get()) > 0 ? FieldKind::variable_string
+                                                          : FieldKind::fixed_string;
+        break;
+      case H5T_ENUM:  // a numpy bool: h5py's int8 enum
+        field.kind = H5Tget_size(member.get()) == 1 ? FieldKind::boolean : FieldKind::other;
+        break;
+      case H5T_INTEGER:
+        field.kind = FieldKind::integer;
+        break;
+      case H5T_FLOAT:
+        field.kind = FieldKind::floating;
+        break;
+      default:
+        break;
+    }
+    fields.push_back(field);
+  }
+  return fields;
+}
+
+namespace {
+
+/// The type of field `field` of a compound dataset (an error when there is none).
+Handle field_type(hid_t dataset, const std::string& field, const Location& where) {
+  Handle type(H5Dget_type(dataset));
+  const int index = H5Tget_member_index(type.get(), field.c_str());
+  if (index < 0) fail(where, "no field '" + field + "' in the record array");
+  return Handle(H5Tget_member_type(type.get(), static_cast<unsigned>(index)));
+}
+
+/// Reads field `field` alone into `out` (n elements of `memory_type`'s size).
+void read_field(hid_t dataset, const std::string& field, hid_t memory_type, void* out,
+                const Location& where) {
+  Handle record(H5Tcreate(H5T_COMPOUND, H5Tget_size(memory_type)));
+  H5Tinsert(record.get(), field.c_str(), 0, memory_type);
+  check(H5Dread(dataset, record.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out), where,
+        "cannot read field '" + field + "'");
+}
+
+std::size_t record_count(hid_t dataset, const Location& where) {
+  const auto dims = shape(dataset);
+  if (dims.size() != 1) fail(where, "expected a 1-D record array");
+  return static_cast<std::size_t>(dims[0]);
+}
+
+}  // namespace
+
+std::vector<std::string> read_string_field(hid_t dataset, const std::string& field,
+                                           const Location& where) {
+  const Door door(where.file);
+  Handle type = field_type(dataset, field, where);
+  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) > 0) {
+    fail(where, "field '" + field + "': expected fixed-length strings");
+  }
+  const auto size = H5Tget_size(type.get());
+  const auto n = record_count(dataset, where);
+  std::vector<char> buffer(n * size);
+  if (n > 0) read_field(dataset, field, type.get(), buffer.data(), where);
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const char* s = buffer.data() + i * size;
+    out.emplace_back(s, strnlen(s, size));
+  }
+  return out;
+}
+
+std::vector<double> read_number_field(hid_t dataset, const std::string& field,
+                                      const Location& where) {
+  const Door door(where.file);
+  Handle type = field_type(dataset, field, where);
+  const auto n = record_count(dataset, where);
+  const auto type_class = H5Tget_class(type.get());
+  if (type_class == H5T_ENUM && H5Tget_size(type.get()) == 1) {
+    // a numpy bool: read as stored (HDF5 converts enums only to enums)
+    std::vector<std::int8_t> raw(n);
+    if (n > 0) read_field(dataset, field, type.get(), raw.data(), where);
+    return {raw.begin(), raw.end()};
+  }
+  if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) {
+    fail(where, "field '" + field + "': expected numbers");
+  }
+  std::vector<double> values(n);
+  if (n > 0) read_field(dataset, field, H5T_NATIVE_DOUBLE, values.data(), where);
+  return values;
+}
+
 template <typename T>
 void read_piece(hid_t dataset, const Location& where, std::int64_t offset, std::int64_t count,
                 T* out) {
+  const Door door(where.file);
   const auto dims = shape(dataset);
   if (dims.size() != 1) fail(where, "expected a 1-D dataset");
   if (offset < 0 || count < 0 || offset + count > dims[0]) {
@@ -482,7 +665,7 @@ void read_piece(hid_t dataset, const Location& where, std::int64_t offset, std::
 template <typename T>
 void read_1d_into(hid_t dataset, const Location& where, std::int64_t offset, std::int64_t count,
                   T* out) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   // Large selections are read in pieces: HDF5 holds a buffer per chunk a read touches, so one
   // read of gigabytes would hold gigabytes (measured: 1 GB for a 512 MB read of a chunked file).
   constexpr std::int64_t kPiece = 1 << 22;
@@ -514,7 +697,7 @@ template std::vector<std::int64_t> read_1d(hid_t, const Location&, std::int64_t,
 
 std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64_t row_begin,
                                 std::int64_t row_count) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   const auto dims = shape(dataset);
   if (dims.size() != 2) fail(where, "expected a 2-D dataset");
   std::vector<float> values(static_cast<std::size_t>(row_count * dims[1]));
@@ -531,7 +714,7 @@ std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64
 }
 
 std::vector<std::string> read_strings(hid_t dataset, const Location& where) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   Handle type(H5Dget_type(dataset));
   if (H5Tget_class(type.get()) != H5T_STRING) fail(where, "expected a dataset of strings");
   Handle space(H5Dget_space(dataset));
@@ -547,12 +730,14 @@ std::vector<std::string> read_strings(hid_t dataset, const Location& where) {
 // --- writing ----------------------------------------------------------------------------------
 
 Handle create_group(hid_t loc, const std::string& name, const Location& where) {
+  const Door door;
   return checked(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), where,
                  "cannot create group '" + name + "'");
 }
 
 void write_string_attribute(hid_t obj, const std::string& name, const std::string& value,
                             const Location& where) {
+  const Door door;
   auto type = variable_string_type();
   Handle space(H5Screate(H5S_SCALAR));
   Handle attr =
@@ -564,6 +749,7 @@ void write_string_attribute(hid_t obj, const std::string& name, const std::strin
 
 void write_string_array_attribute(hid_t obj, const std::string& name,
                                   const std::vector<std::string>& values, const Location& where) {
+  const Door door;
   auto type = variable_string_type();
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
@@ -579,6 +765,7 @@ void write_string_array_attribute(hid_t obj, const std::string& name,
 
 void write_integer_array_attribute(hid_t obj, const std::string& name,
                                    const std::vector<std::int64_t>& values, const Location& where) {
+  const Door door;
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
   Handle attr =
@@ -589,6 +776,7 @@ void write_integer_array_attribute(hid_t obj, const std::string& name,
 }
 
 void write_bool_attribute(hid_t obj, const std::string& name, bool value, const Location& where) {
+  const Door door;
   Handle type(H5Tenum_create(H5T_NATIVE_INT8));
   const std::int8_t no = 0;
   const std::int8_t yes = 1;
@@ -604,6 +792,7 @@ void write_bool_attribute(hid_t obj, const std::string& name, bool value, const 
 
 void write_double_attribute(hid_t obj, const std::string& name, double value,
                             const Location& where) {
+  const Door door;
   Handle space(H5Screate(H5S_SCALAR));
   Handle attr =
       checked(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
@@ -614,6 +803,7 @@ void write_double_attribute(hid_t obj, const std::string& name, double value,
 
 void write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
                    const Location& where) {
+  const Door door;
   auto type = variable_string_type();
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
@@ -629,6 +819,7 @@ void write_strings(hid_t loc, const std::string& name, const std::vector<std::st
 template <typename T>
 void write_1d(hid_t loc, const std::string& name, const std::vector<T>& values,
               const Location& where) {
+  const Door door;
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr));
   Handle dataset = checked(H5Dcreate2(loc, name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT,
@@ -648,6 +839,7 @@ template void write_1d(hid_t, const std::string&, const std::vector<std::int64_t
 
 void write_float_array(hid_t loc, const std::string& name, const std::vector<float>& values,
                        const std::vector<std::int64_t>& shape, const Location& where) {
+  const Door door;
   const std::vector<hsize_t> dims(shape.begin(), shape.end());
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
   Handle dataset = checked(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT,
@@ -660,7 +852,7 @@ void write_float_array(hid_t loc, const std::string& name, const std::vector<flo
 
 std::vector<float> read_float_array(hid_t dataset, const Location& where,
                                     std::vector<std::int64_t>* shape_out) {
-  const ReadingScope reading(where.file);
+  const Door door(where.file);
   const auto dims = shape(dataset);
   std::int64_t n = 1;
   for (const auto d : dims) n *= d;
@@ -674,28 +866,47 @@ std::vector<float> read_float_array(hid_t dataset, const Location& where,
 }
 
 void remove_if_exists(hid_t loc, const std::string& name) {
+  const Door door;
   if (H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0) H5Ldelete(loc, name.c_str(), H5P_DEFAULT);
   H5Eclear2(H5E_DEFAULT);
 }
 
-AppendableDataset::AppendableDataset(hid_t loc, const std::string& name, hid_t mem_type,
-                                     std::size_t element_size, bool gzip, Location where)
-    : mem_type_(mem_type), where_(std::move(where)) {
+void remove_attribute_if_exists(hid_t obj, const std::string& name, const Location& where) {
+  const Door door;
+  if (H5Aexists(obj, name.c_str()) > 0) {
+    check(H5Adelete(obj, name.c_str()), where, "cannot delete attribute '" + name + "'");
+  }
+  H5Eclear2(H5E_DEFAULT);
+}
+
+void flush(hid_t file, const Location& where) {
+  const Door door;
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), where, "cannot flush");
+}
+
+template <typename T>
+AppendableDataset<T>::AppendableDataset(hid_t loc, const std::string& name, bool gzip,
+                                        Location where)
+    : where_(std::move(where)) {
+  const Door door;
   const hsize_t zero = 0;
   const hsize_t unlimited = H5S_UNLIMITED;
   // About 256 KiB per chunk: large enough for fast sequential reads, small enough for slices.
-  const hsize_t chunk = std::max<hsize_t>(1, (256 * 1024) / element_size);
+  const hsize_t chunk = (256 * 1024) / sizeof(T);
   Handle space(H5Screate_simple(1, &zero, &unlimited));
   Handle create(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_chunk(create.get(), 1, &chunk);
   if (gzip) H5Pset_deflate(create.get(), 4);
   dataset_ = checked(
-      H5Dcreate2(loc, name.c_str(), mem_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
+      H5Dcreate2(loc, name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT, create.get(),
+                 H5P_DEFAULT),
       where_, "cannot create dataset '" + name + "'");
 }
 
-void AppendableDataset::append(const void* values, std::int64_t count) {
+template <typename T>
+void AppendableDataset<T>::append(const T* values, std::int64_t count) {
   if (count <= 0) return;
+  const Door door;
   const hsize_t new_size = static_cast<hsize_t>(size_ + count);
   check(H5Dset_extent(dataset_.get(), &new_size), where_, "cannot extend dataset");
   Handle file_space(H5Dget_space(dataset_.get()));
@@ -703,9 +914,13 @@ void AppendableDataset::append(const void* values, std::int64_t count) {
   const hsize_t n = static_cast<hsize_t>(count);
   H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr);
   Handle mem_space(H5Screate_simple(1, &n, nullptr));
-  check(H5Dwrite(dataset_.get(), mem_type_, mem_space.get(), file_space.get(), H5P_DEFAULT, values),
+  check(H5Dwrite(dataset_.get(), native_type<T>(), mem_space.get(), file_space.get(), H5P_DEFAULT,
+                 values),
         where_, "cannot write dataset");
   size_ += count;
 }
+
+template class AppendableDataset<float>;
+template class AppendableDataset<std::int32_t>;
 
 }  // namespace scgrad::hdf5

@@ -1,6 +1,17 @@
 #pragma once
-// Thin RAII helpers over the HDF5 C API, private to the io room. Every failure becomes a
-// scgrad::Error that names the file and the element, with HDF5's own innermost message.
+// The one door to libhdf5, private to the io room: every call scgrad makes into libhdf5 goes
+// through a function declared here (src/io/hdf5.cpp; the LZF filter's registration in
+// lzf_filter.cpp is the one other file that calls libhdf5, from inside this door). Each function
+//  - holds one process-wide lock while it is in libhdf5: Debian's libhdf5 is built without its
+//    own thread-safety, so two threads reading two files would corrupt its global state;
+//  - silences libhdf5's automatic error printing for the call and restores the caller's
+//    setting after it (scgrad reports errors itself; a host program keeps its own);
+//  - when it reads a file, holds a ReadingScope naming it (a libhdf5 crash on a damaged file
+//    becomes one line where the program installed the reading guard);
+//  - turns a failed status into an InputError naming the file and the element, with libhdf5's
+//    innermost message or the system's cause ("No space left on device").
+// scripts/check_sources.py (test source_rules_hdf5_door) fails on any other file under src/ or
+// app/ that calls libhdf5.
 
 #include <hdf5.h>
 
@@ -28,18 +39,13 @@ class Handle {
   hid_t id_ = H5I_INVALID_HID;
 };
 
-/// Silences HDF5's automatic error printing once per process (scgrad reports errors itself).
-void silence_library_errors();
-
-/// HDF5's innermost error message for the current thread's error stack ("" if none).
-std::string library_error_message();
-
 /// Where an error happened: the file and the element inside it.
 struct Location {
   std::string file;
   std::string element;
 };
 
+/// Throws an InputError "FILE: ELEMENT: WHAT", with libhdf5's innermost message when it has one.
 [[noreturn]] void fail(const Location& where, const std::string& what);
 
 Handle open_file_read_only(const std::string& path);
@@ -68,7 +74,6 @@ std::vector<std::int64_t> shape(hid_t dataset);
 /// A short numpy-style name of a dataset's element type: "float32", "int64", "bool", "string", ...
 std::string dtype_name(hid_t dataset);
 bool is_string_type(hid_t dataset);
-bool is_integer_type(hid_t dataset);
 bool is_numeric_type(hid_t dataset);  ///< integer or floating point
 
 std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
@@ -77,6 +82,30 @@ std::vector<std::string> string_array_attribute(hid_t obj, const std::string& na
                                                 const Location& where);
 std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, const std::string& name,
                                                                  const Location& where);
+/// A numeric attribute converted to double (absent: nullopt; not a number: an error).
+std::optional<double> double_attribute(hid_t obj, const std::string& name, const Location& where);
+/// The object an attribute holding an HDF5 object reference points to (anndata 0.7 kept a
+/// categorical column's categories this way); nullopt when the attribute is absent.
+std::optional<Handle> referenced_object(hid_t obj, const std::string& name, const Location& where);
+
+/// Bytes a dataset occupies in the file (after compression).
+std::int64_t storage_size(hid_t dataset);
+
+// --- record arrays (anndata 0.6 stored a dataframe as one compound dataset) ----------------
+
+enum class FieldKind { fixed_string, variable_string, boolean, integer, floating, other };
+struct Field {
+  std::string name;
+  FieldKind kind = FieldKind::other;
+};
+/// The fields of a compound dataset, in order.
+std::vector<Field> compound_fields(hid_t dataset, const Location& where);
+/// One fixed-length string field of a 1-D compound dataset.
+std::vector<std::string> read_string_field(hid_t dataset, const std::string& field,
+                                           const Location& where);
+/// One numeric or boolean field of a 1-D compound dataset, as double.
+std::vector<double> read_number_field(hid_t dataset, const std::string& field,
+                                      const Location& where);
 
 /// Reads `count` elements from `offset` of a 1-D dataset (all of it when count < 0),
 /// converted by HDF5 to T (float, double, int32_t, int64_t, int8_t).
@@ -123,18 +152,21 @@ std::vector<float> read_float_array(hid_t dataset, const Location& where,
                                     std::vector<std::int64_t>* shape);
 /// Deletes a link if it exists (for rewriting an element).
 void remove_if_exists(hid_t loc, const std::string& name);
+void remove_attribute_if_exists(hid_t obj, const std::string& name, const Location& where);
+/// Writes a file's buffers to the operating system (errors name `where`).
+void flush(hid_t file, const Location& where);
 
-/// A 1-D dataset that grows by appending (chunked, optionally gzip-compressed).
+/// A 1-D dataset of T (float or int32_t) that grows by appending (chunked, optionally
+/// gzip-compressed).
+template <typename T>
 class AppendableDataset {
  public:
-  AppendableDataset(hid_t loc, const std::string& name, hid_t mem_type, std::size_t element_size,
-                    bool gzip, Location where);
-  void append(const void* values, std::int64_t count);
+  AppendableDataset(hid_t loc, const std::string& name, bool gzip, Location where);
+  void append(const T* values, std::int64_t count);
   std::int64_t size() const { return size_; }
 
  private:
   Handle dataset_;
-  hid_t mem_type_;
   std::int64_t size_ = 0;
   Location where_;
 };

@@ -7,7 +7,6 @@
 
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
-#include "scgrad/io/reading_guard.hpp"
 #include "scgrad/model/layer_spec.hpp"
 #include "scgrad/util/atomic_output.hpp"
 
@@ -35,14 +34,10 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return text + (shape.size() == 1 ? ",)" : ")");
 }
 
-double double_attribute(hid_t obj, const std::string& name, const Location& where) {
-  if (H5Aexists(obj, name.c_str()) <= 0) hdf5::fail(where, "missing attribute '" + name + "'");
-  Handle attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT));
-  double value = 0;
-  if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0) {
-    hdf5::fail(where, "attribute '" + name + "' is not a number");
-  }
-  return value;
+double required_number(hid_t obj, const std::string& name, const Location& where) {
+  const auto value = hdf5::double_attribute(obj, name, where);
+  if (!value) hdf5::fail(where, "missing attribute '" + name + "'");
+  return *value;
 }
 
 std::string required_string(hid_t obj, const std::string& name, const Location& where) {
@@ -55,7 +50,7 @@ std::string required_string(hid_t obj, const std::string& name, const Location& 
 /// stored bytes could hold is damaged; refusing it keeps a tiny file from asking for gigabytes.
 void check_declared_size(hid_t dataset, std::int64_t values, std::int64_t value_bytes,
                          const Location& where) {
-  const auto stored = static_cast<std::int64_t>(H5Dget_storage_size(dataset));
+  const auto stored = hdf5::storage_size(dataset);
   if (values > 0 && values * value_bytes > 1032 * stored + 4096) {
     hdf5::fail(where, "declares " + std::to_string(values) + " values but stores only " +
                           std::to_string(stored) + " bytes (damaged file)");
@@ -101,7 +96,7 @@ std::vector<float> floats_at(hid_t group, const std::string& name,
 
 [[noreturn]] void invalid(const std::string& path, const std::string& element,
                           const std::string& what) {
-  throw Error(path + ": " + element + ": " + what);
+  throw InputError(path, element, what);
 }
 
 void check_names(const std::vector<std::string>& names, const std::string& path,
@@ -278,32 +273,34 @@ void write_model_file(const std::string& path, const ModelFile& model) {
     for (const auto& [key, value] : model.training_strings) {
       hdf5::write_string_attribute(training.get(), key, value, where);
     }
-    if (H5Fflush(root, H5F_SCOPE_GLOBAL) < 0) hdf5::fail(where, "cannot flush the model file");
+    hdf5::flush(root, where);
   }
   output.commit();
 }
 
 ModelFile read_model_file(const std::string& path) {
-  const ReadingScope reading(path);  // a libhdf5 crash on a damaged file: one line, exit 1
   Handle file = hdf5::open_file_read_only(path);
   const auto root = file.get();
   const Location where{path, ""};
   const auto format = hdf5::string_attribute(root, "format", where);
   if (format != kFormatName) {
-    throw Error(path + ": not an scgrad model file (its 'format' attribute is '" +
-                format.value_or("(none)") + "', expected '" + kFormatName +
-                "'); make one with `scgrad train ... --out MODEL.h5`");
+    throw InputError(path, "",
+                     "not an scgrad model file (its 'format' attribute is '" +
+                         format.value_or("(none)") + "', expected '" + kFormatName +
+                         "'); model files are written by scgrad::save (the scgrad program's "
+                         "train command)");
   }
-  const auto version = static_cast<int>(double_attribute(root, "format_version", where));
+  const auto version = static_cast<int>(required_number(root, "format_version", where));
   if (version > kModelFormatVersion) {
-    throw Error(path + ": model file format version " + std::to_string(version) +
-                " is newer than this scgrad reads (" + std::to_string(kModelFormatVersion) +
-                "); update scgrad");
+    throw InputError(path, "",
+                     "model file format version " + std::to_string(version) +
+                         " is newer than this scgrad reads (" +
+                         std::to_string(kModelFormatVersion) + "); update scgrad");
   }
   ModelFile model;
   auto& p = model.preprocessing;
   model.model = required_string(root, "model", where);
-  model.hidden = static_cast<std::int64_t>(double_attribute(root, "hidden", where));
+  model.hidden = static_cast<std::int64_t>(required_number(root, "hidden", where));
   const auto spec = strings_at(root, "spec", where);
   if (spec.size() != 1) {
     hdf5::fail(Location{path, "spec"},
@@ -321,11 +318,11 @@ ModelFile read_model_file(const std::string& path) {
 
   const Location pre_at{path, "preprocess"};
   Handle pre = hdf5::open_group(root, "preprocess", pre_at);
-  p.gene_filter.min_counts = double_attribute(pre.get(), "min_counts", pre_at);
+  p.gene_filter.min_counts = required_number(pre.get(), "min_counts", pre_at);
   p.gene_filter.min_cells =
-      static_cast<std::int64_t>(double_attribute(pre.get(), "min_cells", pre_at));
-  p.log_cpm.target_sum = double_attribute(pre.get(), "target_sum", pre_at);
-  p.log_cpm.log_base = double_attribute(pre.get(), "log_base", pre_at);
+      static_cast<std::int64_t>(required_number(pre.get(), "min_cells", pre_at));
+  p.log_cpm.target_sum = required_number(pre.get(), "target_sum", pre_at);
+  p.log_cpm.log_base = required_number(pre.get(), "log_base", pre_at);
   p.library_size_key = required_string(pre.get(), "library_size_key", pre_at);
   p.matrix = required_string(pre.get(), "matrix", pre_at);
   model.label_key = required_string(pre.get(), "label_key", pre_at);

@@ -46,9 +46,9 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
     Handle file = hdf5::open_file_read_write(out.temporary_path(), output);
     const Location where{output, "obs"};
     if (!hdf5::is_group(file.get(), "obs")) {
-      throw Error(input +
-                  ": obs is stored in the anndata < 0.7 layout (a record array); "
-                  "re-save the file with a current anndata to add predictions");
+      throw InputError(input, "obs",
+                       "stored in the anndata < 0.7 layout (a record array); re-save the file "
+                       "with a current anndata to add predictions");
     }
     Handle obs = hdf5::open_group(file.get(), "obs", where);
     auto order = hdf5::string_array_attribute(obs.get(), "column-order", where);
@@ -63,7 +63,7 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
     anndata::write_categorical(obs.get(), kLabel,
                                Categorical{predictions.classes, predictions.labels}, where);
     anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
-    if (H5Aexists(obs.get(), "column-order") > 0) H5Adelete(obs.get(), "column-order");
+    hdf5::remove_attribute_if_exists(obs.get(), "column-order", where);
     hdf5::write_string_array_attribute(obs.get(), "column-order", kept, where);
 
     Handle obsm = group_or_create(file.get(), "obsm", Location{output, "obsm"});
@@ -74,7 +74,7 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
     hdf5::remove_if_exists(uns.get(), "scgrad_classes");
     anndata::write_string_array(uns.get(), "scgrad_classes", predictions.classes,
                                 Location{output, "uns"});
-    if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) hdf5::fail(where, "cannot flush");
+    hdf5::flush(file.get(), where);
   }
   out.commit();
 }
@@ -95,7 +95,7 @@ void write_prediction_csv(const std::string& output, const std::vector<std::stri
       csv << '\n';
     }
   }
-  write_text_atomically(output, csv.str(), "--csv");
+  write_text_atomically(output, csv.str(), "the predictions CSV");
 }
 
 }  // namespace scgrad

@@ -1,21 +1,28 @@
 #include "scgrad/io/reading_guard.hpp"
 
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+
+#include "reading_scope.hpp"
 
 namespace scgrad {
 
 namespace {
 
 // Written before any crash, read only by the handler: fixed storage, no allocation there.
-// (scgrad reads files from one thread at a time.)
+// Scopes are opened and closed only under the lock of the door to libhdf5 (hdf5.cpp), so one
+// thread at a time writes this state; the handlers only read it.
 char message[8192];
 volatile std::sig_atomic_t message_length = 0;
 volatile std::sig_atomic_t depth = 0;  // open ReadingScopes
+std::atomic<long> reading_thread{0};   // the thread inside the outermost scope (gettid)
+static_assert(std::atomic<long>::is_always_lock_free, "read in a signal handler");
 std::string* file_in_message = nullptr;
 bool guard_installed = false;  // alarms only where the SIGALRM handler is in place
 
@@ -38,10 +45,12 @@ extern "C" void report_hang(int) {
   ::_exit(1);
 }
 
+long this_thread() { return ::syscall(SYS_gettid); }
+
 extern "C" void report_crash(int) {
   // SA_RESETHAND has restored the default action: returning re-runs the faulting instruction,
-  // which then ends the program the usual way.
-  if (depth == 0 || message_length == 0) return;
+  // which then ends the program the usual way. Only the thread reading a file blames the file.
+  if (depth == 0 || message_length == 0 || this_thread() != reading_thread.load()) return;
   (void)!::write(STDERR_FILENO, message, static_cast<std::size_t>(message_length));
   ::_exit(1);
 }
@@ -75,13 +84,19 @@ void prepare_message(const std::string& path) {
 
 ReadingScope::ReadingScope(const std::string& file) {
   prepare_message(file);
-  if (depth == 0 && guard_installed) ::alarm(hang_timeout_seconds);  // the outermost scope
+  if (depth == 0) {  // the outermost scope
+    reading_thread.store(this_thread());
+    if (guard_installed) ::alarm(hang_timeout_seconds);
+  }
   depth = depth + 1;
 }
 
 ReadingScope::~ReadingScope() {
   depth = depth - 1;
-  if (depth == 0 && guard_installed) ::alarm(0);
+  if (depth == 0) {
+    if (guard_installed) ::alarm(0);
+    reading_thread.store(0);
+  }
 }
 
 void install_reading_guard() {

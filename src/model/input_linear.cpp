@@ -10,7 +10,7 @@ InputLinearImpl::InputLinearImpl(std::int64_t inputs, std::int64_t outputs)
 torch::Tensor InputLinearImpl::apply(const ModelBatch& batch) {
   if (!batch.is_sparse()) return forward(batch.dense);
   if (!mean_.defined()) {
-    throw Error(
+    throw OptionError(
         "the model was given sparse cells without the scaling to fold in "
         "(set_input_scaling)");
   }

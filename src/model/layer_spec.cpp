@@ -12,7 +12,7 @@ constexpr const char* kAccepted =
     "linear:50,sigmoid,linear:1,sigmoid";
 
 [[noreturn]] void bad(const std::string& item, const std::string& why) {
-  throw Error("model spec item '" + item + "': " + why + " (" + kAccepted + ")");
+  throw Error("model spec item '" + item + "': " + why + " (" + kAccepted + ")", {"model"});
 }
 }  // namespace
 

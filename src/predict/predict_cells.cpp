@@ -47,13 +47,16 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     for (std::size_t i = 0; i < std::min<std::size_t>(3, columns.missing.size()); ++i) {
       examples += (i ? ", " : "") + columns.missing[i];
     }
-    throw Error(file.path() + ": only " + std::to_string(columns.file_columns.size()) +
-                " of the model's " + std::to_string(columns.n_genes) + " genes are in " +
-                (options.gene_key.empty() ? "the var index" : "var['" + options.gene_key + "']") +
-                " (missing e.g. " + examples +
-                "; first var names: " + (names.empty() ? "" : names.front()) +
-                "). If the file is indexed by other IDs, name the var column with gene names "
-                "with --gene-key (e.g. feature_name)");
+    throw InputError(
+        file.path(), options.gene_key.empty() ? "var" : "var/" + options.gene_key,
+        "only " + std::to_string(columns.file_columns.size()) + " of the model's " +
+            std::to_string(columns.n_genes) + " genes are in " +
+            (options.gene_key.empty() ? "the var index" : "var['" + options.gene_key + "']") +
+            " (missing e.g. " + examples + "; first var names: " +
+            (names.empty() ? "" : names.front()) +
+            "). If the file is indexed by other IDs, name the var column that holds gene names "
+            "(the gene key, e.g. feature_name)",
+        {"gene_key"});
   }
 
   auto net = load_classifier(model);

@@ -34,29 +34,27 @@ std::string join(const std::vector<std::string>& names) {
   const std::string shown = std::isnan(value)   ? "NaN"
                             : std::isinf(value) ? (value > 0 ? "Inf" : "-Inf")
                                                 : format_number(value);
-  const std::string where = file.path() + ": matrix '" + check.matrix_key + "' holds " + shown +
-                            " for cell '" + cell + "', gene '" + gene + "'";
-  const std::string choose =
-      "choose a matrix of raw counts with --matrix (e.g. --matrix raw/X "
-      "or --matrix layers/counts; this file has: " +
-      join(file.matrix_keys()) + ")";
+  const std::string holds =
+      "holds " + shown + " for cell '" + cell + "', gene '" + gene + "'";
+  const std::string choose = "choose a matrix of raw counts (e.g. raw/X or layers/counts; this "
+                             "file has: " + join(file.matrix_keys()) + ")";
+  std::string what;
+  std::vector<std::string> settings = {"matrix"};
   switch (defect) {
     case Defect::not_finite:
-      throw Error(where + ": values must be finite; remove or fix the cells with NaN/Inf, or " +
-                  choose);
+      what = "values must be finite; remove or fix the cells with NaN/Inf, or " + choose;
+      break;
     case Defect::negative:
-      throw Error(where +
-                  ": not counts (negative; scaled or corrected data?): log-CPM needs "
-                  "counts >= 0; " +
-                  choose);
+      what = "not counts (negative; scaled or corrected data?): log-CPM needs counts >= 0; " +
+             choose;
+      break;
     default:
-      throw Error(where +
-                  ": not counts (a fraction; already normalised?): log-CPM needs raw "
-                  "counts; " +
-                  choose +
-                  ", or pass --allow-non-counts if these are non-integer amounts on "
-                  "purpose (e.g. estimated counts)");
+      what = "not counts (a fraction; already normalised?): log-CPM needs raw counts; " + choose +
+             ", or allow non-integer counts if these are non-integer amounts on purpose (e.g. "
+             "estimated counts)";
+      settings.emplace_back("allow_non_integer");
   }
+  throw InputError(file.path(), check.matrix_key, holds + ": " + what, settings);
 }
 
 }  // namespace

@@ -11,8 +11,9 @@ std::vector<std::string> training_gene_names(const H5adFile& file, const std::st
   auto names = file.var_names(matrix_key);
   const auto n_cols = file.matrix_info(matrix_key).n_cols;
   if (static_cast<std::int64_t>(names.size()) != n_cols) {
-    throw Error(file.path() + ": " + matrix_key + " has " + std::to_string(n_cols) +
-                " columns but its var index has " + std::to_string(names.size()) + " names");
+    throw InputError(file.path(), matrix_key,
+                     "has " + std::to_string(n_cols) + " columns but its var index has " +
+                         std::to_string(names.size()) + " names");
   }
   std::unordered_map<std::string, std::size_t> first_column;
   std::string repeated;
@@ -27,8 +28,8 @@ std::vector<std::string> training_gene_names(const H5adFile& file, const std::st
     }
   }
   if (n_repeated > 0) {
-    throw Error(file.path() + ": the var index names " + std::to_string(n_repeated) +
-                " gene column(s) that an earlier column already names: " + repeated +
+    throw InputError(file.path(), "var",
+                     "the index names " + std::to_string(n_repeated) + " gene column(s) that an earlier column already names: " + repeated +
                 (n_repeated > 5 ? ", ..." : "") +
                 ". A model's inputs are found by gene name, so each must be unique: in Python, "
                 "adata.var_names_make_unique() and write the file again");

@@ -17,7 +17,7 @@ std::vector<double> library_sizes(const CsrMatrix& counts) {
 LogCpmResults log_cpm(CsrMatrix counts, const std::vector<double>& library_size,
                       const LogCpmOptions& options) {
   if (static_cast<std::int64_t>(library_size.size()) != counts.n_rows) {
-    throw Error("log_cpm: one library size per cell is needed");
+    throw OptionError("log_cpm: one library size per cell is needed");
   }
   const double log_divisor = options.log_base > 0 ? std::log(options.log_base) : 1.0;
   LogCpmResults out;

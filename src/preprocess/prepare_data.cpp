@@ -15,7 +15,7 @@ CellSelection select_labelled_cells(const H5adFile& file, const PrepareOptions& 
   try {
     return select_cells(labels, options.classes, options.label_key);
   } catch (const Error& e) {
-    throw Error(file.path() + ": " + e.what());  // which file the labels came from
+    throw Error(file.path() + ": " + e.what(), e.settings());  // the file the labels came from
   }
 }
 

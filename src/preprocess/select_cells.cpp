@@ -29,8 +29,9 @@ CellSelection select_cells(const Categorical& labels, const std::vector<std::str
     }
   }
   if (wanted.size() < 2) {
-    throw Error("need at least two classes to train a classifier (--classes A,B or --classes "
-                "all); obs column '" + label_key + "' has: " + describe_labels(labels));
+    throw Error("need at least two classes to train a classifier (name them, or \"all\"); obs "
+                "column '" + label_key + "' has: " + describe_labels(labels),
+                {"classes"});
   }
   // category code → class index (or -1 when the cell is not selected)
   std::vector<std::int32_t> class_of(labels.categories.size(), -1);
@@ -39,12 +40,13 @@ CellSelection select_cells(const Categorical& labels, const std::vector<std::str
     const auto it = std::find(labels.categories.begin(), labels.categories.end(), wanted[c]);
     if (std::find(wanted.begin(), wanted.begin() + static_cast<long>(c), wanted[c]) !=
         wanted.begin() + static_cast<long>(c)) {
-      throw Error("class '" + wanted[c] + "' is listed twice in --classes");
+      throw OptionError("class '" + wanted[c] + "' is listed twice in the classes", {"classes"});
     }
     const auto code = it - labels.categories.begin();
     if (it == labels.categories.end() || counts[static_cast<std::size_t>(code)] == 0) {
       throw Error("class '" + wanted[c] + "' has no cells in obs column '" + label_key +
-                  "'; the labels present are: " + describe_labels(labels));
+                      "'; the labels present are: " + describe_labels(labels),
+                  {"classes"});
     }
     class_of[static_cast<std::size_t>(code)] = static_cast<std::int32_t>(c);
   }

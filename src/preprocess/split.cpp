@@ -20,11 +20,13 @@ TrainTestSplit stratified_split(const std::vector<std::int32_t>& targets, std::s
                                 double test_fraction, std::uint64_t seed,
                                 double validation_fraction) {
   if (!(test_fraction >= 0 && test_fraction < 1)) {
-    throw Error("test fraction must be in [0, 1), got " + std::to_string(test_fraction));
+    throw OptionError("test fraction must be in [0, 1), got " + std::to_string(test_fraction),
+                      {"test_fraction"});
   }
   if (!(validation_fraction >= 0 && validation_fraction < 1)) {
-    throw Error("validation fraction must be in [0, 1), got " +
-                std::to_string(validation_fraction));
+    throw OptionError("validation fraction must be in [0, 1), got " +
+                          std::to_string(validation_fraction),
+                      {"validation_fraction"});
   }
   std::vector<std::vector<std::int64_t>> by_class(n_classes);
   for (std::size_t i = 0; i < targets.size(); ++i) {

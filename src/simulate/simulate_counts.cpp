@@ -30,15 +30,16 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
                               const std::function<void(std::int64_t)>& on_progress) {
   const auto n_types = static_cast<std::int64_t>(options.cell_types.size());
   if (options.cells < 1 || options.genes < 1)
-    throw Error("simulate: need --cells and --genes >= 1");
-  if (n_types < 1) throw Error("simulate: need at least one cell type");
+    throw OptionError("simulate_h5ad: cells and genes must be >= 1", {"cells", "genes"});
+  if (n_types < 1) throw OptionError("simulate_h5ad: need at least one cell type", {"cell_types"});
   const std::int64_t markers = options.markers_per_type > 0
                                    ? options.markers_per_type
                                    : std::max<std::int64_t>(5, options.genes / 20);
   if (markers * n_types > options.genes) {
-    throw Error("simulate: " + std::to_string(n_types) + " cell types x " +
-                std::to_string(markers) + " markers need more than " +
-                std::to_string(options.genes) + " genes");
+    throw OptionError("simulate_h5ad: " + std::to_string(n_types) + " cell types x " +
+                          std::to_string(markers) + " markers need more than " +
+                          std::to_string(options.genes) + " genes",
+                      {"genes", "markers_per_type"});
   }
   Random random(options.seed);
 
@@ -68,12 +69,15 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   std::vector<double> cumulative;
   if (!options.proportions.empty()) {
     if (options.proportions.size() != options.cell_types.size()) {
-      throw Error("simulate: " + std::to_string(options.proportions.size()) + " proportions for " +
-                  std::to_string(n_types) + " cell types");
+      throw OptionError("simulate_h5ad: " + std::to_string(options.proportions.size()) +
+                            " proportions for " + std::to_string(n_types) + " cell types",
+                        {"proportions"});
     }
     double sum = 0;
     for (const auto p : options.proportions) {
-      if (!(p > 0)) throw Error("simulate: proportions must be positive");
+      if (!(p > 0)) {
+        throw OptionError("simulate_h5ad: proportions must be positive", {"proportions"});
+      }
       cumulative.push_back(sum += p);
     }
     for (auto& c : cumulative) c /= sum;

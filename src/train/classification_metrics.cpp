@@ -35,7 +35,7 @@ ClassificationReport classification_report(const std::vector<std::int32_t>& trut
                                            const std::vector<std::int32_t>& predicted,
                                            std::size_t n_classes,
                                            const std::vector<float>& probability_of_first) {
-  if (truth.size() != predicted.size()) throw Error("classification_report: sizes differ");
+  if (truth.size() != predicted.size()) throw OptionError("classification_report: sizes differ");
   ClassificationReport report;
   report.confusion.assign(n_classes, std::vector<std::int64_t>(n_classes, 0));
   std::int64_t correct = 0;

@@ -23,7 +23,7 @@ CsrMatrix StreamingInput::load_range(std::int64_t first, std::int64_t count) con
 
 ModelBatch StreamingInput::batch(const std::vector<std::int64_t>* rows) const {
   if (rows == nullptr || rows->empty()) {
-    throw Error("streaming input: cells are taken in batches, not all at once");
+    throw OptionError("streaming input: cells are taken in batches, not all at once");
   }
   const auto [lo, hi] = std::minmax_element(rows->begin(), rows->end());
   const auto chunk_first = (*lo / chunk_rows_) * chunk_rows_;

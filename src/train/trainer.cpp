@@ -14,8 +14,10 @@ namespace {
 
 [[noreturn]] void diverged(int epoch) {
   throw Error("training diverged: the model's weights, outputs or loss in epoch " +
-              std::to_string(epoch) +
-              " are not finite (NaN or Inf); try a smaller --lr (e.g. a tenth of this one)");
+                  std::to_string(epoch) +
+                  " are not finite (NaN or Inf); try a smaller learning rate (e.g. a tenth of "
+                  "this one)",
+              {"lr"});
 }
 
 torch::Tensor weights_tensor(const std::vector<double>& class_weights) {
@@ -206,7 +208,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
   const auto& validation = sets.validation;
   const auto& test = sets.test;
   if (!options.class_weights.empty() && options.class_weights.size() != n_classes) {
-    throw Error("train_classifier: " + std::to_string(options.class_weights.size()) +
+    throw OptionError("train_classifier: " + std::to_string(options.class_weights.size()) +
                 " class weights for " + std::to_string(n_classes) + " classes");
   }
   const auto class_weights = weights_tensor(options.class_weights);

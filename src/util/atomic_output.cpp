@@ -25,20 +25,16 @@ constexpr std::size_t kPathBytes = 4096;
 char temporary_paths[kSlots][kPathBytes];
 std::atomic<bool> slot_used[kSlots];
 
-/// Ctrl-C or a kill: remove the temporary files, then die of the same signal as before.
+/// Ctrl-C or a kill: remove the temporary files, then die of the same signal (SA_RESETHAND
+/// has restored the default action).
 extern "C" void remove_temporaries(int signal_number) {
   for (int i = 0; i < kSlots; ++i) {
     if (slot_used[i].load(std::memory_order_acquire)) ::unlink(temporary_paths[i]);
   }
-  ::signal(signal_number, SIG_DFL);
   ::raise(signal_number);
 }
 
 int register_temporary(const std::string& path) {
-  static std::once_flag installed;
-  std::call_once(installed, [] {
-    for (const int s : {SIGINT, SIGTERM, SIGHUP}) ::signal(s, remove_temporaries);
-  });
   if (path.size() >= kPathBytes) return -1;
   static std::mutex mutex;
   const std::lock_guard<std::mutex> lock(mutex);
@@ -115,6 +111,14 @@ void AtomicOutput::commit() {
   committed_ = true;
   unregister_temporary(slot_);
   slot_ = -1;
+}
+
+void install_interrupt_cleanup() {
+  struct sigaction action {};
+  action.sa_handler = remove_temporaries;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  for (const int s : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(s, &action, nullptr);
 }
 
 void write_text_atomically(const std::string& path, const std::string& text,

@@ -161,7 +161,8 @@ def case_list():
 
     # Values that are not counts.
     add("negative values", lambda p, t: write(p, x=counts() - 3),
-        ["{file}", "X", "not counts", "-3", "--matrix raw/X", "layers/counts"])
+        ["{file}", "X", "not counts", "-3", "raw/X", "layers/counts",
+         "(command-line option: --matrix)"])
     add("log-normalised values", lambda p, t: write(p, x=np.log1p(counts())),
         ["{file}", "X", "not counts", "--allow-non-counts"])
     add("fractions with --allow-non-counts (valid: trains)",
@@ -169,7 +170,7 @@ def case_list():
         command=TRAIN + ["--allow-non-counts"])
     add("log-normalised X, counts in layers", lambda p, t: write(
         p, x=np.log1p(counts()), layers={"counts": sp.csr_matrix(counts())}),
-        ["{file}", "not counts", "--matrix layers/counts"])
+        ["{file}", "not counts", "layers/counts", "--matrix"])
 
     def with_value(value):
         def build(p, t):
@@ -377,7 +378,7 @@ def case_list():
 
     # Training.
     add("training diverges", lambda p, t: write(p),
-        ["diverged", "epoch", "smaller --lr"],
+        ["diverged", "epoch", "smaller learning rate", "(command-line option: --lr)"],
         command=TRAIN[:4] + ["--optimizer", "adam", "--lr", "1e20", "--epochs", "5",
                                       "--out", "{out}/model.h5"])
     return cases

@@ -50,7 +50,7 @@ TEST(H5adWriter, AnndataReadsItBack) {
 TEST(H5adWriter, FinishNeedsObsAndVar) {
   test::TempDir dir;
   H5adWriter writer(dir.file("x.h5ad"), 2);
-  EXPECT_THROW(writer.finish(), Error);
+  EXPECT_THROW(writer.finish(), OptionError);
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ TEST(SelectCells, AbsentClassListsTheLabelsWithCounts) {
 
 TEST(SelectCells, NeedsTwoClasses) {
   EXPECT_THROW(select_cells(labels(), {"Astrocytes"}), Error);
-  EXPECT_THROW(select_cells(labels(), {"Astrocytes", "Astrocytes"}), Error);
+  EXPECT_THROW(select_cells(labels(), {"Astrocytes", "Astrocytes"}), OptionError);
 }
 
 TEST(SplitClassList, TrimsSpaces) {

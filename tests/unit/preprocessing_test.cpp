@@ -92,10 +92,12 @@ TEST(Preprocessing, LibrarySizeColumnMustBeNumericOnEveryPath) {
   try {
     const CellNormaliser normaliser(file, p, match_genes(p.genes, file.var_names()), false);
     FAIL() << "a categorical library-size column was accepted";
-  } catch (const Error& e) {
+  } catch (const InputError& e) {
     const std::string message = e.what();
-    EXPECT_NE(message.find(file.path()), std::string::npos) << message;
-    EXPECT_NE(message.find("'author_cell_type'"), std::string::npos) << message;
+    EXPECT_EQ(e.file(), file.path());
+    EXPECT_EQ(e.element(), "obs/author_cell_type");
+    EXPECT_EQ(e.settings(), std::vector<std::string>{"library_size_key"});
+    EXPECT_NE(message.find(file.path() + ": obs/author_cell_type"), std::string::npos) << message;
     EXPECT_NE(message.find("must be numeric"), std::string::npos) << message;
   }
 }

@@ -66,9 +66,9 @@ TEST(Simulate, ProportionsMakeRareTypes) {
   }
   EXPECT_GT(results.cells_per_type[2], 0);
   o.proportions = {1, 2};  // one share per type
-  EXPECT_THROW(simulate_h5ad(dir.file("bad.h5ad"), o), Error);
+  EXPECT_THROW(simulate_h5ad(dir.file("bad.h5ad"), o), OptionError);
   o.proportions = {1, 0, 1};
-  EXPECT_THROW(simulate_h5ad(dir.file("bad.h5ad"), o), Error);
+  EXPECT_THROW(simulate_h5ad(dir.file("bad.h5ad"), o), OptionError);
 }
 
 TEST(Simulate, QueryBatchSharesGenesAndMarkersWithOtherCellsAndShiftedGenes) {

@@ -41,7 +41,7 @@ TEST(StratifiedSplit, ZeroFractionIsTheExercisesNoSplit) {
   const auto split = stratified_split(targets(), 4, 0, 1);
   EXPECT_TRUE(split.test.empty());
   EXPECT_EQ(split.train.size(), targets().size());
-  EXPECT_THROW(stratified_split(targets(), 4, 1.0, 1), Error);
+  EXPECT_THROW(stratified_split(targets(), 4, 1.0, 1), OptionError);
 }
 
 }  // namespace
@@ -80,7 +80,7 @@ TEST(StratifiedSplit, ValidationIsCarvedFromTrainingCellsNeverFromHeldOut) {
   EXPECT_TRUE(no_test.test.empty());
   EXPECT_EQ(no_test.train.size(), t.size());
   EXPECT_EQ(no_test.validation.size(), 20U + 6U + 2U + 1U);
-  EXPECT_THROW(stratified_split(t, 4, 0.2, 1, 1.0), Error);
+  EXPECT_THROW(stratified_split(t, 4, 0.2, 1, 1.0), OptionError);
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(StreamingInput, SameRowsAsInMemoryAndEveryCellOncePerEpoch) {
   }
   EXPECT_EQ(seen.size(), 300U);
   EXPECT_EQ(std::set<std::int64_t>(seen.begin(), seen.end()).size(), 300U);
-  EXPECT_THROW(streaming.batch(), Error);  // never all at once
+  EXPECT_THROW(streaming.batch(), OptionError);  // never all at once
 }
 
 }  // namespace

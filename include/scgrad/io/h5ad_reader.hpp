@@ -33,10 +33,15 @@ struct ValueSummary {
   bool all_integer = true;  ///< every finite value is a whole number (raw counts look like this)
   std::int64_t negative = 0;
   std::int64_t non_finite = 0;  ///< NaN or ±Inf
-  std::int64_t zeros_stored = 0;
 };
 
-/// An open `.h5ad` file, read-only. Every error names the file and the element.
+/// An open `.h5ad` file, read-only. Problems in the file are InputErrors naming the file and
+/// the element.
+///
+/// Thread safety: distinct H5adFile objects may be used from different threads at once, and
+/// the const functions of one object too; their calls into libhdf5 are serialised (libhdf5 is
+/// not thread-safe), so reading is not faster with more threads. Moving or destroying an object
+/// while another thread uses it is a data race, as for any C++ object.
 class H5adFile {
  public:
   /// Opens the file and checks that it is AnnData (an `obs` and a `var` dataframe).
@@ -70,8 +75,10 @@ class H5adFile {
   /// Streams over a matrix's stored values in blocks (memory stays small).
   ValueSummary value_summary(const std::string& key) const;
 
-  /// Reads the given rows (ascending, distinct) of a matrix as CSR with float values.
-  /// For CSR storage only the selected rows' entries are read from disk.
+  /// Reads the given rows (ascending, distinct; else std::invalid_argument) of a matrix as CSR
+  /// with float values. CSR storage: only the selected rows' entries are read. CSC storage: all
+  /// of `indices` is scanned (4 bytes per stored entry, in pieces) to find the rows' entries and
+  /// only their values are read — reading a CSC matrix in k row blocks scans `indices` k times.
   CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const;
 
   /// Reads a whole matrix as CSR.

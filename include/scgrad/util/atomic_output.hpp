@@ -2,9 +2,12 @@
 /// @file atomic_output.hpp
 /// Outputs are written to a temporary file beside their destination and renamed into place,
 /// so an interrupted or failed run leaves the old file or the new one, never a broken one.
-/// On SIGINT, SIGTERM or SIGHUP the temporary files are removed before the program dies; a
-/// SIGKILL (or a power cut) can leave a ".NAME.tmp-PID" file beside the destination, which is
-/// safe to delete.
+/// A failed write (an exception) removes its temporary file. A program that wants the same on
+/// SIGINT, SIGTERM or SIGHUP calls install_interrupt_cleanup() (the scgrad program does, in
+/// main; the library never touches signal dispositions). A SIGKILL (or a power cut) can leave a
+/// ".NAME.tmp-PID" file beside the destination, which is safe to delete.
+///
+/// Thread safety: AtomicOutput objects may be created, committed and destroyed on any threads.
 
 #include <string>
 
@@ -32,7 +35,12 @@ class AtomicOutput {
   int slot_ = -1;  ///< registration for removal on a signal
 };
 
-/// Writes `text` to `path` through an AtomicOutput; `what` names the option in errors.
+/// Opt-in, process-wide: handlers for SIGINT, SIGTERM and SIGHUP that remove the temporary
+/// files being written (at most 16 at once), then end the process by the same signal, as the
+/// default action would. Replaces the program's own handlers for those signals; idempotent.
+void install_interrupt_cleanup();
+
+/// Writes `text` to `path` through an AtomicOutput; `what` names the output in errors.
 void write_text_atomically(const std::string& path, const std::string& text,
                            const std::string& what);
 

@@ -1,0 +1,50 @@
+#include "option_flags.hpp"
+
+#include <map>
+
+#include "scgrad/error.hpp"
+
+namespace scgrad::app {
+
+namespace {
+
+/// Option field (FitOptions, PrepareOptions, TrainingOptions, PredictOptions, SimulateOptions)
+/// → the flag that sets it.
+const std::map<std::string, std::string>& flags() {
+  static const std::map<std::string, std::string> table = {
+      {"allow_non_integer", "--allow-non-counts"},
+      {"cell_types", "--cell-types"},
+      {"cells", "--cells"},
+      {"classes", "--classes"},
+      {"gene_filter.min_cells", "--min-cells"},
+      {"gene_filter.min_counts", "--min-counts"},
+      {"gene_key", "--gene-key"},
+      {"genes", "--genes"},
+      {"label_key", "--label-key"},
+      {"library_size_key", "--library-size-key"},
+      {"lr", "--lr"},
+      {"markers_per_type", "--markers-per-type"},
+      {"matrix", "--matrix"},
+      {"model", "--model"},
+      {"proportions", "--proportions"},
+      {"test_fraction", "--test-fraction"},
+      {"validation_fraction", "--validation-fraction"},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::string flag_hint(const std::exception& error) {
+  const auto* hint = dynamic_cast<const SettingsHint*>(&error);
+  if (hint == nullptr || hint->settings().empty()) return "";
+  std::string shown;
+  for (const auto& setting : hint->settings()) {
+    const auto flag = flags().find(setting);
+    shown += (shown.empty() ? "" : ", ") + (flag != flags().end() ? flag->second : setting);
+  }
+  return std::string(" (command-line option") + (hint->settings().size() > 1 ? "s" : "") + ": " +
+         shown + ")";
+}
+
+}  // namespace scgrad::app

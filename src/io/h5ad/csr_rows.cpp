@@ -1,0 +1,69 @@
+#include <algorithm>
+
+#include "row_readers.hpp"
+#include "sparse_structure.hpp"
+
+namespace scgrad::h5ad {
+
+CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m,
+                        const std::vector<std::int64_t>& indptr,
+                        const std::vector<std::int64_t>& rows) {
+  hdf5::Handle group = hdf5::open_group(source.root(), m.hdf5_path, source.at(m.hdf5_path));
+  const auto data_at = source.at(m.hdf5_path + "/data");
+  const auto indices_element = m.hdf5_path + "/indices";
+  const auto indices_at = source.at(indices_element);
+  hdf5::Handle data = hdf5::open_dataset(group.get(), "data", data_at, /*cache_chunks=*/false);
+  hdf5::Handle indices =
+      hdf5::open_dataset(group.get(), "indices", indices_at, /*cache_chunks=*/false);
+  CsrMatrix out;
+  out.n_rows = static_cast<std::int64_t>(rows.size());
+  out.n_cols = m.n_cols;
+  out.indptr.resize(rows.size() + 1);
+  out.indptr[0] = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out.indptr[i + 1] = out.indptr[i] + indptr[rows[i] + 1] - indptr[rows[i]];
+  }
+  out.indices.resize(static_cast<std::size_t>(out.indptr.back()));
+  out.data.resize(out.indices.size());
+  for (std::size_t first = 0; first < rows.size();) {
+    std::size_t last = first;
+    bool contiguous = true;
+    while (last + 1 < rows.size() &&
+           indptr[rows[last + 1]] - indptr[rows[last] + 1] <= kMaxGapEntries) {
+      const bool next_contiguous = contiguous && rows[last + 1] == rows[last] + 1;
+      // A block that must be staged (it has gaps) stays small: it is a second copy.
+      if (!next_contiguous &&
+          indptr[rows[last + 1] + 1] - indptr[rows[first]] > kMaxStagedEntries) {
+        break;
+      }
+      contiguous = next_contiguous;
+      ++last;
+    }
+    const auto begin = indptr[rows[first]];
+    const auto end = indptr[rows[last] + 1];
+    if (contiguous) {
+      // Consecutive rows: HDF5 writes straight into the output, no staging copy.
+      hdf5::read_1d_into(data.get(), data_at, begin, end - begin,
+                         out.data.data() + out.indptr[first]);
+      hdf5::read_1d_into(indices.get(), indices_at, begin, end - begin,
+                         out.indices.data() + out.indptr[first]);
+    } else {
+      const auto block_data = hdf5::read_1d<float>(data.get(), data_at, begin, end - begin);
+      const auto block_indices =
+          hdf5::read_1d<std::int32_t>(indices.get(), indices_at, begin, end - begin);
+      for (auto k = first; k <= last; ++k) {
+        const auto row_begin = indptr[rows[k]] - begin;
+        const auto row_end = indptr[rows[k] + 1] - begin;
+        std::copy(block_data.begin() + row_begin, block_data.begin() + row_end,
+                  out.data.begin() + out.indptr[k]);
+        std::copy(block_indices.begin() + row_begin, block_indices.begin() + row_end,
+                  out.indices.begin() + out.indptr[k]);
+      }
+    }
+    first = last + 1;
+  }
+  canonicalise_rows(source, out, rows, indices_element);
+  return out;
+}
+
+}  // namespace scgrad::h5ad
