@@ -71,8 +71,8 @@ DataFrameColumn H5adFile::obs_column(const std::string& name) const {
 }
 
 std::vector<std::string> H5adFile::var_names(const std::string& matrix_key) const {
-  return h5ad::dataframe::index(impl_->source,
-                                h5ad::var_dataframe_of(impl_->source, resolve_matrix_key(matrix_key)));
+  return h5ad::dataframe::index(
+      impl_->source, h5ad::var_dataframe_of(impl_->source, resolve_matrix_key(matrix_key)));
 }
 std::vector<std::string> H5adFile::var_column_names(const std::string& matrix_key) const {
   return h5ad::dataframe::column_names(
@@ -114,8 +114,9 @@ CsrMatrix H5adFile::read_rows(const std::string& key, const std::vector<std::int
   hdf5::Handle group =
       hdf5::open_group(impl_->source.root(), info.hdf5_path, impl_->source.at(info.hdf5_path));
   const auto& indptr = h5ad::checked_indptr(impl_->source, info, group.get(), impl_->indptr_cache);
-  return info.storage == MatrixStorage::csr ? h5ad::read_csr_rows(impl_->source, info, indptr, rows)
-                                            : h5ad::read_csc_rows(impl_->source, info, indptr, rows);
+  return info.storage == MatrixStorage::csr
+             ? h5ad::read_csr_rows(impl_->source, info, indptr, rows)
+             : h5ad::read_csc_rows(impl_->source, info, indptr, rows);
 }
 
 ValueSummary H5adFile::value_summary(const std::string& key) const {

@@ -216,7 +216,8 @@ Handle open_file_read_only(const std::string& path) {
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
     FILE* probe = std::fopen(path.c_str(), "rb");
-    if (probe == nullptr) throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
+    if (probe == nullptr)
+      throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
     std::fclose(probe);
     throw InputError(path, "",
                      "not an HDF5 file (an .h5ad file is HDF5; was it fully downloaded?)");
@@ -360,12 +361,12 @@ void check_filters_available(hid_t dataset, const Location& where) {
       H5Eclear2(H5E_DEFAULT);
       char search_path[1024] = {};
       H5PLget(0, search_path, sizeof search_path);
-      throw InputError(where.file, where.element,
-                       "compressed with the HDF5 filter '" +
-                           (name[0] != 0 ? std::string(name) : std::string("unnamed")) +
-                           "' (id " + std::to_string(id) + "), which is not installed here: " +
-                           filter_hint(id) + " (HDF5 looks for plugins in " + search_path +
-                           "; set HDF5_PLUGIN_PATH)");
+      throw InputError(
+          where.file, where.element,
+          "compressed with the HDF5 filter '" +
+              (name[0] != 0 ? std::string(name) : std::string("unnamed")) + "' (id " +
+              std::to_string(id) + "), which is not installed here: " + filter_hint(id) +
+              " (HDF5 looks for plugins in " + search_path + "; set HDF5_PLUGIN_PATH)");
     }
   }
 }
@@ -489,8 +490,7 @@ std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, cons
   return values;
 }
 
-std::optional<double> double_attribute(hid_t obj, const std::string& name,
-                                       const Location& where) {
+std::optional<double> double_attribute(hid_t obj, const std::string& name, const Location& where) {
   const Door door(where.file);
   if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
   Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
@@ -508,16 +508,14 @@ std::optional<double> double_attribute(hid_t obj, const std::string& name,
   return value;
 }
 
-std::optional<Handle> referenced_object(hid_t obj, const std::string& name,
-                                        const Location& where) {
+std::optional<Handle> referenced_object(hid_t obj, const std::string& name, const Location& where) {
   const Door door(where.file);
   if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
   Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
                         "cannot open attribute '" + name + "'");
   Handle type(H5Aget_type(attr.get()));
   Handle space(H5Aget_space(attr.get()));
-  if (H5Tget_class(type.get()) != H5T_REFERENCE ||
-      H5Sget_simple_extent_npoints(space.get()) != 1) {
+  if (H5Tget_class(type.get()) != H5T_REFERENCE || H5Sget_simple_extent_npoints(space.get()) != 1) {
     fail(where, "attribute '" + name + "' is not an object reference");
   }
   hobj_ref_t reference{};
@@ -897,10 +895,9 @@ AppendableDataset<T>::AppendableDataset(hid_t loc, const std::string& name, bool
   Handle create(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_chunk(create.get(), 1, &chunk);
   if (gzip) H5Pset_deflate(create.get(), 4);
-  dataset_ = checked(
-      H5Dcreate2(loc, name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT, create.get(),
-                 H5P_DEFAULT),
-      where_, "cannot create dataset '" + name + "'");
+  dataset_ = checked(H5Dcreate2(loc, name.c_str(), native_type<T>(), space.get(), H5P_DEFAULT,
+                                create.get(), H5P_DEFAULT),
+                     where_, "cannot create dataset '" + name + "'");
 }
 
 template <typename T>

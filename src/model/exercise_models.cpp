@@ -43,7 +43,8 @@ OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
                                      const std::vector<LayerSpec>& layer_list)
     : layer_specs(layer_list) {
   if (layer_list.empty() || layer_list.front().kind != LayerSpec::Kind::linear) {
-    throw Error("model spec '" + to_string(layer_list) + "' must start with a linear layer", {"model"});
+    throw Error("model spec '" + to_string(layer_list) + "' must start with a linear layer",
+                {"model"});
   }
   layers = torch::nn::Sequential();
   std::int64_t width = input_dim;
@@ -96,17 +97,21 @@ std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::i
   }
   if (last_units != outputs) {
     throw Error("model '" + model + "' ends in " + std::to_string(last_units) +
-                " outputs; this task needs " + std::to_string(outputs) +
-                " (the last linear layer must be linear:" + std::to_string(outputs) + ")", {"model"});
+                    " outputs; this task needs " + std::to_string(outputs) +
+                    " (the last linear layer must be linear:" + std::to_string(outputs) + ")",
+                {"model"});
   }
   if (outputs == 1 && layers.back().kind != LayerSpec::Kind::sigmoid) {
     throw Error("model '" + model +
-                "' must end in a sigmoid for two classes (BCE loss takes probabilities)", {"model"});
+                    "' must end in a sigmoid for two classes (BCE loss takes probabilities)",
+                {"model"});
   }
   if (outputs > 1 && layers.back().kind != LayerSpec::Kind::linear) {
-    throw Error("model '" + model + "' must end in linear:" + std::to_string(outputs) + " for " +
-                std::to_string(outputs) +
-                " classes (cross-entropy takes the logits; softmax is applied for probabilities)", {"model"});
+    throw Error(
+        "model '" + model + "' must end in linear:" + std::to_string(outputs) + " for " +
+            std::to_string(outputs) +
+            " classes (cross-entropy takes the logits; softmax is applied for probabilities)",
+        {"model"});
   }
   if (model == "logistic") return std::make_shared<SimpleModel>(input_dim, outputs);
   if (model == "mlp") return std::make_shared<TwoLayerModel>(input_dim, hidden, outputs);

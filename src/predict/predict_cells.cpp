@@ -52,8 +52,8 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
         "only " + std::to_string(columns.file_columns.size()) + " of the model's " +
             std::to_string(columns.n_genes) + " genes are in " +
             (options.gene_key.empty() ? "the var index" : "var['" + options.gene_key + "']") +
-            " (missing e.g. " + examples + "; first var names: " +
-            (names.empty() ? "" : names.front()) +
+            " (missing e.g. " + examples +
+            "; first var names: " + (names.empty() ? "" : names.front()) +
             "). If the file is indexed by other IDs, name the var column that holds gene names "
             "(the gene key, e.g. feature_name)",
         {"gene_key"});

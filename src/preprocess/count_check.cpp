@@ -34,10 +34,11 @@ std::string join(const std::vector<std::string>& names) {
   const std::string shown = std::isnan(value)   ? "NaN"
                             : std::isinf(value) ? (value > 0 ? "Inf" : "-Inf")
                                                 : format_number(value);
-  const std::string holds =
-      "holds " + shown + " for cell '" + cell + "', gene '" + gene + "'";
-  const std::string choose = "choose a matrix of raw counts (e.g. raw/X or layers/counts; this "
-                             "file has: " + join(file.matrix_keys()) + ")";
+  const std::string holds = "holds " + shown + " for cell '" + cell + "', gene '" + gene + "'";
+  const std::string choose =
+      "choose a matrix of raw counts (e.g. raw/X or layers/counts; this "
+      "file has: " +
+      join(file.matrix_keys()) + ")";
   std::string what;
   std::vector<std::string> settings = {"matrix"};
   switch (defect) {
@@ -45,8 +46,8 @@ std::string join(const std::vector<std::string>& names) {
       what = "values must be finite; remove or fix the cells with NaN/Inf, or " + choose;
       break;
     case Defect::negative:
-      what = "not counts (negative; scaled or corrected data?): log-CPM needs counts >= 0; " +
-             choose;
+      what =
+          "not counts (negative; scaled or corrected data?): log-CPM needs counts >= 0; " + choose;
       break;
     default:
       what = "not counts (a fraction; already normalised?): log-CPM needs raw counts; " + choose +

@@ -28,11 +28,13 @@ std::vector<std::string> training_gene_names(const H5adFile& file, const std::st
     }
   }
   if (n_repeated > 0) {
-    throw InputError(file.path(), "var",
-                     "the index names " + std::to_string(n_repeated) + " gene column(s) that an earlier column already names: " + repeated +
-                (n_repeated > 5 ? ", ..." : "") +
-                ". A model's inputs are found by gene name, so each must be unique: in Python, "
-                "adata.var_names_make_unique() and write the file again");
+    throw InputError(
+        file.path(), "var",
+        "the index names " + std::to_string(n_repeated) +
+            " gene column(s) that an earlier column already names: " + repeated +
+            (n_repeated > 5 ? ", ..." : "") +
+            ". A model's inputs are found by gene name, so each must be unique: in Python, "
+            "adata.var_names_make_unique() and write the file again");
   }
   return names;
 }

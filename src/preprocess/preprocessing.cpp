@@ -60,10 +60,10 @@ std::pair<std::vector<float>, std::vector<float>> scaling_for(const Preprocessin
 std::vector<double> library_size_column(const H5adFile& file, const std::string& key) {
   const auto column = file.obs_column(key);
   if (column.kind != ColumnKind::numeric) {
-    throw InputError(file.path(), "obs/" + key,
-                     "the library-size column must be numeric, found " +
-                         std::string(to_string(column.kind)),
-                     {"library_size_key"});
+    throw InputError(
+        file.path(), "obs/" + key,
+        "the library-size column must be numeric, found " + std::string(to_string(column.kind)),
+        {"library_size_key"});
   }
   return column.numbers;
 }
@@ -72,9 +72,9 @@ void require_kept_genes(const H5adFile& file, const GeneFilterResults& filter,
                         const GeneFilterOptions& options, std::size_t training_cells) {
   if (!filter.kept.empty()) return;
   throw Error(file.path() + ": no gene passes the filter (total count >= " +
-                  format_number(options.min_counts) + " and detected in >= " +
-                  format_number(static_cast<double>(options.min_cells)) + " of the " +
-                  std::to_string(training_cells) +
+                  format_number(options.min_counts) +
+                  " and detected in >= " + format_number(static_cast<double>(options.min_cells)) +
+                  " of the " + std::to_string(training_cells) +
                   " training cells); lower the gene filter's minimum counts or cells",
               {"gene_filter.min_counts", "gene_filter.min_cells"});
 }

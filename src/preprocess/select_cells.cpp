@@ -29,9 +29,11 @@ CellSelection select_cells(const Categorical& labels, const std::vector<std::str
     }
   }
   if (wanted.size() < 2) {
-    throw Error("need at least two classes to train a classifier (name them, or \"all\"); obs "
-                "column '" + label_key + "' has: " + describe_labels(labels),
-                {"classes"});
+    throw Error(
+        "need at least two classes to train a classifier (name them, or \"all\"); obs "
+        "column '" +
+            label_key + "' has: " + describe_labels(labels),
+        {"classes"});
   }
   // category code → class index (or -1 when the cell is not selected)
   std::vector<std::int32_t> class_of(labels.categories.size(), -1);

@@ -24,9 +24,9 @@ TrainTestSplit stratified_split(const std::vector<std::int32_t>& targets, std::s
                       {"test_fraction"});
   }
   if (!(validation_fraction >= 0 && validation_fraction < 1)) {
-    throw OptionError("validation fraction must be in [0, 1), got " +
-                          std::to_string(validation_fraction),
-                      {"validation_fraction"});
+    throw OptionError(
+        "validation fraction must be in [0, 1), got " + std::to_string(validation_fraction),
+        {"validation_fraction"});
   }
   std::vector<std::vector<std::int64_t>> by_class(n_classes);
   for (std::size_t i = 0; i < targets.size(); ++i) {

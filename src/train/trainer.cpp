@@ -209,7 +209,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
   const auto& test = sets.test;
   if (!options.class_weights.empty() && options.class_weights.size() != n_classes) {
     throw OptionError("train_classifier: " + std::to_string(options.class_weights.size()) +
-                " class weights for " + std::to_string(n_classes) + " classes");
+                      " class weights for " + std::to_string(n_classes) + " classes");
   }
   const auto class_weights = weights_tensor(options.class_weights);
   const bool lbfgs = options.optimizer == Optimizer::lbfgs;

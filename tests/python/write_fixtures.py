@@ -55,6 +55,16 @@ def main(out):
     a.layers["dense_counts"] = values(dtype=np.int32)
     a.write_h5ad(os.path.join(out, "raw_layers.h5ad"))
 
+    # One random sparse matrix stored as CSR and as CSC (gzip, small chunks: many pieces).
+    rng = np.random.default_rng(0)
+    m = sp.random(3000, 400, density=0.05, format="csr", dtype=np.float32, random_state=rng)
+    m.data = np.ceil(m.data * 10)
+    big_obs = pd.DataFrame(index=[f"cell{i}" for i in range(m.shape[0])])
+    big_var = pd.DataFrame(index=[f"gene{j}" for j in range(m.shape[1])])
+    for name, matrix in (("large_csr.h5ad", m), ("large_csc.h5ad", m.tocsc())):
+        anndata.AnnData(matrix, obs=big_obs, var=big_var).write_h5ad(
+            os.path.join(out, name), compression="gzip")
+
 
 if __name__ == "__main__":
     main(sys.argv[1])

@@ -81,8 +81,8 @@ size_t crash_on_read(unsigned flags, size_t, const unsigned[], size_t nbytes, si
 /// through the crashing filter. Reading its fields was a raw libhdf5 call outside the door
 /// before the reader was split (H5Dread in h5ad_reader.cpp).
 std::string write_file_that_crashes_libhdf5() {
-  static const H5Z_class2_t filter = {H5Z_CLASS_T_VERS, kCrashingFilter, 1, 1, "crash-on-read",
-                                      nullptr, nullptr, crash_on_read};
+  static const H5Z_class2_t filter = {H5Z_CLASS_T_VERS, kCrashingFilter, 1,       1,
+                                      "crash-on-read",  nullptr,         nullptr, crash_on_read};
   H5Zregister(&filter);
   const auto path =
       (std::filesystem::temp_directory_path() / ("crashing-" + std::to_string(getpid()) + ".h5ad"))

@@ -2,6 +2,9 @@
 /// @file h5ad_writer.hpp
 /// Writes an AnnData `.h5ad` file (anndata >= 0.8 encoding) with a CSR `X` streamed row by row,
 /// so a file larger than memory can be written. No torch here.
+///
+/// Thread safety: writers of different files may run on different threads (their libhdf5 calls
+/// are serialised); one writer is used by one thread at a time.
 
 #include <cstdint>
 #include <memory>

@@ -16,8 +16,8 @@ void check_codes(const H5adSource& source, const Categorical& column, const std:
   const auto n = static_cast<std::int32_t>(column.categories.size());
   for (const auto code : column.codes) {
     if (code < -1 || code >= n) {
-      hdf5::fail(source.at(element), "categorical code " + std::to_string(code) +
-                                         " outside [-1, " + std::to_string(n) + ")");
+      hdf5::fail(source.at(element), "categorical code " + std::to_string(code) + " outside [-1, " +
+                                         std::to_string(n) + ")");
     }
   }
 }

@@ -30,7 +30,8 @@ DataFrameColumn categorical(const ColumnElement& e) {
   column.dtype = hdf5::dtype_name(codes.get()) + " codes";
   column.categorical.categories =
       read_categories(e.source, categories.get(), e.path + "/categories");
-  column.categorical.codes = hdf5::read_1d<std::int32_t>(codes.get(), e.source.at(e.path + "/codes"));
+  column.categorical.codes =
+      hdf5::read_1d<std::int32_t>(codes.get(), e.source.at(e.path + "/codes"));
   check_codes(e.source, column.categorical, e.path + "/codes");
   return column;
 }
@@ -116,7 +117,8 @@ DataFrameColumn read_column_element(const H5adSource& source, const std::string&
     for (const auto& e : kRegistry) {
       if (*type == e.type && version.value_or("") == e.version && group == e.group) found = &e;
     }
-  } else if (group && hdf5::exists(object.get(), "codes") && hdf5::exists(object.get(), "categories")) {
+  } else if (group && hdf5::exists(object.get(), "codes") &&
+             hdf5::exists(object.get(), "categories")) {
     found = &kRegistry[0];  // a categorical group written without its attributes
   } else if (!group) {
     return read_unencoded_column(source, object.get(), path, name);  // anndata 0.7

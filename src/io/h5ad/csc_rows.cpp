@@ -47,8 +47,7 @@ std::vector<float> read_wanted_values(const H5adSource& source, hid_t data,
   std::vector<float> values(positions.size());
   for (std::size_t first = 0; first < positions.size();) {
     std::size_t last = first;
-    while (last + 1 < positions.size() &&
-           positions[last + 1] - positions[last] <= kMaxGapEntries &&
+    while (last + 1 < positions.size() && positions[last + 1] - positions[last] <= kMaxGapEntries &&
            positions[last + 1] - positions[first] < kMaxStagedEntries) {
       ++last;
     }
@@ -71,8 +70,7 @@ CsrMatrix read_csc_rows(const H5adSource& source, const MatrixInfo& m,
   hdf5::Handle indices = hdf5::open_dataset(group.get(), "indices", source.at(indices_element),
                                             /*cache_chunks=*/false);
   hdf5::Handle data = hdf5::open_dataset(group.get(), "data", source.at(data_element));
-  const auto wanted =
-      find_wanted_entries(source, m, indptr, rows, indices.get(), indices_element);
+  const auto wanted = find_wanted_entries(source, m, indptr, rows, indices.get(), indices_element);
   const auto values = read_wanted_values(source, data.get(), data_element, wanted.positions);
   // Counting sort by output row; each row's columns come out ascending (storage order).
   CsrMatrix out;

@@ -19,11 +19,11 @@ void require(const H5adSource& source, const std::string& df) {
 /// The index dataset's path: named by the group's `_index` attribute.
 std::string index_path(const H5adSource& source, const std::string& df) {
   hdf5::Handle group = hdf5::open_group(source.root(), df, source.at(df));
-  const auto path = df + "/" + hdf5::string_attribute(group.get(), "_index", source.at(df))
-                                   .value_or("_index");
+  const auto path =
+      df + "/" + hdf5::string_attribute(group.get(), "_index", source.at(df)).value_or("_index");
   if (!hdf5::is_dataset(source.root(), path)) {
-    hdf5::fail(source.at(path), "missing index dataset (named by the '_index' attribute of " +
-                                    df + ")");
+    hdf5::fail(source.at(path),
+               "missing index dataset (named by the '_index' attribute of " + df + ")");
   }
   return path;
 }
@@ -74,8 +74,9 @@ std::vector<std::string> column_names(const H5adSource& source, const std::strin
 DataFrameColumn column(const H5adSource& source, const std::string& df, const std::string& name) {
   require(source, df);
   const auto missing = [&] {
-    throw InputError(source.path, df,
-                     "no column '" + name + "'; the columns are: " + join(column_names(source, df)));
+    throw InputError(
+        source.path, df,
+        "no column '" + name + "'; the columns are: " + join(column_names(source, df)));
   };
   if (record_dataframe::is_record_array(source, df)) {
     const auto names = record_dataframe::column_names(source, df);

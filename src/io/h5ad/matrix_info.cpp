@@ -28,10 +28,10 @@ MatrixInfo checked(const H5adSource& source, MatrixInfo m) {
   const auto var = var_dataframe_of(source, m.key);
   const auto n_vars = dataframe::length(source, var);
   if (m.n_rows != n_obs || m.n_cols != n_vars) {
-    hdf5::fail(source.at(m.hdf5_path),
-               "is " + std::to_string(m.n_rows) + " x " + std::to_string(m.n_cols) +
-                   " but obs has " + std::to_string(n_obs) + " cells and " + var + " has " +
-                   std::to_string(n_vars) + " genes");
+    hdf5::fail(source.at(m.hdf5_path), "is " + std::to_string(m.n_rows) + " x " +
+                                           std::to_string(m.n_cols) + " but obs has " +
+                                           std::to_string(n_obs) + " cells and " + var + " has " +
+                                           std::to_string(n_vars) + " genes");
   }
   return m;
 }
@@ -78,7 +78,8 @@ MatrixInfo sparse_info(const H5adSource& source, MatrixInfo out) {
   out.n_cols = (*dims)[1];
   for (const char* part : {"data", "indices", "indptr"}) {
     if (!hdf5::is_dataset(group.get(), part)) {
-      hdf5::fail(source.at(p + "/" + part), "missing (a sparse matrix needs data, indices, indptr)");
+      hdf5::fail(source.at(p + "/" + part),
+                 "missing (a sparse matrix needs data, indices, indptr)");
     }
   }
   hdf5::Handle data = hdf5::open_dataset(group.get(), "data", source.at(p + "/data"));
@@ -90,15 +91,15 @@ MatrixInfo sparse_info(const H5adSource& source, MatrixInfo out) {
   const auto n_indptr = hdf5::shape(indptr.get()).at(0);
   const auto major = out.storage == MatrixStorage::csr ? out.n_rows : out.n_cols;
   if (n_indptr != major + 1) {
-    hdf5::fail(source.at(p + "/indptr"),
-               "has " + std::to_string(n_indptr) + " entries; shape (" +
-                   std::to_string(out.n_rows) + ", " + std::to_string(out.n_cols) + ") needs " +
-                   std::to_string(major + 1));
+    hdf5::fail(source.at(p + "/indptr"), "has " + std::to_string(n_indptr) + " entries; shape (" +
+                                             std::to_string(out.n_rows) + ", " +
+                                             std::to_string(out.n_cols) + ") needs " +
+                                             std::to_string(major + 1));
   }
   if (n_indices != out.stored_values) {
-    hdf5::fail(source.at(p + "/indices"),
-               "has " + std::to_string(n_indices) + " entries but " + p + "/data has " +
-                   std::to_string(out.stored_values) + " (they must pair up)");
+    hdf5::fail(source.at(p + "/indices"), "has " + std::to_string(n_indices) + " entries but " + p +
+                                              "/data has " + std::to_string(out.stored_values) +
+                                              " (they must pair up)");
   }
   return out;
 }
@@ -129,13 +130,13 @@ MatrixInfo read_matrix_info(const H5adSource& source, const std::string& key) {
   out.key = key;
   out.hdf5_path = matrix_path(source, key);
   if (!hdf5::exists(source.root(), out.hdf5_path)) {
-    throw InputError(source.path, "",
-                     "no matrix '" + key + "'; the matrices present are: " +
-                         join(matrix_keys(source)));
+    throw InputError(
+        source.path, "",
+        "no matrix '" + key + "'; the matrices present are: " + join(matrix_keys(source)));
   }
   const bool dense = hdf5::is_dataset(source.root(), out.hdf5_path);
-  return checked(source, dense ? dense_info(source, std::move(out))
-                               : sparse_info(source, std::move(out)));
+  return checked(source,
+                 dense ? dense_info(source, std::move(out)) : sparse_info(source, std::move(out)));
 }
 
 }  // namespace scgrad::h5ad

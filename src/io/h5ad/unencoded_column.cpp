@@ -17,7 +17,8 @@ DataFrameColumn read_unencoded_column(const H5adSource& source, hid_t dataset,
   if (auto categories = hdf5::referenced_object(dataset, "categories", source.at(path))) {
     column.kind = ColumnKind::categorical;
     column.dtype += " codes";
-    column.categorical.categories = read_categories(source, categories->get(), path + " categories");
+    column.categorical.categories =
+        read_categories(source, categories->get(), path + " categories");
     column.categorical.codes = hdf5::read_1d<std::int32_t>(dataset, source.at(path));
     check_codes(source, column.categorical, path);
     return column;
