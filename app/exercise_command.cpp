@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "exercise_report.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise.hpp"

@@ -11,6 +11,7 @@
 #include "scgrad/io/hdf5_printing.hpp"
 #include "scgrad/io/reading_guard.hpp"
 #include "scgrad/util/atomic_output.hpp"
+#include "scgrad/version.hpp"
 
 int main(int argc, char** argv) {
   // The process-wide choices the library leaves to the program: a crash inside libhdf5 on a

@@ -1,5 +1,5 @@
 #pragma once
-// The preprocessing options shared by `train` and `exercise` (defaults: docs/design.md).
+// The preprocessing options shared by `train` and `exercise` (defaults: the README's "Conventions").
 
 #include <CLI/CLI.hpp>
 #include <string>

@@ -17,7 +17,6 @@ class ProgressBar {
   void update(std::int64_t done, const std::string& note = "");
   /// Clears the bar's line so that the next output starts clean.
   void clear();
-  bool enabled() const { return enabled_; }
 
  private:
   std::string label_;

@@ -14,7 +14,7 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/exercise/exercise_models.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"

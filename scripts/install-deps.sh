@@ -14,7 +14,8 @@ packages=(
   gnuplot-nox            # --plot
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev libgmock-dev time python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn)
+  packages+=(libgtest-dev libgmock-dev time python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn
+             g++-aarch64-linux-gnu)   # the sparse kernels must compile for aarch64
 fi
 
 missing=()

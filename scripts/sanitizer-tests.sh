@@ -9,7 +9,13 @@ flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fr
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" > /dev/null
-cmake --build build-sanitize -j"$(nproc)" 2>&1 | grep -E "warning|error" || true
+# A failed build fails the script (its errors are shown); warnings are shown either way.
+if ! cmake --build build-sanitize -j"$(nproc)" > build-sanitize/build.log 2>&1; then
+  grep -E -A3 "error" build-sanitize/build.log | head -60
+  echo "sanitizers (ASan + UBSan): the build failed; see build-sanitize/build.log"
+  exit 1
+fi
+grep -E "warning" build-sanitize/build.log || true
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 set +e
 ctest --test-dir build-sanitize --output-on-failure > build-sanitize/ctest.log 2>&1

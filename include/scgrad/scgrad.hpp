@@ -31,6 +31,7 @@
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/predict/predict_cells.hpp"
 #include "scgrad/train/fit.hpp"
+#include "scgrad/version.hpp"
 
 namespace scgrad {
 

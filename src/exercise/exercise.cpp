@@ -1,12 +1,9 @@
 #include "scgrad/exercise/exercise.hpp"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <nlohmann/json.hpp>
+#include <cstdio>
 
 #include "scgrad/error.hpp"
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/exercise/exercise_models.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
@@ -14,6 +11,14 @@
 namespace scgrad {
 
 namespace {
+
+/// printf-style formatting into a std::string (the messages below are short).
+template <typename... Args>
+std::string printed(const char* format, Args... args) {
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer, format, args...);
+  return buffer;
+}
 
 ObjectSummary summarise(const std::string& object, const torch::Tensor& t) {
   ObjectSummary s;
@@ -50,8 +55,8 @@ std::string verdict_for(const ModelRun& run) {
     every_epoch_lower = every_epoch_lower && run.losses[i] < run.losses[i - 1];
   }
   const auto numbers =
-      fmt::format("loss {:.4f} -> {:.4f} ({:+.1f}%), accuracy {:.3f} -> {:.3f}", run.loss_before,
-                  run.loss_after, -100 * drop, run.accuracy_before, run.accuracy_after);
+      printed("loss %.4f -> %.4f (%+.1f%%), accuracy %.3f -> %.3f", run.loss_before, run.loss_after,
+              -100 * drop, run.accuracy_before, run.accuracy_after);
   if (run.loss_after >= run.loss_before) return "not successful: " + numbers;
   if (run.accuracy_after < run.accuracy_before) {
     return "mixed: the loss fell but accuracy dropped: " + numbers;
@@ -86,8 +91,8 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
   report.genes_kept = data.log_cpm.n_cols;
 
   say("Set up pytorch tensors: X = dense log-CPM, Y = 1 for '" + data.cells.classes[0] + "'");
-  auto x = scale(to_dense_tensor(data.log_cpm, options.device));
-  const auto y = targets_tensor(data.cells.targets, 2, options.device);
+  auto x = scale(to_dense_tensor(data.log_cpm));
+  const auto y = targets_tensor(data.cells.targets, 2);
   const auto n_cells = data.log_cpm.n_rows;
   const auto n_genes = data.log_cpm.n_cols;
 
@@ -116,7 +121,6 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
   {
     torch::manual_seed(options.seed);
     SimpleModel model(n_genes);
-    model.to(options.device);
     torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options.lr));
     auto before = snapshot(model);
     model.train();
@@ -155,7 +159,6 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
         " epochs");
     torch::manual_seed(options.seed);  // immediately before the model is built, as in PyTorch
     auto model = candidate.build();
-    model->to(options.device);
     ModelRun run;
     run.name = candidate.name;
     run.cpp_class = candidate.cpp_class;
@@ -187,79 +190,19 @@ ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& opt
                         [](const auto& a, const auto& b) { return a.loss_after < b.loss_after; });
   std::size_t successful = 0;
   for (const auto& run : report.runs) successful += run.verdict.rfind("successful", 0) == 0;
-  const auto headline = successful == report.runs.size()
-                            ? std::string("Learning worked for every model.")
-                            : fmt::format("Learning worked fully for {} of {} models.", successful,
-                                          report.runs.size());
-  report.conclusion = fmt::format(
-      "{} With Adam at lr {} for {} epochs, the lowest final loss is {}'s ({:.4f}, accuracy "
-      "{:.3f}). The layer-list model is the two-layer model written as a list: with the same "
-      "seed its numbers are identical.",
-      headline, options.lr, options.epochs, best.cpp_class, best.loss_after, best.accuracy_after);
+  const auto headline =
+      successful == report.runs.size()
+          ? std::string("Learning worked for every model.")
+          : printed("Learning worked fully for %zu of %zu models.", successful, report.runs.size());
+  report.conclusion =
+      headline +
+      printed(
+          " With Adam at lr %g for %d epochs, the lowest final loss is %s's (%.4f, accuracy "
+          "%.3f). The layer-list model is the two-layer model written as a list: with the "
+          "same seed its numbers are identical.",
+          options.lr, static_cast<int>(options.epochs), best.cpp_class.c_str(), best.loss_after,
+          best.accuracy_after);
   return report;
-}
-
-void print_exercise_report(const ExerciseReport& report, std::ostream& out) {
-  out << fmt::format("Data: {} cells ({}), {} of {} genes kept after filtering\n\n",
-                     report.class_counts[0] + report.class_counts[1],
-                     fmt::format("{} {}, {} {}", report.class_counts[0], report.classes[0],
-                                 report.class_counts[1], report.classes[1]),
-                     report.genes_kept, report.genes_in_file);
-  out << "Exercise 2.1 — dimensions, types and ranges\n";
-  out << fmt::format("  {:<40} {:<18} {:<14} {:<8} {:>11} {:>11}\n", "object", "type", "shape",
-                     "dtype", "min", "max");
-  for (const auto& o : report.objects) {
-    out << fmt::format("  {:<40} {:<18} {:<14} {:<8} {:>11.4g} {:>11.4g}\n", o.object, o.type,
-                       fmt::format("[{}]", fmt::join(o.shape, ", ")), o.dtype, o.min, o.max);
-  }
-  out << "\nExercise 2.2 — largest absolute weight change across each call (SimpleModel)\n";
-  std::string changed;
-  for (const auto& w : report.weight_changes) {
-    out << fmt::format("  {:<12} {:.3g}\n", w.step + "()", w.max_abs_change);
-    if (w.max_abs_change > 0) changed += (changed.empty() ? "" : ", ") + w.step + "()";
-  }
-  out << fmt::format(
-      "  Answer: the weights changed only at {}. backward() computed gradients (largest "
-      "|grad| {:.3g}) without touching the weights; step() applied them.\n",
-      changed.empty() ? "no step" : changed, report.max_gradient_after_backward);
-  out << "\nExercise 2.3 — was learning successful?\n";
-  for (const auto& run : report.runs) {
-    out << fmt::format("  {} ({})\n    epoch losses: {:.5f}\n    {}\n", run.cpp_class, run.spec,
-                       fmt::join(run.losses, " "), run.verdict);
-  }
-  out << "  Answer: " << report.conclusion << '\n';
-}
-
-std::string exercise_report_json(const ExerciseReport& report) {
-  nlohmann::json j;
-  j["classes"] = report.classes;
-  j["class_counts"] = report.class_counts;
-  j["genes_in_file"] = report.genes_in_file;
-  j["genes_kept"] = report.genes_kept;
-  j["exercise_2_1"] = nlohmann::json::array();
-  for (const auto& o : report.objects) {
-    j["exercise_2_1"].push_back({{"object", o.object},
-                                 {"type", o.type},
-                                 {"shape", o.shape},
-                                 {"dtype", o.dtype},
-                                 {"min", o.min},
-                                 {"max", o.max}});
-  }
-  for (const auto& w : report.weight_changes) j["exercise_2_2"][w.step] = w.max_abs_change;
-  j["exercise_2_2"]["max_gradient_after_backward"] = report.max_gradient_after_backward;
-  for (const auto& run : report.runs) {
-    j["exercise_2_3"][run.name] = {{"class", run.cpp_class},
-                                   {"spec", run.spec},
-                                   {"losses", run.losses},
-                                   {"accuracies", run.accuracies},
-                                   {"loss_before", run.loss_before},
-                                   {"loss_after", run.loss_after},
-                                   {"accuracy_before", run.accuracy_before},
-                                   {"accuracy_after", run.accuracy_after},
-                                   {"verdict", run.verdict}};
-  }
-  j["exercise_2_3"]["conclusion"] = report.conclusion;
-  return j.dump(2);
 }
 
 }  // namespace scgrad

@@ -91,7 +91,7 @@ void H5adWriter::finish() {
   }
   const Location where{impl_->where.file, "X"};
   // scipy wants indptr and indices of one dtype: int32 while the entries fit, as scipy does.
-  // (Past 2^31 entries indptr must be int64; indices stay int32 — see docs/design.md.)
+  // (Past 2^31 entries indptr must be int64; indices stay int32: genes never reach 2^31.)
   if (impl_->indptr.back() <= std::numeric_limits<std::int32_t>::max()) {
     const std::vector<std::int32_t> narrow(impl_->indptr.begin(), impl_->indptr.end());
     hdf5::write_1d(impl_->x.get(), "indptr", narrow, where);

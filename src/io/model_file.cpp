@@ -9,6 +9,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/model/layer_spec.hpp"
 #include "scgrad/util/atomic_output.hpp"
+#include "scgrad/version.hpp"
 
 namespace scgrad {
 

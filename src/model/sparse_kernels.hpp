@@ -35,4 +35,16 @@ void rows_transpose_times_dense(const CsrArrays& x, std::int64_t begin, std::int
                                 const float* g, std::int64_t h, float* buffer,
                                 std::int64_t buffer_stride);
 
+/// True when rows_times_dense and rows_transpose_times_dense can use the vector kernels
+/// (x86-64 with AVX2 and FMA); they fall back to the portable ones otherwise.
+bool vector_kernels_available();
+
+/// The portable kernels (any processor, width and stride), which the two above fall back to;
+/// declared for the tests that check them against the vector kernels.
+void rows_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int64_t end,
+                               const float* v, std::int64_t h, std::int64_t v_stride, float* out);
+void rows_transpose_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int64_t end,
+                                         const float* g, std::int64_t h, float* buffer,
+                                         std::int64_t buffer_stride);
+
 }  // namespace scgrad::kernels

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The exercise's pipeline in PyTorch, written as the exercise writes it, with scgrad's
-documented conventions (docs/design.md) for the steps the exercise leaves open.
+documented conventions (the README's "Conventions") for the steps the exercise leaves open.
 
 Independent of scgrad: reads the file with anndata, preprocesses with numpy/scipy, trains
 with torch. Prints JSON: per-epoch losses and accuracies, final loss and accuracy.

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scgrad/error.hpp"
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/exercise/exercise_models.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/model/classifier.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/model_input.hpp"
 

@@ -19,7 +19,6 @@ struct ExerciseOptions {
   double lr = 1e-4;
   std::int64_t hidden = 50;
   std::uint64_t seed = 0;
-  torch::Device device = torch::kCPU;
 };
 
 /// One row of Exercise 2.1: what an object is, its shape and its range of values.
@@ -67,10 +66,6 @@ struct ExerciseReport {
 ExerciseReport run_exercise(const PreparedData& data, const ExerciseOptions& options,
                             std::ostream* progress = nullptr);
 
-/// The report as text tables, one section per exercise question.
-void print_exercise_report(const ExerciseReport& report, std::ostream& out);
-
-/// The report as JSON text (keys exercise_2_1, exercise_2_2, exercise_2_3).
-std::string exercise_report_json(const ExerciseReport& report);
+// app/exercise_report.cpp prints it as text tables and JSON.
 
 }  // namespace scgrad

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "scgrad/io/model_file.hpp"
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/model/classifier.hpp"
 
 namespace scgrad {
 

@@ -18,7 +18,7 @@ namespace scgrad {
 
 class H5adFile;
 
-/// Every default is the convention of docs/design.md; each is a command-line option.
+/// Every default is a convention of the README's "Conventions"; each is a command-line option.
 struct PrepareOptions {
   std::string label_key = "author_cell_type";
   std::vector<std::string> classes;  ///< first is the positive class for two; {"all"} for all

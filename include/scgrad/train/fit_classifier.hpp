@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/model/classifier.hpp"
 #include "scgrad/train/fit.hpp"
 #include "scgrad/train/trainer.hpp"
 #include "scgrad/train/training_inputs.hpp"

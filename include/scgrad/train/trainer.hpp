@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/model/classifier.hpp"
 #include "scgrad/train/model_input.hpp"
 #include "scgrad/train/training_options.hpp"
 

@@ -1,8 +1,10 @@
 #pragma once
-/// @file exercise_models.hpp
-/// The exercise's three models, with the exercise's names, so a learner can read them beside
-/// the Python: `SimpleModel` (Linear + Sigmoid), `TwoLayerModel` (the "more complex model":
-/// Linear(d,50) + Sigmoid + Linear(50,1) + Sigmoid) and `OurNN_ListVersion` (a layer list).
+/// @file classifier.hpp
+/// The classifiers scgrad trains: `LogisticClassifier` (Linear + Sigmoid, or the logits for
+/// many classes), `TwoLayerClassifier` (Linear(d,50) + Sigmoid + Linear(50,1) + Sigmoid) and
+/// `LayerListClassifier` (any layer spec, applied as a list), and `make_classifier`, which
+/// chooses one from `--model`. They are the exercise's three models; under the exercise's names
+/// (`SimpleModel`, `TwoLayerModel`, `OurNN_ListVersion`) in exercise/exercise_models.hpp.
 
 #include <torch/torch.h>
 
@@ -33,10 +35,11 @@ struct ClassifierImpl : torch::nn::Module {
   InputLinearImpl* input_ = nullptr;  ///< the first layer (registered by each model)
 };
 
-/// class SimpleModel(nn.Module): linear1 = nn.Linear(input_dim, 1), then nn.Sigmoid().
-/// With outputs > 1 (many classes) it returns the linear layer's logits for cross-entropy.
-struct SimpleModel : ClassifierImpl {
-  explicit SimpleModel(std::int64_t input_dim, std::int64_t outputs = 1);
+/// Logistic regression: linear1 = Linear(input_dim, 1), then Sigmoid (the exercise's
+/// SimpleModel). With outputs > 1 (many classes) it returns the linear layer's logits for
+/// cross-entropy (multinomial logistic regression).
+struct LogisticClassifier : ClassifierImpl {
+  explicit LogisticClassifier(std::int64_t input_dim, std::int64_t outputs = 1);
   torch::Tensor forward(const ModelBatch& x) override;
   std::string spec() const override;
 
@@ -44,10 +47,10 @@ struct SimpleModel : ClassifierImpl {
   torch::nn::Sigmoid sigmoid{nullptr};
 };
 
-/// The exercise's "more complex model": two linear layers with sigmoids, 50 hidden nodes.
-/// With outputs > 1 the last sigmoid is left out (logits for cross-entropy).
-struct TwoLayerModel : ClassifierImpl {
-  TwoLayerModel(std::int64_t input_dim, std::int64_t hidden = 50, std::int64_t outputs = 1);
+/// Two linear layers with sigmoids, 50 hidden units by default (the exercise's "more complex
+/// model", TwoLayerModel). With outputs > 1 the last sigmoid is left out (logits).
+struct TwoLayerClassifier : ClassifierImpl {
+  TwoLayerClassifier(std::int64_t input_dim, std::int64_t hidden = 50, std::int64_t outputs = 1);
   torch::Tensor forward(const ModelBatch& x) override;
   std::string spec() const override;
 
@@ -57,11 +60,11 @@ struct TwoLayerModel : ClassifierImpl {
   torch::nn::Sigmoid sigmoid2{nullptr};
 };
 
-/// class OurNN_ListVersion: layers appended to a list, applied in a loop in forward().
-/// The name keeps the exercise's spelling so the two can be read side by side.
-struct OurNN_ListVersion : ClassifierImpl {  // NOLINT(readability-identifier-naming)
+/// Layers appended to a list, applied in a loop in forward() (the exercise's
+/// OurNN_ListVersion); any layer spec.
+struct LayerListClassifier : ClassifierImpl {
   /// The first layer of the list must be linear.
-  OurNN_ListVersion(std::int64_t input_dim, const std::vector<LayerSpec>& layer_list);
+  LayerListClassifier(std::int64_t input_dim, const std::vector<LayerSpec>& layer_list);
   torch::Tensor forward(const ModelBatch& x) override;
   std::string spec() const override;
 
@@ -70,7 +73,8 @@ struct OurNN_ListVersion : ClassifierImpl {  // NOLINT(readability-identifier-na
   std::vector<LayerSpec> layer_specs;
 };
 
-/// `--model`: "logistic" → SimpleModel, "mlp" → TwoLayerModel, a spec → OurNN_ListVersion.
+/// `model`: "logistic" → LogisticClassifier, "mlp" → TwoLayerClassifier, a layer spec →
+/// LayerListClassifier.
 /// Two classes take outputs = 1 (sigmoid + BCE, as the exercise); K > 2 classes take K outputs
 /// (logits + cross-entropy). A spec must end in linear:1,sigmoid or linear:K accordingly.
 std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::int64_t input_dim,

@@ -1,26 +1,27 @@
-#include "scgrad/model/exercise_models.hpp"
+#include "scgrad/model/classifier.hpp"
 
 #include "scgrad/error.hpp"
 
 namespace scgrad {
 
-SimpleModel::SimpleModel(std::int64_t input_dim, std::int64_t outputs) {
+LogisticClassifier::LogisticClassifier(std::int64_t input_dim, std::int64_t outputs) {
   linear1 = register_module("linear1", InputLinear(input_dim, outputs));
   sigmoid = register_module("sigmoid", torch::nn::Sigmoid());
   input_ = linear1.get();
 }
 
-torch::Tensor SimpleModel::forward(const ModelBatch& x) {
+torch::Tensor LogisticClassifier::forward(const ModelBatch& x) {
   auto z = linear1->apply(x);
   if (linear1->options.out_features() == 1) z = sigmoid(z);
   return z;
 }
 
-std::string SimpleModel::spec() const {
+std::string LogisticClassifier::spec() const {
   return model_spec_text("logistic", 0, linear1->options.out_features());
 }
 
-TwoLayerModel::TwoLayerModel(std::int64_t input_dim, std::int64_t hidden, std::int64_t outputs) {
+TwoLayerClassifier::TwoLayerClassifier(std::int64_t input_dim, std::int64_t hidden,
+                                       std::int64_t outputs) {
   linear1 = register_module("linear1", InputLinear(input_dim, hidden));
   sigmoid1 = register_module("sigmoid1", torch::nn::Sigmoid());
   linear2 = register_module("linear2", torch::nn::Linear(hidden, outputs));
@@ -28,19 +29,19 @@ TwoLayerModel::TwoLayerModel(std::int64_t input_dim, std::int64_t hidden, std::i
   input_ = linear1.get();
 }
 
-torch::Tensor TwoLayerModel::forward(const ModelBatch& x) {
+torch::Tensor TwoLayerClassifier::forward(const ModelBatch& x) {
   auto z = sigmoid1(linear1->apply(x));
   z = linear2(z);
   if (linear2->options.out_features() == 1) z = sigmoid2(z);
   return z;
 }
 
-std::string TwoLayerModel::spec() const {
+std::string TwoLayerClassifier::spec() const {
   return model_spec_text("mlp", linear1->options.out_features(), linear2->options.out_features());
 }
 
-OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
-                                     const std::vector<LayerSpec>& layer_list)
+LayerListClassifier::LayerListClassifier(std::int64_t input_dim,
+                                         const std::vector<LayerSpec>& layer_list)
     : layer_specs(layer_list) {
   if (layer_list.empty() || layer_list.front().kind != LayerSpec::Kind::linear) {
     throw Error("model spec '" + to_string(layer_list) + "' must start with a linear layer",
@@ -77,7 +78,7 @@ OurNN_ListVersion::OurNN_ListVersion(std::int64_t input_dim,
   input_ = first.get();
 }
 
-torch::Tensor OurNN_ListVersion::forward(const ModelBatch& x) {
+torch::Tensor LayerListClassifier::forward(const ModelBatch& x) {
   // The exercise's loop over the list; the first layer also takes sparse rows.
   auto z = first->apply(x);
   for (auto layer = std::next(layers->begin()); layer != layers->end(); ++layer) {
@@ -86,7 +87,7 @@ torch::Tensor OurNN_ListVersion::forward(const ModelBatch& x) {
   return z;
 }
 
-std::string OurNN_ListVersion::spec() const { return to_string(layer_specs); }
+std::string LayerListClassifier::spec() const { return to_string(layer_specs); }
 
 std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::int64_t input_dim,
                                                 std::int64_t hidden, std::int64_t outputs) {
@@ -113,9 +114,9 @@ std::shared_ptr<ClassifierImpl> make_classifier(const std::string& model, std::i
             " classes (cross-entropy takes the logits; softmax is applied for probabilities)",
         {"model"});
   }
-  if (model == "logistic") return std::make_shared<SimpleModel>(input_dim, outputs);
-  if (model == "mlp") return std::make_shared<TwoLayerModel>(input_dim, hidden, outputs);
-  return std::make_shared<OurNN_ListVersion>(input_dim, layers);
+  if (model == "logistic") return std::make_shared<LogisticClassifier>(input_dim, outputs);
+  if (model == "mlp") return std::make_shared<TwoLayerClassifier>(input_dim, hidden, outputs);
+  return std::make_shared<LayerListClassifier>(input_dim, layers);
 }
 
 }  // namespace scgrad
