@@ -25,9 +25,11 @@ const std::map<std::string, std::string>& flags() {
       {"lr", "--lr"},
       {"markers_per_type", "--markers-per-type"},
       {"matrix", "--matrix"},
+      {"min_confidence", "--min-confidence"},
       {"model", "--model"},
       {"proportions", "--proportions"},
       {"test_fraction", "--test-fraction"},
+      {"unassigned_label", "--unassigned-label"},
       {"validation_fraction", "--validation-fraction"},
   };
   return table;

@@ -4,11 +4,13 @@
 
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/scgrad.hpp"
+#include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
 
 namespace scgrad::app {
@@ -20,12 +22,38 @@ struct PredictArgs {
   std::string data;
   std::string out;
   std::string csv;
+  std::string metrics_out;
   PredictOptions options;
 };
 
+/// What predict labelled, for --metrics-out: cells per label, the rejection and its threshold.
+std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model,
+                                 const PredictResults& results) {
+  nlohmann::json j;
+  j["model"] = args.model;
+  j["data"] = args.data;
+  j["cells"] = results.cell_names.size();
+  j["model_genes"] = results.model_genes;
+  j["model_genes_found"] =
+      results.model_genes - static_cast<std::int64_t>(results.missing_genes.size());
+  j["min_confidence"] = args.options.min_confidence;
+  j["unassigned_label"] = args.options.unassigned_label;
+  j["unassigned"] = results.unassigned;
+  const auto labels = results.columns.annotation();
+  const auto counts = labels.counts();
+  for (std::size_t c = 0; c < labels.categories.size(); ++c) {
+    j["label_counts"][labels.categories[c]] = counts[c];
+  }
+  for (std::size_t c = 0; c < model.classes.size(); ++c) {
+    j["unassigned_by_class"][model.classes[c]] = results.unassigned_by_class[c];
+  }
+  return j.dump(2) + "\n";
+}
+
 void run_predict(const PredictArgs& args) {
-  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}},
-                      {{"--out", args.out}, {"--csv", args.csv}});
+  check_outputs_apart(
+      {{"MODEL", args.model}, {"DATA", args.data}},
+      {{"--out", args.out}, {"--csv", args.csv}, {"--metrics-out", args.metrics_out}});
   const auto model = load(args.model);
   const auto results = predict(model, args.data, args.options);
   const auto n_missing = results.missing_genes.size();
@@ -52,10 +80,27 @@ void run_predict(const PredictArgs& args) {
     std::cerr << fmt::format("note: {} cells have no counts in the model's genes\n",
                              results.empty_cells.size());
   }
-  std::vector<std::int64_t> counts(model.classes.size(), 0);
-  for (const auto label : results.columns.labels) ++counts[static_cast<std::size_t>(label)];
-  for (std::size_t c = 0; c < model.classes.size(); ++c) {
-    std::cout << fmt::format("  {:<24} {}\n", model.classes[c], counts[c]);
+  const auto labels = results.columns.annotation();
+  const auto counts = labels.counts();
+  for (std::size_t c = 0; c < labels.categories.size(); ++c) {
+    std::cout << fmt::format("  {:<24} {}\n", labels.categories[c], counts[c]);
+  }
+  if (args.options.min_confidence > 0) {
+    std::string by_class;
+    for (std::size_t c = 0; c < model.classes.size(); ++c) {
+      if (results.unassigned_by_class[c] == 0) continue;
+      by_class += fmt::format("{}{} {}", by_class.empty() ? "" : ", ",
+                              results.unassigned_by_class[c], model.classes[c]);
+    }
+    std::cerr << fmt::format("{} of {} cells {} (top probability below {}){}\n", results.unassigned,
+                             results.cell_names.size(), args.options.unassigned_label,
+                             args.options.min_confidence,
+                             by_class.empty() ? "" : "; they would have been: " + by_class);
+  }
+  if (!args.metrics_out.empty()) {
+    write_text_atomically(args.metrics_out, predict_metrics_json(args, model, results),
+                          "the predict metrics");
+    std::cerr << "wrote " << args.metrics_out << '\n';
   }
   if (!args.out.empty()) {
     write_prediction_h5ad(args.data, args.out, results.columns);
@@ -92,7 +137,23 @@ void add_predict_command(CLI::App& app) {
                    "refuse when fewer of the model's genes are found")
       ->capture_default_str();
   command->add_flag("--allow-non-counts", args->options.allow_non_integer, kAllowNonCountsHelp);
-  command->footer("Example:\n  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad");
+  command
+      ->add_option("--min-confidence", args->options.min_confidence,
+                   "label a cell whose most probable class has a probability below this "
+                   "--unassigned-label instead (CellTypist's p_thres; two classes: the "
+                   "probability of the predicted class); 0: every cell gets a class")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command
+      ->add_option("--unassigned-label", args->options.unassigned_label,
+                   "label of the cells below --min-confidence")
+      ->capture_default_str();
+  command->add_option("--metrics-out", args->metrics_out,
+                      "write a JSON summary: cells per label, unassigned cells overall and by "
+                      "the class they would have had, genes found");
+  command->footer(
+      "Examples:\n  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad\n"
+      "  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad --min-confidence 0.9");
   command->callback([args] { run_predict(*args); });
 }
 

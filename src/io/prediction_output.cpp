@@ -1,5 +1,6 @@
 #include "scgrad/io/prediction_output.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "anndata_encoding.hpp"
@@ -60,8 +61,7 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
     kept.emplace_back(kConfidence);
     hdf5::remove_if_exists(obs.get(), kLabel);
     hdf5::remove_if_exists(obs.get(), kConfidence);
-    anndata::write_categorical(obs.get(), kLabel,
-                               Categorical{predictions.classes, predictions.labels}, where);
+    anndata::write_categorical(obs.get(), kLabel, predictions.annotation(), where);
     anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
     hdf5::remove_attribute_if_exists(obs.get(), "column-order", where);
     hdf5::write_string_array_attribute(obs.get(), "column-order", kept, where);
@@ -79,17 +79,30 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
   out.commit();
 }
 
+Categorical PredictionColumns::annotation() const {
+  Categorical out{classes, labels};
+  const auto unassigned = static_cast<std::int32_t>(classes.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (!is_assigned(i)) out.codes[i] = unassigned;
+  }
+  if (std::find(out.codes.begin(), out.codes.end(), unassigned) != out.codes.end()) {
+    out.categories.push_back(unassigned_label);
+  }
+  return out;
+}
+
 void write_prediction_csv(const std::string& output, const std::vector<std::string>& cell_names,
                           const PredictionColumns& predictions) {
   std::ostringstream csv;
   {
+    const auto labels = predictions.annotation();
     const auto k = predictions.classes.size();
     csv << "cell,label,confidence";
     for (const auto& c : predictions.classes) csv << ',' << csv_field("p_" + c);
     csv << '\n';
     for (std::size_t i = 0; i < predictions.labels.size(); ++i) {
       csv << csv_field(cell_names[i]) << ','
-          << csv_field(predictions.classes[static_cast<std::size_t>(predictions.labels[i])]) << ','
+          << csv_field(labels.categories[static_cast<std::size_t>(labels.codes[i])]) << ','
           << predictions.confidence[i];
       for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
       csv << '\n';

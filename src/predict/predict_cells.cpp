@@ -28,10 +28,46 @@ std::vector<std::string> gene_names(const H5adFile& file, const std::string& mat
   return names;
 }
 
+/// The rejection options suit this model (checked before any work).
+void check_rejection(const ModelFile& model, const PredictOptions& options) {
+  if (!(options.min_confidence >= 0 && options.min_confidence <= 1)) {
+    throw OptionError(
+        "the minimum confidence must be in [0, 1], got " + std::to_string(options.min_confidence),
+        {"min_confidence"});
+  }
+  const auto& classes = model.classes;
+  if (options.unassigned_label.empty() ||
+      std::find(classes.begin(), classes.end(), options.unassigned_label) != classes.end()) {
+    throw OptionError(
+        "the label for unassigned cells must be non-empty and not one of the "
+        "model's classes, got '" +
+            options.unassigned_label + "'",
+        {"unassigned_label"});
+  }
+}
+
+/// Cells whose confidence is below min_confidence are unassigned; counted overall and by the
+/// class they would have had.
+void reject_unconfident(PredictResults& results, const PredictOptions& options) {
+  auto& columns = results.columns;
+  columns.unassigned_label = options.unassigned_label;
+  results.unassigned_by_class.assign(columns.classes.size(), 0);
+  if (options.min_confidence <= 0) return;
+  columns.assigned.resize(columns.labels.size());
+  for (std::size_t i = 0; i < columns.labels.size(); ++i) {
+    const bool confident = columns.confidence[i] >= options.min_confidence;
+    columns.assigned[i] = confident ? 1 : 0;
+    if (confident) continue;
+    ++results.unassigned;
+    ++results.unassigned_by_class[static_cast<std::size_t>(columns.labels[i])];
+  }
+}
+
 }  // namespace
 
 PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                              const PredictOptions& options) {
+  check_rejection(model, options);
   const auto& preprocessing = model.preprocessing;
   const auto matrix = file.resolve_matrix_key(preprocessing.matrix);
   const auto names = gene_names(file, matrix, options.gene_key);
@@ -110,6 +146,7 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
       results.columns.confidence.push_back(c[i]);
     }
   }
+  reject_unconfident(results, options);
   return results;
 }
 

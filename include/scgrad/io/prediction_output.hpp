@@ -8,13 +8,24 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/io/dataframe_column.hpp"
+
 namespace scgrad {
 
 struct PredictionColumns {
   std::vector<std::string> classes;
-  std::vector<std::int32_t> labels;  ///< class index per cell
+  std::vector<std::int32_t> labels;  ///< class index per cell (the most probable class)
   std::vector<float> confidence;     ///< probability of the predicted class
   std::vector<float> probabilities;  ///< cells x classes, row-major
+  /// Per cell, 1 when its confidence reached PredictOptions::min_confidence; empty when no
+  /// threshold was set (every cell is assigned its most probable class).
+  std::vector<std::uint8_t> assigned;
+  std::string unassigned_label = "Unassigned";
+
+  bool is_assigned(std::size_t cell) const { return assigned.empty() || assigned[cell] != 0; }
+  /// The labels as written (obs scgrad_label, the CSV): the classes, then unassigned_label
+  /// when some cell is unassigned (its code is that last category).
+  Categorical annotation() const;
 };
 
 /// Copies `input` to a temporary file beside `output`, adds the prediction elements (replacing

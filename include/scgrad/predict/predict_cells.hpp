@@ -20,7 +20,12 @@ struct PredictOptions {
   std::string gene_key;
   double min_gene_fraction = 0.5;    ///< refuse when fewer model genes are found
   std::int64_t block_cells = 20000;  ///< cells read and predicted at a time (bounds memory)
-  bool allow_non_integer = false;    ///< --allow-non-counts: fractions pass the count check
+  bool allow_non_integer = false;    ///< fractions pass the count check
+  /// Rejection (CellTypist's p_thres): a cell whose most probable class has a probability
+  /// below this is `unassigned_label` instead (two classes: the sigmoid's probability of the
+  /// predicted class). 0: every cell is assigned. In [0, 1].
+  double min_confidence = 0;
+  std::string unassigned_label = "Unassigned";  ///< must not be one of the model's classes
 };
 
 struct PredictResults {
@@ -30,7 +35,9 @@ struct PredictResults {
   std::vector<std::string> missing_genes;  ///< model genes absent from the file
   /// Model genes the file names more than once: their columns' counts were summed.
   std::vector<std::string> summed_genes;
-  std::vector<std::int64_t> empty_cells;  ///< library size 0 over the model's genes
+  std::vector<std::int64_t> empty_cells;          ///< library size 0 over the model's genes
+  std::int64_t unassigned = 0;                    ///< cells below min_confidence
+  std::vector<std::int64_t> unassigned_by_class;  ///< of them, per most probable class
 };
 
 /// Missing model genes count as unexpressed at the training mean (0 after scaling); extra

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Rejection on held-out cells: a model trained on part of a simulated file labels the rest with
+and without --min-confidence 0.9. With the threshold fewer cells are assigned, the accuracy over
+the assigned cells is not lower than over all cells, and the outputs (obs, CSV, --metrics-out
+JSON) agree on which cells are Unassigned and which class they would have had.
+
+usage: test_rejection.py SCGRAD_BINARY
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import anndata
+import numpy as np
+import pandas as pd
+
+
+def run(*args, expect=0):
+    p = subprocess.run([SCGRAD, *map(str, args)], capture_output=True, text=True)
+    if (p.returncode != expect) if expect is not None else p.returncode == 0:
+        sys.exit(f"scgrad {' '.join(map(str, args))}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        path = lambda name: os.path.join(tmp, name)
+        # Weak markers: some cells are genuinely ambiguous.
+        run("simulate", path("all.h5ad"), "--cells", 3000, "--genes", 300, "--seed", 5,
+            "--marker-fold", 1.6)
+        cells = anndata.read_h5ad(path("all.h5ad"))
+        order = np.random.default_rng(0).permutation(cells.n_obs)
+        cells[order[:2000]].copy().write_h5ad(path("train.h5ad"))
+        cells[order[2000:]].copy().write_h5ad(path("heldout.h5ad"))
+        run("train", path("train.h5ad"), "--classes", "all", "--out", path("model.h5"))
+
+        run("predict", path("model.h5"), path("heldout.h5ad"), "--out", path("every.h5ad"),
+            "--metrics-out", path("every.json"))
+        p = run("predict", path("model.h5"), path("heldout.h5ad"), "--out", path("some.h5ad"),
+                "--csv", path("some.csv"), "--metrics-out", path("some.json"),
+                "--min-confidence", 0.9)
+        every = anndata.read_h5ad(path("every.h5ad")).obs
+        some = anndata.read_h5ad(path("some.h5ad")).obs
+        truth = every["author_cell_type"].astype(str)
+        label_all = every["scgrad_label"].astype(str)
+        label_some = some["scgrad_label"].astype(str)
+        assigned = label_some != "Unassigned"
+        n = len(truth)
+        accuracy_all = float((label_all == truth).mean())
+        accuracy_assigned = float((label_some[assigned] == truth[assigned]).mean())
+        print(f"held-out cells: {n}; accuracy over all cells {accuracy_all:.4f}; with "
+              f"--min-confidence 0.9: {int(assigned.sum())} assigned, accuracy over them "
+              f"{accuracy_assigned:.4f}")
+        problems = []
+        if not 0 < assigned.sum() < n:
+            problems.append(f"{int(assigned.sum())} of {n} cells assigned: the threshold did nothing")
+        if accuracy_assigned < accuracy_all:
+            problems.append("accuracy over assigned cells is lower than over all cells")
+        if "Unassigned" in set(label_all):
+            problems.append("Unassigned without a threshold")
+        if not (label_some[assigned] == label_all[assigned]).all():
+            problems.append("assigned cells changed label")
+        confidence = some["scgrad_confidence"].to_numpy()
+        if not ((confidence[assigned.to_numpy()] >= 0.9).all()
+                and (confidence[~assigned.to_numpy()] < 0.9).all()):
+            problems.append("the threshold does not split the cells by confidence")
+        metrics = json.load(open(path("some.json")))
+        unassigned = int((~assigned).sum())
+        would_be = label_all[~assigned].value_counts()
+        if metrics["unassigned"] != unassigned or metrics["label_counts"]["Unassigned"] != unassigned:
+            problems.append(f"metrics: {metrics['unassigned']} unassigned, the file {unassigned}")
+        if {k: v for k, v in metrics["unassigned_by_class"].items() if v} != would_be.to_dict():
+            problems.append(f"unassigned by class {metrics['unassigned_by_class']} != {would_be.to_dict()}")
+        if "Unassigned" in json.load(open(path("every.json")))["label_counts"]:
+            problems.append("every.json counts Unassigned cells")
+        csv = pd.read_csv(path("some.csv"))
+        if list(csv["label"].astype(str)) != list(label_some):
+            problems.append("CSV labels differ from the h5ad's")
+        if f"{unassigned} of {n} cells Unassigned" not in p.stderr:
+            problems.append("the run does not say how many cells are Unassigned: " + p.stderr)
+
+        # A label that is a class, and a threshold outside [0, 1], are refused.
+        p = run("predict", path("model.h5"), path("heldout.h5ad"), "--min-confidence", 0.5,
+                "--unassigned-label", "Astrocytes", expect=1)
+        if "--unassigned-label" not in p.stderr or "Astrocytes" not in p.stderr:
+            problems.append("unassigned label equal to a class: " + p.stderr)
+        run("predict", path("model.h5"), path("heldout.h5ad"), "--min-confidence", 1.5,
+            expect=None)  # CLI11's range check: any failure status
+        for problem in problems:
+            print("FAIL:", problem)
+        sys.exit(1 if problems else 0)
+
+
+SCGRAD = sys.argv[1]
+if __name__ == "__main__":
+    main()
