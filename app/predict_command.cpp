@@ -23,6 +23,7 @@ struct PredictArgs {
   std::string out;
   std::string csv;
   std::string metrics_out;
+  std::string annotations;
   PredictOptions options;
 };
 
@@ -51,9 +52,11 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
 }
 
 void run_predict(const PredictArgs& args) {
-  check_outputs_apart(
-      {{"MODEL", args.model}, {"DATA", args.data}},
-      {{"--out", args.out}, {"--csv", args.csv}, {"--metrics-out", args.metrics_out}});
+  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}},
+                      {{"--out", args.out},
+                       {"--csv", args.csv},
+                       {"--metrics-out", args.metrics_out},
+                       {"--annotations-only", args.annotations}});
   const auto model = load(args.model);
   const auto results = predict(model, args.data, args.options);
   const auto n_missing = results.missing_genes.size();
@@ -108,6 +111,12 @@ void run_predict(const PredictArgs& args) {
               << " (obs scgrad_label, scgrad_confidence; obsm scgrad_probabilities; uns "
                  "scgrad_classes)\n";
   }
+  if (!args.annotations.empty()) {
+    write_prediction_annotations(args.annotations, results.cell_names, results.columns);
+    std::cerr << "wrote " << args.annotations
+              << " (the annotations only: obs names, scgrad_label, scgrad_confidence, obsm "
+                 "scgrad_probabilities, uns scgrad_classes; no expression matrix)\n";
+  }
   if (!args.csv.empty()) {
     write_prediction_csv(args.csv, results.cell_names, results.columns);
     std::cerr << "wrote " << args.csv << '\n';
@@ -129,6 +138,10 @@ void add_predict_command(CLI::App& app) {
                       "output .h5ad: the input plus obs scgrad_label/scgrad_confidence, obsm "
                       "scgrad_probabilities, uns scgrad_classes");
   command->add_option("--csv", args->csv, "also write cell, label, confidence, probabilities");
+  command->add_option("--annotations-only", args->annotations,
+                      "write the annotations alone (obs names and the scgrad_* obs, obsm and uns "
+                      "entries; no expression matrix) to this .h5ad, with or without --out; in "
+                      "Python: adata.obs = adata.obs.join(anndata.read_h5ad(FILE).obs)");
   command->add_option("--gene-key", args->options.gene_key,
                       "var column with gene names matching the model (e.g. feature_name when "
                       "var is indexed by Ensembl IDs); default: the var index");

@@ -10,6 +10,24 @@ void set_encoding(hid_t obj, const std::string& type, const std::string& version
   hdf5::write_string_attribute(obj, "encoding-version", version, where);
 }
 
+void write_anndata_root(hid_t file, const hdf5::Location& where) {
+  set_encoding(file, "anndata", "0.1.0", where);
+  for (const char* name : {"layers", "obsm", "obsp", "uns", "varm", "varp"}) {
+    Handle group = hdf5::create_group(file, name, where);
+    set_encoding(group.get(), "dict", "0.1.0", where);
+  }
+}
+
+Handle write_dataframe(hid_t loc, const std::string& name, const std::vector<std::string>& index,
+                       const std::vector<std::string>& column_order, const hdf5::Location& where) {
+  Handle df = hdf5::create_group(loc, name, where);
+  set_encoding(df.get(), "dataframe", "0.2.0", where);
+  hdf5::write_string_attribute(df.get(), "_index", "_index", where);
+  hdf5::write_string_array_attribute(df.get(), "column-order", column_order, where);
+  write_string_array(df.get(), "_index", index, where);
+  return df;
+}
+
 void write_string_array(hid_t loc, const std::string& name, const std::vector<std::string>& values,
                         const hdf5::Location& where) {
   hdf5::write_strings(loc, name, values, where);

@@ -12,6 +12,13 @@ namespace scgrad::anndata {
 
 void set_encoding(hid_t obj, const std::string& type, const std::string& version,
                   const hdf5::Location& where);
+/// The root of a new file and its empty elements (layers, obsm, obsp, uns, varm, varp).
+void write_anndata_root(hid_t file, const hdf5::Location& where);
+/// A dataframe group with its index (`_index`) and column order; the caller writes the columns.
+hdf5::Handle write_dataframe(hid_t loc, const std::string& name,
+                             const std::vector<std::string>& index,
+                             const std::vector<std::string>& column_order,
+                             const hdf5::Location& where);
 void write_string_array(hid_t loc, const std::string& name, const std::vector<std::string>& values,
                         const hdf5::Location& where);
 void write_categorical(hid_t loc, const std::string& name, const Categorical& column,

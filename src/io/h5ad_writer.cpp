@@ -16,18 +16,13 @@ namespace {
 
 using anndata::set_encoding;
 using anndata::write_categorical;
-using anndata::write_string_array;
 
 void write_dataframe(hid_t file, const std::string& name, const std::vector<std::string>& index,
                      const std::vector<std::pair<std::string, Categorical>>& columns,
                      const Location& where) {
-  Handle df = hdf5::create_group(file, name, where);
-  set_encoding(df.get(), "dataframe", "0.2.0", where);
-  hdf5::write_string_attribute(df.get(), "_index", "_index", where);
   std::vector<std::string> order;
   for (const auto& [column_name, values] : columns) order.push_back(column_name);
-  hdf5::write_string_array_attribute(df.get(), "column-order", order, where);
-  write_string_array(df.get(), "_index", index, where);
+  Handle df = anndata::write_dataframe(file, name, index, order, where);
   for (const auto& [column_name, values] : columns) {
     write_categorical(df.get(), column_name, values, where);
   }
@@ -51,11 +46,7 @@ H5adWriter::H5adWriter(const std::string& path, std::int64_t n_vars, bool gzip)
   impl_->n_vars = n_vars;
   impl_->file = hdf5::create_file(path);
   const auto root = impl_->file.get();
-  set_encoding(root, "anndata", "0.1.0", impl_->where);
-  for (const char* name : {"layers", "obsm", "obsp", "uns", "varm", "varp"}) {
-    Handle group = hdf5::create_group(root, name, impl_->where);
-    set_encoding(group.get(), "dict", "0.1.0", impl_->where);
-  }
+  anndata::write_anndata_root(root, impl_->where);
   impl_->x = hdf5::create_group(root, "X", Location{path, "X"});
   set_encoding(impl_->x.get(), "csr_matrix", "0.1.0", impl_->where);
   impl_->data.emplace(impl_->x.get(), "data", gzip, Location{path, "X/data"});

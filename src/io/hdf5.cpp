@@ -824,6 +824,7 @@ void write_strings(hid_t loc, const std::string& name, const std::vector<std::st
   Handle dataset = checked(
       H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
       where, "cannot create dataset '" + name + "'");
+  if (values.empty()) return;  // HDF5 refuses a null buffer, even for zero elements
   std::vector<const char*> data;
   for (const auto& v : values) data.push_back(v.c_str());
   check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), where,

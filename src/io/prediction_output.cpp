@@ -34,47 +34,68 @@ Handle group_or_create(hid_t loc, const std::string& name, const Location& where
   return group;
 }
 
+/// obs scgrad_label and scgrad_confidence (after the columns already there), obsm
+/// scgrad_probabilities, uns scgrad_classes; earlier scgrad_* elements are replaced.
+void add_prediction_elements(hid_t file, const PredictionColumns& predictions,
+                             const std::string& output) {
+  const auto n = static_cast<std::int64_t>(predictions.labels.size());
+  const auto k = static_cast<std::int64_t>(predictions.classes.size());
+  const Location where{output, "obs"};
+  Handle obs = hdf5::open_group(file, "obs", where);
+  std::vector<std::string> order;
+  for (const auto& name : hdf5::string_array_attribute(obs.get(), "column-order", where)) {
+    if (name != kLabel && name != kConfidence) order.push_back(name);
+  }
+  order.emplace_back(kLabel);
+  order.emplace_back(kConfidence);
+  hdf5::remove_if_exists(obs.get(), kLabel);
+  hdf5::remove_if_exists(obs.get(), kConfidence);
+  anndata::write_categorical(obs.get(), kLabel, predictions.annotation(), where);
+  anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
+  hdf5::remove_attribute_if_exists(obs.get(), "column-order", where);
+  hdf5::write_string_array_attribute(obs.get(), "column-order", order, where);
+
+  Handle obsm = group_or_create(file, "obsm", Location{output, "obsm"});
+  hdf5::remove_if_exists(obsm.get(), "scgrad_probabilities");
+  anndata::write_float_array(obsm.get(), "scgrad_probabilities", predictions.probabilities, {n, k},
+                             Location{output, "obsm"});
+  Handle uns = group_or_create(file, "uns", Location{output, "uns"});
+  hdf5::remove_if_exists(uns.get(), "scgrad_classes");
+  anndata::write_string_array(uns.get(), "scgrad_classes", predictions.classes,
+                              Location{output, "uns"});
+  hdf5::flush(file, where);
+}
+
 }  // namespace
 
 void write_prediction_h5ad(const std::string& input, const std::string& output,
                            const PredictionColumns& predictions) {
   check_outputs_apart({{"the input", input}}, {{"the output", output}});  // never modified
-  const auto n = static_cast<std::int64_t>(predictions.labels.size());
-  const auto k = static_cast<std::int64_t>(predictions.classes.size());
   AtomicOutput out(output);
   copy_into_output(input, out.temporary_path(), output);
   {
     Handle file = hdf5::open_file_read_write(out.temporary_path(), output);
-    const Location where{output, "obs"};
     if (!hdf5::is_group(file.get(), "obs")) {
       throw InputError(input, "obs",
                        "stored in the anndata < 0.7 layout (a record array); re-save the file "
                        "with a current anndata to add predictions");
     }
-    Handle obs = hdf5::open_group(file.get(), "obs", where);
-    auto order = hdf5::string_array_attribute(obs.get(), "column-order", where);
-    std::vector<std::string> kept;
-    for (const auto& name : order) {
-      if (name != kLabel && name != kConfidence) kept.push_back(name);
-    }
-    kept.emplace_back(kLabel);
-    kept.emplace_back(kConfidence);
-    hdf5::remove_if_exists(obs.get(), kLabel);
-    hdf5::remove_if_exists(obs.get(), kConfidence);
-    anndata::write_categorical(obs.get(), kLabel, predictions.annotation(), where);
-    anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
-    hdf5::remove_attribute_if_exists(obs.get(), "column-order", where);
-    hdf5::write_string_array_attribute(obs.get(), "column-order", kept, where);
+    add_prediction_elements(file.get(), predictions, output);
+  }
+  out.commit();
+}
 
-    Handle obsm = group_or_create(file.get(), "obsm", Location{output, "obsm"});
-    hdf5::remove_if_exists(obsm.get(), "scgrad_probabilities");
-    anndata::write_float_array(obsm.get(), "scgrad_probabilities", predictions.probabilities,
-                               {n, k}, Location{output, "obsm"});
-    Handle uns = group_or_create(file.get(), "uns", Location{output, "uns"});
-    hdf5::remove_if_exists(uns.get(), "scgrad_classes");
-    anndata::write_string_array(uns.get(), "scgrad_classes", predictions.classes,
-                                Location{output, "uns"});
-    hdf5::flush(file.get(), where);
+void write_prediction_annotations(const std::string& output,
+                                  const std::vector<std::string>& cell_names,
+                                  const PredictionColumns& predictions) {
+  AtomicOutput out(output);
+  {
+    Handle file = hdf5::create_file(out.temporary_path(), output);
+    const Location where{output, ""};
+    anndata::write_anndata_root(file.get(), where);
+    anndata::write_dataframe(file.get(), "obs", cell_names, {}, Location{output, "obs"});
+    anndata::write_dataframe(file.get(), "var", {}, {}, Location{output, "var"});
+    add_prediction_elements(file.get(), predictions, output);
   }
   out.commit();
 }

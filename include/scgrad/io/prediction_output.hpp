@@ -33,6 +33,14 @@ struct PredictionColumns {
 void write_prediction_h5ad(const std::string& input, const std::string& output,
                            const PredictionColumns& predictions);
 
+/// The annotations alone: a new .h5ad with the cells' obs names and the prediction elements
+/// (obs scgrad_label, scgrad_confidence; obsm scgrad_probabilities; uns scgrad_classes), no
+/// genes and no expression matrix. Joined to the query in Python:
+/// `adata.obs = adata.obs.join(anndata.read_h5ad(OUT).obs)`.
+void write_prediction_annotations(const std::string& output,
+                                  const std::vector<std::string>& cell_names,
+                                  const PredictionColumns& predictions);
+
 /// One line per cell: cell, label, confidence, then one probability column per class.
 void write_prediction_csv(const std::string& output, const std::vector<std::string>& cell_names,
                           const PredictionColumns& predictions);

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Rejection on held-out cells: a model trained on part of a simulated file labels the rest with
-and without --min-confidence 0.9. With the threshold fewer cells are assigned, the accuracy over
-the assigned cells is not lower than over all cells, and the outputs (obs, CSV, --metrics-out
-JSON) agree on which cells are Unassigned and which class they would have had.
+"""Annotating a query. Rejection on held-out cells: a model trained on part of a simulated file
+labels the rest with and without --min-confidence 0.9. With the threshold fewer cells are
+assigned, the accuracy over the assigned cells is not lower than over all cells, and the outputs
+(obs, CSV, --metrics-out JSON) agree on which cells are Unassigned and which class they would
+have had. --annotations-only writes the same labels without the expression matrix, with --out
+or alone, and joins onto the query in one line.
 
-usage: test_rejection.py SCGRAD_BINARY
+usage: test_annotation.py SCGRAD_BINARY
 """
 import json
 import os
@@ -40,7 +42,7 @@ def main():
             "--metrics-out", path("every.json"))
         p = run("predict", path("model.h5"), path("heldout.h5ad"), "--out", path("some.h5ad"),
                 "--csv", path("some.csv"), "--metrics-out", path("some.json"),
-                "--min-confidence", 0.9)
+                "--annotations-only", path("some-annotations.h5ad"), "--min-confidence", 0.9)
         every = anndata.read_h5ad(path("every.h5ad")).obs
         some = anndata.read_h5ad(path("some.h5ad")).obs
         truth = every["author_cell_type"].astype(str)
@@ -80,6 +82,27 @@ def main():
             problems.append("CSV labels differ from the h5ad's")
         if f"{unassigned} of {n} cells Unassigned" not in p.stderr:
             problems.append("the run does not say how many cells are Unassigned: " + p.stderr)
+
+        # The annotations alone: same obs names and labels, no matrix; alone or with --out.
+        run("predict", path("model.h5"), path("heldout.h5ad"), "--min-confidence", 0.9,
+            "--annotations-only", path("alone.h5ad"))
+        query = anndata.read_h5ad(path("heldout.h5ad"))
+        for name in ("some-annotations.h5ad", "alone.h5ad"):
+            annotations = anndata.read_h5ad(path(name))
+            if annotations.X is not None or annotations.n_vars != 0:
+                problems.append(f"{name} holds a matrix")
+            if list(annotations.obs_names) != list(query.obs_names):
+                problems.append(f"{name}: obs names differ from the query's")
+            if list(annotations.obs["scgrad_label"].astype(str)) != list(label_some):
+                problems.append(f"{name}: labels differ from the full copy's")
+            if not np.array_equal(annotations.obsm["scgrad_probabilities"],
+                                  anndata.read_h5ad(path("some.h5ad")).obsm["scgrad_probabilities"]):
+                problems.append(f"{name}: probabilities differ from the full copy's")
+            joined = query.obs.join(annotations.obs)  # the README's one line
+            if list(joined["scgrad_label"].astype(str)) != list(label_some):
+                problems.append(f"{name}: the join does not give the labels")
+        print(f"annotations only: {os.path.getsize(path('alone.h5ad'))} bytes, the full copy "
+              f"{os.path.getsize(path('some.h5ad'))} bytes")
 
         # A label that is a class, and a threshold outside [0, 1], are refused.
         p = run("predict", path("model.h5"), path("heldout.h5ad"), "--min-confidence", 0.5,
