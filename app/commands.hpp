@@ -9,6 +9,7 @@ void add_inspect_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_markers_command(CLI::App& app);
 void add_exercise_command(CLI::App& app);
 
 }  // namespace scgrad::app

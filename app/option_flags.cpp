@@ -29,6 +29,7 @@ const std::map<std::string, std::string>& flags() {
       {"model", "--model"},
       {"proportions", "--proportions"},
       {"test_fraction", "--test-fraction"},
+      {"top", "--top"},
       {"unassigned_label", "--unassigned-label"},
       {"validation_fraction", "--validation-fraction"},
   };

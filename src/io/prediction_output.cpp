@@ -7,6 +7,7 @@
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/util/atomic_output.hpp"
+#include "scgrad/util/csv_field.hpp"
 #include "scgrad/util/output_paths.hpp"
 
 namespace scgrad {
@@ -15,14 +16,6 @@ using hdf5::Handle;
 using hdf5::Location;
 
 namespace {
-
-/// RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 constexpr const char* kLabel = "scgrad_label";
 constexpr const char* kConfidence = "scgrad_confidence";
