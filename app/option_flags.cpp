@@ -19,6 +19,7 @@ const std::map<std::string, std::string>& flags() {
       {"gene_filter.min_cells", "--min-cells"},
       {"gene_filter.min_counts", "--min-counts"},
       {"gene_key", "--gene-key"},
+      {"gene_map", "--gene-map"},
       {"genes", "--genes"},
       {"label_key", "--label-key"},
       {"library_size_key", "--library-size-key"},

@@ -24,6 +24,7 @@ struct PredictArgs {
   std::string csv;
   std::string metrics_out;
   std::string annotations;
+  std::string gene_map;
   PredictOptions options;
 };
 
@@ -52,13 +53,15 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
 }
 
 void run_predict(const PredictArgs& args) {
-  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}},
+  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}, {"--gene-map", args.gene_map}},
                       {{"--out", args.out},
                        {"--csv", args.csv},
                        {"--metrics-out", args.metrics_out},
                        {"--annotations-only", args.annotations}});
   const auto model = load(args.model);
-  const auto results = predict(model, args.data, args.options);
+  auto options = args.options;
+  if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
+  const auto results = predict(model, args.data, options);
   const auto n_missing = results.missing_genes.size();
   std::cerr << fmt::format(
       "{}: {} cells; {} of the model's {} genes found", args.data, results.cell_names.size(),
@@ -66,6 +69,10 @@ void run_predict(const PredictArgs& args) {
   if (n_missing > 0) {
     std::cerr << fmt::format(", {} missing (treated as unexpressed at the training mean, e.g. {})",
                              n_missing, results.missing_genes.front());
+  }
+  if (results.model_genes_found_without_map >= 0) {
+    std::cerr << fmt::format(" with the gene map {} ({} of {} without it)", args.gene_map,
+                             results.model_genes_found_without_map, results.model_genes);
   }
   std::cerr << '\n';
   if (!results.summed_genes.empty()) {
@@ -145,6 +152,10 @@ void add_predict_command(CLI::App& app) {
   command->add_option("--gene-key", args->options.gene_key,
                       "var column with gene names matching the model (e.g. feature_name when "
                       "var is indexed by Ensembl IDs); default: the var index");
+  command->add_option("--gene-map", args->gene_map,
+                      "CSV with the header model,query: the query's name for each model gene "
+                      "(Ensembl IDs <-> symbols, orthologs); query genes it does not name are "
+                      "ignored, several mapped to one model gene are summed");
   command
       ->add_option("--min-gene-fraction", args->options.min_gene_fraction,
                    "refuse when fewer of the model's genes are found")

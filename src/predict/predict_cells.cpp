@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
@@ -26,6 +27,32 @@ std::vector<std::string> gene_names(const H5adFile& file, const std::string& mat
     names.push_back(code < 0 ? std::string() : labels.categories[static_cast<std::size_t>(code)]);
   }
   return names;
+}
+
+/// The query's gene names in the model's terms: each gene the map names becomes its model gene
+/// (the first, when it names several); the others become "" and match nothing.
+std::vector<std::string> mapped_names(const std::vector<std::string>& names,
+                                      const std::vector<GenePair>& map) {
+  std::unordered_map<std::string, std::string> model_gene_of;
+  for (const auto& pair : map) model_gene_of.emplace(pair.query, pair.model);
+  std::vector<std::string> out;
+  out.reserve(names.size());
+  for (const auto& name : names) {
+    const auto it = model_gene_of.find(name);
+    out.push_back(it == model_gene_of.end() ? std::string() : it->second);
+  }
+  return out;
+}
+
+/// "a, b, c": up to three examples.
+std::string examples(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    if (name.empty()) continue;
+    out += (out.empty() ? "" : ", ") + name;
+    if (std::count(out.begin(), out.end(), ',') == 2) break;
+  }
+  return out.empty() ? "(none)" : out;
 }
 
 /// The rejection options suit this model (checked before any work).
@@ -70,29 +97,34 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   check_rejection(model, options);
   const auto& preprocessing = model.preprocessing;
   const auto matrix = file.resolve_matrix_key(preprocessing.matrix);
-  const auto names = gene_names(file, matrix, options.gene_key);
-  auto columns = match_genes(preprocessing.genes, names);
+  const auto query_names = gene_names(file, matrix, options.gene_key);
   PredictResults results;
+  if (!options.gene_map.empty()) {
+    const auto direct = match_genes(preprocessing.genes, query_names);
+    results.model_genes_found_without_map =
+        direct.n_genes - static_cast<std::int64_t>(direct.missing.size());
+  }
+  const auto names =
+      options.gene_map.empty() ? query_names : mapped_names(query_names, options.gene_map);
+  auto columns = match_genes(preprocessing.genes, names);
   results.model_genes = columns.n_genes;
   results.missing_genes = columns.missing;
   results.summed_genes = columns.summed;
   const auto found =
       static_cast<double>(columns.n_genes) - static_cast<double>(columns.missing.size());
   if (found < options.min_gene_fraction * static_cast<double>(columns.n_genes)) {
-    std::string examples;
-    for (std::size_t i = 0; i < std::min<std::size_t>(3, columns.missing.size()); ++i) {
-      examples += (i ? ", " : "") + columns.missing[i];
-    }
     throw InputError(
         file.path(), options.gene_key.empty() ? "var" : "var/" + options.gene_key,
-        "only " + std::to_string(columns.file_columns.size()) + " of the model's " +
+        "only " + std::to_string(static_cast<std::int64_t>(found)) + " of the model's " +
             std::to_string(columns.n_genes) + " genes are in " +
             (options.gene_key.empty() ? "the var index" : "var['" + options.gene_key + "']") +
-            " (missing e.g. " + examples +
-            "; first var names: " + (names.empty() ? "" : names.front()) +
-            "). If the file is indexed by other IDs, name the var column that holds gene names "
-            "(the gene key, e.g. feature_name)",
-        {"gene_key"});
+            (options.gene_map.empty() ? "" : " after the gene map") +
+            " (model genes not found, e.g. " + examples(columns.missing) +
+            "; the query's genes, e.g. " + examples(query_names) +
+            "). If the file names genes otherwise (Ensembl IDs vs symbols, another species), "
+            "name the var column that holds the model's kind of names (the gene key, e.g. "
+            "feature_name) or give a gene map (CSV: model,query)",
+        {"gene_key", "gene_map"});
   }
 
   auto net = load_classifier(model);

@@ -6,7 +6,8 @@ assigned, the accuracy over the assigned cells is not lower than over all cells,
 have had. --annotations-only writes the same labels without the expression matrix, with --out
 or alone, and joins onto the query in one line. `scgrad markers` finds the simulator's planted
 marker genes from a logistic model (many classes and two), and refuses a model with hidden
-layers.
+layers. A query whose genes are renamed is refused without a gene map, with the unmatched names
+of both sides, and predicts identically with one.
 
 usage: test_annotation.py SCGRAD_BINARY
 """
@@ -105,6 +106,29 @@ def main():
                 problems.append(f"{name}: the join does not give the labels")
         print(f"annotations only: {os.path.getsize(path('alone.h5ad'))} bytes, the full copy "
               f"{os.path.getsize(path('some.h5ad'))} bytes")
+
+        # Gene map: renamed genes are refused without the map and predict identically with it.
+        renamed = query.copy()
+        renamed.var_names = ["hs_" + g.lower() for g in query.var_names]
+        renamed.write_h5ad(path("renamed.h5ad"))
+        p = run("predict", path("model.h5"), path("renamed.h5ad"), "--out", path("x.h5ad"),
+                expect=1)
+        if not ("model genes not found, e.g." in p.stderr and "the query's genes, e.g. hs_" in p.stderr
+                and "--gene-map" in p.stderr) or os.path.exists(path("x.h5ad")):
+            problems.append("renamed genes without a map: " + p.stderr)
+        pd.DataFrame({"model": query.var_names, "query": renamed.var_names}).to_csv(
+            path("map.csv"), index=False)
+        p = run("predict", path("model.h5"), path("renamed.h5ad"), "--out", path("mapped.h5ad"),
+                "--gene-map", path("map.csv"))
+        mapped = anndata.read_h5ad(path("mapped.h5ad"))
+        if list(mapped.obs["scgrad_label"].astype(str)) != list(label_all):
+            problems.append("labels with the gene map differ")
+        if not np.array_equal(mapped.obsm["scgrad_probabilities"],
+                              anndata.read_h5ad(path("every.h5ad")).obsm["scgrad_probabilities"]):
+            problems.append("probabilities with the gene map differ")
+        if "with the gene map" not in p.stderr or "(0 of" not in p.stderr:
+            problems.append("the run does not state the genes matched before and after: " + p.stderr)
+        print("gene map: " + p.stderr.splitlines()[0])
 
         # Markers: of each type's top 20, at least 80 % of min(20, planted) are its planted markers.
         run("simulate", path("markers.h5ad"), "--cells", 1500, "--genes", 1000, "--seed", 2)

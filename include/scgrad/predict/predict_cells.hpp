@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/io/gene_map.hpp"
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
 
@@ -26,12 +27,20 @@ struct PredictOptions {
   /// predicted class). 0: every cell is assigned. In [0, 1].
   double min_confidence = 0;
   std::string unassigned_label = "Unassigned";  ///< must not be one of the model's classes
+  /// Query gene names translated to the model's before matching (read_gene_map): query genes
+  /// the map does not name are ignored; several query genes mapped to one model gene are
+  /// summed; a query gene mapped to several model genes counts for the first. Empty: names
+  /// are matched as they are.
+  std::vector<GenePair> gene_map;
 };
 
 struct PredictResults {
   PredictionColumns columns;
   std::vector<std::string> cell_names;
   std::int64_t model_genes = 0;
+  /// With a gene map: the model genes the query's own names matched, before the map (-1
+  /// without one).
+  std::int64_t model_genes_found_without_map = -1;
   std::vector<std::string> missing_genes;  ///< model genes absent from the file
   /// Model genes the file names more than once: their columns' counts were summed.
   std::vector<std::string> summed_genes;
