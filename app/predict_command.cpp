@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "scgrad/scgrad.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "training_plot.hpp"
 
 namespace scgrad::app {
 
@@ -25,6 +27,7 @@ struct PredictArgs {
   std::string metrics_out;
   std::string annotations;
   std::string gene_map;
+  std::string plot;
   PredictOptions options;
 };
 
@@ -57,7 +60,8 @@ void run_predict(const PredictArgs& args) {
                       {{"--out", args.out},
                        {"--csv", args.csv},
                        {"--metrics-out", args.metrics_out},
-                       {"--annotations-only", args.annotations}});
+                       {"--annotations-only", args.annotations},
+                       {"--plot", args.plot}});
   const auto model = load(args.model);
   auto options = args.options;
   if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
@@ -118,6 +122,13 @@ void run_predict(const PredictArgs& args) {
               << " (obs scgrad_label, scgrad_confidence; obsm scgrad_probabilities; uns "
                  "scgrad_classes)\n";
   }
+  if (!args.plot.empty()) {
+    plot_label_counts(labels.categories, counts,
+                      fmt::format("scgrad predict: {} cells of {}", results.cell_names.size(),
+                                  std::filesystem::path(args.data).filename().string()),
+                      args.plot);
+    std::cerr << "wrote plot " << args.plot << '\n';
+  }
   if (!args.annotations.empty()) {
     write_prediction_annotations(args.annotations, results.cell_names, results.columns);
     std::cerr << "wrote " << args.annotations
@@ -172,6 +183,8 @@ void add_predict_command(CLI::App& app) {
       ->add_option("--unassigned-label", args->options.unassigned_label,
                    "label of the cells below --min-confidence")
       ->capture_default_str();
+  command->add_option("--plot", args->plot,
+                      "draw the cells per predicted label (Unassigned included) as .png or .svg");
   command->add_option("--metrics-out", args->metrics_out,
                       "write a JSON summary: cells per label, unassigned cells overall and by "
                       "the class they would have had, genes found");

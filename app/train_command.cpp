@@ -17,6 +17,7 @@
 #include "scgrad/util/output_paths.hpp"
 #include "scgrad/util/threads.hpp"
 #include "train_output.hpp"
+#include "training_plot.hpp"
 
 namespace scgrad::app {
 
@@ -121,7 +122,10 @@ FitOptions fit_options(const TrainArgs& args) {
 void run_train(const TrainArgs& args) {
   check_outputs_apart(
       {{"FILE", args.file}},
-      {{"--out", args.model_out}, {"--metrics-out", args.metrics_out}, {"--plot", args.plot}});
+      {{"--out", args.model_out},
+       {"--metrics-out", args.metrics_out},
+       {"--plot", args.plot},
+       {"--plot (confusion matrix)", args.plot.empty() ? "" : confusion_plot_path(args.plot)}});
   if (args.threads > 0) set_compute_threads(args.threads);
   const auto options = fit_options(args);
   TrainPrinter printer(options, args.model_out);
@@ -135,6 +139,7 @@ void run_train(const TrainArgs& args) {
   if (!args.plot.empty()) {
     plot_fit(result, options, args.plot);
     std::cerr << "wrote plot " << args.plot << '\n';
+    if (result.held_out) std::cerr << "wrote plot " << confusion_plot_path(args.plot) << '\n';
   }
 }
 

@@ -401,6 +401,13 @@ void plot_fit(const FitResult& result, const FitOptions& options, const std::str
     }
   }
   plot_training_curves(curves, path);
+  if (result.held_out) {
+    plot_confusion(
+        result.data.classes, result.evaluation.confusion,
+        fmt::format("held-out cells ({}): accuracy {:.3f}, macro-F1 {:.3f}", result.data.test_cells,
+                    result.evaluation.accuracy, result.evaluation.macro_f1),
+        confusion_plot_path(path));
+  }
 }
 
 }  // namespace scgrad::app

@@ -1,7 +1,8 @@
 #pragma once
-// `--plot FILE.png|.svg`: loss and accuracy per epoch (train, validation, held-out test) and the
-// kept epoch, drawn by gnuplot.
+// The pictures of `train --plot` and `predict --plot`, drawn by gnuplot: loss and accuracy per
+// epoch with the kept epoch, the held-out confusion matrix, the predicted label counts.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,5 +20,19 @@ struct TrainingCurves {
 
 /// Writes the picture atomically; throws scgrad::Error if gnuplot is missing or fails.
 void plot_training_curves(const TrainingCurves& curves, const std::string& path);
+
+/// Where `train --plot PATH` puts the confusion matrix: curves.png → curves.confusion.png.
+std::string confusion_plot_path(const std::string& plot_path);
+
+/// The confusion matrix as a heatmap, each true class's row normalised to shares of its cells,
+/// class names on both axes (shares written in the cells up to 15 classes).
+void plot_confusion(const std::vector<std::string>& classes,
+                    const std::vector<std::vector<std::int64_t>>& confusion,
+                    const std::string& title, const std::string& path);
+
+/// Cells per predicted label (Unassigned included), as horizontal bars.
+void plot_label_counts(const std::vector<std::string>& labels,
+                       const std::vector<std::int64_t>& counts, const std::string& title,
+                       const std::string& path);
 
 }  // namespace scgrad::app

@@ -39,13 +39,21 @@ def main():
         order = np.random.default_rng(0).permutation(cells.n_obs)
         cells[order[:2000]].copy().write_h5ad(path("train.h5ad"))
         cells[order[2000:]].copy().write_h5ad(path("heldout.h5ad"))
-        run("train", path("train.h5ad"), "--classes", "all", "--out", path("model.h5"))
+        run("train", path("train.h5ad"), "--classes", "all", "--out", path("model.h5"),
+            "--plot", path("curves.png"))
 
         run("predict", path("model.h5"), path("heldout.h5ad"), "--out", path("every.h5ad"),
             "--metrics-out", path("every.json"))
         p = run("predict", path("model.h5"), path("heldout.h5ad"), "--out", path("some.h5ad"),
                 "--csv", path("some.csv"), "--metrics-out", path("some.json"),
                 "--annotations-only", path("some-annotations.h5ad"), "--min-confidence", 0.9)
+        run("predict", path("model.h5"), path("heldout.h5ad"), "--min-confidence", 0.9,
+            "--plot", path("counts.png"))
+        problems = []
+        for picture in ("curves.png", "curves.confusion.png", "counts.png"):
+            with open(path(picture), "rb") as f:
+                if f.read(8) != b"\x89PNG\r\n\x1a\n" or os.path.getsize(path(picture)) < 5000:
+                    problems.append(f"{picture} is not a picture")
         every = anndata.read_h5ad(path("every.h5ad")).obs
         some = anndata.read_h5ad(path("some.h5ad")).obs
         truth = every["author_cell_type"].astype(str)
@@ -58,7 +66,6 @@ def main():
         print(f"held-out cells: {n}; accuracy over all cells {accuracy_all:.4f}; with "
               f"--min-confidence 0.9: {int(assigned.sum())} assigned, accuracy over them "
               f"{accuracy_assigned:.4f}")
-        problems = []
         if not 0 < assigned.sum() < n:
             problems.append(f"{int(assigned.sum())} of {n} cells assigned: the threshold did nothing")
         if accuracy_assigned < accuracy_all:
