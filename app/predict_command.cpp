@@ -55,17 +55,8 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
   return j.dump(2) + "\n";
 }
 
-void run_predict(const PredictArgs& args) {
-  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}, {"--gene-map", args.gene_map}},
-                      {{"--out", args.out},
-                       {"--csv", args.csv},
-                       {"--metrics-out", args.metrics_out},
-                       {"--annotations-only", args.annotations},
-                       {"--plot", args.plot}});
-  const auto model = load(args.model);
-  auto options = args.options;
-  if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
-  const auto results = predict(model, args.data, options);
+/// How the query's genes met the model's, on stderr.
+void report_genes(const PredictArgs& args, const PredictResults& results) {
   const auto n_missing = results.missing_genes.size();
   std::cerr << fmt::format(
       "{}: {} cells; {} of the model's {} genes found", args.data, results.cell_names.size(),
@@ -94,6 +85,10 @@ void run_predict(const PredictArgs& args) {
     std::cerr << fmt::format("note: {} cells have no counts in the model's genes\n",
                              results.empty_cells.size());
   }
+}
+
+/// Cells per label on stdout; with a threshold, the unassigned cells and their would-be classes.
+void report_labels(const PredictArgs& args, const ModelFile& model, const PredictResults& results) {
   const auto labels = results.columns.annotation();
   const auto counts = labels.counts();
   for (std::size_t c = 0; c < labels.categories.size(); ++c) {
@@ -111,6 +106,11 @@ void run_predict(const PredictArgs& args) {
                              args.options.min_confidence,
                              by_class.empty() ? "" : "; they would have been: " + by_class);
   }
+}
+
+/// Every output the options ask for.
+void write_outputs(const PredictArgs& args, const ModelFile& model, const PredictResults& results) {
+  const auto labels = results.columns.annotation();
   if (!args.metrics_out.empty()) {
     write_text_atomically(args.metrics_out, predict_metrics_json(args, model, results),
                           "the predict metrics");
@@ -123,7 +123,7 @@ void run_predict(const PredictArgs& args) {
                  "scgrad_classes)\n";
   }
   if (!args.plot.empty()) {
-    plot_label_counts(labels.categories, counts,
+    plot_label_counts(labels.categories, labels.counts(),
                       fmt::format("scgrad predict: {} cells of {}", results.cell_names.size(),
                                   std::filesystem::path(args.data).filename().string()),
                       args.plot);
@@ -139,6 +139,22 @@ void run_predict(const PredictArgs& args) {
     write_prediction_csv(args.csv, results.cell_names, results.columns);
     std::cerr << "wrote " << args.csv << '\n';
   }
+}
+
+void run_predict(const PredictArgs& args) {
+  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}, {"--gene-map", args.gene_map}},
+                      {{"--out", args.out},
+                       {"--csv", args.csv},
+                       {"--metrics-out", args.metrics_out},
+                       {"--annotations-only", args.annotations},
+                       {"--plot", args.plot}});
+  const auto model = load(args.model);
+  auto options = args.options;
+  if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
+  const auto results = predict(model, args.data, options);
+  report_genes(args, results);
+  report_labels(args, model, results);
+  write_outputs(args, model, results);
 }
 
 }  // namespace
