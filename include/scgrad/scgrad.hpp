@@ -22,8 +22,10 @@
 /// Thread safety: fit, save, load and predict may run at the same time on different threads
 /// with different arguments (different output paths). Their calls into libhdf5 are serialised
 /// by one process-wide lock (libhdf5 is not thread-safe), and they share LibTorch's thread
-/// pool. A ModelFile or FitResult may be read from several threads at once. FitCallbacks run
-/// on the calling thread.
+/// pool. fit seeds LibTorch's global random generator (torch::manual_seed, as PyTorch code
+/// does) before it builds each model: two fits at once are each valid but their initial weights
+/// are not reproducible. A ModelFile or FitResult may be read from several threads at once.
+/// FitCallbacks run on the calling thread.
 
 #include <string>
 
