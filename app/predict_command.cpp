@@ -33,7 +33,7 @@ struct PredictArgs {
 
 /// What predict labelled, for --metrics-out: cells per label, the rejection and its threshold.
 std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model,
-                                 const PredictResults& results) {
+                                 const PredictResults& results, const Categorical& labels) {
   nlohmann::json j;
   j["model"] = args.model;
   j["data"] = args.data;
@@ -44,7 +44,6 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
   j["min_confidence"] = args.options.min_confidence;
   j["unassigned_label"] = args.options.unassigned_label;
   j["unassigned"] = results.unassigned;
-  const auto labels = results.columns.annotation();
   const auto counts = labels.counts();
   for (std::size_t c = 0; c < labels.categories.size(); ++c) {
     j["label_counts"][labels.categories[c]] = counts[c];
@@ -88,8 +87,8 @@ void report_genes(const PredictArgs& args, const PredictResults& results) {
 }
 
 /// Cells per label on stdout; with a threshold, the unassigned cells and their would-be classes.
-void report_labels(const PredictArgs& args, const ModelFile& model, const PredictResults& results) {
-  const auto labels = results.columns.annotation();
+void report_labels(const PredictArgs& args, const ModelFile& model, const PredictResults& results,
+                   const Categorical& labels) {
   const auto counts = labels.counts();
   for (std::size_t c = 0; c < labels.categories.size(); ++c) {
     std::cout << fmt::format("  {:<24} {}\n", labels.categories[c], counts[c]);
@@ -109,10 +108,10 @@ void report_labels(const PredictArgs& args, const ModelFile& model, const Predic
 }
 
 /// Every output the options ask for.
-void write_outputs(const PredictArgs& args, const ModelFile& model, const PredictResults& results) {
-  const auto labels = results.columns.annotation();
+void write_outputs(const PredictArgs& args, const ModelFile& model, const PredictResults& results,
+                   const Categorical& labels) {
   if (!args.metrics_out.empty()) {
-    write_text_atomically(args.metrics_out, predict_metrics_json(args, model, results),
+    write_text_atomically(args.metrics_out, predict_metrics_json(args, model, results, labels),
                           "the predict metrics");
     std::cerr << "wrote " << args.metrics_out << '\n';
   }
@@ -153,8 +152,9 @@ void run_predict(const PredictArgs& args) {
   if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
   const auto results = predict(model, args.data, options);
   report_genes(args, results);
-  report_labels(args, model, results);
-  write_outputs(args, model, results);
+  const auto labels = results.columns.annotation();  // the labels as every output writes them
+  report_labels(args, model, results, labels);
+  write_outputs(args, model, results, labels);
 }
 
 }  // namespace

@@ -115,8 +115,8 @@ CsrMatrix H5adFile::read_rows(const std::string& key, const std::vector<std::int
       hdf5::open_group(impl_->source.root(), info.hdf5_path, impl_->source.at(info.hdf5_path));
   const auto& indptr = h5ad::checked_indptr(impl_->source, info, group.get(), impl_->indptr_cache);
   return info.storage == MatrixStorage::csr
-             ? h5ad::read_csr_rows(impl_->source, info, indptr, rows)
-             : h5ad::read_csc_rows(impl_->source, info, indptr, rows);
+             ? h5ad::read_csr_rows(impl_->source, info, group.get(), indptr, rows)
+             : h5ad::read_csc_rows(impl_->source, info, group.get(), indptr, rows);
 }
 
 ValueSummary H5adFile::value_summary(const std::string& key) const {

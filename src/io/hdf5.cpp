@@ -460,6 +460,33 @@ bool is_numeric_type(hid_t dataset) {
   return c == H5T_INTEGER || c == H5T_FLOAT;
 }
 
+namespace {
+
+/// An attribute opened for reading, with its type, class and element count.
+struct OpenAttribute {
+  Handle attr;
+  Handle type;
+  Handle space;
+  H5T_class_t type_class = H5T_NO_CLASS;
+  hssize_t points = 0;
+};
+
+/// The attribute `name` of `obj`, or nullopt when it is absent (the caller holds the door).
+std::optional<OpenAttribute> open_attribute(hid_t obj, const std::string& name,
+                                            const Location& where) {
+  if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
+  OpenAttribute a;
+  a.attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
+                   "cannot open attribute '" + name + "'");
+  a.type = Handle(H5Aget_type(a.attr.get()));
+  a.space = Handle(H5Aget_space(a.attr.get()));
+  a.type_class = H5Tget_class(a.type.get());
+  a.points = H5Sget_simple_extent_npoints(a.space.get());
+  return a;
+}
+
+}  // namespace
+
 std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
                                             const Location& where) {
   auto values = string_array_attribute(obj, name, where);
@@ -470,72 +497,53 @@ std::optional<std::string> string_attribute(hid_t obj, const std::string& name,
 std::vector<std::string> string_array_attribute(hid_t obj, const std::string& name,
                                                 const Location& where) {
   const Door door(where.file);
-  if (H5Aexists(obj, name.c_str()) <= 0) return {};
-  Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
-                        "cannot open attribute '" + name + "'");
-  Handle type(H5Aget_type(attr.get()));
-  if (H5Tget_class(type.get()) != H5T_STRING) return {};
-  Handle space(H5Aget_space(attr.get()));
-  const auto points = H5Sget_simple_extent_npoints(space.get());
+  const auto a = open_attribute(obj, name, where);
+  if (!a || a->type_class != H5T_STRING) return {};
   // Attributes live in object headers (kilobytes); a count beyond that is a damaged header.
-  if (points < 0 || points > (1 << 24)) {
-    fail(where, "attribute '" + name + "' declares " + std::to_string(points) +
+  if (a->points < 0 || a->points > (1 << 24)) {
+    fail(where, "attribute '" + name + "' declares " + std::to_string(a->points) +
                     " strings (damaged file?)");
   }
-  const auto n = static_cast<std::size_t>(points);
-  const hid_t attr_id = attr.get();
+  const hid_t attr_id = a->attr.get();
   return read_string_elements(
-      type.get(), n, [attr_id](hid_t mem, void* buf) { return H5Aread(attr_id, mem, buf); },
-      space.get(), where);
+      a->type.get(), static_cast<std::size_t>(a->points),
+      [attr_id](hid_t mem, void* buf) { return H5Aread(attr_id, mem, buf); }, a->space.get(),
+      where);
 }
 
 std::optional<std::vector<std::int64_t>> integer_array_attribute(hid_t obj, const std::string& name,
                                                                  const Location& where) {
   const Door door(where.file);
-  if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
-  Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
-                        "cannot open attribute '" + name + "'");
-  Handle type(H5Aget_type(attr.get()));
-  const auto type_class = H5Tget_class(type.get());
-  if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) return std::nullopt;
-  Handle space(H5Aget_space(attr.get()));
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
-  std::vector<std::int64_t> values(n);
-  check(H5Aread(attr.get(), H5T_NATIVE_INT64, values.data()), where,
+  const auto a = open_attribute(obj, name, where);
+  if (!a || (a->type_class != H5T_INTEGER && a->type_class != H5T_FLOAT)) return std::nullopt;
+  std::vector<std::int64_t> values(static_cast<std::size_t>(a->points));
+  check(H5Aread(a->attr.get(), H5T_NATIVE_INT64, values.data()), where,
         "cannot read attribute '" + name + "'");
   return values;
 }
 
 std::optional<double> double_attribute(hid_t obj, const std::string& name, const Location& where) {
   const Door door(where.file);
-  if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
-  Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
-                        "cannot open attribute '" + name + "'");
-  Handle type(H5Aget_type(attr.get()));
-  Handle space(H5Aget_space(attr.get()));
-  const auto type_class = H5Tget_class(type.get());
-  if ((type_class != H5T_INTEGER && type_class != H5T_FLOAT) ||
-      H5Sget_simple_extent_npoints(space.get()) != 1) {
+  const auto a = open_attribute(obj, name, where);
+  if (!a) return std::nullopt;
+  if ((a->type_class != H5T_INTEGER && a->type_class != H5T_FLOAT) || a->points != 1) {
     fail(where, "attribute '" + name + "' is not a number");
   }
   double value = 0;
-  check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), where,
+  check(H5Aread(a->attr.get(), H5T_NATIVE_DOUBLE, &value), where,
         "cannot read attribute '" + name + "'");
   return value;
 }
 
 std::optional<Handle> referenced_object(hid_t obj, const std::string& name, const Location& where) {
   const Door door(where.file);
-  if (H5Aexists(obj, name.c_str()) <= 0) return std::nullopt;
-  Handle attr = checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), where,
-                        "cannot open attribute '" + name + "'");
-  Handle type(H5Aget_type(attr.get()));
-  Handle space(H5Aget_space(attr.get()));
-  if (H5Tget_class(type.get()) != H5T_REFERENCE || H5Sget_simple_extent_npoints(space.get()) != 1) {
+  const auto a = open_attribute(obj, name, where);
+  if (!a) return std::nullopt;
+  if (a->type_class != H5T_REFERENCE || a->points != 1) {
     fail(where, "attribute '" + name + "' is not an object reference");
   }
   hobj_ref_t reference{};
-  check(H5Aread(attr.get(), H5T_STD_REF_OBJ, &reference), where,
+  check(H5Aread(a->attr.get(), H5T_STD_REF_OBJ, &reference), where,
         "cannot read the '" + name + "' reference");
   return checked(H5Rdereference2(obj, H5P_DEFAULT, H5R_OBJECT, &reference), where,
                  "broken '" + name + "' reference");

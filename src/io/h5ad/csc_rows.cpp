@@ -61,15 +61,14 @@ std::vector<float> read_wanted_values(const H5adSource& source, hid_t data,
 
 }  // namespace
 
-CsrMatrix read_csc_rows(const H5adSource& source, const MatrixInfo& m,
+CsrMatrix read_csc_rows(const H5adSource& source, const MatrixInfo& m, hid_t group,
                         const std::vector<std::int64_t>& indptr,
                         const std::vector<std::int64_t>& rows) {
-  hdf5::Handle group = hdf5::open_group(source.root(), m.hdf5_path, source.at(m.hdf5_path));
   const auto indices_element = m.hdf5_path + "/indices";
   const auto data_element = m.hdf5_path + "/data";
-  hdf5::Handle indices = hdf5::open_dataset(group.get(), "indices", source.at(indices_element),
+  hdf5::Handle indices = hdf5::open_dataset(group, "indices", source.at(indices_element),
                                             /*cache_chunks=*/false);
-  hdf5::Handle data = hdf5::open_dataset(group.get(), "data", source.at(data_element));
+  hdf5::Handle data = hdf5::open_dataset(group, "data", source.at(data_element));
   const auto wanted = find_wanted_entries(source, m, indptr, rows, indices.get(), indices_element);
   const auto values = read_wanted_values(source, data.get(), data_element, wanted.positions);
   // Counting sort by output row; each row's columns come out ascending (storage order).

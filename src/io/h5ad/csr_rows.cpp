@@ -5,16 +5,14 @@
 
 namespace scgrad::h5ad {
 
-CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m,
+CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m, hid_t group,
                         const std::vector<std::int64_t>& indptr,
                         const std::vector<std::int64_t>& rows) {
-  hdf5::Handle group = hdf5::open_group(source.root(), m.hdf5_path, source.at(m.hdf5_path));
   const auto data_at = source.at(m.hdf5_path + "/data");
   const auto indices_element = m.hdf5_path + "/indices";
   const auto indices_at = source.at(indices_element);
-  hdf5::Handle data = hdf5::open_dataset(group.get(), "data", data_at, /*cache_chunks=*/false);
-  hdf5::Handle indices =
-      hdf5::open_dataset(group.get(), "indices", indices_at, /*cache_chunks=*/false);
+  hdf5::Handle data = hdf5::open_dataset(group, "data", data_at, /*cache_chunks=*/false);
+  hdf5::Handle indices = hdf5::open_dataset(group, "indices", indices_at, /*cache_chunks=*/false);
   CsrMatrix out;
   out.n_rows = static_cast<std::int64_t>(rows.size());
   out.n_cols = m.n_cols;

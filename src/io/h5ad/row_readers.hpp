@@ -17,8 +17,9 @@ constexpr std::int64_t kMaxGapEntries = 1 << 16;
 // Reads with gaps go through a staging buffer of at most this many entries.
 constexpr std::int64_t kMaxStagedEntries = 1 << 22;
 
-/// CSR: only the selected rows' entries are read (`indptr` checked, from checked_indptr).
-CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m,
+/// CSR: only the selected rows' entries are read. `group` is the matrix's open group, `indptr`
+/// its checked indptr (checked_indptr).
+CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m, hid_t group,
                         const std::vector<std::int64_t>& indptr,
                         const std::vector<std::int64_t>& rows);
 
@@ -27,7 +28,7 @@ CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m,
 /// them; of `data`, only the selected rows' values (and gaps under kMaxGapEntries) are read.
 /// Reading a CSC matrix in k row blocks therefore reads `indices` k times: for streaming,
 /// CSR storage reads each entry once.
-CsrMatrix read_csc_rows(const H5adSource& source, const MatrixInfo& m,
+CsrMatrix read_csc_rows(const H5adSource& source, const MatrixInfo& m, hid_t group,
                         const std::vector<std::int64_t>& indptr,
                         const std::vector<std::int64_t>& rows);
 
