@@ -28,6 +28,10 @@ void run_markers(const MarkersArgs& args) {
   check_outputs_apart({{"MODEL", args.model}}, {{"--csv", args.csv}});
   const auto model = load(args.model);
   const auto markers = marker_genes(model, args.top);
+  std::cerr << (marker_source(model) == MarkerSource::weights
+                    ? "scores: the logistic model's weights on the scaled genes (log-odds per SD)\n"
+                    : "scores: mean gradient x input of the class's centred logit over its "
+                      "training cells (stored when the model was trained)\n");
   std::ostringstream csv;
   csv << "class,rank,gene,score\n";
   for (std::size_t c = 0; c < markers.size(); ++c) {
@@ -53,7 +57,9 @@ void add_markers_command(CLI::App& app) {
       "markers",
       "The genes that push a model most towards each class: for the logistic model its weights "
       "on the scaled genes (how much one standard deviation more of a gene raises the class's "
-      "log-odds), highest first. Models with hidden layers are refused (no exact attribution).");
+      "log-odds), highest first. For a model with hidden layers, each gene's mean share of the "
+      "class's centred logit over the class's training cells (gradient x input), computed when "
+      "the model was trained and stored in its file (docs/annotation.md).");
   command->add_option("model", args->model, "model file from scgrad train --out")->required();
   command->add_option("--top", args->top, "genes per class")
       ->check(CLI::PositiveNumber)

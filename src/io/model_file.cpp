@@ -19,6 +19,7 @@ using hdf5::Location;
 namespace {
 
 constexpr const char* kFormatName = "scgrad-model";
+constexpr const char* kAttributionPath = "markers/gradient_x_input";
 
 std::string now_iso8601() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -210,6 +211,15 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
     }
     check_finite(w.values, path, element);
   }
+  if (!model.marker_attribution.empty()) {
+    const auto expected_values = model.classes.size() * pre.genes.size();
+    if (model.marker_attribution.size() != expected_values) {
+      invalid(path, kAttributionPath,
+              std::to_string(model.marker_attribution.size()) + " values, expected one per class "
+              "and gene (" + std::to_string(expected_values) + ")");
+    }
+    check_finite(model.marker_attribution, path, kAttributionPath);
+  }
   if (pre.mean.size() != pre.genes.size() || pre.sd.size() != pre.genes.size()) {
     invalid(path, "scaling", "mean and sd need one value per gene");
   }
@@ -266,6 +276,18 @@ void write_model_file(const std::string& path, const ModelFile& model) {
       order.push_back(w.name);
     }
     hdf5::write_string_array_attribute(weights.get(), "order", order, where);
+
+    if (!model.marker_attribution.empty()) {
+      Handle markers = hdf5::create_group(root, "markers", where);
+      hdf5::write_float_array(markers.get(), "gradient_x_input", model.marker_attribution,
+                              {static_cast<std::int64_t>(model.classes.size()), n_genes}, where);
+      hdf5::write_string_attribute(
+          markers.get(), "description",
+          "per class (rows, in the order of /classes) and gene (columns, /genes): the mean over "
+          "the class's training cells of x * d(s_c)/dx, x the scaled genes, s_c the class's "
+          "centred logit (two classes: +/- the log-odds of the first)",
+          where);
+    }
 
     Handle training = hdf5::create_group(root, "training", where);
     for (const auto& [key, value] : model.training_numbers) {
@@ -349,6 +371,12 @@ ModelFile read_model_file(const std::string& path) {
     w.shape = expected[i];
     w.values = floats_at(weights.get(), w.name, expected[i], Location{path, "weights/" + w.name});
     model.weights.push_back(std::move(w));
+  }
+  // Optional (absent for the logistic model and from older files): read when present.
+  if (hdf5::exists(root, "markers")) {
+    const auto n_classes = static_cast<std::int64_t>(model.classes.size());
+    model.marker_attribution =
+        floats_at(root, kAttributionPath, {n_classes, n_genes}, {path, kAttributionPath});
   }
   validate_model_file(model, path);
   model.path = path;

@@ -11,10 +11,12 @@ LogisticClassifier::LogisticClassifier(std::int64_t input_dim, std::int64_t outp
 }
 
 torch::Tensor LogisticClassifier::forward(const ModelBatch& x) {
-  auto z = linear1->apply(x);
+  auto z = logits(x);
   if (linear1->options.out_features() == 1) z = sigmoid(z);
   return z;
 }
+
+torch::Tensor LogisticClassifier::logits(const ModelBatch& x) { return linear1->apply(x); }
 
 std::string LogisticClassifier::spec() const {
   return model_spec_text("logistic", 0, linear1->options.out_features());
@@ -30,10 +32,13 @@ TwoLayerClassifier::TwoLayerClassifier(std::int64_t input_dim, std::int64_t hidd
 }
 
 torch::Tensor TwoLayerClassifier::forward(const ModelBatch& x) {
-  auto z = sigmoid1(linear1->apply(x));
-  z = linear2(z);
+  auto z = logits(x);
   if (linear2->options.out_features() == 1) z = sigmoid2(z);
   return z;
+}
+
+torch::Tensor TwoLayerClassifier::logits(const ModelBatch& x) {
+  return linear2(sigmoid1(linear1->apply(x)));
 }
 
 std::string TwoLayerClassifier::spec() const {
@@ -79,11 +84,20 @@ LayerListClassifier::LayerListClassifier(std::int64_t input_dim,
 }
 
 torch::Tensor LayerListClassifier::forward(const ModelBatch& x) {
+  return apply_layers(x, layers->size());
+}
+
+torch::Tensor LayerListClassifier::logits(const ModelBatch& x) {
+  // Every layer but a final sigmoid (two classes end in one; many classes in linear).
+  const bool ends_in_sigmoid = layer_specs.back().kind == LayerSpec::Kind::sigmoid;
+  return apply_layers(x, layers->size() - (ends_in_sigmoid ? 1 : 0));
+}
+
+torch::Tensor LayerListClassifier::apply_layers(const ModelBatch& x, std::size_t count) {
   // The exercise's loop over the list; the first layer also takes sparse rows.
   auto z = first->apply(x);
-  for (auto layer = std::next(layers->begin()); layer != layers->end(); ++layer) {
-    z = layer->forward(z);
-  }
+  const auto end = layers->begin() + static_cast<std::ptrdiff_t>(count);
+  for (auto layer = std::next(layers->begin()); layer != end; ++layer) z = layer->forward(z);
   return z;
 }
 

@@ -1,5 +1,6 @@
 #include "scgrad/model/layer_spec.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "scgrad/error.hpp"
@@ -91,6 +92,13 @@ std::string model_spec_text(const std::string& model, std::int64_t hidden, std::
   if (model == "logistic") return head;
   if (model == "mlp") return "linear:" + std::to_string(hidden) + ",sigmoid," + head;
   return to_string(parse_layer_spec(model));
+}
+
+bool has_hidden_layers(const std::string& spec) {
+  const auto layers = parse_layer_spec(spec);
+  return std::count_if(layers.begin(), layers.end(), [](const LayerSpec& l) {
+           return l.kind == LayerSpec::Kind::linear;
+         }) > 1;
 }
 
 }  // namespace scgrad

@@ -1,6 +1,8 @@
 #include "scgrad/train/classifier_file.hpp"
 
 #include "scgrad/model/model_bundle.hpp"
+#include "scgrad/train/class_attribution.hpp"
+#include "scgrad/train/classification.hpp"
 
 namespace scgrad {
 
@@ -24,6 +26,15 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
   bundle.preprocessing = data.preprocessing;
   bundle.label_key = fit.prepare.label_key;
   store_weights(*saved.model, bundle);
+  if (has_hidden_layers(bundle.spec)) {  // markers: no weight links a gene to a class
+    const auto cells = model_training_cells(saved);
+    const auto& pre = data.preprocessing;
+    const auto attribution = class_attributions(
+        *saved.model, *cells.input, target_classes(cells.targets, saved.n_classes()),
+        saved.n_classes(), torch::tensor(pre.mean), torch::tensor(pre.sd));
+    bundle.marker_attribution.assign(attribution.data_ptr<float>(),
+                                     attribution.data_ptr<float>() + attribution.numel());
+  }
   const auto& split = selected.inputs.data.split;
   bundle.training_numbers = {
       {"seed", static_cast<double>(fit.seed)},

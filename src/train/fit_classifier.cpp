@@ -65,9 +65,7 @@ void retrain_on_training_cells(FittedClassifier& fitted, const FitOptions& optio
   const auto& sets = fitted.inputs.sets;
   const auto& data = fitted.inputs.data;
   const auto cells = static_cast<std::int64_t>(data.split.train.size());
-  LabelledData all_training{
-      std::make_shared<ConcatenatedInput>(sets.train.input, sets.validation->input),
-      torch::cat({sets.train.targets, sets.validation->targets}, 0)};
+  const auto all_training = all_training_cells(sets);
   training.class_weights = class_weights_for(options, data, data.split.train);
   training.weight_decay = fitted.weight_decay * selected_cells_ratio(fitted, cells);
   training.epochs = epochs_for(fitted, cells);
@@ -81,6 +79,16 @@ void retrain_on_training_cells(FittedClassifier& fitted, const FitOptions& optio
 }
 
 }  // namespace
+
+LabelledData all_training_cells(const TrainingSets& sets) {
+  if (!sets.validation) return sets.train;
+  return {std::make_shared<ConcatenatedInput>(sets.train.input, sets.validation->input),
+          torch::cat({sets.train.targets, sets.validation->targets}, 0)};
+}
+
+LabelledData model_training_cells(const FittedClassifier& fitted) {
+  return fitted.retrained ? all_training_cells(fitted.inputs.sets) : fitted.inputs.sets.train;
+}
 
 double selected_cells_ratio(const FittedClassifier& selected, std::int64_t cells) {
   return static_cast<double>(selected.inputs.sets.train.input->rows()) /

@@ -5,9 +5,10 @@ assigned, the accuracy over the assigned cells is not lower than over all cells,
 (obs, CSV, --metrics-out JSON) agree on which cells are Unassigned and which class they would
 have had. --annotations-only writes the same labels without the expression matrix, with --out
 or alone, and joins onto the query in one line. `scgrad markers` finds the simulator's planted
-marker genes from a logistic model (many classes and two), and refuses a model with hidden
-layers. A query whose genes are renamed is refused without a gene map, with the unmatched names
-of both sides, and predicts identically with one.
+marker genes from a logistic model and from a two-layer model (many classes and two), and
+refuses a model with hidden layers whose file holds no attribution. A query whose genes are
+renamed is refused without a gene map, with the unmatched names of both sides, and predicts
+identically with one.
 
 usage: test_annotation.py SCGRAD_BINARY
 """
@@ -18,6 +19,7 @@ import sys
 import tempfile
 
 import anndata
+import h5py
 import numpy as np
 import pandas as pd
 
@@ -137,29 +139,37 @@ def main():
             problems.append("the run does not state the genes matched before and after: " + p.stderr)
         print("gene map: " + p.stderr.splitlines()[0])
 
-        # Markers: of each type's top 20, at least 80 % of min(20, planted) are its planted markers.
+        # Markers: of each type's top 20, at least 80 % of min(20, planted) are its planted
+        # markers: the logistic model's weights, and the two-layer model's stored attribution.
         run("simulate", path("markers.h5ad"), "--cells", 1500, "--genes", 1000, "--seed", 2)
         planted = anndata.read_h5ad(path("markers.h5ad")).var_names
-        for classes in ("all", "Astrocytes,Glioblasts"):
-            run("train", path("markers.h5ad"), "--classes", classes, "--out", path("m.h5"))
-            run("markers", path("m.h5"), "--top", 20, "--csv", path("markers.csv"))
-            table = pd.read_csv(path("markers.csv"))
-            for cell_type, rows in table.groupby("class", sort=False):
-                prefix = cell_type.replace(" ", "_") + "_marker_"  # the simulator's gene names
-                own = sum(str(g).startswith(prefix) for g in rows["gene"])
-                n_planted = sum(g.startswith(prefix) for g in planted)
-                print(f"markers ({classes}): {cell_type}: {own} of its top {len(rows)} are its "
-                      f"{n_planted} planted markers")
-                if (list(rows["rank"]) != list(range(1, 21)) or n_planted == 0
-                        or own < 0.8 * min(20, n_planted)):
-                    problems.append(f"markers of {cell_type} ({classes}): {own} planted in top 20")
-            if len(table) != 20 * table["class"].nunique():
-                problems.append(f"markers.csv has {len(table)} rows")
-        run("train", path("markers.h5ad"), "--classes", "all", "--model", "mlp", "--epochs", 2,
-            "--out", path("mlp.h5"))
-        p = run("markers", path("mlp.h5"), expect=1)
-        if "hidden layers" not in p.stderr:
-            problems.append("markers of an mlp: " + p.stderr)
+        for model in ("logistic", "mlp"):
+            for classes in ("all", "Astrocytes,Glioblasts"):
+                run("train", path("markers.h5ad"), "--classes", classes, "--model", model,
+                    "--out", path("m.h5"))
+                p = run("markers", path("m.h5"), "--top", 20, "--csv", path("markers.csv"))
+                source = "weights" if model == "logistic" else "gradient x input"
+                if source not in p.stderr:
+                    problems.append(f"markers of a {model} model do not say they are {source}")
+                table = pd.read_csv(path("markers.csv"))
+                for cell_type, rows in table.groupby("class", sort=False):
+                    prefix = cell_type.replace(" ", "_") + "_marker_"  # the simulator's names
+                    own = sum(str(g).startswith(prefix) for g in rows["gene"])
+                    n_planted = sum(g.startswith(prefix) for g in planted)
+                    print(f"markers ({model}, {classes}): {cell_type}: {own} of its top "
+                          f"{len(rows)} are its {n_planted} planted markers")
+                    if (list(rows["rank"]) != list(range(1, 21)) or n_planted == 0
+                            or own < 0.8 * min(20, n_planted)):
+                        problems.append(f"markers of {cell_type} ({model}, {classes}): {own} "
+                                        "planted in top 20")
+                if len(table) != 20 * table["class"].nunique():
+                    problems.append(f"markers.csv has {len(table)} rows")
+        # A model with hidden layers whose file has no attribution (an older file) is refused.
+        with h5py.File(path("m.h5"), "r+") as f:
+            del f["markers"]
+        p = run("markers", path("m.h5"), expect=1)
+        if "markers" not in p.stderr or "train it again" not in p.stderr:
+            problems.append("markers of an mlp without attribution: " + p.stderr)
 
         # A label that is a class, and a threshold outside [0, 1], are refused.
         p = run("predict", path("model.h5"), path("heldout.h5ad"), "--min-confidence", 0.5,

@@ -30,6 +30,7 @@ ModelFile example() {
                {"linear1.bias", {2}, {5, 6}},
                {"linear2.weight", {3, 2}, {1, 0, 0, 1, 1, 1}},
                {"linear2.bias", {3}, {0, 0, 0}}};
+  m.marker_attribution = {0.1F, -0.2F, 0.3F, 0.4F, 0.5F, -0.6F};  // classes × genes
   m.training_numbers = {{"lr", 0.001}, {"epochs", 30}};
   m.training_strings = {{"data_file", "x.h5ad"}};
   return m;
@@ -52,6 +53,7 @@ TEST(ModelFile, RoundTrip) {
   EXPECT_EQ(m.weights[0].name, "linear1.weight");
   EXPECT_EQ(m.weights[0].shape, (std::vector<std::int64_t>{2, 2}));
   EXPECT_EQ(m.weights[0].values, (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(m.marker_attribution, example().marker_attribution);
   // no temporary file is left beside it
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
     EXPECT_EQ(entry.path().filename(), "m.h5");
@@ -91,6 +93,8 @@ TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
       {"classes", [](ModelFile& m) { m.classes = {"A"}; }},
       {"genes", [](ModelFile& m) { m.preprocessing.genes[1] = "g1"; }},
       {"preprocess/target_sum", [](ModelFile& m) { m.preprocessing.log_cpm.target_sum = 0; }},
+      {"markers/gradient_x_input", [](ModelFile& m) { m.marker_attribution.pop_back(); }},
+      {"markers/gradient_x_input", [](ModelFile& m) { m.marker_attribution[4] = NAN; }},
   };
   EXPECT_EQ(error_of([] { validate_model_file(example(), "m.h5"); }), "");
   for (const auto& [element, damage] : defects) {
@@ -100,6 +104,14 @@ TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
     EXPECT_NE(message.find("m.h5: " + element + ":"), std::string::npos)
         << element << " -> '" << message << "'";
   }
+}
+
+TEST(ModelFile, TheMarkerAttributionIsOptional) {
+  test::TempDir dir;
+  auto m = example();
+  m.marker_attribution.clear();  // the logistic model's files, and older ones
+  write_model_file(dir.file("m.h5"), m);
+  EXPECT_TRUE(read_model_file(dir.file("m.h5")).marker_attribution.empty());
 }
 
 TEST(ModelFile, WriterRefusesAnInvalidModel) {

@@ -42,6 +42,11 @@ struct ModelFile {
   ComputePath compute = ComputePath::dense;
   std::string label_key;            ///< obs column the classes came from
   std::vector<NamedArray> weights;  ///< the spec's parameters, in order
+  /// For models with hidden layers: each class's mean gradient × input over its training cells
+  /// (classes × genes, row-major; train/class_attribution.hpp), what marker_genes ranks. Empty
+  /// for the logistic model (its weights are exact) and in files written before scgrad stored
+  /// it (marker_genes then asks for a retrain). Kept at /markers/gradient_x_input.
+  std::vector<float> marker_attribution;
 
   // training (attributes of /training)
   std::map<std::string, double> training_numbers;       ///< seed, epochs, lr, metrics, ...
@@ -60,7 +65,8 @@ constexpr std::int64_t kMaxLayerUnits = 1000000;
 /// (at least one) named, non-empty and unique; the layer spec parses, no layer is wider than
 /// kMaxLayerUnits, and it is the architecture the model name, hidden size and class count
 /// give; the weights are that spec's parameters in order (shapes included); scaling has one
-/// mean and one SD per gene; every number is finite, every SD > 0, the target sum > 0.
+/// mean and one SD per gene; a marker attribution, when present, has one value per class and
+/// gene; every number is finite, every SD > 0, the target sum > 0.
 /// Throws scgrad::Error naming `path` and the element. Every loader and the writer call it.
 void validate_model_file(const ModelFile& model, const std::string& path);
 

@@ -24,6 +24,9 @@ namespace scgrad {
 struct ClassifierImpl : torch::nn::Module {
   /// `model.forward(x)` with x a dense tensor reads as the exercise's.
   virtual torch::Tensor forward(const ModelBatch& x) = 0;
+  /// The outputs before a final sigmoid: forward(x) for many classes, the log-odds of the first
+  /// class for two. What marker attributions differentiate (a sigmoid saturates).
+  virtual torch::Tensor logits(const ModelBatch& x) = 0;
   /// The layer spec this model is equivalent to (stored in the model file).
   virtual std::string spec() const = 0;
   /// The scaling the first layer folds into sparse rows (1-D float32, one per gene).
@@ -41,6 +44,7 @@ struct ClassifierImpl : torch::nn::Module {
 struct LogisticClassifier : ClassifierImpl {
   explicit LogisticClassifier(std::int64_t input_dim, std::int64_t outputs = 1);
   torch::Tensor forward(const ModelBatch& x) override;
+  torch::Tensor logits(const ModelBatch& x) override;
   std::string spec() const override;
 
   InputLinear linear1{nullptr};
@@ -52,6 +56,7 @@ struct LogisticClassifier : ClassifierImpl {
 struct TwoLayerClassifier : ClassifierImpl {
   TwoLayerClassifier(std::int64_t input_dim, std::int64_t hidden = 50, std::int64_t outputs = 1);
   torch::Tensor forward(const ModelBatch& x) override;
+  torch::Tensor logits(const ModelBatch& x) override;
   std::string spec() const override;
 
   InputLinear linear1{nullptr};
@@ -66,11 +71,16 @@ struct LayerListClassifier : ClassifierImpl {
   /// The first layer of the list must be linear.
   LayerListClassifier(std::int64_t input_dim, const std::vector<LayerSpec>& layer_list);
   torch::Tensor forward(const ModelBatch& x) override;
+  torch::Tensor logits(const ModelBatch& x) override;
   std::string spec() const override;
 
   torch::nn::Sequential layers{nullptr};
   InputLinear first{nullptr};  ///< layers[0]
   std::vector<LayerSpec> layer_specs;
+
+ private:
+  /// The first `count` layers of the list, in order.
+  torch::Tensor apply_layers(const ModelBatch& x, std::size_t count);
 };
 
 /// `model`: "logistic" → LogisticClassifier, "mlp" → TwoLayerClassifier, a layer spec →

@@ -23,6 +23,10 @@ std::vector<LayerSpec> parse_layer_spec(const std::string& text);
 /// The canonical text of a layer list (parse_layer_spec(to_string(x)) == x).
 std::string to_string(const std::vector<LayerSpec>& layers);
 
+/// True when the spec has more than one linear layer: no weight links a gene to a class, so
+/// marker genes come from a stored attribution (train/class_attribution.hpp).
+bool has_hidden_layers(const std::string& spec);
+
 /// Outputs a model needs: 1 for two classes (a sigmoid), K otherwise (logits).
 inline std::int64_t output_units(std::size_t n_classes) {
   return n_classes == 2 ? 1 : static_cast<std::int64_t>(n_classes);

@@ -17,6 +17,9 @@ namespace scgrad {
 torch::Tensor targets_tensor(const std::vector<std::int32_t>& classes, std::size_t n_classes,
                              const torch::Device& device = torch::kCPU);
 
+/// The class index of each cell: targets_tensor read back.
+std::vector<std::int32_t> target_classes(const torch::Tensor& targets, std::size_t n_classes);
+
 /// nn.BCELoss() for two classes, nn.CrossEntropyLoss() otherwise (mean over cells).
 /// With `class_weights` (one per class, class order), each cell's loss is multiplied by its
 /// class's weight before the mean over cells: (1/n) Σ w[y_i] l_i, scikit-learn's sample-weighted

@@ -42,6 +42,14 @@ struct FittedClassifier {
   std::size_t n_classes() const { return inputs.data.cells.classes.size(); }
 };
 
+/// Every training cell: the fit cells, then the validation cells when there are any (one input,
+/// without copying).
+LabelledData all_training_cells(const TrainingSets& sets);
+
+/// The cells `fitted.model` was trained on: every training cell when it was retrained, else
+/// the fit cells.
+LabelledData model_training_cells(const FittedClassifier& fitted);
+
 /// FitOptions::optimizer, or its default for these inputs.
 Optimizer resolve_optimizer(const FitOptions& options, const TrainingInputs& inputs);
 
