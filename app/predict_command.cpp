@@ -51,6 +51,30 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
   for (std::size_t c = 0; c < model.classes.size(); ++c) {
     j["unassigned_by_class"][model.classes[c]] = results.unassigned_by_class[c];
   }
+  const auto& majority = results.columns.majority;
+  if (!majority.codes.empty()) {
+    auto& vote = j["majority"];
+    vote["by"] = args.options.over_cluster ? "scgrad_over_cluster" : args.options.majority_by;
+    vote["min_fraction"] = args.options.majority.min_fraction;
+    vote["groups"] = results.majority_groups;
+    vote["heterogeneous_groups"] = results.heterogeneous_groups;
+    const auto voted = majority.counts();
+    for (std::size_t c = 0; c < majority.categories.size(); ++c) {
+      vote["label_counts"][majority.categories[c]] = voted[c];
+    }
+  }
+  if (results.over_clustering) {
+    const auto& o = *results.over_clustering;
+    j["over_clustering"] = {{"clusters", o.n_clusters},
+                            {"resolution", o.resolution},
+                            {"components", o.components},
+                            {"neighbours", args.options.over_clustering.neighbours},
+                            {"edges", o.edges},
+                            {"seed", args.options.over_clustering.seed},
+                            {"pca_seconds", o.pca_seconds},
+                            {"neighbour_seconds", o.neighbour_seconds},
+                            {"leiden_seconds", o.leiden_seconds}};
+  }
   return j.dump(2) + "\n";
 }
 
@@ -107,6 +131,38 @@ void report_labels(const PredictArgs& args, const ModelFile& model, const Predic
   }
 }
 
+/// The obs columns predict writes.
+std::string obs_written(const PredictionColumns& columns) {
+  return std::string("scgrad_label, scgrad_confidence") +
+         (columns.over_cluster.empty() ? "" : ", scgrad_over_cluster") +
+         (columns.majority.codes.empty() ? "" : ", scgrad_majority_label");
+}
+
+/// With voting: the groups, the clusters scgrad made, and the cells per voted label.
+void report_vote(const PredictArgs& args, const PredictResults& results) {
+  const auto& majority = results.columns.majority;
+  if (majority.codes.empty()) return;
+  if (results.over_clustering) {
+    const auto& o = *results.over_clustering;
+    std::cerr << fmt::format(
+        "over-clustering: {} clusters (Leiden, modularity, resolution {}) of a {}-nearest-"
+        "neighbour graph ({} edges) on {} principal components; PCA {:.1f} s, neighbours "
+        "{:.1f} s, Leiden {:.1f} s\n",
+        o.n_clusters, o.resolution, args.options.over_clustering.neighbours, o.edges,
+        o.components, o.pca_seconds, o.neighbour_seconds, o.leiden_seconds);
+  }
+  std::cerr << fmt::format(
+      "majority vote within {} groups of {}: {} heterogeneous (top label below {:.0f} %)\n",
+      results.majority_groups,
+      args.options.over_cluster ? "scgrad_over_cluster" : "obs['" + args.options.majority_by + "']",
+      results.heterogeneous_groups, 100 * args.options.majority.min_fraction);
+  std::cout << "majority labels:\n";
+  const auto counts = majority.counts();
+  for (std::size_t c = 0; c < majority.categories.size(); ++c) {
+    std::cout << fmt::format("  {:<24} {}\n", majority.categories[c], counts[c]);
+  }
+}
+
 /// Every output the options ask for.
 void write_outputs(const PredictArgs& args, const ModelFile& model, const PredictResults& results,
                    const Categorical& labels) {
@@ -117,9 +173,8 @@ void write_outputs(const PredictArgs& args, const ModelFile& model, const Predic
   }
   if (!args.out.empty()) {
     write_prediction_h5ad(args.data, args.out, results.columns);
-    std::cerr << "wrote " << args.out
-              << " (obs scgrad_label, scgrad_confidence; obsm scgrad_probabilities; uns "
-                 "scgrad_classes)\n";
+    std::cerr << "wrote " << args.out << " (obs " << obs_written(results.columns)
+              << "; obsm scgrad_probabilities; uns scgrad_classes)\n";
   }
   if (!args.plot.empty()) {
     plot_label_counts(labels.categories, labels.counts(),
@@ -131,8 +186,8 @@ void write_outputs(const PredictArgs& args, const ModelFile& model, const Predic
   if (!args.annotations.empty()) {
     write_prediction_annotations(args.annotations, results.cell_names, results.columns);
     std::cerr << "wrote " << args.annotations
-              << " (the annotations only: obs names, scgrad_label, scgrad_confidence, obsm "
-                 "scgrad_probabilities, uns scgrad_classes; no expression matrix)\n";
+              << " (the annotations only: obs names, " << obs_written(results.columns)
+              << ", obsm scgrad_probabilities, uns scgrad_classes; no expression matrix)\n";
   }
   if (!args.csv.empty()) {
     write_prediction_csv(args.csv, results.cell_names, results.columns);
@@ -154,6 +209,7 @@ void run_predict(const PredictArgs& args) {
   report_genes(args, results);
   const auto labels = results.columns.annotation();  // the labels as every output writes them
   report_labels(args, model, results, labels);
+  report_vote(args, results);
   write_outputs(args, model, results, labels);
 }
 
@@ -199,6 +255,30 @@ void add_predict_command(CLI::App& app) {
       ->add_option("--unassigned-label", args->options.unassigned_label,
                    "label of the cells below --min-confidence")
       ->capture_default_str();
+  command->add_option("--majority-by", args->options.majority_by,
+                      "majority voting (CellTypist's majority_voting) within the groups of this "
+                      "obs column of the query (e.g. leiden): obs scgrad_majority_label");
+  command->add_flag("--majority-vote", args->options.over_cluster,
+                    "majority voting within scgrad's own over-clustering of the query (PCA of "
+                    "the model's scaled inputs, a 10-nearest-neighbour graph, Leiden): obs "
+                    "scgrad_over_cluster and scgrad_majority_label");
+  command
+      ->add_option("--majority-min-fraction", args->options.majority.min_fraction,
+                   "a group whose most frequent label holds less than this share of its cells "
+                   "is labelled Heterogeneous")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command
+      ->add_option("--over-cluster-resolution", args->options.over_clustering.resolution,
+                   "Leiden resolution of --majority-vote; 0: CellTypist's rule (5 below 5,000 "
+                   "cells, rising to 30 from 200,000)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--seed", args->options.over_clustering.seed,
+                   "seed of the over-clustering (PCA and Leiden): the same seed gives the same "
+                   "clusters")
+      ->capture_default_str();
   command->add_option("--plot", args->plot,
                       "draw the cells per predicted label (Unassigned included) as .png or .svg");
   command->add_option("--metrics-out", args->metrics_out,
@@ -206,7 +286,8 @@ void add_predict_command(CLI::App& app) {
                       "the class they would have had, genes found");
   command->footer(
       "Examples:\n  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad\n"
-      "  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad --min-confidence 0.9");
+      "  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad --min-confidence 0.9\n"
+      "  scgrad predict glia.h5 new_cells.h5ad --annotations-only labels.h5ad --majority-vote");
   command->callback([args] { run_predict(*args); });
 }
 

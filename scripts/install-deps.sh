@@ -11,6 +11,7 @@ packages=(
   libhdf5-dev liblzf-dev
   hdf5-filter-plugin-blosc-serial   # reads blosc-compressed .h5ad (lzf is built in)
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  libigraph-dev          # Leiden over-clustering (predict --majority-vote)
   gnuplot-nox            # --plot
 )
 if [[ "${1:-}" == "--test" ]]; then

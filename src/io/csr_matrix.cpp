@@ -1,6 +1,9 @@
 #include "scgrad/io/csr_matrix.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "scgrad/error.hpp"
 
 namespace scgrad {
 
@@ -106,6 +109,19 @@ CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& 
     out.indptr.push_back(static_cast<std::int64_t>(out.data.size()));
   }
   return out;
+}
+
+void append_rows(CsrMatrix& to, const CsrMatrix& rows) {
+  if (to.n_rows == 0 && to.nonzeros() == 0) to.n_cols = rows.n_cols;
+  if (rows.n_cols != to.n_cols) {
+    throw OptionError("append_rows: " + std::to_string(rows.n_cols) + " columns below " +
+                      std::to_string(to.n_cols));
+  }
+  const auto offset = to.nonzeros();
+  to.indices.insert(to.indices.end(), rows.indices.begin(), rows.indices.end());
+  to.data.insert(to.data.end(), rows.data.begin(), rows.data.end());
+  for (std::int64_t r = 1; r <= rows.n_rows; ++r) to.indptr.push_back(offset + rows.indptr[r]);
+  to.n_rows += rows.n_rows;
 }
 
 std::vector<float> to_dense(const CsrMatrix& matrix) {

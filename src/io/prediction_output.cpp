@@ -19,6 +19,8 @@ namespace {
 
 constexpr const char* kLabel = "scgrad_label";
 constexpr const char* kConfidence = "scgrad_confidence";
+constexpr const char* kOverCluster = "scgrad_over_cluster";
+constexpr const char* kMajorityLabel = "scgrad_majority_label";
 
 Handle group_or_create(hid_t loc, const std::string& name, const Location& where) {
   if (hdf5::is_group(loc, name)) return hdf5::open_group(loc, name, where);
@@ -27,24 +29,44 @@ Handle group_or_create(hid_t loc, const std::string& name, const Location& where
   return group;
 }
 
-/// obs scgrad_label and scgrad_confidence (after the columns already there), obsm
-/// scgrad_probabilities, uns scgrad_classes; earlier scgrad_* elements are replaced.
+/// Clusters as a categorical whose categories are their numbers ("0", "1", …), as scanpy's
+/// leiden column.
+Categorical cluster_categorical(const std::vector<std::int32_t>& clusters) {
+  Categorical out;
+  out.codes = clusters;
+  const auto n = clusters.empty() ? 0 : *std::max_element(clusters.begin(), clusters.end()) + 1;
+  for (std::int32_t c = 0; c < n; ++c) out.categories.push_back(std::to_string(c));
+  return out;
+}
+
+/// obs scgrad_label and scgrad_confidence (after the columns already there; with voting
+/// scgrad_over_cluster and scgrad_majority_label), obsm scgrad_probabilities, uns
+/// scgrad_classes; earlier scgrad_* elements are replaced.
 void add_prediction_elements(hid_t file, const PredictionColumns& predictions,
                              const std::string& output) {
   const auto n = static_cast<std::int64_t>(predictions.labels.size());
   const auto k = static_cast<std::int64_t>(predictions.classes.size());
   const Location where{output, "obs"};
   Handle obs = hdf5::open_group(file, "obs", where);
+  const std::vector<std::string> ours = {kLabel, kConfidence, kOverCluster, kMajorityLabel};
   std::vector<std::string> order;
   for (const auto& name : hdf5::string_array_attribute(obs.get(), "column-order", where)) {
-    if (name != kLabel && name != kConfidence) order.push_back(name);
+    if (std::find(ours.begin(), ours.end(), name) == ours.end()) order.push_back(name);
   }
-  order.emplace_back(kLabel);
-  order.emplace_back(kConfidence);
-  hdf5::remove_if_exists(obs.get(), kLabel);
-  hdf5::remove_if_exists(obs.get(), kConfidence);
+  for (const auto& name : ours) hdf5::remove_if_exists(obs.get(), name);
   anndata::write_categorical(obs.get(), kLabel, predictions.annotation(), where);
   anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
+  order.emplace_back(kLabel);
+  order.emplace_back(kConfidence);
+  if (!predictions.over_cluster.empty()) {
+    anndata::write_categorical(obs.get(), kOverCluster,
+                               cluster_categorical(predictions.over_cluster), where);
+    order.emplace_back(kOverCluster);
+  }
+  if (!predictions.majority.codes.empty()) {
+    anndata::write_categorical(obs.get(), kMajorityLabel, predictions.majority, where);
+    order.emplace_back(kMajorityLabel);
+  }
   hdf5::remove_attribute_if_exists(obs.get(), "column-order", where);
   hdf5::write_string_array_attribute(obs.get(), "column-order", order, where);
 
@@ -111,13 +133,22 @@ void write_prediction_csv(const std::string& output, const std::vector<std::stri
   {
     const auto labels = predictions.annotation();
     const auto k = predictions.classes.size();
-    csv << "cell,label,confidence";
+    const auto& majority = predictions.majority;
+    const bool clusters = !predictions.over_cluster.empty();
+    const bool voted = !majority.codes.empty();
+    csv << "cell,label,confidence" << (clusters ? ",over_cluster" : "")
+        << (voted ? ",majority_label" : "");
     for (const auto& c : predictions.classes) csv << ',' << csv_field("p_" + c);
     csv << '\n';
     for (std::size_t i = 0; i < predictions.labels.size(); ++i) {
       csv << csv_field(cell_names[i]) << ','
           << csv_field(labels.categories[static_cast<std::size_t>(labels.codes[i])]) << ','
           << predictions.confidence[i];
+      if (clusters) csv << ',' << predictions.over_cluster[i];
+      if (voted) {
+        const auto code = majority.codes[i];
+        csv << ',' << (code < 0 ? "" : csv_field(majority.categories[static_cast<std::size_t>(code)]));
+      }
       for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
       csv << '\n';
     }

@@ -21,40 +21,6 @@ torch::Tensor padded_rows(const torch::Tensor& m) {
   return torch::constant_pad_nd(m, {0, kernels::pad_to_vector(h) - h}).contiguous();
 }
 
-/// Y = X · Vt; rows are independent, so threads take ranges of rows.
-torch::Tensor csr_times_dense(const CsrTensors& x, const torch::Tensor& vt) {
-  const auto h = vt.size(1);
-  const auto padded = padded_rows(vt);
-  auto y = torch::empty({x.n_rows, h}, vt.options());
-  const auto arrays = arrays_of(x);
-  at::parallel_for(0, x.n_rows, 256, [&](std::int64_t begin, std::int64_t end) {
-    kernels::rows_times_dense(arrays, begin, end, padded.data_ptr<float>(), h, padded.size(1),
-                              y.data_ptr<float>());
-  });
-  return y;
-}
-
-/// dVt = Xᵀ · G (g x h). Entries of different rows add into the same gene, so each thread
-/// accumulates into its own buffer (rows padded for the vector kernel) and the buffers are
-/// summed.
-torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor& g) {
-  const auto h = g.size(1);
-  const auto stride = h == 1 ? 1 : kernels::pad_to_vector(h);
-  const auto n_threads = std::max<std::int64_t>(1, at::get_num_threads());
-  const auto chunk = (x.n_rows + n_threads - 1) / n_threads;
-  auto partial = torch::zeros({n_threads, x.n_cols, stride}, g.options());
-  const auto arrays = arrays_of(x);
-  at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
-    for (auto t = t_begin; t < t_end; ++t) {
-      kernels::rows_transpose_times_dense(
-          arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk), g.data_ptr<float>(), h,
-          partial.data_ptr<float>() + t * x.n_cols * stride, stride);
-    }
-  });
-  const auto total = n_threads == 1 ? partial[0] : partial.sum(0);
-  return stride == h ? total : total.narrow(1, 0, h).contiguous();
-}
-
 /// Autograd function: inputs Vt (g x h, differentiable) and the CSR tensors (constants).
 struct SparseMatmul : torch::autograd::Function<SparseMatmul> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& vt,
@@ -77,6 +43,39 @@ struct SparseMatmul : torch::autograd::Function<SparseMatmul> {
 };
 
 }  // namespace
+
+// Rows are independent, so threads take ranges of rows.
+torch::Tensor csr_times_dense(const CsrTensors& x, const torch::Tensor& vt) {
+  const auto h = vt.size(1);
+  const auto padded = padded_rows(vt);
+  auto y = torch::empty({x.n_rows, h}, vt.options());
+  const auto arrays = arrays_of(x);
+  at::parallel_for(0, x.n_rows, 256, [&](std::int64_t begin, std::int64_t end) {
+    kernels::rows_times_dense(arrays, begin, end, padded.data_ptr<float>(), h, padded.size(1),
+                              y.data_ptr<float>());
+  });
+  return y;
+}
+
+// Entries of different rows add into the same gene, so each thread accumulates into its own
+// buffer (rows padded for the vector kernel) and the buffers are summed.
+torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor& g) {
+  const auto h = g.size(1);
+  const auto stride = h == 1 ? 1 : kernels::pad_to_vector(h);
+  const auto n_threads = std::max<std::int64_t>(1, at::get_num_threads());
+  const auto chunk = (x.n_rows + n_threads - 1) / n_threads;
+  auto partial = torch::zeros({n_threads, x.n_cols, stride}, g.options());
+  const auto arrays = arrays_of(x);
+  at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
+    for (auto t = t_begin; t < t_end; ++t) {
+      kernels::rows_transpose_times_dense(
+          arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk), g.data_ptr<float>(), h,
+          partial.data_ptr<float>() + t * x.n_cols * stride, stride);
+    }
+  });
+  const auto total = n_threads == 1 ? partial[0] : partial.sum(0);
+  return stride == h ? total : total.narrow(1, 0, h).contiguous();
+}
 
 CsrTensors csr_view(const std::shared_ptr<const CsrMatrix>& matrix) {
   auto* indptr = const_cast<std::int64_t*>(matrix->indptr.data());

@@ -90,11 +90,31 @@ void reject_unconfident(PredictResults& results, const PredictOptions& options) 
   }
 }
 
+/// The voting options suit this model (checked before any work).
+void check_voting(const ModelFile& model, const PredictOptions& options) {
+  if (!options.majority_by.empty() && options.over_cluster) {
+    throw OptionError("vote either within an obs column or within scgrad's over-clustering, "
+                      "not both",
+                      {"majority_by", "over_cluster"});
+  }
+  const auto& label = options.majority.heterogeneous_label;
+  const auto& classes = model.classes;
+  if (label == options.unassigned_label ||
+      std::find(classes.begin(), classes.end(), label) != classes.end()) {
+    throw OptionError("the label of heterogeneous groups, '" + label +
+                      "', is one of the model's classes or the unassigned label");
+  }
+}
+
 }  // namespace
 
 PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                              const PredictOptions& options) {
   check_rejection(model, options);
+  check_voting(model, options);
+  // Read before any work, so that a wrong column name fails at once.
+  std::vector<std::int32_t> groups;
+  if (!options.majority_by.empty()) groups = file.obs_column(options.majority_by).as_categorical().codes;
   const auto& preprocessing = model.preprocessing;
   const auto matrix = file.resolve_matrix_key(preprocessing.matrix);
   const auto query_names = gene_names(file, matrix, options.gene_key);
@@ -139,12 +159,14 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                                   options.allow_non_integer);
 
   const auto n_cells = file.n_obs();
+  CsrMatrix query_log_cpm;  // every cell's, for the over-clustering only
   results.cell_names = file.obs_names();
   results.columns.classes = model.classes;
   for (std::int64_t start = 0; start < n_cells; start += options.block_cells) {
     std::vector<std::int64_t> rows;
     for (auto r = start; r < std::min(n_cells, start + options.block_cells); ++r) rows.push_back(r);
     auto cells = normaliser.read(rows);
+    if (options.over_cluster) append_rows(query_log_cpm, cells.values);
     for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
     std::unique_ptr<ModelInput> input;
     if (model.compute == ComputePath::sparse) {
@@ -179,6 +201,18 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     }
   }
   reject_unconfident(results, options);
+  if (options.over_cluster) {
+    results.over_clustering = over_cluster(query_log_cpm, sd, options.over_clustering);
+    query_log_cpm = CsrMatrix{};
+    groups = results.over_clustering->clusters;
+    results.columns.over_cluster = std::move(results.over_clustering->clusters);
+  }
+  if (!options.majority_by.empty() || options.over_cluster) {
+    auto vote = majority_vote(groups, results.columns.annotation(), options.majority);
+    results.columns.majority = std::move(vote.labels);
+    results.majority_groups = vote.groups;
+    results.heterogeneous_groups = vote.heterogeneous_groups;
+  }
   return results;
 }
 

@@ -42,6 +42,9 @@ CsrMatrix merge_columns(const CsrMatrix& matrix, const std::vector<std::int64_t>
 /// Keeps the listed rows, in the given order.
 CsrMatrix select_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
 
+/// Appends the rows of `rows` (the same number of columns) below those of `to`.
+void append_rows(CsrMatrix& to, const CsrMatrix& rows);
+
 /// A dense row-major copy (n_rows * n_cols floats).
 std::vector<float> to_dense(const CsrMatrix& matrix);
 

@@ -1,8 +1,9 @@
 #pragma once
 /// @file prediction_output.hpp
 /// Writes predictions into a copy of the input .h5ad: obs `scgrad_label` (categorical) and
-/// `scgrad_confidence`, obsm `scgrad_probabilities` (cells x classes), uns
-/// `scgrad_classes` (the column order). The input file is never opened for writing.
+/// `scgrad_confidence` (with voting also `scgrad_over_cluster` and `scgrad_majority_label`,
+/// categorical), obsm `scgrad_probabilities` (cells x classes), uns `scgrad_classes` (the
+/// column order). The input file is never opened for writing.
 
 #include <cstdint>
 #include <string>
@@ -21,6 +22,10 @@ struct PredictionColumns {
   /// threshold was set (every cell is assigned its most probable class).
   std::vector<std::uint8_t> assigned;
   std::string unassigned_label = "Unassigned";
+  /// With scgrad's over-clustering: each cell's cluster (obs scgrad_over_cluster), else empty.
+  std::vector<std::int32_t> over_cluster;
+  /// With majority voting: each cell's group label (obs scgrad_majority_label), else no codes.
+  Categorical majority;
 
   bool is_assigned(std::size_t cell) const { return assigned.empty() || assigned[cell] != 0; }
   /// The labels as written (obs scgrad_label, the CSV): the classes, then unassigned_label
@@ -41,7 +46,8 @@ void write_prediction_annotations(const std::string& output,
                                   const std::vector<std::string>& cell_names,
                                   const PredictionColumns& predictions);
 
-/// One line per cell: cell, label, confidence, then one probability column per class.
+/// One line per cell: cell, label, confidence, (with voting) over_cluster and majority_label,
+/// then one probability column per class.
 void write_prediction_csv(const std::string& output, const std::vector<std::string>& cell_names,
                           const PredictionColumns& predictions);
 

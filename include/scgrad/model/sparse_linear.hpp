@@ -34,6 +34,12 @@ CsrTensors csr_view(const std::shared_ptr<const CsrMatrix>& matrix);
 /// Copies the listed rows into a new CsrTensors (a minibatch).
 CsrTensors gather_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
 
+/// Y = X · Vt for CSR X (n x g) and dense Vt (g x h, float32); not differentiable.
+torch::Tensor csr_times_dense(const CsrTensors& x, const torch::Tensor& vt);
+
+/// Xᵀ · G (g x h) for CSR X (n x g) and dense G (n x h, float32); not differentiable.
+torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor& g);
+
 /// Y = X · Vᵀ for CSR X (n x g) and dense V (h x g); differentiable in V.
 torch::Tensor sparse_matmul(const CsrTensors& x, const torch::Tensor& v);
 

@@ -4,12 +4,15 @@
 /// preprocessing and scaling, probabilities per class.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "scgrad/cluster/over_clustering.hpp"
 #include "scgrad/io/gene_map.hpp"
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
+#include "scgrad/predict/majority_vote.hpp"
 
 namespace scgrad {
 
@@ -32,6 +35,14 @@ struct PredictOptions {
   /// summed; a query gene mapped to several model genes counts for the first. Empty: names
   /// are matched as they are.
   std::vector<GenePair> gene_map;
+  /// Majority voting (CellTypist's majority_voting): within the groups of this obs column of
+  /// the query ("" = none) ...
+  std::string majority_by;
+  /// ... or within scgrad's over-clustering of the query (keeps the query's log-CPM over the
+  /// model's genes in memory: 8 bytes per stored entry). At most one of the two.
+  bool over_cluster = false;
+  OverClusteringOptions over_clustering;
+  MajorityVoteOptions majority;
 };
 
 struct PredictResults {
@@ -47,11 +58,17 @@ struct PredictResults {
   std::vector<std::int64_t> empty_cells;          ///< library size 0 over the model's genes
   std::int64_t unassigned = 0;                    ///< cells below min_confidence
   std::vector<std::int64_t> unassigned_by_class;  ///< of them, per most probable class
+  /// With PredictOptions::over_cluster: how the clusters were made (their labels are in
+  /// columns.over_cluster).
+  std::optional<OverClustering> over_clustering;
+  std::int64_t majority_groups = 0;  ///< groups voted in (0: no voting)
+  std::int64_t heterogeneous_groups = 0;
 };
 
 /// Missing model genes count as unexpressed at the training mean (0 after scaling); extra
 /// genes in the file are ignored; a gene named by several columns takes their summed counts.
-/// Throws naming the model file and the first cell when an output is not finite.
+/// Throws naming the model file and the first cell when an output is not finite. With majority
+/// voting, the per-cell labels (Unassigned included) are voted within each group.
 PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
                              const PredictOptions& options = {});
 

@@ -1,0 +1,43 @@
+#pragma once
+/// @file over_clustering.hpp
+/// CellTypist's over-clustering of a query, on the model's own inputs: PCA of the cells' log-CPM
+/// scaled by the model's SDs (sparse_pca.hpp, never densified), the exact k-nearest-neighbour
+/// graph of the PCA scores (nearest_neighbours.hpp; edges of either direction, unweighted), and
+/// Leiden communities with the modularity objective (leiden.hpp) at a resolution that grows
+/// with the number of cells as CellTypist's does. Majority voting (majority_vote.hpp) then
+/// labels each community. Not thread-safe with other users of igraph (leiden.hpp). No torch in
+/// this header.
+
+#include <cstdint>
+#include <vector>
+
+#include "scgrad/io/csr_matrix.hpp"
+
+namespace scgrad {
+
+struct OverClusteringOptions {
+  std::int64_t components = 50;  ///< PCA components (CellTypist: 50)
+  std::int64_t neighbours = 10;  ///< k of the kNN graph (CellTypist: 10)
+  double resolution = 0;         ///< 0: default_over_clustering_resolution(cells)
+  std::uint64_t seed = 0;        ///< PCA test matrix and Leiden: same seed, same clusters
+};
+
+struct OverClustering {
+  std::vector<std::int32_t> clusters;  ///< per cell, 0 = the largest cluster
+  std::int32_t n_clusters = 0;
+  double resolution = 0;  ///< as used
+  std::int64_t components = 0;
+  std::int64_t edges = 0;  ///< of the kNN graph
+  double pca_seconds = 0, neighbour_seconds = 0, leiden_seconds = 0;
+};
+
+/// CellTypist's rule: 5, 10, 15, 20, 25 or 30 for fewer than 5,000, 20,000, 40,000, 100,000,
+/// 200,000 cells or more.
+double default_over_clustering_resolution(std::int64_t cells);
+
+/// Over-clusters the cells of `log_cpm` (cells × the model's genes) scaled by `sd` (one per
+/// gene).
+OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
+                            const OverClusteringOptions& options = {});
+
+}  // namespace scgrad

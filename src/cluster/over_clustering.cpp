@@ -1,0 +1,102 @@
+#include "scgrad/cluster/over_clustering.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "scgrad/cluster/leiden.hpp"
+#include "scgrad/cluster/nearest_neighbours.hpp"
+#include "scgrad/cluster/sparse_pca.hpp"
+#include "scgrad/error.hpp"
+
+namespace scgrad {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// The undirected edges of a kNN graph: {i, j} once when j is among i's neighbours or i among
+/// j's, as (lower, higher) pairs flattened.
+std::vector<std::int64_t> undirected_edges(const torch::Tensor& neighbours) {
+  const auto cells = neighbours.size(0);
+  const auto k = neighbours.size(1);
+  const auto* n = neighbours.data_ptr<std::int64_t>();
+  std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+  pairs.reserve(static_cast<std::size_t>(cells * k));
+  for (std::int64_t i = 0; i < cells; ++i) {
+    for (std::int64_t j = 0; j < k; ++j) {
+      const auto other = n[i * k + j];
+      pairs.emplace_back(std::min(i, other), std::max(i, other));
+    }
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  std::vector<std::int64_t> edges;
+  edges.reserve(pairs.size() * 2);
+  for (const auto& [a, b] : pairs) {
+    edges.push_back(a);
+    edges.push_back(b);
+  }
+  return edges;
+}
+
+}  // namespace
+
+double default_over_clustering_resolution(std::int64_t cells) {
+  if (cells < 5000) return 5;
+  if (cells < 20000) return 10;
+  if (cells < 40000) return 15;
+  if (cells < 100000) return 20;
+  if (cells < 200000) return 25;
+  return 30;
+}
+
+OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
+                            const OverClusteringOptions& options) {
+  if (static_cast<std::int64_t>(sd.size()) != log_cpm.n_cols) {
+    throw OptionError("over_cluster: " + std::to_string(sd.size()) + " SDs for " +
+                      std::to_string(log_cpm.n_cols) + " genes");
+  }
+  if (options.components < 1 || options.neighbours < 1) {
+    throw OptionError("over_cluster: components and neighbours must be >= 1",
+                      {"components", "neighbours"});
+  }
+  OverClustering out;
+  out.resolution = options.resolution > 0 ? options.resolution
+                                          : default_over_clustering_resolution(log_cpm.n_rows);
+  torch::NoGradGuard no_grad;
+  auto start = std::chrono::steady_clock::now();
+  // The caller's arrays, borrowed for this call (no copy).
+  const CsrTensors view{
+      torch::from_blob(const_cast<std::int64_t*>(log_cpm.indptr.data()), {log_cpm.n_rows + 1},
+                       torch::kInt64),
+      torch::from_blob(const_cast<std::int32_t*>(log_cpm.indices.data()), {log_cpm.nonzeros()},
+                       torch::kInt32),
+      torch::from_blob(const_cast<float*>(log_cpm.data.data()), {log_cpm.nonzeros()},
+                       torch::kFloat32),
+      log_cpm.n_rows, log_cpm.n_cols};
+  SparsePcaOptions pca;
+  pca.components = options.components;
+  pca.seed = options.seed;
+  const auto scores = sparse_pca(view, 1 / torch::tensor(sd), pca);
+  out.components = scores.size(1);
+  out.pca_seconds = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  const auto edges = undirected_edges(nearest_neighbours(scores, options.neighbours));
+  out.edges = static_cast<std::int64_t>(edges.size() / 2);
+  out.neighbour_seconds = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  LeidenOptions leiden;
+  leiden.resolution = out.resolution;
+  leiden.seed = options.seed;
+  out.clusters = leiden_communities(log_cpm.n_rows, edges, leiden);
+  out.leiden_seconds = seconds_since(start);
+  out.n_clusters =
+      out.clusters.empty() ? 0 : *std::max_element(out.clusters.begin(), out.clusters.end()) + 1;
+  return out;
+}
+
+}  // namespace scgrad
