@@ -1,9 +1,35 @@
 #include "scgrad/cluster/nearest_neighbours.hpp"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <limits>
 
 namespace scgrad {
+
+namespace {
+
+/// Merges one row of distances to cells [first_column, first_column + columns) into that row's k
+/// best so far (`best` ascending, `out` their cells), skipping cell `self`. One comparison per
+/// entry against the k-th best (most entries fail it), so the scan runs at cache speed instead
+/// of a partial sort's.
+void merge_smallest(const float* row, std::int64_t first_column, std::int64_t columns,
+                    std::int64_t self, std::int64_t k, float* best, std::int64_t* out) {
+  for (std::int64_t j = 0; j < columns; ++j) {
+    const float d = row[j];
+    if (!(d < best[k - 1]) || first_column + j == self) continue;  // ties keep the earlier cell
+    auto at = k - 1;
+    while (at > 0 && d < best[at - 1]) {
+      best[at] = best[at - 1];
+      out[at] = out[at - 1];
+      --at;
+    }
+    best[at] = d;
+    out[at] = first_column + j;
+  }
+}
+
+}  // namespace
 
 torch::Tensor nearest_neighbours(const torch::Tensor& embedding, std::int64_t k) {
   const auto cells = embedding.size(0);
@@ -11,17 +37,31 @@ torch::Tensor nearest_neighbours(const torch::Tensor& embedding, std::int64_t k)
   if (k < 1) return torch::zeros({cells, 0}, torch::kInt64);
   const auto points = embedding.to(torch::kFloat32).contiguous();
   const auto norms = points.pow(2).sum(1);
-  const auto block = std::clamp<std::int64_t>((std::int64_t{1} << 25) / cells, 1, cells);
-  auto neighbours = torch::empty({cells, k}, torch::kInt64);
-  for (std::int64_t first = 0; first < cells; first += block) {
-    const auto rows = std::min(block, cells - first);
+  // Tiles of 256 × 1024 distances (1 MB) stay in a core's L2 cache between the product that
+  // writes them and the scan that reads them; rows of 100,000 cells did not (1.8× slower).
+  constexpr std::int64_t kTileRows = 256, kTileColumns = 1024;
+  auto neighbours = torch::full({cells, k}, -1, torch::kInt64);
+  auto best = torch::full({cells, k}, std::numeric_limits<float>::infinity());
+  auto* out = neighbours.data_ptr<std::int64_t>();
+  auto* best_d = best.data_ptr<float>();
+  for (std::int64_t first = 0; first < cells; first += kTileRows) {
+    const auto rows = std::min(kTileRows, cells - first);
     const auto part = points.narrow(0, first, rows);
-    // Squared distances up to a per-row constant (‖a‖² does not change the order in a row).
-    auto distance = torch::addmm(norms.unsqueeze(0), part, points.t(), /*beta=*/1, /*alpha=*/-2);
-    const auto self = torch::arange(first, first + rows, torch::kInt64).unsqueeze(1);
-    distance.scatter_(1, self, std::numeric_limits<float>::infinity());  // not its own neighbour
-    neighbours.narrow(0, first, rows)
-        .copy_(std::get<1>(distance.topk(k, /*dim=*/1, /*largest=*/false, /*sorted=*/true)));
+    for (std::int64_t column = 0; column < cells; column += kTileColumns) {
+      const auto columns = std::min(kTileColumns, cells - column);
+      // Squared distances up to a per-row constant (‖a‖² does not change the order in a row).
+      const auto distance = torch::addmm(norms.narrow(0, column, columns).unsqueeze(0), part,
+                                         points.narrow(0, column, columns).t(), 1, -2)
+                                .contiguous();
+      const auto* d = distance.data_ptr<float>();
+      at::parallel_for(0, rows, 32, [&](std::int64_t begin, std::int64_t end) {
+        for (auto r = begin; r < end; ++r) {
+          const auto cell = first + r;
+          merge_smallest(d + r * columns, column, columns, cell, k, best_d + cell * k,
+                         out + cell * k);
+        }
+      });
+    }
   }
   return neighbours;
 }

@@ -1,9 +1,9 @@
 #pragma once
 /// @file nearest_neighbours.hpp
 /// Exact k nearest neighbours of every cell in a low-dimensional embedding (PCA scores), by
-/// Euclidean distance: blocks of cells against all cells as one matrix product each
-/// (‖a‖² + ‖b‖² − 2 a·b), then the k smallest per row. Memory is bounded by the block (at most
-/// 32 M distances at a time), time grows with cells² × dimensions.
+/// Euclidean distance: tiles of cells × cells distances as matrix products (‖b‖² − 2 a·b), each
+/// merged into every row's k best. Memory: the embedding and a 1 MB tile; time grows with
+/// cells² × dimensions.
 
 #include <torch/torch.h>
 
