@@ -2,15 +2,17 @@
 # When does majority voting help? Simulated references and queries (same types, another batch)
 # with markers from weak to strong: the over-clusters' purity (share of cells in their
 # cluster's most common true type), and the accuracy of the per-cell labels and of the voted
-# labels (Heterogeneous counts as wrong). ~1 minute.
+# labels (Heterogeneous counts as wrong); and, as a scanpy-like reference, the share of each
+# cell's 10 nearest neighbours of its own type in scikit-learn's 50-component PCA of the
+# query's scaled log1p CPM (Debian has no scanpy). ~1 minute.
 #   usage: bench/majority_vote_accuracy.sh [SCGRAD]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scgrad=${1:-build/scgrad}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-echo "| marker fold | clusters | purity | per-cell accuracy | voted accuracy |"
-echo "|---|---|---|---|---|"
+echo "| marker fold | clusters | purity | per-cell accuracy | voted accuracy | scikit-learn kNN same type |"
+echo "|---|---|---|---|---|---|"
 for fold in 1.6 2 2.5 6; do
   "$scgrad" simulate "$dir/r.h5ad" --cells 2000 --genes 400 --seed 1 --marker-fold "$fold" >/dev/null
   "$scgrad" simulate "$dir/q.h5ad" --cells 3000 --genes 400 --seed 1 --marker-fold "$fold" \
@@ -19,7 +21,9 @@ for fold in 1.6 2 2.5 6; do
   "$scgrad" predict "$dir/m.h5" "$dir/q.h5ad" --majority-vote --annotations-only "$dir/a.h5ad" \
     >/dev/null 2>&1
   /usr/bin/python3 - "$dir" "$fold" <<'PY'
-import sys, anndata, pandas as pd
+import sys, anndata, numpy as np, pandas as pd
+from sklearn.decomposition import PCA
+from sklearn.neighbors import NearestNeighbors
 d, fold = sys.argv[1:]
 obs = anndata.read_h5ad(f"{d}/a.h5ad").obs
 truth = anndata.read_h5ad(f"{d}/q.h5ad").obs["author_cell_type"].astype(str).values
@@ -27,6 +31,12 @@ table = pd.crosstab(obs["scgrad_over_cluster"], truth)
 purity = table.max(axis=1).sum() / table.values.sum()
 per_cell = (obs["scgrad_label"].astype(str).values == truth).mean()
 voted = (obs["scgrad_majority_label"].astype(str).values == truth).mean()
-print(f"| {fold} | {len(table)} | {purity:.3f} | {per_cell:.3f} | {voted:.3f} |")
+query = anndata.read_h5ad(f"{d}/q.h5ad")
+counts = query.X.toarray()
+log = np.log1p(counts / counts.sum(1, keepdims=True) * 1e4)
+scores = PCA(50, random_state=0).fit_transform((log - log.mean(0)) / (log.std(0) + 1e-12))
+near = NearestNeighbors(n_neighbors=11).fit(scores).kneighbors(scores, return_distance=False)
+same = (truth[near[:, 1:]] == truth[:, None]).mean()
+print(f"| {fold} | {len(table)} | {purity:.3f} | {per_cell:.3f} | {voted:.3f} | {same:.3f} |")
 PY
 done
