@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "threads_option.hpp"
 #include "exercise_report.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
@@ -30,6 +31,7 @@ struct ExerciseArgs {
   std::string json_out;
   std::int64_t sim_cells = 1000;
   std::int64_t sim_genes = 2000;
+  int threads = 0;
 };
 
 /// Removes the simulated default file when the run ends, however it ends.
@@ -43,6 +45,7 @@ struct TemporaryFile {
 
 void run_exercise_command(ExerciseArgs& args) {
   check_outputs_apart({{"FILE", args.file}}, {{"--json", args.json_out}});
+  use_threads(args.threads);
   TemporaryFile simulated;
   if (args.file.empty()) {
     simulated.path =
@@ -104,6 +107,7 @@ void add_exercise_command(CLI::App& app) {
   command->add_option("--seed", args->options.seed, "seed for the models (and the simulation)")
       ->capture_default_str();
   command->add_option("--json", args->json_out, "also write the answers as JSON");
+  add_threads_option(command, args->threads);
   command->add_option("--sim-cells", args->sim_cells, "cells of the simulated default data")
       ->capture_default_str();
   command->add_option("--sim-genes", args->sim_genes, "genes of the simulated default data")

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "threads_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/scgrad.hpp"
@@ -28,6 +29,7 @@ struct PredictArgs {
   std::string annotations;
   std::string gene_map;
   std::string plot;
+  int threads = 0;
   PredictOptions options;
 };
 
@@ -202,6 +204,7 @@ void run_predict(const PredictArgs& args) {
                        {"--metrics-out", args.metrics_out},
                        {"--annotations-only", args.annotations},
                        {"--plot", args.plot}});
+  use_threads(args.threads);
   const auto model = load(args.model);
   auto options = args.options;
   if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
@@ -279,6 +282,7 @@ void add_predict_command(CLI::App& app) {
                    "seed of the over-clustering (PCA and Leiden): the same seed gives the same "
                    "clusters")
       ->capture_default_str();
+  add_threads_option(command, args->threads);
   command->add_option("--plot", args->plot,
                       "draw the cells per predicted label (Unassigned included) as .png or .svg");
   command->add_option("--metrics-out", args->metrics_out,

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "threads_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/model_file.hpp"
@@ -15,7 +16,6 @@
 #include "scgrad/train/fit.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
-#include "scgrad/util/threads.hpp"
 #include "train_output.hpp"
 #include "training_plot.hpp"
 
@@ -126,7 +126,7 @@ void run_train(const TrainArgs& args) {
        {"--metrics-out", args.metrics_out},
        {"--plot", args.plot},
        {"--plot (confusion matrix)", args.plot.empty() ? "" : confusion_plot_path(args.plot)}});
-  if (args.threads > 0) set_compute_threads(args.threads);
+  use_threads(args.threads);
   const auto options = fit_options(args);
   TrainPrinter printer(options, args.model_out);
   const auto result = fit(args.file, options, printer.callbacks());
@@ -256,9 +256,7 @@ void add_train_command(CLI::App& app) {
                       "when the matrix (8 bytes per stored entry) is larger than this, stream "
                       "cells from disk in chunks instead of loading it (e.g. 2G, 500M); default: "
                       "half the machine's memory");
-  command->add_option("--threads", args->threads,
-                      "threads for torch and the sparse kernels "
-                      "(default: all cores)");
+  add_threads_option(command, args->threads);
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,
                       "per-epoch and final metrics, the model selection, the confusion matrix, "

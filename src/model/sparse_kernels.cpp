@@ -37,13 +37,15 @@ void rows_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int6
 
 void rows_transpose_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int64_t end,
                                          const float* g, std::int64_t h, float* buffer,
-                                         std::int64_t buffer_stride) {
+                                         std::int64_t buffer_stride, std::int64_t column_begin,
+                                         std::int64_t column_end) {
+  if (column_end < 0) column_end = h;
   for (auto r = begin; r < end; ++r) {
     const float* __restrict source = g + r * h;
     for (auto k = x.indptr[r]; k < x.indptr[r + 1]; ++k) {
       float* __restrict target = buffer + static_cast<std::int64_t>(x.indices[k]) * buffer_stride;
       const float value = x.values[k];
-      for (std::int64_t j = 0; j < h; ++j) target[j] += value * source[j];
+      for (auto j = column_begin; j < column_end; ++j) target[j] += value * source[j];
     }
   }
 }
@@ -131,10 +133,13 @@ void with_vectors(int vectors, Tile&& tile) {
   tile(std::integral_constant<int, kVectors>{});
 }
 
+/// Tiles of up to 8 vectors over columns [column_begin, column_end) of h (column_begin a
+/// multiple of 8).
 template <typename Tile>
-void for_each_tile(std::int64_t h, Tile&& tile) {
-  const auto padded = pad_to_vector(h);
-  for (std::int64_t column = 0; column < padded; column += 8 * 8) {
+void for_each_tile(std::int64_t h, Tile&& tile, std::int64_t column_begin = 0,
+                   std::int64_t column_end = -1) {
+  const auto padded = pad_to_vector(column_end < 0 ? h : column_end);
+  for (auto column = column_begin; column < padded; column += 8 * 8) {
     const auto vectors = static_cast<int>(std::min<std::int64_t>(8, (padded - column) / 8));
     const auto width = std::min<std::int64_t>(h - column, 8 * vectors);
     with_vectors(vectors, [&](auto n) { tile(n, width, column); });
@@ -170,18 +175,23 @@ void rows_times_dense(const CsrArrays& x, std::int64_t begin, std::int64_t end, 
 
 void rows_transpose_times_dense(const CsrArrays& x, std::int64_t begin, std::int64_t end,
                                 const float* g, std::int64_t h, float* buffer,
-                                std::int64_t buffer_stride) {
+                                std::int64_t buffer_stride, std::int64_t column_begin,
+                                std::int64_t column_end) {
 #if SCGRAD_X86_KERNELS
   if (h > 1 && has_avx2_fma() && buffer_stride % kVectorWidth == 0 &&
-      buffer_stride >= pad_to_vector(h)) {
-    for_each_tile(h, [&](auto vectors, std::int64_t width, std::int64_t column) {
-      tile_transpose_times_dense<decltype(vectors)::value>(x, begin, end, g + column, h, width,
-                                                           buffer + column, buffer_stride);
-    });
+      buffer_stride >= pad_to_vector(h) && column_begin % kVectorWidth == 0) {
+    for_each_tile(
+        h,
+        [&](auto vectors, std::int64_t width, std::int64_t column) {
+          tile_transpose_times_dense<decltype(vectors)::value>(x, begin, end, g + column, h, width,
+                                                               buffer + column, buffer_stride);
+        },
+        column_begin, column_end);
     return;
   }
 #endif
-  rows_transpose_times_dense_portable(x, begin, end, g, h, buffer, buffer_stride);
+  rows_transpose_times_dense_portable(x, begin, end, g, h, buffer, buffer_stride, column_begin,
+                                      column_end);
 }
 
 }  // namespace scgrad::kernels

@@ -29,11 +29,15 @@ constexpr std::int64_t pad_to_vector(std::int64_t h) {
 void rows_times_dense(const CsrArrays& x, std::int64_t begin, std::int64_t end, const float* v,
                       std::int64_t h, std::int64_t v_stride, float* out);
 
-/// buffer[k, 0:h] += Σ_r X[r, k] · g[r, 0:h] over rows r in [begin, end). `g` has row stride h,
-/// `buffer` has row stride `buffer_stride` (≥ h; pad_to_vector(h) for the fast kernel).
+/// buffer[k, c] += Σ_r X[r, k] · g[r, c] over rows r in [begin, end) and columns c in
+/// [column_begin, column_end) (default: all h), so that threads may split the columns instead
+/// of the rows and write disjoint parts of one buffer. `g` has row stride h, `buffer` has row
+/// stride `buffer_stride` (≥ h; pad_to_vector(h) for the fast kernel, which also needs
+/// column_begin a multiple of kVectorWidth and may write the padding after the last column).
 void rows_transpose_times_dense(const CsrArrays& x, std::int64_t begin, std::int64_t end,
                                 const float* g, std::int64_t h, float* buffer,
-                                std::int64_t buffer_stride);
+                                std::int64_t buffer_stride, std::int64_t column_begin = 0,
+                                std::int64_t column_end = -1);
 
 /// True when rows_times_dense and rows_transpose_times_dense can use the vector kernels
 /// (x86-64 with AVX2 and FMA); they fall back to the portable ones otherwise.
@@ -45,6 +49,7 @@ void rows_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int6
                                const float* v, std::int64_t h, std::int64_t v_stride, float* out);
 void rows_transpose_times_dense_portable(const CsrArrays& x, std::int64_t begin, std::int64_t end,
                                          const float* g, std::int64_t h, float* buffer,
-                                         std::int64_t buffer_stride);
+                                         std::int64_t buffer_stride, std::int64_t column_begin = 0,
+                                         std::int64_t column_end = -1);
 
 }  // namespace scgrad::kernels

@@ -44,36 +44,55 @@ struct SparseMatmul : torch::autograd::Function<SparseMatmul> {
 
 }  // namespace
 
-// Rows are independent, so threads take ranges of rows.
+// Rows are independent, so threads take ranges of rows: at least enough rows for ~64k
+// multiply-adds each (a fixed 256 rows kept a minibatch of 128 cells on one thread).
 torch::Tensor csr_times_dense(const CsrTensors& x, const torch::Tensor& vt) {
   const auto h = vt.size(1);
   const auto padded = padded_rows(vt);
   auto y = torch::empty({x.n_rows, h}, vt.options());
   const auto arrays = arrays_of(x);
-  at::parallel_for(0, x.n_rows, 256, [&](std::int64_t begin, std::int64_t end) {
+  const auto per_row = std::max<std::int64_t>(1, x.values.numel() / std::max<std::int64_t>(1, x.n_rows)) * h;
+  const auto grain = std::max<std::int64_t>(1, (std::int64_t{1} << 16) / per_row);
+  at::parallel_for(0, x.n_rows, grain, [&](std::int64_t begin, std::int64_t end) {
     kernels::rows_times_dense(arrays, begin, end, padded.data_ptr<float>(), h, padded.size(1),
                               y.data_ptr<float>());
   });
   return y;
 }
 
-// Entries of different rows add into the same gene, so each thread accumulates into its own
-// buffer (rows padded for the vector kernel) and the buffers are summed.
+// Entries of different rows add into the same gene. With h ≥ 16 columns the threads split the
+// columns (each scans every entry, writing its own columns of one buffer: no per-thread copies
+// of the genes × h buffer to zero and sum, which cost more than the products for a minibatch);
+// with fewer, they split the rows into buffers of their own, summed after.
 torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor& g) {
   const auto h = g.size(1);
   const auto stride = h == 1 ? 1 : kernels::pad_to_vector(h);
-  const auto n_threads = std::max<std::int64_t>(1, at::get_num_threads());
-  const auto chunk = (x.n_rows + n_threads - 1) / n_threads;
-  auto partial = torch::zeros({n_threads, x.n_cols, stride}, g.options());
   const auto arrays = arrays_of(x);
-  at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
-    for (auto t = t_begin; t < t_end; ++t) {
-      kernels::rows_transpose_times_dense(
-          arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk), g.data_ptr<float>(), h,
-          partial.data_ptr<float>() + t * x.n_cols * stride, stride);
-    }
-  });
-  const auto total = n_threads == 1 ? partial[0] : partial.sum(0);
+  const auto* gradient = g.data_ptr<float>();
+  torch::Tensor total;
+  if (h >= 16) {
+    total = torch::zeros({x.n_cols, stride}, g.options());
+    const auto vectors = stride / kernels::kVectorWidth;
+    at::parallel_for(0, vectors, 1, [&](std::int64_t v_begin, std::int64_t v_end) {
+      kernels::rows_transpose_times_dense(arrays, 0, x.n_rows, gradient, h,
+                                          total.data_ptr<float>(), stride,
+                                          v_begin * kernels::kVectorWidth,
+                                          std::min(h, v_end * kernels::kVectorWidth));
+    });
+  } else {
+    const auto n_threads = std::max<std::int64_t>(1, at::get_num_threads());
+    const auto chunk = (x.n_rows + n_threads - 1) / n_threads;
+    auto partial = torch::zeros({n_threads, x.n_cols, stride}, g.options());
+    at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
+      for (auto t = t_begin; t < t_end; ++t) {
+        kernels::rows_transpose_times_dense(arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk),
+                                            gradient, h,
+                                            partial.data_ptr<float>() + t * x.n_cols * stride,
+                                            stride);
+      }
+    });
+    total = n_threads == 1 ? partial[0] : partial.sum(0);
+  }
   return stride == h ? total : total.narrow(1, 0, h).contiguous();
 }
 

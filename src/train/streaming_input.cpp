@@ -1,5 +1,7 @@
 #include "scgrad/train/streaming_input.hpp"
 
+#include <algorithm>
+#include <future>
 #include <numeric>
 
 #include "scgrad/error.hpp"
@@ -21,6 +23,36 @@ CsrMatrix StreamingInput::load_range(std::int64_t first, std::int64_t count) con
   return normaliser_->read(rows).values;
 }
 
+std::int64_t StreamingInput::chunk_after(std::int64_t chunk_first) const {
+  if (next_planned_ < epoch_chunks_.size() &&
+      epoch_chunks_[next_planned_] * chunk_rows_ == chunk_first) {
+    // In an epoch: its next chunk; after its last, evaluation walks from the first chunk.
+    ++next_planned_;
+    return next_planned_ < epoch_chunks_.size() ? epoch_chunks_[next_planned_] * chunk_rows_ : 0;
+  }
+  const auto next = chunk_first + chunk_rows_;  // walking in order
+  return next < rows() ? next : -1;
+}
+
+std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_first) const {
+  std::shared_ptr<const CsrMatrix> chunk;
+  if (prefetch_.valid()) {
+    auto ready = prefetch_.get();  // rethrows a failed read here, on the caller's thread
+    if (prefetch_first_ == chunk_first) chunk = std::make_shared<const CsrMatrix>(std::move(ready));
+  }
+  if (!chunk) {
+    chunk = std::make_shared<const CsrMatrix>(
+        load_range(chunk_first, std::min(chunk_rows_, rows() - chunk_first)));
+  }
+  prefetch_first_ = chunk_after(chunk_first);
+  if (prefetch_first_ >= 0) {
+    const auto count = std::min(chunk_rows_, rows() - prefetch_first_);
+    prefetch_ = std::async(std::launch::async,
+                           [this, first = prefetch_first_, count] { return load_range(first, count); });
+  }
+  return chunk;
+}
+
 ModelBatch StreamingInput::batch(const std::vector<std::int64_t>* rows) const {
   if (rows == nullptr || rows->empty()) {
     throw OptionError("streaming input: cells are taken in batches, not all at once");
@@ -32,8 +64,7 @@ ModelBatch StreamingInput::batch(const std::vector<std::int64_t>* rows) const {
     if (cached_first_ != chunk_first) {
       cached_.reset();  // free the old chunk before reading the next (unless a batch holds it)
       cached_first_ = -1;
-      cached_ = std::make_shared<const CsrMatrix>(
-          load_range(chunk_first, std::min(chunk_rows_, this->rows() - chunk_first)));
+      cached_ = load_chunk(chunk_first);
       cached_first_ = chunk_first;
     }
     const bool whole_chunk = static_cast<std::int64_t>(rows->size()) == cached_->n_rows &&
@@ -59,6 +90,8 @@ std::vector<std::vector<std::int64_t>> StreamingInput::epoch_batches(
   std::vector<std::int64_t> chunks(static_cast<std::size_t>(n_chunks));
   std::iota(chunks.begin(), chunks.end(), 0);
   random.shuffle(chunks);
+  epoch_chunks_ = chunks;
+  next_planned_ = 0;
   std::vector<std::vector<std::int64_t>> batches;
   for (const auto c : chunks) {
     std::vector<std::int64_t> cells(

@@ -94,11 +94,22 @@ TEST(SparseKernels, PortableAndVectorTransposedProductsEqualTheReference) {
                                           stride);
       rows_transpose_times_dense(x.arrays(), begin, end, g.data(), h, dispatched.data(), stride);
     }
+    // Columns split in two calls at a multiple of 8, as threads split them for wide layers.
+    const auto middle = std::min<std::int64_t>(h, 8 * ((h / 8 + 1) / 2));
+    std::vector<float> by_columns(reference.size(), 0.0F), portable_columns(reference.size(), 0.0F);
+    for (const auto& [begin, end] : {std::pair<std::int64_t, std::int64_t>{0, middle}, {middle, h}}) {
+      rows_transpose_times_dense(x.arrays(), 0, x.rows, g.data(), h, by_columns.data(), stride,
+                                 begin, end);
+      rows_transpose_times_dense_portable(x.arrays(), 0, x.rows, g.data(), h,
+                                          portable_columns.data(), stride, begin, end);
+    }
     for (std::int64_t c = 0; c < x.cols; ++c) {
       for (std::int64_t j = 0; j < h; ++j) {
         const auto i = static_cast<std::size_t>(c * stride + j);
         ASSERT_NEAR(portable[i], reference[i], 1e-4) << c << "," << j;
         ASSERT_NEAR(dispatched[i], reference[i], 1e-4) << c << "," << j;
+        ASSERT_NEAR(by_columns[i], reference[i], 1e-4) << "columns split: " << c << "," << j;
+        ASSERT_NEAR(portable_columns[i], reference[i], 1e-4) << c << "," << j;
       }
     }
   }

@@ -3,7 +3,11 @@
 /// Cells read from the .h5ad file as they are needed, for matrices larger than memory: each
 /// epoch visits chunks of consecutive cells in shuffled order (one read per chunk), shuffles
 /// the cells within a chunk into minibatches, as sparse rows for the model's first layer.
+/// While the model computes on one chunk, the next one (the epoch's next, or the following one
+/// when walking in order as evaluation does) is read and preprocessed on another thread: two
+/// chunks are in memory at once.
 
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +39,12 @@ class StreamingInput : public ModelInput {
  private:
   /// Reads and preprocesses the cells at positions [first, first + count).
   CsrMatrix load_range(std::int64_t first, std::int64_t count) const;
+  /// The chunk starting at `chunk_first`: the prefetched one when it is that, else read now;
+  /// then starts reading the chunk expected after it.
+  std::shared_ptr<const CsrMatrix> load_chunk(std::int64_t chunk_first) const;
+  /// The chunk expected after `chunk_first`: the next of this epoch's order (the first chunk
+  /// after the epoch's last), or the following chunk when walking in order; -1 at the end.
+  std::int64_t chunk_after(std::int64_t chunk_first) const;
 
   std::shared_ptr<const H5adFile> file_;  ///< kept open for the normaliser
   std::shared_ptr<const CellNormaliser> normaliser_;
@@ -43,6 +53,10 @@ class StreamingInput : public ModelInput {
   // The chunk read last: an epoch asks for all of a chunk's batches before the next chunk.
   mutable std::int64_t cached_first_ = -1;
   mutable std::shared_ptr<const CsrMatrix> cached_;
+  mutable std::vector<std::int64_t> epoch_chunks_;  ///< the last epoch_batches' chunk order
+  mutable std::size_t next_planned_ = 0;           ///< of epoch_chunks_, the next to be read
+  mutable std::int64_t prefetch_first_ = -1;
+  mutable std::future<CsrMatrix> prefetch_;  ///< waited for by its destructor
 };
 
 }  // namespace scgrad

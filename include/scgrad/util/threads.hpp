@@ -1,12 +1,19 @@
 #pragma once
 /// @file threads.hpp
-/// The threads scgrad computes with: torch's intra-op pool (dense layers, the sparse kernels)
-/// and OpenMP's (log-CPM, count checks). Process-wide, so only a program's main sets it
-/// (`--threads`); the library itself never does. Debian's OpenBLAS follows
-/// OPENBLAS_NUM_THREADS, read when the process starts (docs/performance.md).
+/// The threads scgrad computes with: torch's intra-op pool (dense layers, the sparse kernels),
+/// OpenMP's (log-CPM, count checks) and OpenBLAS's (dense products). Process-wide, so only a
+/// program's main sets them (`--threads`); the library itself never does.
 
 namespace scgrad {
 
+/// The cores this process may run on: its CPU affinity mask, capped by a cgroup CPU quota
+/// (cgroup v2 cpu.max or v1 cpu.cfs_quota_us, rounded up), at least 1. LibTorch's own default
+/// (at::get_num_threads) reports 1 on some machines with more.
+int available_cores();
+
+/// Sets all three pools to `threads`. OpenBLAS's is set through openblas_set_num_threads when
+/// the BLAS loaded is OpenBLAS (torch::set_num_threads does not reach Debian's); otherwise it
+/// follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS read at start.
 void set_compute_threads(int threads);
 
 }  // namespace scgrad

@@ -1,0 +1,22 @@
+#include "threads_option.hpp"
+
+#include "scgrad/util/threads.hpp"
+
+namespace scgrad::app {
+
+void add_threads_option(CLI::App* command, int& threads) {
+  command
+      ->add_option("--threads", threads,
+                   "threads for torch, the sparse kernels, OpenMP and OpenBLAS; 0: every core "
+                   "this process may use (CPU affinity and cgroup quota)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
+int use_threads(int requested) {
+  const int threads = requested > 0 ? requested : available_cores();
+  set_compute_threads(threads);
+  return threads;
+}
+
+}  // namespace scgrad::app
