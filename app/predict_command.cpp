@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "memory_option.hpp"
 #include "threads_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/io/prediction_output.hpp"
@@ -30,6 +31,7 @@ struct PredictArgs {
   std::string gene_map;
   std::string plot;
   int threads = 0;
+  std::string max_memory;  ///< "" = half the machine's memory
   PredictOptions options;
 };
 
@@ -95,6 +97,13 @@ void report_genes(const PredictArgs& args, const PredictResults& results) {
                              results.model_genes_found_without_map, results.model_genes);
   }
   std::cerr << '\n';
+  const auto n_cells = static_cast<std::int64_t>(results.cell_names.size());
+  if (results.block_cells < n_cells) {
+    std::cerr << fmt::format(
+        "read from disk in blocks of {} cells (matrix {:.0f} MB > --max-memory), the next block "
+        "read while one is labelled\n",
+        results.block_cells, static_cast<double>(results.stored_bytes) / 1e6);
+  }
   if (!results.summed_genes.empty()) {
     std::string names;
     for (std::size_t i = 0; i < std::min<std::size_t>(5, results.summed_genes.size()); ++i) {
@@ -207,6 +216,7 @@ void run_predict(const PredictArgs& args) {
   use_threads(args.threads);
   const auto model = load(args.model);
   auto options = args.options;
+  options.max_memory = max_memory_bytes(args.max_memory);
   if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
   const auto results = predict(model, args.data, options);
   report_genes(args, results);
@@ -283,6 +293,7 @@ void add_predict_command(CLI::App& app) {
                    "clusters")
       ->capture_default_str();
   add_threads_option(command, args->threads);
+  add_max_memory_option(command, args->max_memory);
   command->add_option("--plot", args->plot,
                       "draw the cells per predicted label (Unassigned included) as .png or .svg");
   command->add_option("--metrics-out", args->metrics_out,

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "memory_option.hpp"
 #include "threads_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
@@ -51,32 +52,6 @@ struct TrainArgs {
   const CLI::Option* target_sum_option = nullptr;  ///< to tell whether --target-sum was given
 };
 
-/// "4G", "500M", "1.5G", "800000000" → bytes.
-std::int64_t parse_bytes(const std::string& text) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    throw Error("--max-memory: expected a size like 4G or 500M, got '" + text + "'");
-  }
-  const auto unit = text.substr(used);
-  const double scale = unit.empty() || unit == "B" ? 1
-                       : unit == "K"               ? 1024.0
-                       : unit == "M"               ? 1024.0 * 1024
-                       : unit == "G"               ? 1024.0 * 1024 * 1024
-                                                   : -1;
-  if (scale < 0 || value <= 0) {
-    throw Error("--max-memory: expected a size like 4G or 500M, got '" + text + "'");
-  }
-  return static_cast<std::int64_t>(value * scale);
-}
-
-/// Half the machine's memory: room for the matrix and for torch.
-std::int64_t default_max_memory() {
-  return static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE) / 2;
-}
-
 /// The options given, over the defaults: the library's recommended ones with minibatches, the
 /// exercise's with --batch-size 0 (Adam's weight decay 0, no validation, class weights or
 /// retrain unless asked for).
@@ -99,8 +74,7 @@ FitOptions fit_options(const TrainArgs& args) {
       args.validation_fraction.value_or(base.prepare.validation_fraction);
   fit.prepare.split_seed = args.seed;
   fit.input.compute = args.compute;
-  fit.input.max_memory =
-      args.max_memory.empty() ? default_max_memory() : parse_bytes(args.max_memory);
+  fit.input.max_memory = max_memory_bytes(args.max_memory);
   fit.input.batch_size = args.training.batch_size;
   fit.model = args.model;
   fit.hidden = args.hidden;
@@ -252,10 +226,7 @@ void add_train_command(CLI::App& app) {
                    "mlp, when streaming and with --batch-size 0 (the exercise)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "adam", "lbfgs"}));
-  command->add_option("--max-memory", args->max_memory,
-                      "when the matrix (8 bytes per stored entry) is larger than this, stream "
-                      "cells from disk in chunks instead of loading it (e.g. 2G, 500M); default: "
-                      "half the machine's memory");
+  add_max_memory_option(command, args->max_memory);
   add_threads_option(command, args->threads);
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,

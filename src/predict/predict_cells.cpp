@@ -3,12 +3,15 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <future>
+#include <numeric>
 #include <unordered_map>
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/model_bundle.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
+#include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
@@ -90,6 +93,9 @@ void reject_unconfident(PredictResults& results, const PredictOptions& options) 
   }
 }
 
+/// Dense cells go through the model this many at a time (see predict_cells).
+constexpr std::int64_t kDenseRows = 256;
+
 /// The voting options suit this model (checked before any work).
 void check_voting(const ModelFile& model, const PredictOptions& options) {
   if (!options.majority_by.empty() && options.over_cluster) {
@@ -162,22 +168,50 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   CsrMatrix query_log_cpm;  // every cell's, for the over-clustering only
   results.cell_names = file.obs_names();
   results.columns.classes = model.classes;
-  for (std::int64_t start = 0; start < n_cells; start += options.block_cells) {
+  const auto stored_bytes = 8 * file.matrix_info(matrix).stored_values;
+  const auto block_cells =
+      stored_bytes > options.max_memory
+          ? (rows_per_block(file, matrix, streaming_block_bytes(options.max_memory)) + kDenseRows -
+             1) / kDenseRows * kDenseRows
+          : std::max<std::int64_t>(n_cells, 1);
+  results.block_cells = block_cells;
+  results.stored_bytes = stored_bytes;
+  const auto rows_from = [&](std::int64_t start) {
     std::vector<std::int64_t> rows;
-    for (auto r = start; r < std::min(n_cells, start + options.block_cells); ++r) rows.push_back(r);
-    auto cells = normaliser.read(rows);
+    for (auto r = start; r < std::min(n_cells, start + block_cells); ++r) rows.push_back(r);
+    return rows;
+  };
+  // The next block is read and normalised on another thread while this one is labelled.
+  auto next = std::async(std::launch::deferred, [&] { return normaliser.read(rows_from(0)); });
+  for (std::int64_t start = 0; start < n_cells; start += block_cells) {
+    const auto rows = rows_from(start);
+    auto cells = next.get();
+    if (start + block_cells < n_cells) {
+      next = std::async(std::launch::async,
+                        [&, first = start + block_cells] { return normaliser.read(rows_from(first)); });
+    }
     if (options.over_cluster) append_rows(query_log_cpm, cells.values);
     for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
-    std::unique_ptr<ModelInput> input;
+    torch::Tensor outputs;
     if (model.compute == ComputePath::sparse) {
-      input =
-          std::make_unique<SparseInput>(std::make_shared<const CsrMatrix>(std::move(cells.values)));
+      // Rows are computed independently: any block gives the same bits.
+      const SparseInput input(std::make_shared<const CsrMatrix>(std::move(cells.values)));
+      outputs = predict_outputs(*net, input);
     } else {
-      auto x = to_dense_tensor(cells.values);
-      apply_scaling(x, dense_scaling);
-      input = std::make_unique<DenseInput>(x);
+      // Dense products (BLAS) may round differently for a different number of rows, so the
+      // dense cells go through the model kDenseRows at a time, counted from the first cell
+      // (blocks are multiples of it): the same products in memory and from disk.
+      std::vector<torch::Tensor> parts;
+      for (std::int64_t first = 0; first < cells.values.n_rows; first += kDenseRows) {
+        std::vector<std::int64_t> part(
+            static_cast<std::size_t>(std::min(kDenseRows, cells.values.n_rows - first)));
+        std::iota(part.begin(), part.end(), first);
+        auto x = to_dense_tensor(select_rows(cells.values, part));
+        apply_scaling(x, dense_scaling);
+        parts.push_back(predict_outputs(*net, DenseInput(x)));
+      }
+      outputs = torch::cat(parts, 0);
     }
-    const auto outputs = predict_outputs(*net, *input);
     const auto finite = torch::isfinite(outputs).all(1);
     if (!finite.all().item<bool>()) {
       const auto row =

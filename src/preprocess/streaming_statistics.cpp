@@ -8,6 +8,10 @@
 
 namespace scgrad {
 
+std::int64_t streaming_block_bytes(std::int64_t max_memory) {
+  return std::min<std::int64_t>(max_memory / 4, std::int64_t{512} << 20);
+}
+
 std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
                             std::int64_t block_bytes) {
   const auto info = file.matrix_info(matrix_key);

@@ -88,8 +88,7 @@ TrainingInputs prepare_training_inputs(
   inputs.stored_bytes =
       8 * file->matrix_info(file->resolve_matrix_key(prepare.matrix)).stored_values;
   inputs.streaming = inputs.stored_bytes > options.max_memory;
-  // Streaming reads blocks of a quarter of the budget, at most 512 MB (larger buys nothing).
-  const auto chunk_bytes = std::min<std::int64_t>(options.max_memory / 4, std::int64_t{512} << 20);
+  const auto chunk_bytes = streaming_block_bytes(options.max_memory);
   StreamedPreparation streamed;
   std::int64_t nonzeros = 0;
   if (inputs.streaming) {

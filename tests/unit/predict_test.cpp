@@ -6,6 +6,7 @@
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/io/h5ad_writer.hpp"
 #include "scgrad/predict/predict_cells.hpp"
+#include "scgrad/train/fit.hpp"
 #include "test_support.hpp"
 
 namespace scgrad {
@@ -48,6 +49,29 @@ std::string write_cells(const test::TempDir& dir, const std::string& name,
   }
   writer.finish();
   return path;
+}
+
+TEST(PredictCells, BlocksFromDiskGiveTheInMemoryLabelsBitForBit) {
+  test::TempDir dir;
+  const auto file = test::simulated_file(dir, 900, 300, 5);
+  for (const std::string compute : {"sparse", "dense"}) {
+    SCOPED_TRACE(compute);
+    auto options = recommended_fit_options();
+    options.prepare.classes = {"all"};
+    options.input.compute = compute;
+    options.training.epochs = 3;
+    const auto model = fit(file, options).model;
+    ASSERT_EQ(to_string(model.compute), compute);
+    const auto in_memory = predict(model, file);
+    PredictOptions streamed;
+    streamed.max_memory = 40000;  // blocks of 256 cells (the least): 4 blocks
+    const auto from_disk = predict(model, file, streamed);
+    EXPECT_EQ(in_memory.block_cells, 900);
+    EXPECT_EQ(from_disk.block_cells, 256);
+    EXPECT_EQ(from_disk.columns.labels, in_memory.columns.labels);
+    EXPECT_EQ(from_disk.columns.probabilities, in_memory.columns.probabilities);  // exact
+    EXPECT_EQ(from_disk.columns.confidence, in_memory.columns.confidence);
+  }
 }
 
 TEST(PredictCells, GeneNamedTwiceTakesTheSummedCounts) {

@@ -23,6 +23,11 @@ struct StreamedPreparation {
   std::int64_t nonzeros = 0;  ///< stored entries of the selected cells, kept genes
 };
 
+/// The bytes of matrix read at a time when a file's matrix is larger than `max_memory`: a
+/// quarter of it (room for the block being computed, the next one being read, and the model),
+/// at most 512 MB (larger buys nothing). Training and predict both use it.
+std::int64_t streaming_block_bytes(std::int64_t max_memory);
+
 /// Rows per block so that one block of the matrix takes about `block_bytes` in memory.
 std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
                             std::int64_t block_bytes);
