@@ -2,7 +2,8 @@
 """The library API (examples/library_example.cpp: fit, save, load, predict) gives what the
 program gives: the same model file as `scgrad train --classes all --out` (weights, genes and
 scaling identical: the program only parses options and prints), and the same labels as
-`scgrad predict`.
+`scgrad predict`. The program runs with --threads 1, the example's thread count (LibTorch's
+default here): sums split between threads may round differently.
 usage: test_library_example.py LIBRARY_EXAMPLE SCGRAD DATA.h5ad
 """
 import collections
@@ -39,7 +40,8 @@ def main():
                 counts[name] = int(n)
 
         cli_model = os.path.join(tmp, "cli.h5")
-        q = subprocess.run([scgrad, "train", data, "--classes", "all", "--out", cli_model],
+        q = subprocess.run([scgrad, "train", data, "--classes", "all", "--out", cli_model,
+                            "--threads", "1"],
                            capture_output=True, text=True)
         assert q.returncode == 0, q.stderr
         a, b = arrays(library_model), arrays(cli_model)
