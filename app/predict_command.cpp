@@ -213,8 +213,9 @@ void run_predict(const PredictArgs& args) {
                        {"--metrics-out", args.metrics_out},
                        {"--annotations-only", args.annotations},
                        {"--plot", args.plot}});
-  use_threads(args.threads);
+  const int threads = use_threads(args.threads);
   const auto model = load(args.model);
+  use_blas_threads(threads, model.compute == ComputePath::sparse);
   auto options = args.options;
   options.max_memory = max_memory_bytes(args.max_memory);
   if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);

@@ -19,4 +19,8 @@ int use_threads(int requested) {
   return threads;
 }
 
+void use_blas_threads(int threads, bool sparse_path) {
+  set_blas_threads(sparse_path ? 1 : threads);
+}
+
 }  // namespace scgrad::app

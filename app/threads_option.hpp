@@ -12,4 +12,8 @@ void add_threads_option(CLI::App* command, int& threads);
 /// core when it is 0; returns the number set.
 int use_threads(int requested);
 
+/// OpenBLAS's threads for a model whose first layer is sparse (one: its dense products are
+/// small, and OpenBLAS's waiting threads would compete with LibTorch's) or dense (`threads`).
+void use_blas_threads(int threads, bool sparse_path);
+
 }  // namespace scgrad::app

@@ -100,10 +100,15 @@ void run_train(const TrainArgs& args) {
        {"--metrics-out", args.metrics_out},
        {"--plot", args.plot},
        {"--plot (confusion matrix)", args.plot.empty() ? "" : confusion_plot_path(args.plot)}});
-  use_threads(args.threads);
+  const int threads = use_threads(args.threads);
   const auto options = fit_options(args);
   TrainPrinter printer(options, args.model_out);
-  const auto result = fit(args.file, options, printer.callbacks());
+  auto callbacks = printer.callbacks();
+  callbacks.on_prepared = [print = callbacks.on_prepared, threads](const DataSummary& data) {
+    use_blas_threads(threads, data.sparse);  // once the library has chosen the path
+    print(data);
+  };
+  const auto result = fit(args.file, options, callbacks);
   if (!args.model_out.empty()) write_model_file(args.model_out, result.model);
   printer.print_saved(result);
   if (!args.metrics_out.empty()) {

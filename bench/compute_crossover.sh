@@ -8,11 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-median_epoch() {
-  /usr/bin/python3 -c 'import json, statistics, sys
-epochs = json.load(open(sys.argv[1]))["epochs"]
-print("%.4f" % statistics.median(e["seconds"] for e in epochs))' "$1"
-}
+source bench/median_epoch.sh
 echo "| library size | nonzero | model | sparse epoch (s) | dense epoch (s) |"
 echo "|---|---|---|---|---|"
 for library in 200 500 1000 2000 5000 10000; do

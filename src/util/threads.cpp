@@ -46,6 +46,10 @@ int available_cores() {
 void set_compute_threads(int threads) {
   at::set_num_threads(threads);
   omp_set_num_threads(threads);
+  set_blas_threads(threads);
+}
+
+void set_blas_threads(int threads) {
   using SetThreads = void (*)(int);
   if (auto* openblas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     openblas(threads);

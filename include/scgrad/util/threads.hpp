@@ -16,4 +16,11 @@ int available_cores();
 /// follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS read at start.
 void set_compute_threads(int threads);
 
+/// OpenBLAS's pool alone. The sparse path's dense products are small (a minibatch × the hidden
+/// units): there OpenBLAS's threads, which spin while they wait, only take the cores from
+/// LibTorch's and OpenMP's (a two-layer epoch in minibatches of 128 took 1.9 s with two
+/// OpenBLAS threads and 1.2 s with one, docs/performance.md), so scgrad gives OpenBLAS one
+/// thread when the first layer is sparse and all of them for the dense path's large products.
+void set_blas_threads(int threads);
+
 }  // namespace scgrad
