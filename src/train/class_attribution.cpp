@@ -47,8 +47,10 @@ torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,
   auto counts = torch::zeros({k}, torch::kFloat64);
   const auto class_index =
       torch::tensor(std::vector<std::int64_t>(classes.begin(), classes.end()), torch::kInt64);
-  // A block of dense cells and its gradient: at most 16 M floats (64 MB) each.
-  const auto block = std::clamp<std::int64_t>((std::int64_t{1} << 24) / std::max<std::int64_t>(n_genes, 1),
+  // A block of dense cells and its gradient: at most 2 M floats (8 MB) each. Blocks of 64 MB
+  // were mapped and zeroed afresh by the kernel for every block: page faults took most of the
+  // time (8.5 s instead of 1.4 s for 20,000 cells x 20,000 genes).
+  const auto block = std::clamp<std::int64_t>((std::int64_t{1} << 21) / std::max<std::int64_t>(n_genes, 1),
                                               1, input.chunk_rows());
   const auto baseline = -mean / sd;  // a cell that expresses nothing, scaled
   input.visit_all(block, [&](const ModelBatch& batch, std::int64_t first) {
@@ -59,7 +61,9 @@ torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,
     const auto y = class_index.slice(0, first, first + batch.rows());
     const auto score = own_class_scores(model.logits(ModelBatch(x)), y);
     const auto gradient = torch::autograd::grad({score}, {x})[0];
-    sums.index_add_(0, y, (gradient * expression).to(torch::kFloat64));
+    auto block_sums = torch::zeros({k, n_genes});
+    block_sums.index_add_(0, y, gradient * expression);
+    sums += block_sums.to(torch::kFloat64);
     counts.index_add_(0, y, torch::ones({batch.rows()}, torch::kFloat64));
   });
   model.train(was_training);

@@ -28,7 +28,7 @@ namespace scgrad {
 /// The attribution A (n_classes × genes, float32) of `model` over the cells of `input`, whose
 /// class indices are `classes` (one per row of the input). Sparse rows (log-CPM) are densified
 /// and scaled with `mean` and `sd` (1-D, one per gene, the model's scaling) a block at a time
-/// (at most ~64 MB of dense cells); dense rows come scaled, and `mean` and `sd` give their
+/// (at most 8 MB of dense cells); dense rows come scaled, and `mean` and `sd` give their
 /// baseline. A class without cells gets a row of zeros. The model is put in eval
 /// mode for the pass (dropout off) and its mode restored; its parameters' gradients are left
 /// untouched.
