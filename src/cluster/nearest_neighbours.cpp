@@ -44,25 +44,29 @@ torch::Tensor nearest_neighbours(const torch::Tensor& embedding, std::int64_t k)
   auto best = torch::full({cells, k}, std::numeric_limits<float>::infinity());
   auto* out = neighbours.data_ptr<std::int64_t>();
   auto* best_d = best.data_ptr<float>();
-  for (std::int64_t first = 0; first < cells; first += kTileRows) {
-    const auto rows = std::min(kTileRows, cells - first);
-    const auto part = points.narrow(0, first, rows);
-    for (std::int64_t column = 0; column < cells; column += kTileColumns) {
-      const auto columns = std::min(kTileColumns, cells - column);
-      // Squared distances up to a per-row constant (‖a‖² does not change the order in a row).
-      const auto distance = torch::addmm(norms.narrow(0, column, columns).unsqueeze(0), part,
-                                         points.narrow(0, column, columns).t(), 1, -2)
-                                .contiguous();
-      const auto* d = distance.data_ptr<float>();
-      at::parallel_for(0, rows, 32, [&](std::int64_t begin, std::int64_t end) {
-        for (auto r = begin; r < end; ++r) {
+  // Threads take whole row tiles (a tile's rows are its own to write): a parallel region per
+  // tile made two threads 4× slower than one (0.9 → 3.4 s for 20,000 cells).
+  const auto row_tiles = (cells + kTileRows - 1) / kTileRows;
+  at::parallel_for(0, row_tiles, 1, [&](std::int64_t tile_begin, std::int64_t tile_end) {
+    for (auto tile = tile_begin; tile < tile_end; ++tile) {
+      const auto first = tile * kTileRows;
+      const auto rows = std::min(kTileRows, cells - first);
+      const auto part = points.narrow(0, first, rows);
+      for (std::int64_t column = 0; column < cells; column += kTileColumns) {
+        const auto columns = std::min(kTileColumns, cells - column);
+        // Squared distances up to a per-row constant (‖a‖² does not change a row's order).
+        const auto distance = torch::addmm(norms.narrow(0, column, columns).unsqueeze(0), part,
+                                           points.narrow(0, column, columns).t(), 1, -2)
+                                  .contiguous();
+        const auto* d = distance.data_ptr<float>();
+        for (std::int64_t r = 0; r < rows; ++r) {
           const auto cell = first + r;
           merge_smallest(d + r * columns, column, columns, cell, k, best_d + cell * k,
                          out + cell * k);
         }
-      });
+      }
     }
-  }
+  });
   return neighbours;
 }
 
