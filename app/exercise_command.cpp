@@ -9,7 +9,6 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "threads_option.hpp"
 #include "exercise_report.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
@@ -18,6 +17,7 @@
 #include "scgrad/simulate/simulate_counts.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "threads_option.hpp"
 
 namespace scgrad::app {
 

@@ -9,12 +9,12 @@
 
 #include "commands.hpp"
 #include "memory_option.hpp"
-#include "threads_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/scgrad.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "threads_option.hpp"
 #include "training_plot.hpp"
 
 namespace scgrad::app {
@@ -159,8 +159,8 @@ void report_vote(const PredictArgs& args, const PredictResults& results) {
         "over-clustering: {} clusters (Leiden, modularity, resolution {}) of a {}-nearest-"
         "neighbour graph ({} edges) on {} principal components; PCA {:.1f} s, neighbours "
         "{:.1f} s, Leiden {:.1f} s\n",
-        o.n_clusters, o.resolution, args.options.over_clustering.neighbours, o.edges,
-        o.components, o.pca_seconds, o.neighbour_seconds, o.leiden_seconds);
+        o.n_clusters, o.resolution, args.options.over_clustering.neighbours, o.edges, o.components,
+        o.pca_seconds, o.neighbour_seconds, o.leiden_seconds);
   }
   std::cerr << fmt::format(
       "majority vote within {} groups of {}: {} heterogeneous (top label below {:.0f} %)\n",
@@ -196,8 +196,8 @@ void write_outputs(const PredictArgs& args, const ModelFile& model, const Predic
   }
   if (!args.annotations.empty()) {
     write_prediction_annotations(args.annotations, results.cell_names, results.columns);
-    std::cerr << "wrote " << args.annotations
-              << " (the annotations only: obs names, " << obs_written(results.columns)
+    std::cerr << "wrote " << args.annotations << " (the annotations only: obs names, "
+              << obs_written(results.columns)
               << ", obsm scgrad_probabilities, uns scgrad_classes; no expression matrix)\n";
   }
   if (!args.csv.empty()) {

@@ -9,7 +9,6 @@
 
 #include "commands.hpp"
 #include "memory_option.hpp"
-#include "threads_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/model_file.hpp"
@@ -17,6 +16,7 @@
 #include "scgrad/train/fit.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "threads_option.hpp"
 #include "train_output.hpp"
 #include "training_plot.hpp"
 

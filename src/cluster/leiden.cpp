@@ -20,8 +20,8 @@ std::mutex& igraph_lock() {
 
 void check(igraph_error_t status, const char* what) {
   if (status != IGRAPH_SUCCESS) {
-    throw Error(std::string("Leiden clustering (igraph): ") + what + " failed: " +
-                igraph_strerror(status));
+    throw Error(std::string("Leiden clustering (igraph): ") + what +
+                " failed: " + igraph_strerror(status));
   }
 }
 
@@ -128,8 +128,8 @@ std::vector<std::int32_t> leiden_communities(std::int64_t nodes,
   igraph_real_t quality = 0;
   check(igraph_community_leiden(&g.graph, nullptr, &degree.v,
                                 two_m > 0 ? options.resolution / two_m : options.resolution,
-                                options.beta, /*start=*/false, options.iterations,
-                                &membership.v, &communities, &quality),
+                                options.beta, /*start=*/false, options.iterations, &membership.v,
+                                &communities, &quality),
         "igraph_community_leiden");
   return by_size(membership.v, nodes);
 }

@@ -41,8 +41,7 @@ torch::Tensor sparse_pca(const CsrTensors& log_cpm, const torch::Tensor& inverse
   if (k < 1) return torch::zeros({cells, 0});
   const auto ones = torch::ones({cells, 1});
   const auto column_sums = csr_transpose_times_dense(log_cpm, ones).squeeze(1);
-  const CentredScaled a{log_cpm, inverse_sd,
-                        column_sums * inverse_sd / static_cast<float>(cells)};
+  const CentredScaled a{log_cpm, inverse_sd, column_sums * inverse_sd / static_cast<float>(cells)};
   const auto width = std::min(k + options.oversampling, std::min(cells, genes));
   auto generator = at::detail::createCPUGenerator(options.seed);
   auto q = orthonormal_basis(a.times(torch::randn({genes, width}, generator)));

@@ -215,8 +215,9 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
     const auto expected_values = model.classes.size() * pre.genes.size();
     if (model.marker_attribution.size() != expected_values) {
       invalid(path, kAttributionPath,
-              std::to_string(model.marker_attribution.size()) + " values, expected one per class "
-              "and gene (" + std::to_string(expected_values) + ")");
+              std::to_string(model.marker_attribution.size()) +
+                  " values, expected one per class and gene (" + std::to_string(expected_values) +
+                  ")");
     }
     check_finite(model.marker_attribution, path, kAttributionPath);
   }

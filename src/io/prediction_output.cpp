@@ -147,7 +147,8 @@ void write_prediction_csv(const std::string& output, const std::vector<std::stri
       if (clusters) csv << ',' << predictions.over_cluster[i];
       if (voted) {
         const auto code = majority.codes[i];
-        csv << ',' << (code < 0 ? "" : csv_field(majority.categories[static_cast<std::size_t>(code)]));
+        csv << ','
+            << (code < 0 ? "" : csv_field(majority.categories[static_cast<std::size_t>(code)]));
       }
       for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
       csv << '\n';

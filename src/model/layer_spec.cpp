@@ -96,9 +96,8 @@ std::string model_spec_text(const std::string& model, std::int64_t hidden, std::
 
 bool has_hidden_layers(const std::string& spec) {
   const auto layers = parse_layer_spec(spec);
-  return std::count_if(layers.begin(), layers.end(), [](const LayerSpec& l) {
-           return l.kind == LayerSpec::Kind::linear;
-         }) > 1;
+  return std::count_if(layers.begin(), layers.end(),
+                       [](const LayerSpec& l) { return l.kind == LayerSpec::Kind::linear; }) > 1;
 }
 
 }  // namespace scgrad

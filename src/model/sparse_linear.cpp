@@ -51,7 +51,8 @@ torch::Tensor csr_times_dense(const CsrTensors& x, const torch::Tensor& vt) {
   const auto padded = padded_rows(vt);
   auto y = torch::empty({x.n_rows, h}, vt.options());
   const auto arrays = arrays_of(x);
-  const auto per_row = std::max<std::int64_t>(1, x.values.numel() / std::max<std::int64_t>(1, x.n_rows)) * h;
+  const auto per_row =
+      std::max<std::int64_t>(1, x.values.numel() / std::max<std::int64_t>(1, x.n_rows)) * h;
   const auto grain = std::max<std::int64_t>(1, (std::int64_t{1} << 16) / per_row);
   at::parallel_for(0, x.n_rows, grain, [&](std::int64_t begin, std::int64_t end) {
     kernels::rows_times_dense(arrays, begin, end, padded.data_ptr<float>(), h, padded.size(1),
@@ -74,9 +75,8 @@ torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor
     total = torch::zeros({x.n_cols, stride}, g.options());
     const auto vectors = stride / kernels::kVectorWidth;
     at::parallel_for(0, vectors, 1, [&](std::int64_t v_begin, std::int64_t v_end) {
-      kernels::rows_transpose_times_dense(arrays, 0, x.n_rows, gradient, h,
-                                          total.data_ptr<float>(), stride,
-                                          v_begin * kernels::kVectorWidth,
+      kernels::rows_transpose_times_dense(arrays, 0, x.n_rows, gradient, h, total.data_ptr<float>(),
+                                          stride, v_begin * kernels::kVectorWidth,
                                           std::min(h, v_end * kernels::kVectorWidth));
     });
   } else {
@@ -85,10 +85,9 @@ torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor
     auto partial = torch::zeros({n_threads, x.n_cols, stride}, g.options());
     at::parallel_for(0, n_threads, 1, [&](std::int64_t t_begin, std::int64_t t_end) {
       for (auto t = t_begin; t < t_end; ++t) {
-        kernels::rows_transpose_times_dense(arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk),
-                                            gradient, h,
-                                            partial.data_ptr<float>() + t * x.n_cols * stride,
-                                            stride);
+        kernels::rows_transpose_times_dense(
+            arrays, t * chunk, std::min(x.n_rows, (t + 1) * chunk), gradient, h,
+            partial.data_ptr<float>() + t * x.n_cols * stride, stride);
       }
     });
     total = n_threads == 1 ? partial[0] : partial.sum(0);

@@ -22,8 +22,10 @@ MajorityVote majority_vote(const std::vector<std::int32_t>& groups, const Catego
   if (options.heterogeneous_label.empty() ||
       std::find(categories.begin(), categories.end(), options.heterogeneous_label) !=
           categories.end()) {
-    throw OptionError("the label of heterogeneous groups must be non-empty and not one of the "
-                      "labels, got '" + options.heterogeneous_label + "'");
+    throw OptionError(
+        "the label of heterogeneous groups must be non-empty and not one of the "
+        "labels, got '" +
+        options.heterogeneous_label + "'");
   }
   // Votes per group: counts per label code (a missing label, −1, counts but never wins).
   const auto n_labels = categories.size();
@@ -43,8 +45,8 @@ MajorityVote majority_vote(const std::vector<std::int32_t>& groups, const Catego
     const auto top = std::max_element(count.begin(), count.end() - 1);  // first of equals
     std::int64_t size = 0;
     for (const auto c : count) size += c;
-    const bool clear = *top > 0 && static_cast<double>(*top) >=
-                                       options.min_fraction * static_cast<double>(size);
+    const bool clear =
+        *top > 0 && static_cast<double>(*top) >= options.min_fraction * static_cast<double>(size);
     winner[group] = clear ? static_cast<std::int32_t>(top - count.begin()) : heterogeneous;
     out.heterogeneous_groups += clear ? 0 : 1;
   }

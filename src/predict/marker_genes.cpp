@@ -35,7 +35,8 @@ std::vector<std::vector<MarkerGene>> marker_genes(const ModelFile& model, std::i
     const double sign = single_output && c == 1 ? -1.0 : 1.0;
     std::vector<double> score(static_cast<std::size_t>(n_genes));
     for (std::int64_t g = 0; g < n_genes; ++g) {
-      score[static_cast<std::size_t>(g)] = sign * values[static_cast<std::size_t>(row * n_genes + g)];
+      score[static_cast<std::size_t>(g)] =
+          sign * values[static_cast<std::size_t>(row * n_genes + g)];
     }
     std::vector<std::size_t> order(score.size());
     std::iota(order.begin(), order.end(), 0);

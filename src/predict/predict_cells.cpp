@@ -99,9 +99,10 @@ constexpr std::int64_t kDenseRows = 256;
 /// The voting options suit this model (checked before any work).
 void check_voting(const ModelFile& model, const PredictOptions& options) {
   if (!options.majority_by.empty() && options.over_cluster) {
-    throw OptionError("vote either within an obs column or within scgrad's over-clustering, "
-                      "not both",
-                      {"majority_by", "over_cluster"});
+    throw OptionError(
+        "vote either within an obs column or within scgrad's over-clustering, "
+        "not both",
+        {"majority_by", "over_cluster"});
   }
   const auto& label = options.majority.heterogeneous_label;
   const auto& classes = model.classes;
@@ -120,7 +121,8 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   check_voting(model, options);
   // Read before any work, so that a wrong column name fails at once.
   std::vector<std::int32_t> groups;
-  if (!options.majority_by.empty()) groups = file.obs_column(options.majority_by).as_categorical().codes;
+  if (!options.majority_by.empty())
+    groups = file.obs_column(options.majority_by).as_categorical().codes;
   const auto& preprocessing = model.preprocessing;
   const auto matrix = file.resolve_matrix_key(preprocessing.matrix);
   const auto query_names = gene_names(file, matrix, options.gene_key);
@@ -172,7 +174,8 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
   const auto block_cells =
       stored_bytes > options.max_memory
           ? (rows_per_block(file, matrix, streaming_block_bytes(options.max_memory)) + kDenseRows -
-             1) / kDenseRows * kDenseRows
+             1) /
+                kDenseRows * kDenseRows
           : std::max<std::int64_t>(n_cells, 1);
   results.block_cells = block_cells;
   results.stored_bytes = stored_bytes;
@@ -187,8 +190,9 @@ PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
     const auto rows = rows_from(start);
     auto cells = next.get();
     if (start + block_cells < n_cells) {
-      next = std::async(std::launch::async,
-                        [&, first = start + block_cells] { return normaliser.read(rows_from(first)); });
+      next = std::async(std::launch::async, [&, first = start + block_cells] {
+        return normaliser.read(rows_from(first));
+      });
     }
     if (options.over_cluster) append_rows(query_log_cpm, cells.values);
     for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);

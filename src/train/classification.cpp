@@ -16,7 +16,8 @@ std::vector<std::int32_t> target_classes(const torch::Tensor& targets, std::size
   const auto index =
       (n_classes == 2 ? (targets.reshape({-1}) < 0.5) : targets).to(torch::kCPU, torch::kInt32);
   const auto contiguous = index.contiguous();
-  return {contiguous.data_ptr<std::int32_t>(), contiguous.data_ptr<std::int32_t>() + contiguous.numel()};
+  return {contiguous.data_ptr<std::int32_t>(),
+          contiguous.data_ptr<std::int32_t>() + contiguous.numel()};
 }
 
 torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Tensor& targets,

@@ -47,8 +47,9 @@ std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_f
   prefetch_first_ = chunk_after(chunk_first);
   if (prefetch_first_ >= 0) {
     const auto count = std::min(chunk_rows_, rows() - prefetch_first_);
-    prefetch_ = std::async(std::launch::async,
-                           [this, first = prefetch_first_, count] { return load_range(first, count); });
+    prefetch_ = std::async(std::launch::async, [this, first = prefetch_first_, count] {
+      return load_range(first, count);
+    });
   }
   return chunk;
 }

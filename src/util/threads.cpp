@@ -51,7 +51,8 @@ void set_compute_threads(int threads) {
 
 void set_blas_threads(int threads) {
   using SetThreads = void (*)(int);
-  if (auto* openblas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+  if (auto* openblas =
+          reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     openblas(threads);
   }
 }

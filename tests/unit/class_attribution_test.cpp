@@ -80,7 +80,8 @@ TEST(ClassAttribution, DenseAndSparseCellsAndSplitInputsAgree) {
   auto model = make_classifier("linear:5,relu,dropout:0.5,linear:3", 6, 50, 3);
   model->set_input_scaling(f.mean, f.sd);
   model->train();
-  const auto sparse = class_attributions(*model, SparseInput(f.log_cpm), f.classes, 3, f.mean, f.sd);
+  const auto sparse =
+      class_attributions(*model, SparseInput(f.log_cpm), f.classes, 3, f.mean, f.sd);
   // The exercise's dense path: the same cells, scaled.
   const auto dense_x = (to_dense_tensor(*f.log_cpm) - f.mean) / f.sd;
   const auto dense = class_attributions(*model, DenseInput(dense_x), f.classes, 3, f.mean, f.sd);
@@ -89,8 +90,9 @@ TEST(ClassAttribution, DenseAndSparseCellsAndSplitInputsAgree) {
   std::vector<std::int64_t> first(25), second(15);
   std::iota(first.begin(), first.end(), 0);
   std::iota(second.begin(), second.end(), 25);
-  const ConcatenatedInput both(std::make_shared<DenseInput>(dense_x.index_select(0, torch::tensor(first))),
-                               std::make_shared<DenseInput>(dense_x.index_select(0, torch::tensor(second))));
+  const ConcatenatedInput both(
+      std::make_shared<DenseInput>(dense_x.index_select(0, torch::tensor(first))),
+      std::make_shared<DenseInput>(dense_x.index_select(0, torch::tensor(second))));
   const auto split = class_attributions(*model, both, f.classes, 3, f.mean, f.sd);
   EXPECT_TRUE(torch::allclose(split, dense, 1e-4, 1e-6));
   // Dropout was off (else the two runs would differ), the mode is back, no gradient was left.

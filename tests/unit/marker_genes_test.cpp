@@ -24,7 +24,8 @@ std::vector<std::string> genes_of(const std::vector<MarkerGene>& markers) {
 
 TEST(MarkerGenes, LogisticWeightsRankTheGenesOfEachClass) {
   auto m = model("linear:3", {"X", "Y", "Z"});
-  m.weights = {{"linear1.weight", {3, 3}, {1, 3, 2, 0, -1, 5, 4, 4, -2}}, {"linear1.bias", {3}, {}}};
+  m.weights = {{"linear1.weight", {3, 3}, {1, 3, 2, 0, -1, 5, 4, 4, -2}},
+               {"linear1.bias", {3}, {}}};
   EXPECT_EQ(marker_source(m), MarkerSource::weights);
   const auto markers = marker_genes(m, 2);
   ASSERT_EQ(markers.size(), 3U);
@@ -46,7 +47,7 @@ TEST(MarkerGenes, TwoClassesReadTheOneOutputBothWays) {
 TEST(MarkerGenes, AModelWithHiddenLayersRanksItsStoredAttribution) {
   auto m = model("linear:4,sigmoid,linear:1,sigmoid", {"X", "Y"});
   m.weights = {{"linear1.weight", {4, 3}, std::vector<float>(12, 9.0F)}};  // not read
-  m.marker_attribution = {0.1F, 0.3F, 0.2F,    // X
+  m.marker_attribution = {0.1F, 0.3F,  0.2F,                               // X
                           0.5F, -0.1F, 0.0F};  // Y: a row per class, no sign flip
   EXPECT_EQ(marker_source(m), MarkerSource::gradient_x_input);
   const auto markers = marker_genes(m, 3);

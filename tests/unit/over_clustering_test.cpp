@@ -1,6 +1,8 @@
 // The over-clustering's steps against plain references (dense SVD, brute-force distances, a
 // graph with planted communities), and majority voting over it on simulated cells whose
 // per-cell labels are corrupted at random.
+#include "scgrad/cluster/over_clustering.hpp"
+
 #include <gtest/gtest.h>
 #include <igraph/igraph.h>
 
@@ -9,7 +11,6 @@
 
 #include "scgrad/cluster/leiden.hpp"
 #include "scgrad/cluster/nearest_neighbours.hpp"
-#include "scgrad/cluster/over_clustering.hpp"
 #include "scgrad/cluster/sparse_pca.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/predict/majority_vote.hpp"
@@ -59,7 +60,8 @@ TEST(SparsePca, MatchesTheSvdOfTheCentredScaledDenseMatrix) {
     const auto b = expected.select(1, c);
     const auto same_sign = (a - b).abs().max().item<float>();
     const auto flipped = (a + b).abs().max().item<float>();
-    EXPECT_LT(std::min(same_sign, flipped), 1e-3 * b.abs().max().item<float>()) << "component " << c;
+    EXPECT_LT(std::min(same_sign, flipped), 1e-3 * b.abs().max().item<float>())
+        << "component " << c;
   }
   // The same seed gives the same scores.
   EXPECT_TRUE(torch::equal(scores, sparse_pca(csr_view(x), inverse_sd, options)));

@@ -97,7 +97,8 @@ TEST(SparseKernels, PortableAndVectorTransposedProductsEqualTheReference) {
     // Columns split in two calls at a multiple of 8, as threads split them for wide layers.
     const auto middle = std::min<std::int64_t>(h, 8 * ((h / 8 + 1) / 2));
     std::vector<float> by_columns(reference.size(), 0.0F), portable_columns(reference.size(), 0.0F);
-    for (const auto& [begin, end] : {std::pair<std::int64_t, std::int64_t>{0, middle}, {middle, h}}) {
+    for (const auto& [begin, end] :
+         {std::pair<std::int64_t, std::int64_t>{0, middle}, {middle, h}}) {
       rows_transpose_times_dense(x.arrays(), 0, x.rows, g.data(), h, by_columns.data(), stride,
                                  begin, end);
       rows_transpose_times_dense_portable(x.arrays(), 0, x.rows, g.data(), h,

@@ -22,13 +22,13 @@ struct PredictOptions {
   /// var column holding gene names that match the model's (e.g. "feature_name" for files
   /// indexed by Ensembl IDs); "" = the var index.
   std::string gene_key;
-  double min_gene_fraction = 0.5;    ///< refuse when fewer model genes are found
+  double min_gene_fraction = 0.5;  ///< refuse when fewer model genes are found
   /// When the query's matrix (8 bytes per stored entry) is larger than this, its cells are read,
   /// preprocessed and labelled in blocks of streaming_block_bytes(max_memory), the next block
   /// read while the current one is labelled; else all at once. The labels and probabilities do
   /// not depend on the blocks (docs/training.md, "scgrad predict").
   std::int64_t max_memory = std::int64_t{1} << 62;
-  bool allow_non_integer = false;    ///< fractions pass the count check
+  bool allow_non_integer = false;  ///< fractions pass the count check
   /// Rejection (CellTypist's p_thres): a cell whose most probable class has a probability
   /// below this is `unassigned_label` instead (two classes: the sigmoid's probability of the
   /// predicted class). 0: every cell is assigned. In [0, 1].
@@ -65,8 +65,8 @@ struct PredictResults {
   /// With PredictOptions::over_cluster: how the clusters were made (their labels are in
   /// columns.over_cluster).
   std::optional<OverClustering> over_clustering;
-  std::int64_t block_cells = 0;  ///< cells read and labelled at a time (all: one block)
-  std::int64_t stored_bytes = 0; ///< of the query's matrix in memory (8 per stored entry)
+  std::int64_t block_cells = 0;      ///< cells read and labelled at a time (all: one block)
+  std::int64_t stored_bytes = 0;     ///< of the query's matrix in memory (8 per stored entry)
   std::int64_t majority_groups = 0;  ///< groups voted in (0: no voting)
   std::int64_t heterogeneous_groups = 0;
 };

@@ -54,7 +54,7 @@ class StreamingInput : public ModelInput {
   mutable std::int64_t cached_first_ = -1;
   mutable std::shared_ptr<const CsrMatrix> cached_;
   mutable std::vector<std::int64_t> epoch_chunks_;  ///< the last epoch_batches' chunk order
-  mutable std::size_t next_planned_ = 0;           ///< of epoch_chunks_, the next to be read
+  mutable std::size_t next_planned_ = 0;            ///< of epoch_chunks_, the next to be read
   mutable std::int64_t prefetch_first_ = -1;
   mutable std::future<CsrMatrix> prefetch_;  ///< waited for by its destructor
 };
