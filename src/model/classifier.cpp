@@ -16,7 +16,7 @@ torch::Tensor LogisticClassifier::forward(const ModelBatch& x) {
   return z;
 }
 
-torch::Tensor LogisticClassifier::logits(const ModelBatch& x) { return linear1->apply(x); }
+torch::Tensor LogisticClassifier::logits_after_first_layer(const torch::Tensor& h) { return h; }
 
 std::string LogisticClassifier::spec() const {
   return model_spec_text("logistic", 0, linear1->options.out_features());
@@ -37,8 +37,8 @@ torch::Tensor TwoLayerClassifier::forward(const ModelBatch& x) {
   return z;
 }
 
-torch::Tensor TwoLayerClassifier::logits(const ModelBatch& x) {
-  return linear2(sigmoid1(linear1->apply(x)));
+torch::Tensor TwoLayerClassifier::logits_after_first_layer(const torch::Tensor& h) {
+  return linear2(sigmoid1(h));
 }
 
 std::string TwoLayerClassifier::spec() const {
@@ -84,21 +84,20 @@ LayerListClassifier::LayerListClassifier(std::int64_t input_dim,
 }
 
 torch::Tensor LayerListClassifier::forward(const ModelBatch& x) {
-  return apply_layers(x, layers->size());
+  return apply_layers_after_first(first->apply(x), layers->size());
 }
 
-torch::Tensor LayerListClassifier::logits(const ModelBatch& x) {
+torch::Tensor LayerListClassifier::logits_after_first_layer(const torch::Tensor& h) {
   // Every layer but a final sigmoid (two classes end in one; many classes in linear).
   const bool ends_in_sigmoid = layer_specs.back().kind == LayerSpec::Kind::sigmoid;
-  return apply_layers(x, layers->size() - (ends_in_sigmoid ? 1 : 0));
+  return apply_layers_after_first(h, layers->size() - (ends_in_sigmoid ? 1 : 0));
 }
 
-torch::Tensor LayerListClassifier::apply_layers(const ModelBatch& x, std::size_t count) {
-  // The exercise's loop over the list; the first layer also takes sparse rows.
-  auto z = first->apply(x);
+torch::Tensor LayerListClassifier::apply_layers_after_first(torch::Tensor h, std::size_t count) {
+  // The exercise's loop over the list (its first layer, which also takes sparse rows, done).
   const auto end = layers->begin() + static_cast<std::ptrdiff_t>(count);
-  for (auto layer = std::next(layers->begin()); layer != end; ++layer) z = layer->forward(z);
-  return z;
+  for (auto layer = std::next(layers->begin()); layer != end; ++layer) h = layer->forward(h);
+  return h;
 }
 
 std::string LayerListClassifier::spec() const { return to_string(layer_specs); }

@@ -26,7 +26,12 @@ struct ClassifierImpl : torch::nn::Module {
   virtual torch::Tensor forward(const ModelBatch& x) = 0;
   /// The outputs before a final sigmoid: forward(x) for many classes, the log-odds of the first
   /// class for two. What marker attributions differentiate (a sigmoid saturates).
-  virtual torch::Tensor logits(const ModelBatch& x) = 0;
+  torch::Tensor logits(const ModelBatch& x) { return logits_after_first_layer(input_->apply(x)); }
+  /// The same from the first layer's outputs (cells × its units): an attribution can take its
+  /// gradient there, where sparse rows arrive without being densified.
+  virtual torch::Tensor logits_after_first_layer(const torch::Tensor& h) = 0;
+  /// The first layer (weight: units × genes).
+  InputLinearImpl& first_layer() { return *input_; }
   /// The layer spec this model is equivalent to (stored in the model file).
   virtual std::string spec() const = 0;
   /// The scaling the first layer folds into sparse rows (1-D float32, one per gene).
@@ -44,7 +49,7 @@ struct ClassifierImpl : torch::nn::Module {
 struct LogisticClassifier : ClassifierImpl {
   explicit LogisticClassifier(std::int64_t input_dim, std::int64_t outputs = 1);
   torch::Tensor forward(const ModelBatch& x) override;
-  torch::Tensor logits(const ModelBatch& x) override;
+  torch::Tensor logits_after_first_layer(const torch::Tensor& h) override;
   std::string spec() const override;
 
   InputLinear linear1{nullptr};
@@ -56,7 +61,7 @@ struct LogisticClassifier : ClassifierImpl {
 struct TwoLayerClassifier : ClassifierImpl {
   TwoLayerClassifier(std::int64_t input_dim, std::int64_t hidden = 50, std::int64_t outputs = 1);
   torch::Tensor forward(const ModelBatch& x) override;
-  torch::Tensor logits(const ModelBatch& x) override;
+  torch::Tensor logits_after_first_layer(const torch::Tensor& h) override;
   std::string spec() const override;
 
   InputLinear linear1{nullptr};
@@ -71,7 +76,7 @@ struct LayerListClassifier : ClassifierImpl {
   /// The first layer of the list must be linear.
   LayerListClassifier(std::int64_t input_dim, const std::vector<LayerSpec>& layer_list);
   torch::Tensor forward(const ModelBatch& x) override;
-  torch::Tensor logits(const ModelBatch& x) override;
+  torch::Tensor logits_after_first_layer(const torch::Tensor& h) override;
   std::string spec() const override;
 
   torch::nn::Sequential layers{nullptr};
@@ -79,8 +84,8 @@ struct LayerListClassifier : ClassifierImpl {
   std::vector<LayerSpec> layer_specs;
 
  private:
-  /// The first `count` layers of the list, in order.
-  torch::Tensor apply_layers(const ModelBatch& x, std::size_t count);
+  /// Layers 1 to count − 1 of the list, in order, on the first layer's outputs.
+  torch::Tensor apply_layers_after_first(torch::Tensor h, std::size_t count);
 };
 
 /// `model`: "logistic" → LogisticClassifier, "mlp" → TwoLayerClassifier, a layer spec →

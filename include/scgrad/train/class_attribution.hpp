@@ -26,10 +26,11 @@
 namespace scgrad {
 
 /// The attribution A (n_classes × genes, float32) of `model` over the cells of `input`, whose
-/// class indices are `classes` (one per row of the input). Sparse rows (log-CPM) are densified
-/// and scaled with `mean` and `sd` (1-D, one per gene, the model's scaling) a block at a time
-/// (at most 8 MB of dense cells); dense rows come scaled, and `mean` and `sd` give their
-/// baseline. A class without cells gets a row of zeros. The model is put in eval
+/// class indices are `classes` (one per row of the input), `mean` and `sd` the model's scaling
+/// (1-D, one per gene). Sparse rows (log-CPM) are never densified: the gradient is taken at the
+/// first layer's outputs and multiplied by its weights only at the stored entries (x − x0 is 0
+/// elsewhere), one backward pass's work. Dense rows come scaled; they are differentiated a
+/// block of at most 8 MB at a time. A class without cells gets a row of zeros. The model is put in eval
 /// mode for the pass (dropout off) and its mode restored; its parameters' gradients are left
 /// untouched.
 torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,
