@@ -46,6 +46,27 @@ TEST(SparseLinear, MatmulAndItsGradientEqualDenseAtEveryWidth) {
   }
 }
 
+// The backward product's work is split by rows (a buffer per part), by columns, or both,
+// depending on the entries and the threads: every split gives Gᵀ · X. 2,000 rows make the
+// per-part buffers worth it (several parts); 37 rows share one buffer's columns.
+TEST(SparseLinear, TransposedProductEqualsDenseForEveryThreadCountAndSplit) {
+  const auto threads_before = at::get_num_threads();
+  for (const std::int64_t rows : {37, 2000}) {
+    const auto [m, dense] = random_sparse(rows, 23);
+    const auto x = csr_view(std::make_shared<const CsrMatrix>(m));
+    for (const std::int64_t h : {1, 5, 50, 131}) {
+      const auto g = torch::randn({rows, h});
+      const auto expected = torch::mm(dense.t(), g);
+      for (const int threads : {1, 2, 3, 5}) {
+        at::set_num_threads(threads);
+        EXPECT_TRUE(torch::allclose(csr_transpose_times_dense(x, g), expected, 1e-4, 1e-3))
+            << rows << " rows, h = " << h << ", " << threads << " threads";
+      }
+    }
+  }
+  at::set_num_threads(threads_before);
+}
+
 TEST(SparseLinear, FoldedScalingEqualsScalingFirst) {
   const auto [m, dense] = random_sparse(50, 12);
   const auto stats = fit_scaling(dense);
