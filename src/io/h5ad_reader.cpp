@@ -18,17 +18,6 @@ namespace scgrad {
 
 using h5ad::H5adSource;
 
-const char* to_string(MatrixStorage storage) {
-  switch (storage) {
-    case MatrixStorage::dense:
-      return "dense";
-    case MatrixStorage::csr:
-      return "csr_matrix";
-    case MatrixStorage::csc:
-      return "csc_matrix";
-  }
-  return "unknown";
-}
 
 struct H5adFile::Impl {
   H5adSource source;
@@ -101,12 +90,7 @@ MatrixInfo H5adFile::matrix_info(const std::string& key) const {
 
 CsrMatrix H5adFile::read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const {
   const auto info = matrix_info(key);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i] < 0 || rows[i] >= info.n_rows || (i > 0 && rows[i] <= rows[i - 1])) {
-      throw OptionError("H5adFile::read_rows: row numbers must be ascending, distinct and below " +
-                        std::to_string(info.n_rows));
-    }
-  }
+  check_row_numbers(rows, info.n_rows, "H5adFile::read_rows");
   if (info.n_cols > std::numeric_limits<std::int32_t>::max()) {
     hdf5::fail(impl_->source.at(info.hdf5_path), "more than 2^31 genes is not supported");
   }

@@ -20,7 +20,7 @@ namespace scgrad {
 
 namespace {
 
-std::vector<std::string> gene_names(const H5adFile& file, const std::string& matrix,
+std::vector<std::string> gene_names(const AnnDataSource& file, const std::string& matrix,
                                     const std::string& gene_key) {
   if (gene_key.empty()) return file.var_names(matrix);
   const auto column = file.var_column(gene_key, matrix);
@@ -115,7 +115,7 @@ void check_voting(const ModelFile& model, const PredictOptions& options) {
 
 }  // namespace
 
-PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
+PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
                              const PredictOptions& options) {
   check_rejection(model, options);
   check_voting(model, options);

@@ -5,7 +5,7 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/dataframe_column.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 
 namespace scgrad {
 

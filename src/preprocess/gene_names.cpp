@@ -3,11 +3,11 @@
 #include <unordered_map>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 
 namespace scgrad {
 
-std::vector<std::string> training_gene_names(const H5adFile& file, const std::string& matrix_key) {
+std::vector<std::string> training_gene_names(const AnnDataSource& file, const std::string& matrix_key) {
   auto names = file.var_names(matrix_key);
   const auto n_cols = file.matrix_info(matrix_key).n_cols;
   if (static_cast<std::int64_t>(names.size()) != n_cols) {

@@ -4,13 +4,13 @@
 #include <cmath>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/preprocess/gene_names.hpp"
 
 namespace scgrad {
 
-CellSelection select_labelled_cells(const H5adFile& file, const PrepareOptions& options) {
+CellSelection select_labelled_cells(const AnnDataSource& file, const PrepareOptions& options) {
   const auto labels = file.obs_column(options.label_key).as_categorical();
   try {
     return select_cells(labels, options.classes, options.label_key);
@@ -19,7 +19,7 @@ CellSelection select_labelled_cells(const H5adFile& file, const PrepareOptions& 
   }
 }
 
-PreparedData start_preparation(const H5adFile& file, const PrepareOptions& options) {
+PreparedData start_preparation(const AnnDataSource& file, const PrepareOptions& options) {
   PreparedData out;
   out.cells = select_labelled_cells(file, options);
   out.split = stratified_split(out.cells.targets, out.cells.classes.size(), options.test_fraction,
@@ -35,7 +35,7 @@ PreparedData start_preparation(const H5adFile& file, const PrepareOptions& optio
   return out;
 }
 
-PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options) {
+PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& options) {
   auto out = start_preparation(file, options);
   const auto matrix_key = file.resolve_matrix_key(options.matrix);
   auto counts = file.read_rows(matrix_key, out.cells.rows);

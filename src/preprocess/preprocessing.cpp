@@ -5,7 +5,7 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/dataframe_column.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/count_check.hpp"
 
 namespace scgrad {
@@ -57,7 +57,7 @@ std::pair<std::vector<float>, std::vector<float>> scaling_for(const Preprocessin
   return {mean, sd};
 }
 
-std::vector<double> library_size_column(const H5adFile& file, const std::string& key) {
+std::vector<double> library_size_column(const AnnDataSource& file, const std::string& key) {
   const auto column = file.obs_column(key);
   if (column.kind != ColumnKind::numeric) {
     throw InputError(
@@ -68,7 +68,7 @@ std::vector<double> library_size_column(const H5adFile& file, const std::string&
   return column.numbers;
 }
 
-void require_kept_genes(const H5adFile& file, const GeneFilterResults& filter,
+void require_kept_genes(const AnnDataSource& file, const GeneFilterResults& filter,
                         const GeneFilterOptions& options, std::size_t training_cells) {
   if (!filter.kept.empty()) return;
   throw Error(file.path() + ": no gene passes the filter (total count >= " +
@@ -79,7 +79,7 @@ void require_kept_genes(const H5adFile& file, const GeneFilterResults& filter,
               {"gene_filter.min_counts", "gene_filter.min_cells"});
 }
 
-CellNormaliser::CellNormaliser(const H5adFile& file, const Preprocessing& preprocessing,
+CellNormaliser::CellNormaliser(const AnnDataSource& file, const Preprocessing& preprocessing,
                                GeneColumns columns, bool allow_non_integer)
     : file_(&file),
       matrix_key_(file.resolve_matrix_key(preprocessing.matrix)),

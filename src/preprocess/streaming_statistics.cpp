@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/preprocess/gene_names.hpp"
 
@@ -12,7 +12,7 @@ std::int64_t streaming_block_bytes(std::int64_t max_memory) {
   return std::min<std::int64_t>(max_memory / 4, std::int64_t{512} << 20);
 }
 
-std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
+std::int64_t rows_per_block(const AnnDataSource& file, const std::string& matrix_key,
                             std::int64_t block_bytes) {
   const auto info = file.matrix_info(matrix_key);
   const double entries_per_row =
@@ -23,7 +23,7 @@ std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
                                                              std::max(1.0, 8.0 * entries_per_row)));
 }
 
-void for_each_block(const H5adFile& file, const std::string& matrix_key,
+void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
                     const std::vector<std::int64_t>& rows, std::int64_t block_rows,
                     const std::function<void(CsrMatrix&&, std::size_t)>& visit) {
   for (std::size_t first = 0; first < rows.size(); first += static_cast<std::size_t>(block_rows)) {
@@ -35,7 +35,7 @@ void for_each_block(const H5adFile& file, const std::string& matrix_key,
 }
 
 StreamedPreparation prepare_streaming(
-    const H5adFile& file, const PrepareOptions& options, std::int64_t block_bytes,
+    const AnnDataSource& file, const PrepareOptions& options, std::int64_t block_bytes,
     const std::function<void(int, std::int64_t, std::int64_t)>& on_pass) {
   StreamedPreparation out;
   auto& data = out.data;

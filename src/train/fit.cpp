@@ -21,7 +21,12 @@ ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held
 }  // namespace
 
 FitResult fit(const std::string& path, const FitOptions& options, const FitCallbacks& callbacks) {
-  const auto file = std::make_shared<const H5adFile>(path);
+  return fit(std::make_shared<const H5adFile>(path), options, callbacks);
+}
+
+FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions& options,
+              const FitCallbacks& callbacks) {
+  const auto& path = file->path();
   const auto selected = fit_classifier(file, options, callbacks);
   FitResult result;
   result.data = describe(selected.inputs, options, path);

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 #include "scgrad/train/classification.hpp"
 
 namespace scgrad {
@@ -135,7 +135,7 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
   return d;
 }
 
-FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
+FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file,
                                 const FitOptions& options, const FitCallbacks& callbacks) {
   FittedClassifier fitted;
   fitted.inputs = prepare_training_inputs(file, options.prepare, options.input, callbacks.on_pass);
@@ -188,7 +188,7 @@ int refit_epochs(const FittedClassifier& selected) {
   return epochs_for(selected, static_cast<std::int64_t>(selected.inputs.data.cells.rows.size()));
 }
 
-FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
+FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& file,
                                   const FitOptions& options, const FittedClassifier& selected,
                                   const FitCallbacks& callbacks) {
   auto all = options;

@@ -5,11 +5,11 @@
 #include <numeric>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 
 namespace scgrad {
 
-StreamingInput::StreamingInput(std::shared_ptr<const H5adFile> file,
+StreamingInput::StreamingInput(std::shared_ptr<const AnnDataSource> file,
                                std::shared_ptr<const CellNormaliser> normaliser,
                                std::vector<std::int64_t> file_rows, std::int64_t chunk_rows)
     : file_(std::move(file)),

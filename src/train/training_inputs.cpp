@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
@@ -63,7 +63,7 @@ void sparse_inputs(TrainingInputs& inputs) {
 
 /// Streaming: nothing is held but one chunk of cells at a time: `chunk_bytes` of matrix, or
 /// one minibatch when that is larger (the budget is a target, never a refusal).
-void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const H5adFile>& file,
+void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const AnnDataSource>& file,
                       const StreamedPreparation& prep, bool allow_non_integer,
                       std::int64_t chunk_bytes, std::int64_t batch_size) {
   const auto& data = inputs.data;
@@ -80,7 +80,7 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const H5adFi
 
 }  // namespace
 TrainingInputs prepare_training_inputs(
-    const std::shared_ptr<const H5adFile>& file, const PrepareOptions& prepare,
+    const std::shared_ptr<const AnnDataSource>& file, const PrepareOptions& prepare,
     const InputOptions& options,
     const std::function<void(int, std::int64_t, std::int64_t)>& on_pass) {
   const auto started = std::chrono::steady_clock::now();

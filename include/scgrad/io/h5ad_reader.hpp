@@ -7,24 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
-#include "scgrad/io/dataframe_column.hpp"
+#include "scgrad/io/anndata_source.hpp"
 
 namespace scgrad {
-
-enum class MatrixStorage { dense, csr, csc };
-const char* to_string(MatrixStorage storage);
-
-/// What a matrix element (`X`, `raw/X`, `layers/NAME`) holds, read from its metadata only.
-struct MatrixInfo {
-  std::string key;        ///< canonical key, e.g. "X", "raw/X", "layers/counts"
-  std::string hdf5_path;  ///< where it is in the file (anndata 0.6 wrote "raw.X")
-  MatrixStorage storage = MatrixStorage::dense;
-  std::int64_t n_rows = 0;
-  std::int64_t n_cols = 0;
-  std::string dtype;               ///< dtype of the stored values, e.g. "float32"
-  std::int64_t stored_values = 0;  ///< stored entries (sparse) or n_rows * n_cols (dense)
-};
 
 /// What the stored values of a matrix are, from one streaming pass over them.
 struct ValueSummary {
@@ -42,35 +27,36 @@ struct ValueSummary {
 /// the const functions of one object too; their calls into libhdf5 are serialised (libhdf5 is
 /// not thread-safe), so reading is not faster with more threads. Moving or destroying an object
 /// while another thread uses it is a data race, as for any C++ object.
-class H5adFile {
+class H5adFile : public AnnDataSource {
  public:
   /// Opens the file and checks that it is AnnData (an `obs` and a `var` dataframe).
   explicit H5adFile(const std::string& path);
-  ~H5adFile();
+  ~H5adFile() override;
   H5adFile(H5adFile&&) noexcept;
   H5adFile& operator=(H5adFile&&) noexcept;
 
-  const std::string& path() const;
-  std::int64_t n_obs() const;
+  const std::string& path() const override;
+  std::int64_t n_obs() const override;
   std::int64_t n_vars() const;
 
-  std::vector<std::string> obs_names() const;
-  std::vector<std::string> obs_column_names() const;
-  DataFrameColumn obs_column(const std::string& name) const;
+  std::vector<std::string> obs_names() const override;
+  std::vector<std::string> obs_column_names() const override;
+  DataFrameColumn obs_column(const std::string& name) const override;
 
   /// Gene names of the matrix `matrix_key`: `raw/var` for `raw/X`, else `var`.
-  std::vector<std::string> var_names(const std::string& matrix_key = "X") const;
-  std::vector<std::string> var_column_names(const std::string& matrix_key = "X") const;
-  DataFrameColumn var_column(const std::string& name, const std::string& matrix_key = "X") const;
+  std::vector<std::string> var_names(const std::string& matrix_key = "X") const override;
+  std::vector<std::string> var_column_names(const std::string& matrix_key = "X") const override;
+  DataFrameColumn var_column(const std::string& name,
+                             const std::string& matrix_key = "X") const override;
 
   /// The matrices present: "X", "raw/X", then "layers/NAME" for each layer.
-  std::vector<std::string> matrix_keys() const;
+  std::vector<std::string> matrix_keys() const override;
 
   /// Accepts "X", "raw", "raw/X", "layers/NAME" or a bare layer name; throws when absent,
   /// listing the matrices that are present.
-  std::string resolve_matrix_key(const std::string& key) const;
+  std::string resolve_matrix_key(const std::string& key) const override;
 
-  MatrixInfo matrix_info(const std::string& key) const;
+  MatrixInfo matrix_info(const std::string& key) const override;
 
   /// Streams over a matrix's stored values in blocks (memory stays small).
   ValueSummary value_summary(const std::string& key) const;
@@ -79,7 +65,8 @@ class H5adFile {
   /// with float values. CSR storage: only the selected rows' entries are read. CSC storage: all
   /// of `indices` is scanned (4 bytes per stored entry, in pieces) to find the rows' entries and
   /// only their values are read — reading a CSC matrix in k row blocks scans `indices` k times.
-  CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const;
+  CsrMatrix read_rows(const std::string& key,
+                      const std::vector<std::int64_t>& rows) const override;
 
   /// Reads a whole matrix as CSR.
   CsrMatrix read_all(const std::string& key) const;

@@ -16,7 +16,7 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 struct PredictOptions {
   /// var column holding gene names that match the model's (e.g. "feature_name" for files
@@ -75,7 +75,7 @@ struct PredictResults {
 /// genes in the file are ignored; a gene named by several columns takes their summed counts.
 /// Throws naming the model file and the first cell when an output is not finite. With majority
 /// voting, the per-cell labels (Unassigned included) are voted within each group.
-PredictResults predict_cells(const ModelFile& model, const H5adFile& file,
+PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
                              const PredictOptions& options = {});
 
 /// The same for the .h5ad file at `path`.

@@ -15,10 +15,10 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 struct CountCheck {
-  const H5adFile* file = nullptr;
+  const AnnDataSource* file = nullptr;
   std::string matrix_key;          ///< the matrix the block was read from
   bool allow_non_integer = false;  ///< --allow-non-counts
 };

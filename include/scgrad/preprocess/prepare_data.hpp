@@ -16,7 +16,7 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 /// Every default is a convention of the README's "Conventions"; each is a command-line option.
 struct PrepareOptions {
@@ -49,14 +49,14 @@ struct PreparedData {
   const std::vector<std::string>& genes() const { return preprocessing.genes; }
 };
 
-PreparedData prepare_data(const H5adFile& file, const PrepareOptions& options);
+PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& options);
 
 /// The first steps every preparation shares: the labelled cells, their split, their names, the
 /// preprocessing's rule (matrix, library sizes, log-CPM; genes and scaling still to fit) and
 /// the number of genes in the file.
-PreparedData start_preparation(const H5adFile& file, const PrepareOptions& options);
+PreparedData start_preparation(const AnnDataSource& file, const PrepareOptions& options);
 
 /// The cells of the requested classes (obs column options.label_key); errors name the file.
-CellSelection select_labelled_cells(const H5adFile& file, const PrepareOptions& options);
+CellSelection select_labelled_cells(const AnnDataSource& file, const PrepareOptions& options);
 
 }  // namespace scgrad

@@ -16,7 +16,7 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 struct Preprocessing {
   std::string matrix = "X";        ///< the counts: "X", "raw" or a layer
@@ -66,7 +66,7 @@ struct NormalisedCells {
 /// preprocessing names (checked to be numeric once, here).
 class CellNormaliser {
  public:
-  CellNormaliser(const H5adFile& file, const Preprocessing& preprocessing, GeneColumns columns,
+  CellNormaliser(const AnnDataSource& file, const Preprocessing& preprocessing, GeneColumns columns,
                  bool allow_non_integer);
 
   /// Reads the given file rows (ascending), checks the counts, normalises them.
@@ -78,7 +78,7 @@ class CellNormaliser {
   const GeneColumns& columns() const { return columns_; }
 
  private:
-  const H5adFile* file_;
+  const AnnDataSource* file_;
   std::string matrix_key_;
   GeneColumns columns_;
   bool identity_ = false;  ///< file_columns[i] feeds gene i alone: nothing to renumber
@@ -89,10 +89,10 @@ class CellNormaliser {
 
 /// The obs column `key` as numbers, one per cell: an Error naming the file, the column and
 /// what it holds when it is not numeric.
-std::vector<double> library_size_column(const H5adFile& file, const std::string& key);
+std::vector<double> library_size_column(const AnnDataSource& file, const std::string& key);
 
 /// Throws naming the file and the thresholds when the filter kept no gene.
-void require_kept_genes(const H5adFile& file, const GeneFilterResults& filter,
+void require_kept_genes(const AnnDataSource& file, const GeneFilterResults& filter,
                         const GeneFilterOptions& options, std::size_t training_cells);
 
 }  // namespace scgrad

@@ -14,7 +14,7 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 /// What the streaming passes learn; the log-CPM values themselves stay in the file.
 struct StreamedPreparation {
@@ -29,19 +29,19 @@ struct StreamedPreparation {
 std::int64_t streaming_block_bytes(std::int64_t max_memory);
 
 /// Rows per block so that one block of the matrix takes about `block_bytes` in memory.
-std::int64_t rows_per_block(const H5adFile& file, const std::string& matrix_key,
+std::int64_t rows_per_block(const AnnDataSource& file, const std::string& matrix_key,
                             std::int64_t block_bytes);
 
 /// Reads `rows` (ascending) in blocks of `block_rows`, calling `visit(block, first)` with the
 /// block's counts and the position in `rows` of its first row.
-void for_each_block(const H5adFile& file, const std::string& matrix_key,
+void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
                     const std::vector<std::int64_t>& rows, std::int64_t block_rows,
                     const std::function<void(CsrMatrix&&, std::size_t)>& visit);
 
 /// Two passes: gene totals on the training cells; then library sizes and the log-CPM mean and
 /// SD of the training cells. `on_pass(pass, rows_done, rows_total)` reports progress.
 StreamedPreparation prepare_streaming(
-    const H5adFile& file, const PrepareOptions& options, std::int64_t block_bytes,
+    const AnnDataSource& file, const PrepareOptions& options, std::int64_t block_bytes,
     const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {});
 
 }  // namespace scgrad

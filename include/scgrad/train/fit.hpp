@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "scgrad/train/training_options.hpp"
 
 namespace scgrad {
+
+class AnnDataSource;
 
 /// What a fit read and how it fed the cells to the model.
 struct DataSummary {
@@ -98,6 +101,11 @@ struct FitResult {
 /// Reads `path` (an .h5ad file), selects, preprocesses, trains and measures as `options` says.
 /// Throws scgrad::Error naming the file and what was wrong.
 FitResult fit(const std::string& path, const FitOptions& options,
+              const FitCallbacks& callbacks = {});
+
+/// The same for any AnnData source, e.g. one already in memory (in_memory_anndata.hpp): its
+/// `path()` is what messages and the model file's provenance name.
+FitResult fit(const std::shared_ptr<const AnnDataSource>& data, const FitOptions& options,
               const FitCallbacks& callbacks = {});
 
 }  // namespace scgrad

@@ -24,7 +24,7 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 struct FittedClassifier {
   /// The selection run's model (its kept epoch's weights), or the retrained one.
@@ -58,7 +58,7 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
                      const std::string& path);
 
 /// Step 1: preprocess `file`, split it, select the weight decay and the epoch.
-FittedClassifier fit_classifier(const std::shared_ptr<const H5adFile>& file,
+FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file,
                                 const FitOptions& options, const FitCallbacks& callbacks = {});
 
 /// Training the selected settings again on `cells` cells: the weight decay is multiplied by
@@ -77,7 +77,7 @@ int refit_epochs(const FittedClassifier& selected);
 /// Step 2: train again on every selected cell (no test or validation set; gene filter and
 /// scaling recomputed) for refit_epochs(selected) epochs with its weight decay scaled by
 /// selected_cells_ratio.
-FittedClassifier refit_classifier(const std::shared_ptr<const H5adFile>& file,
+FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& file,
                                   const FitOptions& options, const FittedClassifier& selected,
                                   const FitCallbacks& callbacks = {});
 

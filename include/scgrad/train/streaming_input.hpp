@@ -18,14 +18,14 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 class StreamingInput : public ModelInput {
  public:
   /// @param normaliser reads cells of `file` as model inputs (the training preprocessing)
   /// @param file_rows the cells of this input (file rows, ascending)
   /// @param chunk_rows cells read from the file at a time
-  StreamingInput(std::shared_ptr<const H5adFile> file,
+  StreamingInput(std::shared_ptr<const AnnDataSource> file,
                  std::shared_ptr<const CellNormaliser> normaliser,
                  std::vector<std::int64_t> file_rows, std::int64_t chunk_rows);
 
@@ -46,7 +46,7 @@ class StreamingInput : public ModelInput {
   /// after the epoch's last), or the following chunk when walking in order; -1 at the end.
   std::int64_t chunk_after(std::int64_t chunk_first) const;
 
-  std::shared_ptr<const H5adFile> file_;  ///< kept open for the normaliser
+  std::shared_ptr<const AnnDataSource> file_;  ///< kept open for the normaliser
   std::shared_ptr<const CellNormaliser> normaliser_;
   std::vector<std::int64_t> file_rows_;
   std::int64_t chunk_rows_;

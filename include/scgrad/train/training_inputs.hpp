@@ -17,7 +17,7 @@
 
 namespace scgrad {
 
-class H5adFile;
+class AnnDataSource;
 
 /// Everything a training run needs, and what it was made from.
 struct TrainingInputs {
@@ -32,7 +32,7 @@ struct TrainingInputs {
 
 /// `on_pass(pass, rows_done, rows_total)` reports the streaming passes.
 TrainingInputs prepare_training_inputs(
-    const std::shared_ptr<const H5adFile>& file, const PrepareOptions& prepare,
+    const std::shared_ptr<const AnnDataSource>& file, const PrepareOptions& prepare,
     const InputOptions& options,
     const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {});
 

@@ -1,0 +1,76 @@
+#pragma once
+/// @file anndata_source.hpp
+/// What the library reads from an AnnData: its obs and var dataframes and rows of a count
+/// matrix. An .h5ad file (h5ad_reader.hpp) and an AnnData already in memory
+/// (in_memory_anndata.hpp, the Python binding's) are both sources, so training and prediction
+/// are written once for both. No torch here.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/io/dataframe_column.hpp"
+
+namespace scgrad {
+
+enum class MatrixStorage { dense, csr, csc };
+const char* to_string(MatrixStorage storage);
+
+/// What a matrix element (`X`, `raw/X`, `layers/NAME`) holds, read from its metadata only.
+struct MatrixInfo {
+  std::string key;        ///< canonical key, e.g. "X", "raw/X", "layers/counts"
+  std::string hdf5_path;  ///< where it is in the file (anndata 0.6 wrote "raw.X"); "" in memory
+  MatrixStorage storage = MatrixStorage::dense;
+  std::int64_t n_rows = 0;
+  std::int64_t n_cols = 0;
+  std::string dtype;               ///< dtype of the stored values, e.g. "float32"
+  std::int64_t stored_values = 0;  ///< stored entries (sparse) or n_rows * n_cols (dense)
+};
+
+/// An AnnData, read-only. Errors are InputErrors naming `path()` and the element.
+class AnnDataSource {
+ public:
+  virtual ~AnnDataSource() = default;
+
+  /// What messages name as the file: the .h5ad's path, or what an in-memory AnnData was called.
+  virtual const std::string& path() const = 0;
+  virtual std::int64_t n_obs() const = 0;
+
+  virtual std::vector<std::string> obs_names() const = 0;
+  virtual std::vector<std::string> obs_column_names() const = 0;
+  virtual DataFrameColumn obs_column(const std::string& name) const = 0;
+
+  /// Gene names of the matrix `matrix_key`: `raw/var` for `raw/X`, else `var`.
+  virtual std::vector<std::string> var_names(const std::string& matrix_key) const = 0;
+  virtual std::vector<std::string> var_column_names(const std::string& matrix_key) const = 0;
+  virtual DataFrameColumn var_column(const std::string& name,
+                                     const std::string& matrix_key) const = 0;
+
+  /// The matrices present: "X", "raw/X", then "layers/NAME" for each layer.
+  virtual std::vector<std::string> matrix_keys() const = 0;
+
+  /// Accepts "X", "raw", "raw/X", "layers/NAME" or a bare layer name; throws when absent,
+  /// listing the matrices that are present.
+  virtual std::string resolve_matrix_key(const std::string& key) const = 0;
+
+  virtual MatrixInfo matrix_info(const std::string& key) const = 0;
+
+  /// Reads the given rows (ascending, distinct; else OptionError) of a matrix as CSR with float
+  /// values, each row's entries as stored.
+  virtual CsrMatrix read_rows(const std::string& key,
+                              const std::vector<std::int64_t>& rows) const = 0;
+
+ protected:
+  AnnDataSource() = default;
+  AnnDataSource(const AnnDataSource&) = default;
+  AnnDataSource(AnnDataSource&&) = default;
+  AnnDataSource& operator=(const AnnDataSource&) = default;
+  AnnDataSource& operator=(AnnDataSource&&) = default;
+};
+
+/// The OptionError read_rows throws unless `rows` are ascending, distinct and below n_rows.
+void check_row_numbers(const std::vector<std::int64_t>& rows, std::int64_t n_rows,
+                       const char* caller);
+
+}  // namespace scgrad
