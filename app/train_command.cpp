@@ -14,6 +14,7 @@
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/train/fit.hpp"
+#include "scgrad/train/train_settings.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
 #include "threads_option.hpp"
@@ -26,71 +27,26 @@ namespace {
 
 struct TrainArgs {
   std::string file;
-  std::string classes;
-  PrepareOptions prepare;
-  std::string model = "logistic";
-  std::int64_t hidden = 50;
   // Defaults that learn (the library's recommended_fit_options, docs/training.md); the
   // exercise's run is spelled out in --help.
-  TrainingOptions training = recommended_fit_options().training;
-  double test_fraction = recommended_fit_options().prepare.test_fraction;
-  std::uint64_t seed = 0;
-  // Unset: on with minibatches, off with --batch-size 0 (the exercise's loop stays as it was).
-  std::optional<double> weight_decay;  ///< unset: chosen on the validation cells
-  std::optional<double> validation_fraction;
-  std::optional<int> patience;
-  std::optional<int> lr_reductions;
-  std::optional<std::string> class_weight;
-  std::optional<bool> refit;
+  TrainSettings settings;
   std::string metrics_out;
   std::string model_out;
   std::string plot;
-  std::string compute = "auto";
-  std::string optimizer = "auto";
   int threads = 0;
   std::string max_memory;                          ///< "" = half the machine's memory
   const CLI::Option* target_sum_option = nullptr;  ///< to tell whether --target-sum was given
 };
 
-/// The options given, over the defaults: the library's recommended ones with minibatches, the
-/// exercise's with --batch-size 0 (Adam's weight decay 0, no validation, class weights or
-/// retrain unless asked for).
+/// The options given, over the defaults (the library's rule, train_settings.hpp).
 FitOptions fit_options(const TrainArgs& args) {
-  const bool minibatches = args.training.batch_size > 0;
-  FitOptions base = recommended_fit_options();
-  if (!minibatches) {
-    base = FitOptions{};
-    base.weight_decay = 0;  // PyTorch's Adam default
-    base.retrain_on_training_cells = false;
+  auto settings = args.settings;
+  if (args.target_sum_option->count() > 0) {
+    settings.target_sum = settings.prepare.log_cpm.target_sum;
   }
-  FitOptions fit = base;
-  fit.prepare = args.prepare;
-  if (args.target_sum_option->count() == 0) {
-    fit.prepare.log_cpm.target_sum = base.prepare.log_cpm.target_sum;
-  }
-  fit.prepare.classes = split_class_list(args.classes);
-  fit.prepare.test_fraction = args.test_fraction;
-  fit.prepare.validation_fraction =
-      args.validation_fraction.value_or(base.prepare.validation_fraction);
-  fit.prepare.split_seed = args.seed;
-  fit.input.compute = args.compute;
-  fit.input.max_memory = max_memory_bytes(args.max_memory);
-  fit.input.batch_size = args.training.batch_size;
-  fit.model = args.model;
-  fit.hidden = args.hidden;
-  fit.seed = args.seed;
-  fit.training = args.training;
-  fit.training.shuffle_seed = args.seed;
-  fit.training.patience =
-      args.patience.value_or(fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
-  fit.training.lr_reductions = args.lr_reductions.value_or(0);
-  if (args.weight_decay) fit.weight_decay = args.weight_decay;
-  if (args.class_weight) fit.class_weight_power = class_weight_power(*args.class_weight);
-  if (args.optimizer != "auto") {
-    fit.optimizer = args.optimizer == "lbfgs" ? Optimizer::lbfgs : Optimizer::adam;
-  }
-  fit.refit = !args.model_out.empty() && args.refit.value_or(minibatches);
-  return fit;
+  settings.max_memory = max_memory_bytes(args.max_memory);
+  settings.model_kept = !args.model_out.empty();
+  return scgrad::fit_options(settings);
 }
 
 void run_train(const TrainArgs& args) {
@@ -136,11 +92,11 @@ void add_train_command(CLI::App& app) {
       "as the exercise does; more use softmax and cross-entropy.");
   command->add_option("file", args->file, "the .h5ad file")->required();
   command
-      ->add_option("--classes", args->classes,
+      ->add_option("--classes", args->settings.classes,
                    "comma-separated labels to keep (the first is the positive class for "
                    "two), or 'all'")
       ->required();
-  add_preprocess_options(command, args->prepare);
+  add_preprocess_options(command, args->settings.prepare);
   args->target_sum_option =
       command->get_option("--target-sum")
           ->description(
@@ -149,82 +105,82 @@ void add_train_command(CLI::App& app) {
               "1e6 (the exercise's log-CPM) with --batch-size 0")
           ->default_str("");
   command
-      ->add_option("--model", args->model,
+      ->add_option("--model", args->settings.model,
                    "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
                    "linear:50,relu,linear:1,sigmoid")
       ->capture_default_str();
-  command->add_option("--hidden", args->hidden, "hidden units of the mlp model")
+  command->add_option("--hidden", args->settings.hidden, "hidden units of the mlp model")
       ->capture_default_str();
   command
-      ->add_option("--epochs", args->training.epochs,
+      ->add_option("--epochs", args->settings.training.epochs,
                    "passes over the training cells (the most, with early stopping)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  command->add_option("--lr", args->training.lr, "Adam learning rate")
+  command->add_option("--lr", args->settings.training.lr, "Adam learning rate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber)
       ->check(CLI::Range(0.0, 1e30));  // torch applies it as a float32
   command
-      ->add_option("--batch-size", args->training.batch_size,
+      ->add_option("--batch-size", args->settings.training.batch_size,
                    "cells per Adam step, shuffled each epoch; 0 = full batch (the exercise)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   command
-      ->add_option("--weight-decay", args->weight_decay,
+      ->add_option("--weight-decay", args->settings.weight_decay,
                    "Adam's L2 penalty on the weights (not the biases). Default with "
                    "minibatches: chosen on the validation cells among 1/(C n) for "
                    "C = 1, 0.1, 0.01 (n training cells; scikit-learn's C); with --batch-size 0: 0")
       ->check(CLI::NonNegativeNumber);
   command
-      ->add_option("--test-fraction", args->test_fraction,
+      ->add_option("--test-fraction", args->settings.test_fraction,
                    "held-out cells per class, only measured; 0 = no split (the exercise)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.99));
   command
-      ->add_option("--validation-fraction", args->validation_fraction,
+      ->add_option("--validation-fraction", args->settings.validation_fraction,
                    "of each class's training cells, set aside to choose the epoch and the "
                    "weight decay (never held-out cells). Default 0.1 with minibatches, 0 with "
                    "--batch-size 0")
       ->check(CLI::Range(0.0, 0.9));
   command
-      ->add_option("--patience", args->patience,
+      ->add_option("--patience", args->settings.patience,
                    "stop after this many epochs without a lower validation loss; the best "
                    "epoch's weights are kept either way. 0 = train every epoch. Default 5 with "
                    "a validation set")
       ->check(CLI::NonNegativeNumber);
   command
-      ->add_option("--lr-reductions", args->lr_reductions,
+      ->add_option("--lr-reductions", args->settings.lr_reductions,
                    "when the validation loss stops improving, go back to the best epoch and "
                    "divide the learning rate by 10, this many times, before stopping")
       ->check(CLI::NonNegativeNumber);
   command
-      ->add_option("--class-weight", args->class_weight,
+      ->add_option("--class-weight", args->settings.class_weight,
                    "balanced: each cell's loss weighted by n / (K n_class), as scikit-learn's "
                    "class_weight='balanced', so rare types count; sqrt: the square root of "
                    "that (half way); none: every cell the same. "
                    "Default sqrt with minibatches, none with --batch-size 0")
       ->check(CLI::IsMember({"balanced", "sqrt", "none"}));
   command
-      ->add_option("--refit", args->refit,
+      ->add_option("--refit", args->settings.refit,
                    "true: after the held-out evaluation, train the saved model (--out) again on "
                    "every labelled cell with the chosen weight decay and epoch count. Default "
                    "true with --out and minibatches")
       ->expected(0, 1)
       ->default_str("true");
   command
-      ->add_option("--seed", args->seed,
+      ->add_option("--seed", args->settings.seed,
                    "torch::manual_seed before the model is built (same initial weights as "
                    "PyTorch); also seeds the split and minibatch order (own generator)")
       ->capture_default_str();
   command
-      ->add_option("--compute", args->compute,
+      ->add_option("--compute", args->settings.compute,
                    "dense: the exercise's dense scaled X; sparse: CSR log-CPM with the scaling "
                    "folded into the first layer (never densified); auto: sparse below 25 % "
                    "nonzeros")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "dense", "sparse"}));
   command
-      ->add_option("--optimizer", args->optimizer,
+      ->add_option("--optimizer", args->settings.optimizer,
                    "lbfgs: full-batch L-BFGS to the optimum of the penalised loss (a convex "
                    "model in memory; --lr and --batch-size do not apply); adam: Adam steps. "
                    "auto: lbfgs for the logistic model with minibatches in memory, adam for the "

@@ -1,6 +1,7 @@
 #include "scgrad/io/csr_matrix.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "scgrad/error.hpp"
@@ -59,6 +60,45 @@ void sort_row_entries(CsrMatrix& matrix, std::int64_t row) {
     matrix.indices[k] = entries[static_cast<std::size_t>(k - begin)].first;
     matrix.data[k] = entries[static_cast<std::size_t>(k - begin)].second;
   }
+}
+
+std::optional<std::string> index_range_defect(const std::vector<std::int32_t>& indices,
+                                              std::int64_t bound) {
+  for (const auto i : indices) {
+    if (i < 0 || i >= bound) {
+      return "index " + std::to_string(i) + " outside [0, " + std::to_string(bound) + ")";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> canonicalise_rows(CsrMatrix& m, const std::vector<std::int64_t>& rows) {
+  if (auto defect = index_range_defect(m.indices, m.n_cols)) return defect;
+  // Row r's columns: strictly ascending (the common case, one pass), out of order, or with
+  // a repeat at position k >= 0.
+  constexpr std::int64_t kAscending = -2;
+  constexpr std::int64_t kOutOfOrder = -1;
+  auto inspect_row = [&](std::int64_t r) {
+    for (auto k = m.indptr[r] + 1; k < m.indptr[r + 1]; ++k) {
+      if (m.indices[k] == m.indices[k - 1]) return k;
+      if (m.indices[k] < m.indices[k - 1]) return kOutOfOrder;
+    }
+    return kAscending;
+  };
+  for (std::int64_t r = 0; r < m.n_rows; ++r) {
+    auto found = inspect_row(r);
+    if (found == kOutOfOrder) {  // sort this row, then look for repeats
+      sort_row_entries(m, r);
+      found = inspect_row(r);
+    }
+    if (found >= 0) {
+      return "row " + std::to_string(rows[static_cast<std::size_t>(r)]) + " lists column " +
+             std::to_string(m.indices[found]) +
+             " twice; merge the duplicates (in Python: adata.X.sum_duplicates()) and write the "
+             "file again";
+    }
+  }
+  return std::nullopt;
 }
 
 void sort_row_entries(CsrMatrix& matrix) {

@@ -3,6 +3,8 @@
 /// A compressed sparse row matrix: the in-memory form of a count matrix.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace scgrad {
@@ -32,6 +34,16 @@ CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& colu
 void sort_row_entries(CsrMatrix& matrix);
 /// The same for row `row` only.
 void sort_row_entries(CsrMatrix& matrix, std::int64_t row);
+
+/// "index I outside [0, bound)" for the first index out of range, none when all are in it.
+std::optional<std::string> index_range_defect(const std::vector<std::int32_t>& indices,
+                                              std::int64_t bound);
+
+/// Brings each row to canonical form: columns in range, ascending (unsorted rows, as anndata
+/// writes them after reordering genes, are sorted) and never repeated — a repeated column would
+/// be summed by scipy but normalised twice here. Returns what is wrong (naming row rows[i] for
+/// row i of `m`, and the fix), none when the rows are canonical.
+std::optional<std::string> canonicalise_rows(CsrMatrix& m, const std::vector<std::int64_t>& rows);
 
 /// Column j becomes column target[j] (0 <= target[j] < n_targets); entries of a row that land in
 /// the same column are summed (genes named more than once, a many-to-one gene map). Each row's
