@@ -12,10 +12,12 @@ packages=(
   hdf5-filter-plugin-blosc-serial   # reads blosc-compressed .h5ad (lzf is built in)
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libigraph-dev          # Leiden over-clustering (predict --majority-vote)
+  pybind11-dev python3-dev   # the Python module (import scgrad)
+  python3-numpy python3-pandas python3-scipy python3-anndata   # what the module's package imports
   gnuplot-nox            # --plot
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev libgmock-dev time python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn
+  packages+=(libgtest-dev libgmock-dev time python3-numpy python3-scipy python3-torch python3-anndata python3-h5py python3-sklearn python3-pytest
              g++-aarch64-linux-gnu)   # the sparse kernels must compile for aarch64
 fi
 

@@ -1,0 +1,295 @@
+"""scgrad for scanpy users: train and annotate an in-memory AnnData with scgrad's C++ library.
+
+    import scgrad
+    model = scgrad.train(adata, label_key="cell_type", classes="all")
+    model.save("model.h5")                   # the file `scgrad predict` reads
+    scgrad.load("model.h5").predict(query)   # obs scgrad_label, scgrad_confidence, ...
+
+Every option of `scgrad train` / `scgrad predict` is a keyword here, with the same default and
+the same name (underscores for dashes). Nothing is re-implemented in Python: the matrix is
+handed to C++ without copying (scipy CSR buffers or a C-ordered numpy array; CSC is converted
+once, in C++), and the models, numbers and messages are the program's. See docs/python.md.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+from . import _scgrad
+from ._scgrad import Error, InputError
+
+__all__ = ["train", "load", "Model", "InputError", "Error", "set_threads"]
+
+log = logging.getLogger("scgrad")
+
+set_threads = _scgrad.set_threads
+
+
+def _column(name, series: pd.Series) -> tuple:
+    """A dataframe column in the form the library takes: (name, kind, categories, codes,
+    strings, numbers)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = [str(c) for c in series.cat.categories]
+        codes = series.cat.codes.to_numpy(dtype=np.int32)
+        return (str(name), "categorical", categories, codes, [], [])
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return (str(name), "boolean", [], [], [], series.to_numpy(dtype=float).tolist())
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return (str(name), "numeric", [], [], [], numbers.tolist())
+    strings = ["" if pd.isna(v) else str(v) for v in series.tolist()]
+    return (str(name), "string", [], [], strings, [])
+
+
+def _values(array: np.ndarray) -> np.ndarray:
+    """The stored values as a dtype the library reads (float16 and bool are widened)."""
+    if array.dtype == np.float16 or array.dtype.kind == "b":
+        array = array.astype(np.float32)
+    return np.ascontiguousarray(array)
+
+
+def _matrix_arguments(matrix) -> tuple:
+    """(storage, rows, columns, values, indices, indptr) of a scipy or numpy matrix."""
+    import scipy.sparse as sp
+
+    if sp.issparse(matrix):
+        if matrix.format not in ("csr", "csc"):
+            matrix = matrix.tocsr()  # COO, LIL, ...: once, as anndata would on write
+        rows, cols = matrix.shape
+        return (matrix.format, rows, cols, _values(matrix.data),
+                np.ascontiguousarray(matrix.indices), np.ascontiguousarray(matrix.indptr))
+    if hasattr(matrix, "toarray") and not isinstance(matrix, np.ndarray):
+        matrix = matrix.toarray()  # e.g. an anndata view of a dense array
+    array = np.asarray(matrix)
+    if array.ndim != 2:
+        raise ValueError(f"expected a 2-d matrix, got {array.ndim} dimensions")
+    return ("dense", array.shape[0], array.shape[1], _values(array), None, None)
+
+
+def _matrices(adata) -> dict:
+    """Every matrix of the AnnData by the library's keys: X, raw/X, layers/NAME."""
+    found = {}
+    if adata.X is not None:
+        found["X"] = lambda: adata.X
+    if adata.raw is not None:
+        found["raw/X"] = lambda: adata.raw.X
+    for name in adata.layers.keys():
+        found[f"layers/{name}"] = lambda name=name: adata.layers[name]
+    return found
+
+
+def _matrix_key(key: str, matrices: dict) -> str | None:
+    """The library's reading of a matrix name (X, raw, raw/X, layers/NAME, NAME)."""
+    if key == "raw":
+        key = "raw/X"
+    if key in matrices:
+        return key
+    if f"layers/{key}" in matrices:
+        return f"layers/{key}"
+    return None
+
+
+def _source(adata, matrix: str, obs_keys=(), var_keys=(), name: str = "AnnData"):
+    """The AnnData as the library's source: the requested matrix borrowed (every matrix when the
+    requested one is missing, so that the library's message lists them), the obs and var
+    columns the run reads."""
+    source = _scgrad.AnnDataSource(name, [str(n) for n in adata.obs_names],
+                                   [str(c) for c in adata.obs.columns])
+    for key in dict.fromkeys(k for k in obs_keys if k):
+        if key in adata.obs.columns:
+            source.add_obs_column(*_column(key, adata.obs[key]))
+
+    def var_of(var, names):
+        columns = [_column(k, var[k]) for k in dict.fromkeys(var_keys) if k and k in var.columns]
+        return [str(n) for n in names], [str(c) for c in var.columns], columns
+
+    source.set_var("X", *var_of(adata.var, adata.var_names))
+    if adata.raw is not None:
+        source.set_var("raw/X", *var_of(adata.raw.var, adata.raw.var_names))
+    matrices = _matrices(adata)
+    key = _matrix_key(matrix, matrices)
+    for k in ([key] if key else list(matrices)):
+        source.add_matrix(k, *_matrix_arguments(matrices[k]()))
+    return source
+
+
+def _progress(event: str, details: dict) -> None:
+    if event == "epoch":
+        parts = [f"epoch {details['epoch']}", f"train_loss {details['train_loss']:.6f}",
+                 f"train_accuracy {details['train_accuracy']:.4f}"]
+        for key in ("validation_loss", "test_loss"):
+            if key in details:
+                parts.append(f"{key} {details[key]:.6f}")
+        log.info(", ".join(parts))
+    elif event == "prepared":
+        log.info("%d cells (%d training, %d validation, %d held out) x %d genes%s",
+                 details["cells"], details["train_cells"], details["validation_cells"],
+                 details["test_cells"], details["genes"],
+                 ", streamed" if details["streaming"] else "")
+    elif event == "candidate":
+        log.info("weight decay %g (%d of %d)", details["weight_decay"], details["index"] + 1,
+                 details["candidates"])
+    elif event == "refit":
+        log.info("refit on all %d labelled cells: %d epochs, weight decay %g", details["cells"],
+                 details["epochs"], details["weight_decay"])
+
+
+def _given(**options) -> dict:
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def train(adata, label_key: str | None = None, classes: str = "all", model: str | None = None,
+          layer: str | None = None, use_raw: bool | None = None,
+          test_fraction: float | None = None, seed: int | None = None,
+          threads: int | None = None, **options) -> "Model":
+    """Trains a classifier on an in-memory AnnData, as `scgrad train FILE` does on a file.
+
+    label_key: obs column of the labels (default: the program's); classes: "all" or a
+    comma-separated list (the first is the positive class of two); model: "logistic", "mlp" or
+    a layer spec; layer / use_raw: read `adata.layers[layer]` or `adata.raw.X` instead of X
+    (the program's --matrix). Other keywords are the program's options with underscores
+    (epochs, lr, batch_size, weight_decay, validation_fraction, patience, class_weight, refit,
+    compute, optimizer, max_memory, min_counts, min_cells, target_sum, ...), same defaults.
+    threads: sets torch's, OpenMP's and OpenBLAS's threads for the process (None: leave them).
+    Progress goes to the "scgrad" logger; Ctrl-C stops within one batch.
+    """
+    if layer is not None and use_raw:
+        raise ValueError("give layer or use_raw, not both")
+    defaults = _scgrad.train_defaults()
+    matrix = options.pop("matrix", None)
+    if layer is not None:
+        matrix = f"layers/{layer}"
+    elif use_raw:
+        matrix = "raw/X"
+    settings = _given(label_key=label_key, classes=classes, model=model,
+                      test_fraction=test_fraction, seed=seed, matrix=matrix, **options)
+    if threads is not None:
+        set_threads(threads)
+    source = _source(adata, settings.get("matrix", defaults["matrix"]),
+                     obs_keys=[settings.get("label_key", defaults["label_key"]),
+                               settings.get("library_size_key")])
+    result = _scgrad.train(source, settings, _progress)
+    return Model(result["model"], result)
+
+
+def load(path: str) -> "Model":
+    """A model file written by `scgrad train --out` or Model.save."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, "no such model file", path)
+    return Model(_scgrad.load(path))
+
+
+class Model:
+    """A trained classifier: its classes and genes, how it trained, and predict / markers."""
+
+    def __init__(self, model_file, result: dict | None = None):
+        self._file = model_file
+        self._result = result
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self._file.classes)
+
+    @property
+    def genes(self) -> list[str]:
+        return list(self._file.genes)
+
+    @property
+    def spec(self) -> str:
+        return self._file.spec
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """One row per epoch of the measured run, the columns of --metrics-out's `epochs`."""
+        self._require_training("history")
+        return pd.DataFrame(self._result["epochs"])
+
+    @property
+    def evaluation(self) -> dict:
+        """Of the held-out cells (or the training cells without any): `confusion` and
+        `per_class` DataFrames, and accuracy, macro_f1, balanced_accuracy, roc_auc, cells."""
+        self._require_training("evaluation")
+        report = dict(self._result["evaluation"])
+        classes = self.classes
+        report["confusion"] = pd.DataFrame(report["confusion"], index=pd.Index(classes, name="true"),
+                                           columns=pd.Index(classes, name="predicted"))
+        report["per_class"] = pd.DataFrame(report["per_class"]).set_index("class")
+        return report
+
+    @property
+    def summary(self) -> dict:
+        """What the training read: cells, genes, training/validation/test cells, streaming."""
+        self._require_training("summary")
+        return dict(self._result["data"])
+
+    def _require_training(self, what: str) -> None:
+        if self._result is None:
+            raise AttributeError(f"{what}: this model was loaded from a file, not trained here")
+
+    def save(self, path: str) -> None:
+        """Writes the model file `scgrad predict` reads (atomically)."""
+        self._file.save(os.fspath(path))
+
+    def markers(self, top: int = 20) -> pd.DataFrame:
+        """Each class's top genes, as `scgrad markers`: columns class, rank, gene, score."""
+        ranked = _scgrad.markers(self._file, top)
+        rows = [(cls, rank + 1, gene, score)
+                for cls, genes in zip(self.classes, ranked["markers"])
+                for rank, (gene, score) in enumerate(genes)]
+        frame = pd.DataFrame(rows, columns=["class", "rank", "gene", "score"])
+        frame.attrs["source"] = ranked["source"]
+        return frame
+
+    def predict(self, adata, min_confidence: float | None = None, majority_vote: bool = False,
+                majority_by: str | None = None, gene_key: str | None = None,
+                gene_map: str | None = None, inplace: bool = True, threads: int | None = None,
+                **options):
+        """Labels the cells of an AnnData, as `scgrad predict` does.
+
+        inplace: adds obs scgrad_label and scgrad_confidence (and scgrad_over_cluster,
+        scgrad_majority_label with voting; categoricals), obsm scgrad_probabilities and uns
+        scgrad_classes, as the program's output file; else returns them as a DataFrame (one
+        probability column per class). Other keywords: the program's predict options
+        (unassigned_label, majority_min_fraction, over_cluster_resolution, seed,
+        min_gene_fraction, allow_non_counts, max_memory).
+        """
+        settings = _given(min_confidence=min_confidence, majority_vote=majority_vote,
+                          majority_by=majority_by, gene_key=gene_key,
+                          gene_map=None if gene_map is None else os.fspath(gene_map), **options)
+        if threads is not None:
+            set_threads(threads)
+        source = _source(adata, self._file.matrix,
+                         obs_keys=[majority_by, self._file.library_size_key], var_keys=[gene_key])
+        out = _scgrad.predict(self._file, source, settings)
+        columns = {
+            "scgrad_label": pd.Categorical.from_codes(out["label"]["codes"],
+                                                      out["label"]["categories"]),
+            "scgrad_confidence": out["confidence"],
+        }
+        if "over_cluster" in out:
+            clusters = out["over_cluster"]
+            names = [str(c) for c in range(int(clusters.max()) + 1 if len(clusters) else 0)]
+            columns["scgrad_over_cluster"] = pd.Categorical.from_codes(clusters, names)
+        if "majority_label" in out:
+            columns["scgrad_majority_label"] = pd.Categorical.from_codes(
+                out["majority_label"]["codes"], out["majority_label"]["categories"])
+        if not inplace:
+            frame = pd.DataFrame(columns, index=adata.obs_names.copy())
+            probabilities = pd.DataFrame(out["probabilities"], index=frame.index,
+                                         columns=out["classes"])
+            return pd.concat([frame, probabilities], axis=1)
+        for key, values in columns.items():
+            adata.obs[key] = values
+        adata.obsm["scgrad_probabilities"] = out["probabilities"]
+        adata.uns["scgrad_classes"] = np.array(out["classes"], dtype=object)
+        return None
+
+    def __repr__(self) -> str:
+        return (f"scgrad.Model({self._file.model!r}, {len(self.classes)} classes, "
+                f"{len(self.genes)} genes)")
