@@ -24,4 +24,12 @@ last=$(tail -1 "$work/out.txt")
 [[ $last =~ ^accuracy\ ([0-9.]+)$ ]] || { echo "last line is not 'accuracy X': $last"; exit 1; }
 awk -v a="${BASH_REMATCH[1]}" 'BEGIN { exit !(a >= 0.9) }' ||
   { echo "accuracy ${BASH_REMATCH[1]} is below 0.9"; exit 1; }
+# The installed Python package (not in the sanitizer build, which leaves the module out).
+module=$(find "$work/prefix" -name '_scgrad*.so' | head -1)
+if [[ -n $module ]]; then
+  PYTHONPATH=$(dirname "$(dirname "$module")") /usr/bin/python3 -c "
+import anndata, scgrad
+model = scgrad.train(anndata.read_h5ad('$work/reference.h5ad'), classes='all', epochs=2)
+print('installed Python package: trained', len(model.classes), 'classes')"
+fi
 echo "check-install: ok"
