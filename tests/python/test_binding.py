@@ -103,6 +103,33 @@ def test_training_and_prediction_match_the_program(case, simulated, tmp_path):
     assert list(adata.uns["scgrad_classes"]) == model.classes
 
 
+def test_rejection_and_voting_match_the_program(simulated, tmp_path):
+    run("train", simulated, "--classes", "all", "--threads", 1, "--out", tmp_path / "model.h5")
+    adata = anndata.read_h5ad(simulated)
+    model = scgrad.load(tmp_path / "model.h5")
+    for program_args, keywords in [
+            (["--min-confidence", 0.9, "--majority-vote", "--seed", 4],
+             {"min_confidence": 0.9, "majority_vote": True, "seed": 4}),
+            (["--majority-by", "author_cell_type", "--majority-min-fraction", 0.8],
+             {"majority_by": "author_cell_type", "majority_min_fraction": 0.8})]:
+        out = tmp_path / "voted.h5ad"
+        run("predict", tmp_path / "model.h5", simulated, "--out", out, "--threads", 1,
+            *program_args)
+        expected = anndata.read_h5ad(out).obs
+        model.predict(adata, threads=1, **keywords)
+        assert "scgrad_majority_label" in expected
+        assert ("scgrad_over_cluster" in expected) == keywords.get("majority_vote", False)
+        for column in ("scgrad_label", "scgrad_over_cluster", "scgrad_majority_label"):
+            if column not in expected:
+                assert column not in adata.obs, column
+                continue
+            assert adata.obs[column].dtype == "category", column
+            assert list(adata.obs[column].cat.categories) == list(
+                expected[column].cat.categories), column
+            assert list(adata.obs[column].astype(str)) == list(expected[column].astype(str)), column
+        adata.obs = adata.obs.drop(columns=[c for c in adata.obs if c.startswith("scgrad_")])
+
+
 def matrix_forms(adata):
     """The same counts in every form an AnnData may hold them: (name, adata, train keywords)."""
     counts = adata.X
