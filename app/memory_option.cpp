@@ -1,8 +1,7 @@
 #include "memory_option.hpp"
 
-#include "scgrad/util/memory_size.hpp"
-
 #include "scgrad/error.hpp"
+#include "scgrad/util/memory_size.hpp"
 
 namespace scgrad::app {
 

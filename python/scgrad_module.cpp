@@ -123,9 +123,7 @@ TrainSettings train_settings(const py::dict& options) {
       {"min_counts",
        [](auto& s, auto v) { s.prepare.gene_filter.min_counts = v.template cast<double>(); }},
       {"min_cells",
-       [](auto& s, auto v) {
-         s.prepare.gene_filter.min_cells = v.template cast<std::int64_t>();
-       }},
+       [](auto& s, auto v) { s.prepare.gene_filter.min_cells = v.template cast<std::int64_t>(); }},
       {"target_sum", [](auto& s, auto v) { s.target_sum = optional_of<double>(v); }},
       {"log_base", [](auto& s, auto v) { s.prepare.log_cpm.log_base = v.template cast<double>(); }},
       {"library_size_key",
@@ -216,7 +214,7 @@ py::dict report_dict(const ClassificationReport& report, const std::vector<std::
 /// fit on an in-memory AnnData; `progress(event, details)` (or None) hears of each stage and
 /// epoch, with the GIL held.
 py::dict train_source(const std::shared_ptr<const InMemoryAnnData>& data, const py::dict& options,
-               const py::object& progress) {
+                      const py::object& progress) {
   const auto fit_opts = fit_options(train_settings(options));
   const auto tell = [progress](const char* event, py::dict details) {
     if (!progress.is_none()) progress(event, details);
@@ -296,23 +294,19 @@ PredictOptions predict_options(const py::dict& options) {
        }},
       {"min_gene_fraction",
        [](auto& o, auto v) { o.min_gene_fraction = v.template cast<double>(); }},
-      {"allow_non_counts",
-       [](auto& o, auto v) { o.allow_non_integer = v.template cast<bool>(); }},
+      {"allow_non_counts", [](auto& o, auto v) { o.allow_non_integer = v.template cast<bool>(); }},
       {"min_confidence",
        [](auto& o, auto v) { o.min_confidence = v.is_none() ? 0.0 : v.template cast<double>(); }},
       {"unassigned_label",
        [](auto& o, auto v) { o.unassigned_label = v.template cast<std::string>(); }},
       {"majority_by",
-       [](auto& o, auto v) {
-         o.majority_by = v.is_none() ? "" : v.template cast<std::string>();
-       }},
+       [](auto& o, auto v) { o.majority_by = v.is_none() ? "" : v.template cast<std::string>(); }},
       {"majority_vote", [](auto& o, auto v) { o.over_cluster = v.template cast<bool>(); }},
       {"majority_min_fraction",
        [](auto& o, auto v) { o.majority.min_fraction = v.template cast<double>(); }},
       {"over_cluster_resolution",
        [](auto& o, auto v) { o.over_clustering.resolution = v.template cast<double>(); }},
-      {"seed",
-       [](auto& o, auto v) { o.over_clustering.seed = v.template cast<std::uint64_t>(); }},
+      {"seed", [](auto& o, auto v) { o.over_clustering.seed = v.template cast<std::uint64_t>(); }},
       {"max_memory", [](auto& o, auto v) { o.max_memory = memory_bytes(v); }},
   };
   PredictOptions predict;
@@ -350,7 +344,7 @@ py::dict categorical_dict(const Categorical& c) {
 }
 
 py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMemoryAnnData>& data,
-                 const py::dict& options) {
+                        const py::dict& options) {
   const auto predict_opts = predict_options(options);
   const auto results = without_gil([&] { return predict_cells(model, *data, predict_opts); });
   const auto& columns = results.columns;
@@ -431,11 +425,10 @@ PYBIND11_MODULE(_scgrad, m) {
             std::vector<DataFrameColumn> given;
             for (const auto& c : columns) {
               const auto t = c.cast<py::tuple>();
-              given.push_back(column(t[0].cast<std::string>(), t[1].cast<std::string>(),
-                                     t[2].cast<std::vector<std::string>>(),
-                                     t[3].cast<std::vector<std::int32_t>>(),
-                                     t[4].cast<std::vector<std::string>>(),
-                                     t[5].cast<std::vector<double>>()));
+              given.push_back(column(
+                  t[0].cast<std::string>(), t[1].cast<std::string>(),
+                  t[2].cast<std::vector<std::string>>(), t[3].cast<std::vector<std::int32_t>>(),
+                  t[4].cast<std::vector<std::string>>(), t[5].cast<std::vector<double>>()));
             }
             self.set_var(key, std::move(names), std::move(column_names), std::move(given));
           },
@@ -479,7 +472,8 @@ PYBIND11_MODULE(_scgrad, m) {
       .def("save", [](const ModelFile& f, const std::string& path) { write_model_file(path, f); });
 
   m.def("load", &read_model_file, py::arg("path"));
-  m.def("train", &train_source, py::arg("data"), py::arg("options"), py::arg("progress") = py::none());
+  m.def("train", &train_source, py::arg("data"), py::arg("options"),
+        py::arg("progress") = py::none());
   m.def("predict", &predict_source, py::arg("model"), py::arg("data"), py::arg("options"));
   m.def("markers", &ranked_markers, py::arg("model"), py::arg("top") = 20);
   m.def("set_threads", &set_compute_threads, py::arg("threads"),

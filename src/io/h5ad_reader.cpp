@@ -18,7 +18,6 @@ namespace scgrad {
 
 using h5ad::H5adSource;
 
-
 struct H5adFile::Impl {
   H5adSource source;
   mutable h5ad::IndptrCache indptr_cache;

@@ -16,21 +16,33 @@ constexpr const char* kTypeNames[] = {"float32", "float64", "int8",   "int16",  
 template <typename F>
 decltype(auto) visit(const NumberArray& a, F&& f) {
   switch (a.type) {
-    case NumberType::float32: return f(static_cast<const float*>(a.data));
-    case NumberType::float64: return f(static_cast<const double*>(a.data));
-    case NumberType::int8: return f(static_cast<const std::int8_t*>(a.data));
-    case NumberType::int16: return f(static_cast<const std::int16_t*>(a.data));
-    case NumberType::int32: return f(static_cast<const std::int32_t*>(a.data));
-    case NumberType::int64: return f(static_cast<const std::int64_t*>(a.data));
-    case NumberType::uint8: return f(static_cast<const std::uint8_t*>(a.data));
-    case NumberType::uint16: return f(static_cast<const std::uint16_t*>(a.data));
-    case NumberType::uint32: return f(static_cast<const std::uint32_t*>(a.data));
-    case NumberType::uint64: break;
+    case NumberType::float32:
+      return f(static_cast<const float*>(a.data));
+    case NumberType::float64:
+      return f(static_cast<const double*>(a.data));
+    case NumberType::int8:
+      return f(static_cast<const std::int8_t*>(a.data));
+    case NumberType::int16:
+      return f(static_cast<const std::int16_t*>(a.data));
+    case NumberType::int32:
+      return f(static_cast<const std::int32_t*>(a.data));
+    case NumberType::int64:
+      return f(static_cast<const std::int64_t*>(a.data));
+    case NumberType::uint8:
+      return f(static_cast<const std::uint8_t*>(a.data));
+    case NumberType::uint16:
+      return f(static_cast<const std::uint16_t*>(a.data));
+    case NumberType::uint32:
+      return f(static_cast<const std::uint32_t*>(a.data));
+    case NumberType::uint64:
+      break;
   }
   return f(static_cast<const std::uint64_t*>(a.data));
 }
 
-bool is_integer(NumberType type) { return type != NumberType::float32 && type != NumberType::float64; }
+bool is_integer(NumberType type) {
+  return type != NumberType::float32 && type != NumberType::float64;
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -75,9 +87,9 @@ InMemoryAnnData::~InMemoryAnnData() = default;
 
 void InMemoryAnnData::add_obs_column(DataFrameColumn column) {
   if (column.size() != n_obs()) {
-    throw InputError(name_, "obs/" + column.name,
-                     std::to_string(column.size()) + " values for " + std::to_string(n_obs()) +
-                         " cells");
+    throw InputError(
+        name_, "obs/" + column.name,
+        std::to_string(column.size()) + " values for " + std::to_string(n_obs()) + " cells");
   }
   obs_columns_[column.name] = std::move(column);
 }
@@ -126,8 +138,8 @@ void InMemoryAnnData::add_matrix(const std::string& key, const BorrowedMatrix& m
     fail(key + "/indices", "indptr and indices must be integers");
   }
   if (m.indptr.size != major + 1) {
-    fail(key + "/indptr", std::to_string(m.indptr.size) + " offsets for " +
-                              std::to_string(major) + (csr ? " rows" : " columns"));
+    fail(key + "/indptr", std::to_string(m.indptr.size) + " offsets for " + std::to_string(major) +
+                              (csr ? " rows" : " columns"));
   }
   if (m.indices.size != m.values.size) fail(key + "/indices", "not one per stored value");
   if (integer_at(m.indptr, 0) != 0) fail(key + "/indptr", "must start at 0");
@@ -147,8 +159,8 @@ void InMemoryAnnData::add_matrix(const std::string& key, const BorrowedMatrix& m
     for (std::int64_t k = 0; k < m.values.size; ++k) {
       const auto row = integer_at(m.indices, k);
       if (row < 0 || row >= minor) {
-        fail(key + "/indices", "index " + std::to_string(row) + " outside [0, " +
-                                   std::to_string(minor) + ")");
+        fail(key + "/indices",
+             "index " + std::to_string(row) + " outside [0, " + std::to_string(minor) + ")");
       }
       ++p[static_cast<std::size_t>(row) + 1];
     }
@@ -183,8 +195,8 @@ std::vector<std::string> InMemoryAnnData::obs_column_names() const { return obs_
 DataFrameColumn InMemoryAnnData::obs_column(const std::string& name) const {
   const auto found = obs_columns_.find(name);
   if (found == obs_columns_.end()) {
-    throw InputError(name_, "obs", "no column '" + name + "'; its columns are: " +
-                                       join(obs_column_names_));
+    throw InputError(name_, "obs",
+                     "no column '" + name + "'; its columns are: " + join(obs_column_names_));
   }
   return found->second;
 }
@@ -274,9 +286,9 @@ CsrMatrix InMemoryAnnData::read_rows(const std::string& key,
         for (auto k = integer_at(m.indptr, r); k < integer_at(m.indptr, r + 1); ++k) {
           const auto c = integer_at(m.indices, k);
           if (c < 0 || c >= m.n_cols) {
-            throw InputError(name_, stored.info.key + "/indices",
-                             "index " + std::to_string(c) + " outside [0, " +
-                                 std::to_string(m.n_cols) + ")");
+            throw InputError(
+                name_, stored.info.key + "/indices",
+                "index " + std::to_string(c) + " outside [0, " + std::to_string(m.n_cols) + ")");
           }
           out.indices.push_back(static_cast<std::int32_t>(c));
           out.data.push_back(static_cast<float>(values[k]));

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/dataframe_column.hpp"
 #include "scgrad/io/anndata_source.hpp"
+#include "scgrad/io/dataframe_column.hpp"
 
 namespace scgrad {
 

@@ -7,7 +7,8 @@
 
 namespace scgrad {
 
-std::vector<std::string> training_gene_names(const AnnDataSource& file, const std::string& matrix_key) {
+std::vector<std::string> training_gene_names(const AnnDataSource& file,
+                                             const std::string& matrix_key) {
   auto names = file.var_names(matrix_key);
   const auto n_cols = file.matrix_info(matrix_key).n_cols;
   if (static_cast<std::int64_t>(names.size()) != n_cols) {

@@ -4,8 +4,8 @@
 #include <unordered_map>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/dataframe_column.hpp"
 #include "scgrad/io/anndata_source.hpp"
+#include "scgrad/io/dataframe_column.hpp"
 #include "scgrad/preprocess/count_check.hpp"
 
 namespace scgrad {

@@ -14,8 +14,7 @@ FitOptions fit_options(const TrainSettings& settings) {
   }
   FitOptions fit = base;
   fit.prepare = settings.prepare;
-  fit.prepare.log_cpm.target_sum =
-      settings.target_sum.value_or(base.prepare.log_cpm.target_sum);
+  fit.prepare.log_cpm.target_sum = settings.target_sum.value_or(base.prepare.log_cpm.target_sum);
   fit.prepare.classes = split_class_list(settings.classes);
   fit.prepare.test_fraction = settings.test_fraction;
   fit.prepare.validation_fraction =
@@ -29,8 +28,8 @@ FitOptions fit_options(const TrainSettings& settings) {
   fit.seed = settings.seed;
   fit.training = settings.training;
   fit.training.shuffle_seed = settings.seed;
-  fit.training.patience = settings.patience.value_or(
-      fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
+  fit.training.patience =
+      settings.patience.value_or(fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
   fit.training.lr_reductions = settings.lr_reductions.value_or(0);
   if (settings.weight_decay) fit.weight_decay = settings.weight_decay;
   if (settings.class_weight) fit.class_weight_power = class_weight_power(*settings.class_weight);

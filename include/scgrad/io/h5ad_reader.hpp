@@ -65,8 +65,7 @@ class H5adFile : public AnnDataSource {
   /// with float values. CSR storage: only the selected rows' entries are read. CSC storage: all
   /// of `indices` is scanned (4 bytes per stored entry, in pieces) to find the rows' entries and
   /// only their values are read — reading a CSC matrix in k row blocks scans `indices` k times.
-  CsrMatrix read_rows(const std::string& key,
-                      const std::vector<std::int64_t>& rows) const override;
+  CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const override;
 
   /// Reads a whole matrix as CSR.
   CsrMatrix read_all(const std::string& key) const;

@@ -15,7 +15,18 @@
 
 namespace scgrad {
 
-enum class NumberType { float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64 };
+enum class NumberType {
+  float32,
+  float64,
+  int8,
+  int16,
+  int32,
+  int64,
+  uint8,
+  uint16,
+  uint32,
+  uint64
+};
 
 /// numpy's dtype name ("float32", "int64", …) → NumberType; OptionError for any other.
 NumberType number_type(const std::string& dtype);
@@ -68,8 +79,7 @@ class InMemoryAnnData : public AnnDataSource {
   std::vector<std::string> matrix_keys() const override;
   std::string resolve_matrix_key(const std::string& key) const override;
   MatrixInfo matrix_info(const std::string& key) const override;
-  CsrMatrix read_rows(const std::string& key,
-                      const std::vector<std::int64_t>& rows) const override;
+  CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const override;
 
  private:
   struct Matrix;
