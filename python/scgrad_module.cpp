@@ -345,7 +345,8 @@ py::dict categorical_dict(const Categorical& c) {
 
 py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMemoryAnnData>& data,
                         const py::dict& options) {
-  const auto predict_opts = predict_options(options);
+  auto predict_opts = predict_options(options);
+  predict_opts.on_block = [](std::int64_t, std::int64_t) { with_python({}); };  // Ctrl-C
   const auto results = without_gil([&] { return predict_cells(model, *data, predict_opts); });
   const auto& columns = results.columns;
   const auto cells = static_cast<py::ssize_t>(results.cell_names.size());

@@ -237,6 +237,7 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
       results.columns.labels.push_back(static_cast<std::int32_t>(l[i]));
       results.columns.confidence.push_back(c[i]);
     }
+    if (options.on_block) options.on_block(std::min(n_cells, start + block_cells), n_cells);
   }
   reject_unconfident(results, options);
   if (options.over_cluster) {

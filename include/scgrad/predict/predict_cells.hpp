@@ -4,6 +4,7 @@
 /// preprocessing and scaling, probabilities per class.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ struct PredictOptions {
   bool over_cluster = false;
   OverClusteringOptions over_clustering;
   MajorityVoteOptions majority;
+  /// Called after each block of cells is labelled with (cells done, cells); may throw to stop
+  /// (nothing is returned then). Empty: not called.
+  std::function<void(std::int64_t, std::int64_t)> on_block;
 };
 
 struct PredictResults {
