@@ -1,10 +1,53 @@
 #include "scgrad/train/train_settings.hpp"
 
+#include <initializer_list>
+#include <string>
+
+#include "scgrad/error.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 
 namespace scgrad {
 
+namespace {
+
+/// The ranges `scgrad train`'s option parser enforces, for callers without it (the Python
+/// binding): OptionError naming the setting.
+void check_ranges(const TrainSettings& s) {
+  const auto refuse = [](const std::string& what) { throw OptionError("train: " + what); };
+  const auto one_of = [&](const std::string& name, const std::string& value,
+                          std::initializer_list<const char*> allowed) {
+    std::string list;
+    for (const auto* a : allowed) {
+      if (value == a) return;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    refuse(name + " must be one of " + list + ", not '" + value + "'");
+  };
+  if (split_class_list(s.classes).empty()) refuse("classes: name the labels to keep, or 'all'");
+  if (s.training.epochs < 1) refuse("epochs must be at least 1");
+  if (!(s.training.lr > 0 && s.training.lr <= 1e30)) refuse("lr must be in (0, 1e30]");
+  if (s.training.batch_size < 0) refuse("batch_size must be >= 0 (0: full batch)");
+  if (s.hidden < 1) refuse("hidden must be at least 1");
+  if (!(s.test_fraction >= 0 && s.test_fraction <= 0.99)) {
+    refuse("test_fraction must be in [0, 0.99]");
+  }
+  if (s.validation_fraction && !(*s.validation_fraction >= 0 && *s.validation_fraction <= 0.9)) {
+    refuse("validation_fraction must be in [0, 0.9]");
+  }
+  if (s.weight_decay && !(*s.weight_decay >= 0)) refuse("weight_decay must be >= 0");
+  if (s.patience && *s.patience < 0) refuse("patience must be >= 0");
+  if (s.lr_reductions && *s.lr_reductions < 0) refuse("lr_reductions must be >= 0");
+  if (s.target_sum && !(*s.target_sum > 0)) refuse("target_sum must be > 0");
+  if (s.max_memory <= 0) refuse("max_memory must be positive");
+  if (s.class_weight) one_of("class_weight", *s.class_weight, {"balanced", "sqrt", "none"});
+  one_of("compute", s.compute, {"auto", "dense", "sparse"});
+  one_of("optimizer", s.optimizer, {"auto", "adam", "lbfgs"});
+}
+
+}  // namespace
+
 FitOptions fit_options(const TrainSettings& settings) {
+  check_ranges(settings);
   const bool minibatches = settings.training.batch_size > 0;
   FitOptions base = recommended_fit_options();
   if (!minibatches) {

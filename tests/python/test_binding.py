@@ -204,6 +204,12 @@ def test_options_and_files_are_checked(simulated, tmp_path):
     adata = anndata.read_h5ad(simulated)
     with pytest.raises(ValueError, match="no option 'epoch'"):
         scgrad.train(adata, epoch=3)
+    for bad, match in [({"epochs": 0}, "epochs must be at least 1"),
+                       ({"class_weight": "balance"}, "class_weight must be one of"),
+                       ({"test_fraction": 1.0}, "test_fraction"),
+                       ({"max_memory": "lots"}, "max_memory: expected a size")]:
+        with pytest.raises(ValueError, match=match):
+            scgrad.train(adata, **bad)
     with pytest.raises(scgrad.InputError, match="label_key|no column 'kind'"):
         scgrad.train(adata, label_key="kind")
     with pytest.raises(scgrad.InputError, match="no matrix 'counts'"):

@@ -38,6 +38,7 @@ struct TrainSettings {
   std::int64_t max_memory = std::int64_t{1} << 62;
 };
 
+/// Throws OptionError naming the setting when one is out of the range `scgrad train` accepts.
 FitOptions fit_options(const TrainSettings& settings);
 
 }  // namespace scgrad
