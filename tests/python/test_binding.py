@@ -130,6 +130,24 @@ def test_rejection_and_voting_match_the_program(simulated, tmp_path):
         adata.obs = adata.obs.drop(columns=[c for c in adata.obs if c.startswith("scgrad_")])
 
 
+def test_gene_names_by_column_and_by_map(simulated, tmp_path):
+    run("train", simulated, "--classes", "all", "--threads", 1, "--out", tmp_path / "model.h5")
+    model = scgrad.load(tmp_path / "model.h5")
+    adata = anndata.read_h5ad(simulated)
+    expected = model.predict(adata, inplace=False)
+    renamed = adata.copy()
+    renamed.var["symbol"] = list(adata.var_names)
+    renamed.var_names = [f"ID{i}" for i in range(adata.n_vars)]
+    with pytest.raises(scgrad.InputError):  # no model gene among the IDs
+        model.predict(renamed, inplace=False)
+    by_column = model.predict(renamed, gene_key="symbol", inplace=False)
+    assert by_column.equals(expected)
+    gene_map = tmp_path / "map.csv"
+    gene_map.write_text("model,query\n" + "".join(
+        f"{g},ID{i}\n" for i, g in enumerate(adata.var_names)))
+    assert model.predict(renamed, gene_map=gene_map, inplace=False).equals(expected)
+
+
 def matrix_forms(adata):
     """The same counts in every form an AnnData may hold them: (name, adata, train keywords)."""
     counts = adata.X
