@@ -11,5 +11,6 @@ void add_train_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_markers_command(CLI::App& app);
 void add_exercise_command(CLI::App& app);
+void add_launch_command(CLI::App& app);
 
 }  // namespace scgrad::app

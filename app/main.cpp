@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   scgrad::app::add_train_command(app);
   scgrad::app::add_predict_command(app);
   scgrad::app::add_markers_command(app);
+  scgrad::app::add_launch_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,6 +16,7 @@ const std::map<std::string, std::string>& flags() {
       {"cell_types", "--cell-types"},
       {"cells", "--cells"},
       {"classes", "--classes"},
+      {"dist_timeout", "--dist-timeout"},
       {"gene_filter.min_cells", "--min-cells"},
       {"gene_filter.min_counts", "--min-counts"},
       {"gene_key", "--gene-key"},

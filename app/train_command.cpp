@@ -3,6 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -10,6 +14,8 @@
 #include "commands.hpp"
 #include "memory_option.hpp"
 #include "preprocess_options.hpp"
+#include "scgrad/distributed/environment.hpp"
+#include "scgrad/distributed/process_group.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
@@ -17,6 +23,7 @@
 #include "scgrad/train/train_settings.hpp"
 #include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "scgrad/util/threads.hpp"
 #include "threads_option.hpp"
 #include "train_output.hpp"
 #include "training_plot.hpp"
@@ -34,6 +41,7 @@ struct TrainArgs {
   std::string model_out;
   std::string plot;
   int threads = 0;
+  int dist_timeout = 300;                          ///< seconds a rank waits for the others
   std::string max_memory;                          ///< "" = half the machine's memory
   const CLI::Option* target_sum_option = nullptr;  ///< to tell whether --target-sum was given
 };
@@ -49,6 +57,15 @@ FitOptions fit_options(const TrainArgs& args) {
   return scgrad::fit_options(settings);
 }
 
+/// Ranks started on one machine share its cores (torchrun's LOCAL_WORLD_SIZE; our launcher sets
+/// it): without --threads each takes its part, not all of them.
+int default_threads(const DistributedEnvironment& env) {
+  if (!env.distributed()) return 0;
+  const char* local = std::getenv("LOCAL_WORLD_SIZE");
+  const int ranks_here = local != nullptr ? std::max(1, std::atoi(local)) : 1;
+  return std::max(1, available_cores() / ranks_here);
+}
+
 void run_train(const TrainArgs& args) {
   check_outputs_apart(
       {{"FILE", args.file}},
@@ -56,15 +73,28 @@ void run_train(const TrainArgs& args) {
        {"--metrics-out", args.metrics_out},
        {"--plot", args.plot},
        {"--plot (confusion matrix)", args.plot.empty() ? "" : confusion_plot_path(args.plot)}});
-  const int threads = use_threads(args.threads);
-  const auto options = fit_options(args);
+  // Data-parallel when launched with WORLD_SIZE > 1 (torchrun's variables): every rank trains,
+  // only rank 0 prints and writes.
+  const auto env = distributed_environment([](const char* name) { return std::getenv(name); });
+  std::unique_ptr<ProcessGroup> group;
+  if (env.distributed()) {
+    group = std::make_unique<ProcessGroup>(env, std::chrono::seconds(args.dist_timeout));
+  }
+  const bool first_rank = env.rank == 0;
+  const int threads = use_threads(args.threads > 0 ? args.threads : default_threads(env));
+  auto options = fit_options(args);
+  options.training.group = group.get();
   TrainPrinter printer(options, args.model_out);
-  auto callbacks = printer.callbacks();
+  auto callbacks = first_rank ? printer.callbacks() : FitCallbacks{};
   callbacks.on_prepared = [print = callbacks.on_prepared, threads](const DataSummary& data) {
     use_blas_threads(threads, data.sparse);  // once the library has chosen the path
-    print(data);
+    if (print) print(data);
   };
   const auto result = fit(args.file, options, callbacks);
+  if (!first_rank) return;
+  if (env.distributed()) {
+    std::cerr << "trained data-parallel on " << env.world_size << " ranks\n";
+  }
   if (!args.model_out.empty()) write_model_file(args.model_out, result.model);
   printer.print_saved(result);
   if (!args.metrics_out.empty()) {
@@ -189,6 +219,13 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "adam", "lbfgs"}));
   add_max_memory_option(command, args->max_memory);
   add_threads_option(command, args->threads);
+  command
+      ->add_option("--dist-timeout", args->dist_timeout,
+                   "with WORLD_SIZE > 1 (data-parallel ranks, launched by `scgrad launch` or "
+                   "torchrun-style variables): seconds a rank waits for the others before it "
+                   "stops with an error")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,
                       "per-epoch and final metrics, the model selection, the confusion matrix, "

@@ -4,6 +4,7 @@
 #include <functional>
 #include <limits>
 
+#include "scgrad/distributed/process_group.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/util/random.hpp"
@@ -85,24 +86,87 @@ torch::Tensor checked_loss(const torch::Tensor& outputs, const torch::Tensor& ta
   return classification_loss(outputs, targets, n_classes, class_weights);
 }
 
+/// More than one rank: each computes its share of every batch, the ranks' gradients summed.
+bool data_parallel(const ProcessGroup* group) { return group != nullptr && group->size() > 1; }
+
+/// Rows [first, last) of a batch, without copying (CSR: the same entries, indptr narrowed; the
+/// kernels read indptr's offsets as they are).
+ModelBatch rows_of(const ModelBatch& batch, std::int64_t first, std::int64_t last) {
+  if (!batch.is_sparse()) return batch.dense.narrow(0, first, last - first);
+  const auto& x = batch.sparse;
+  return CsrTensors{x.indptr.narrow(0, first, last - first + 1), x.indices, x.values,
+                    last - first, x.n_cols};
+}
+
+/// Sums every parameter's gradient, and `extra` (this rank's loss and correct cells), over the
+/// ranks: one flattened float32 buffer, one all-reduce. A rank with no cells in a batch adds
+/// zeros. Gloo has no average: the losses were already weighted by each share's part of the
+/// batch, so the sums are the batch's mean loss and its gradient.
+std::vector<double> all_reduce_gradients(ClassifierImpl& model, const ProcessGroup& group,
+                                         const std::vector<double>& extra) {
+  auto parameters = model.parameters();
+  std::vector<torch::Tensor> parts;
+  for (auto& p : parameters) {
+    parts.push_back(p.grad().defined() ? p.grad().reshape({-1}) : torch::zeros({p.numel()}));
+  }
+  parts.push_back(torch::tensor(std::vector<float>(extra.begin(), extra.end())));
+  std::vector<torch::Tensor> flat{torch::cat(parts)};
+  group.all_reduce_sum(flat);
+  std::int64_t offset = 0;
+  torch::NoGradGuard no_grad;
+  for (auto& p : parameters) {
+    const auto summed = flat[0].narrow(0, offset, p.numel()).view(p.sizes());
+    if (p.grad().defined()) {
+      p.mutable_grad().copy_(summed);
+    } else {
+      p.mutable_grad() = summed.clone();
+    }
+    offset += p.numel();
+  }
+  std::vector<double> totals;
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    totals.push_back(flat[0][offset + static_cast<std::int64_t>(i)].item<double>());
+  }
+  return totals;
+}
+
 /// Forward and backward over every cell of `input` for the objective loss + penalty(): in one
 /// pass when the input allows it (the exercise's step), else batch by batch (streamed chunks,
 /// the parts of two inputs as one), each batch's loss weighted by its share of the cells, which
 /// sums to the same gradient. The outputs are detached; loss and objective are float32 scalars.
+/// With several ranks each visits its share of every batch, and the gradients, loss and correct
+/// cells are summed over the ranks before the penalty (the same on every rank) is added; the
+/// outputs are then not gathered (`correct` counts the cells predicted right).
 struct FullBatch {
   torch::Tensor outputs;
   torch::Tensor loss;
   torch::Tensor objective;
+  double correct = 0;  ///< with several ranks
 };
 FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
                               const torch::Tensor& targets, std::size_t n_classes,
                               const torch::Tensor& class_weights,
-                              const std::function<torch::Tensor()>& penalty, int epoch) {
+                              const std::function<torch::Tensor()>& penalty, int epoch,
+                              const ProcessGroup* group) {
   const auto n = input.rows();
+  const bool parallel = data_parallel(group);
   std::vector<torch::Tensor> outputs;
   FullBatch result;
   input.visit_all(
       std::numeric_limits<std::int64_t>::max(), [&](const ModelBatch& batch, std::int64_t first) {
+        if (parallel) {
+          const auto [begin, end] = share_of(group, batch.rows());
+          if (begin == end) return;
+          const auto out = model.forward(rows_of(batch, begin, end));
+          const auto share = targets.narrow(0, first + begin, end - begin);
+          auto loss = checked_loss(out, share, n_classes, class_weights, epoch) *
+                      (static_cast<double>(end - begin) / static_cast<double>(n));
+          loss.backward();
+          result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
+          result.correct += classification_accuracy(out, share, n_classes) *
+                            static_cast<double>(end - begin);
+          return;
+        }
         const auto out = model.forward(batch);
         const auto whole = batch.rows() == n;
         auto loss = checked_loss(out, whole ? targets : targets.narrow(0, first, batch.rows()),
@@ -112,7 +176,15 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
         result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
         outputs.push_back(out.detach());
       });
-  result.outputs = outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 0);
+  if (parallel) {
+    const auto totals = all_reduce_gradients(
+        model, *group,
+        {result.loss.defined() ? result.loss.item<double>() : 0.0, result.correct});
+    result.loss = torch::tensor(static_cast<float>(totals[0]));
+    result.correct = totals[1];
+  } else {
+    result.outputs = outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 0);
+  }
   result.objective = result.loss;
   if (penalty) {
     const auto term = penalty();
@@ -123,19 +195,52 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
   return result;
 }
 
-/// One Adam step on some cells (`rows`), or on all of them (null); returns the forward pass's
-/// outputs and loss.
-std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
-                                      const ModelInput& input,
-                                      const std::vector<std::int64_t>* rows,
-                                      const torch::Tensor& targets, std::size_t n_classes,
-                                      const torch::Tensor& class_weights, int epoch) {
+/// One Adam step's figures: the forward pass's outputs (one process) or, with several ranks, the
+/// cells predicted right (the outputs stay on their ranks); the batch's mean loss.
+struct StepResult {
+  torch::Tensor outputs;
+  double loss = 0;
+  double correct = 0;
+
+  double accuracy(const torch::Tensor& targets, std::size_t n_classes) const {
+    if (outputs.defined()) return classification_accuracy(outputs, targets, n_classes);
+    return correct / static_cast<double>(targets.size(0));
+  }
+};
+
+/// One Adam step on some cells (`rows`), or on all of them (null). With several ranks, each
+/// takes its contiguous share of the batch, its loss weighted by the share's part of the batch.
+StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
+                const ModelInput& input, const std::vector<std::int64_t>* rows,
+                const torch::Tensor& targets, std::size_t n_classes,
+                const torch::Tensor& class_weights, int epoch, const ProcessGroup* group) {
   optimizer.zero_grad();
   if (rows == nullptr) {
     const auto all =
-        full_batch_backward(model, input, targets, n_classes, class_weights, {}, epoch);
+        full_batch_backward(model, input, targets, n_classes, class_weights, {}, epoch, group);
     optimizer.step();
-    return {all.outputs, all.loss.item<double>()};
+    return {all.outputs, all.loss.item<double>(), all.correct};
+  }
+  if (data_parallel(group)) {
+    const auto n = static_cast<std::int64_t>(rows->size());
+    const auto [begin, end] = share_of(group, n);
+    double loss_part = 0;
+    double correct = 0;
+    if (begin < end) {
+      const std::vector<std::int64_t> mine(rows->begin() + begin, rows->begin() + end);
+      const auto outputs = model.forward(input.batch(&mine));
+      const auto share = targets.narrow(0, begin, end - begin);
+      const auto loss = checked_loss(outputs, share, n_classes, class_weights, epoch) *
+                        (static_cast<double>(end - begin) / static_cast<double>(n));
+      loss.backward();
+      loss_part = loss.item<double>();
+      correct = classification_accuracy(outputs, share, n_classes) *
+                static_cast<double>(end - begin);
+    }
+    const auto totals = all_reduce_gradients(model, *group, {loss_part, correct});
+    optimizer.step();
+    if (!std::isfinite(totals[0])) diverged(epoch);
+    return {{}, totals[0], totals[1]};
   }
   const auto outputs = model.forward(input.batch(rows));
   const auto loss = checked_loss(outputs, targets, n_classes, class_weights, epoch);
@@ -143,7 +248,7 @@ std::pair<torch::Tensor, double> step(ClassifierImpl& model, torch::optim::Optim
   optimizer.step();
   const double value = loss.item<double>();
   if (!std::isfinite(value)) diverged(epoch);
-  return {outputs.detach(), value};
+  return {outputs.detach(), value, 0};
 }
 
 struct LbfgsStep {
@@ -164,7 +269,8 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                                   optimizer.zero_grad();
                                   const auto all =
                                       full_batch_backward(model, *train.input, train.targets,
-                                                          n_classes, class_weights, penalty, epoch);
+                                                          n_classes, class_weights, penalty, epoch,
+                                                          options.group);
                                   return all.objective;
                                 })
                                 .item<double>();
@@ -218,6 +324,18 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
   const bool full_batch = lbfgs || options.batch_size <= 0 || options.batch_size >= n;
   const auto batch = full_batch ? n : options.batch_size;
   Random shuffler(options.shuffle_seed);
+  if (data_parallel(options.group)) {  // every rank starts from rank 0's parameters
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> flat;
+    for (const auto& p : model.parameters()) flat.push_back(p.detach().reshape({-1}));
+    flat = {torch::cat(flat)};  // Gloo broadcasts tensors of one shape: one buffer
+    options.group->broadcast_from_first(flat);
+    std::int64_t offset = 0;
+    for (auto& p : model.parameters()) {
+      p.copy_(flat[0].narrow(0, offset, p.numel()).view(p.sizes()));
+      offset += p.numel();
+    }
+  }
 
   TrainingResults results;
   std::vector<torch::Tensor> best_weights;
@@ -241,10 +359,10 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
     } else if (full_batch) {
       // The exercise: zero_grad, forward, loss, backward, step on all cells.
-      const auto [outputs, loss] = step(model, *optimizer, *train.input, nullptr, train.targets,
-                                        n_classes, class_weights, epoch);
-      metrics.train_loss = loss;
-      metrics.train_accuracy = classification_accuracy(outputs, train.targets, n_classes);
+      const auto done = step(model, *optimizer, *train.input, nullptr, train.targets, n_classes,
+                             class_weights, epoch, options.group);
+      metrics.train_loss = done.loss;
+      metrics.train_accuracy = done.accuracy(train.targets, n_classes);
       if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
     } else {
       const auto batches = train.input->epoch_batches(shuffler, batch);
@@ -254,11 +372,11 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       for (std::int64_t b = 0; b < n_batches; ++b) {
         const auto& rows = batches[static_cast<std::size_t>(b)];
         const auto targets = train.targets.index_select(0, torch::tensor(rows, torch::kInt64));
-        const auto [outputs, loss] =
-            step(model, *optimizer, *train.input, &rows, targets, n_classes, class_weights, epoch);
+        const auto done = step(model, *optimizer, *train.input, &rows, targets, n_classes,
+                               class_weights, epoch, options.group);
         const auto size = static_cast<double>(rows.size());
-        loss_sum += loss * size;
-        correct += classification_accuracy(outputs, targets, n_classes) * size;
+        loss_sum += done.loss * size;
+        correct += done.accuracy(targets, n_classes) * size;
         if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, n_batches);
       }
       metrics.train_loss = loss_sum / static_cast<double>(n);

@@ -11,6 +11,8 @@
 
 namespace scgrad {
 
+class ProcessGroup;
+
 /// Adam: the exercise's optimizer, full batch or minibatches. L-BFGS: full batch, for convex
 /// models held in memory (the logistic model), with PyTorch's strong-Wolfe line search; it
 /// reaches the optimum of the penalised loss as scikit-learn's lbfgs solver does.
@@ -39,6 +41,9 @@ struct TrainingOptions {
   /// to the best epoch's weights and go on with the learning rate divided by 10, this many
   /// times (PyTorch's ReduceLROnPlateau with factor 0.1); then stop.
   int lr_reductions = 0;
+  /// Data-parallel ranks (distributed/process_group.hpp): each computes its share of every
+  /// batch and the gradients are summed before every (identical) step. Null: one process.
+  const ProcessGroup* group = nullptr;
 };
 
 struct EpochMetrics {

@@ -1,0 +1,50 @@
+#pragma once
+/// @file process_group.hpp
+/// The ranks of a data-parallel run, on LibTorch's own engine: rendezvous through c10d's
+/// TCPStore on rank 0 (MASTER_ADDR:MASTER_PORT), collectives through a Gloo process group.
+/// Every failure — a rank that cannot reach the master, dies, or stops answering — ends in an
+/// scgrad::Error naming this rank and the cause within the timeout; no call waits forever.
+/// Torch types are only declared here: programs that only fit and predict do not compile c10d.
+
+#include <chrono>
+#include <cstdint>
+#include <utility>
+#include <memory>
+#include <vector>
+
+#include "scgrad/distributed/environment.hpp"
+
+namespace at {
+class Tensor;
+}
+
+namespace scgrad {
+
+class ProcessGroup {
+ public:
+  /// Joins the run `env` describes (world_size ≥ 1); waits at most `timeout` for the others.
+  ProcessGroup(const DistributedEnvironment& env, std::chrono::seconds timeout);
+  ~ProcessGroup();
+  ProcessGroup(const ProcessGroup&) = delete;
+  ProcessGroup& operator=(const ProcessGroup&) = delete;
+
+  int rank() const;
+  int size() const;
+
+  /// In place: each tensor becomes its sum over the ranks (float32 or float64, CPU).
+  void all_reduce_sum(std::vector<at::Tensor>& tensors) const;
+  /// In place: each tensor becomes rank 0's.
+  void broadcast_from_first(std::vector<at::Tensor>& tensors) const;
+  /// Every rank's `value` (int64), in rank order.
+  std::vector<std::int64_t> all_gather(std::int64_t value) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// This rank's contiguous share [n·rank/size, n·(rank+1)/size) of n items, the ranks in order;
+/// [0, n) without a group.
+std::pair<std::int64_t, std::int64_t> share_of(const ProcessGroup* group, std::int64_t n);
+
+}  // namespace scgrad
