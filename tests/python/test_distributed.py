@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""Data-parallel training (c10d + Gloo) on loopback: 2 local ranks against 1 process on a
+simulated file — per-epoch losses within 1e-5 relative (Adam; L-BFGS, whose line search
+amplifies float32 rounding, within 5e-4), held-out
+metrics equal, model files equal up to float rounding — and the faults: a rank killed
+mid-epoch, a different file on rank 1, a wrong port: every rank ends within the timeout with
+one clear line, exit status 1, and no output file.
+
+usage: test_distributed.py SCGRAD_BINARY
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(*args, expect=0, env=None):
+    p = subprocess.run([SCGRAD, *map(str, args)], capture_output=True, text=True, env=env)
+    if p.returncode != expect:
+        sys.exit(f"scgrad {' '.join(map(str, args))}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def rank_env(rank, port, world=2):
+    env = dict(os.environ, WORLD_SIZE=str(world), RANK=str(rank), LOCAL_RANK=str(rank),
+               MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    return env
+
+
+def start_rank(rank, port, *args):
+    return subprocess.Popen([SCGRAD, *map(str, args)], env=rank_env(rank, port),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def largest_relative_difference(one, two):
+    worst = 0.0
+    for a, b in zip(one["epochs"], two["epochs"]):
+        for key, value in a.items():
+            if key != "seconds":
+                worst = max(worst, abs(value - b[key]) / max(abs(value), 1e-30))
+    return worst
+
+
+def model_difference(path_one, path_two):
+    """The largest difference between the two model files' float arrays; their shapes equal."""
+    worst = 0.0
+    with h5py.File(path_one) as one, h5py.File(path_two) as two:
+        def visit(name, item):
+            nonlocal worst
+            if isinstance(item, h5py.Dataset) and item.dtype.kind == "f":
+                assert two[name].shape == item.shape, name
+                worst = max(worst, float(np.max(np.abs(item[()] - two[name][()]), initial=0)))
+        one.visititems(visit)
+    return worst
+
+
+def main():
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = lambda name: os.path.join(tmp, name)
+        run("simulate", path("cells.h5ad"), "--cells", 1500, "--genes", 300, "--seed", 5,
+            "--cell-types", "A,B,C,Rare", "--proportions", "0.45,0.35,0.15,0.05")
+        run("simulate", path("other.h5ad"), "--cells", 1500, "--genes", 300, "--seed", 6,
+            "--cell-types", "A,B,C,Rare", "--proportions", "0.45,0.35,0.15,0.05")
+
+        # Same answer as one process.
+        for name, options, tolerance in [
+                ("mlp, Adam, batches of 64", ["--model", "mlp", "--epochs", 4, "--batch-size", 64], 1e-5),
+                ("logistic, the defaults (L-BFGS)", [], 5e-4)]:
+            common = ["train", path("cells.h5ad"), "--classes", "all", "--threads", 1, *options]
+            run(*common, "--out", path("one.h5"), "--metrics-out", path("one.json"))
+            launched = run("launch", "--nproc", 2, "--master-port", free_port(), "--", *common,
+                           "--out", path("two.h5"), "--metrics-out", path("two.json"))
+            one = json.load(open(path("one.json")))
+            two = json.load(open(path("two.json")))
+            worst = largest_relative_difference(one, two)
+            weights = model_difference(path("one.h5"), path("two.h5"))
+            print(f"{name}: {len(two['epochs'])} epochs, largest relative difference of the "
+                  f"per-epoch figures {worst:.2g}, of the model files' values {weights:.2g}")
+            if "trained data-parallel on 2 ranks" not in launched.stderr:
+                problems.append(f"{name}: the run does not say it trained on 2 ranks")
+            if len(one["epochs"]) != len(two["epochs"]) or worst > tolerance:
+                problems.append(f"{name}: per-epoch figures differ by {worst:.3g} > {tolerance}")
+            if one["evaluation"] != two["evaluation"]:
+                problems.append(f"{name}: held-out metrics differ")
+            if weights > 1e-4:
+                problems.append(f"{name}: model files differ by {weights:.3g}")
+
+        # Faults: each case ends on every rank within the timeout, exit 1, one clear line,
+        # no output file.
+        def fault(name, ranks, expected, timeout, kill_rank_one_after_epoch=False):
+            started = time.monotonic()
+            if kill_rank_one_after_epoch:
+                # Rank 0 prints; once its first epoch is done, rank 1 is killed.
+                while "\n    1 " not in open(path("rank0.log")).read():
+                    if time.monotonic() - started > 60:
+                        break
+                    time.sleep(0.1)
+                ranks[1].kill()
+            for r in ranks:
+                r.wait(timeout=2 * timeout + 30)
+            seconds = time.monotonic() - started
+            for rank, r in enumerate(ranks):
+                stderr = r.stderr.read() if r.stderr else open(path("rank0.log")).read()
+                if kill_rank_one_after_epoch and rank == 1:
+                    continue
+                lines = [l for l in stderr.splitlines() if l.startswith("scgrad: error:")]
+                if r.returncode != 1 or len(lines) != 1 or expected not in lines[0]:
+                    problems.append(f"{name}: rank {rank} exit {r.returncode}, {stderr[-400:]!r}")
+            if seconds > 2 * timeout + 10:
+                problems.append(f"{name}: took {seconds:.0f} s (timeout {timeout} s)")
+            for out in ("f0.h5", "f1.h5"):
+                if os.path.exists(path(out)):
+                    problems.append(f"{name}: {out} was written")
+            print(f"{name}: every rank stopped after {seconds:.1f} s")
+
+        train = lambda file, rank, timeout, *extra: [
+            "train", path(file), "--classes", "all", "--threads", 1, "--dist-timeout", timeout,
+            "--out", path(f"f{rank}.h5"), *extra]
+        port = free_port()
+        fault("a different file on rank 1",
+              [start_rank(0, port, *train("cells.h5ad", 0, 20)),
+               start_rank(1, port, *train("other.h5ad", 1, 20))],
+              "rank(s) 1 differ from rank 0's", 20)
+        fault("rank 1 at a wrong port",
+              [start_rank(0, free_port(), *train("cells.h5ad", 0, 5)),
+               start_rank(1, free_port(), *train("cells.h5ad", 1, 5))],
+              "could not join the run", 5)
+        port = free_port()
+        long_run = ["--model", "mlp", "--epochs", 300, "--patience", 0, "--batch-size", 16]
+        with open(path("rank0.log"), "w") as log:
+            rank0 = subprocess.Popen([SCGRAD, *map(str, train("cells.h5ad", 0, 20, *long_run))],
+                                     env=rank_env(0, port), stdout=log, stderr=log, text=True)
+        rank0.stderr = None
+        rank1 = start_rank(1, port, *train("cells.h5ad", 1, 20, *long_run))
+        fault("rank 1 killed mid-run", [rank0, rank1], "failed", 20,
+              kill_rank_one_after_epoch=True)
+    if problems:
+        sys.exit("\n".join(problems))
+    print("distributed: ok")
+
+
+if __name__ == "__main__":
+    SCGRAD = sys.argv[1]
+    main()
