@@ -86,7 +86,8 @@ void add_launch_command(CLI::App& app) {
       ->check(CLI::Range(1, 65535));
   command->add_option("command", args->command, "the scgrad command and its options, after --")
       ->required();
-  command->footer("Example:\n  scgrad launch --nproc 2 -- train cells.h5ad --classes all --out model.h5");
+  command->footer(
+      "Example:\n  scgrad launch --nproc 2 -- train cells.h5ad --classes all --out model.h5");
   command->callback([args] {
     if (const int status = run_launch(*args); status != 0) std::exit(status);
   });

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-
 #include <iostream>
 #include <memory>
 #include <optional>

@@ -2,11 +2,11 @@
 
 // ProcessGroupGloo's declarations are inside #ifdef USE_C10D_GLOO.
 #define USE_C10D_GLOO 1
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/torch.h>
 
 #include <string>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "scgrad/error.hpp"
 
@@ -15,9 +15,7 @@ namespace scgrad {
 namespace {
 
 /// The first line of a c10d/Gloo message (they append C++ stack traces).
-std::string first_line(const std::string& message) {
-  return message.substr(0, message.find('\n'));
-}
+std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
 
 }  // namespace
 
@@ -57,8 +55,8 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env, std::chrono::secon
     impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
     auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
     gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(env.master_addr));
-    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank,
-                                                               env.world_size, gloo);
+    impl_->group =
+        c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env.rank, env.world_size, gloo);
   } catch (const std::exception& e) {
     throw Error("distributed training: rank " + std::to_string(env.rank) + " of " +
                     std::to_string(env.world_size) + " could not join the run at " + where +

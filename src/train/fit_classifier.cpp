@@ -159,11 +159,15 @@ void require_same_data(const ProcessGroup& group, const PreparedData& data) {
       group.all_gather(static_cast<std::int64_t>(std::hash<std::string>{}(text)));
   std::string differ;
   for (std::size_t r = 1; r < fingerprints.size(); ++r) {
-    if (fingerprints[r] != fingerprints[0]) differ += (differ.empty() ? "" : ", ") + std::to_string(r);
+    if (fingerprints[r] != fingerprints[0])
+      differ += (differ.empty() ? "" : ", ") + std::to_string(r);
   }
   if (!differ.empty()) {
-    throw Error("distributed training: rank " + std::to_string(group.rank()) + ": the cells, "
-                "classes, split, genes or scaling of rank(s) " + differ + " differ from rank 0's; "
+    throw Error("distributed training: rank " + std::to_string(group.rank()) +
+                ": the cells, "
+                "classes, split, genes or scaling of rank(s) " +
+                differ +
+                " differ from rank 0's; "
                 "every rank must read the same file with the same options");
   }
 }

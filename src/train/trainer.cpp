@@ -94,8 +94,8 @@ bool data_parallel(const ProcessGroup* group) { return group != nullptr && group
 ModelBatch rows_of(const ModelBatch& batch, std::int64_t first, std::int64_t last) {
   if (!batch.is_sparse()) return batch.dense.narrow(0, first, last - first);
   const auto& x = batch.sparse;
-  return CsrTensors{x.indptr.narrow(0, first, last - first + 1), x.indices, x.values,
-                    last - first, x.n_cols};
+  return CsrTensors{x.indptr.narrow(0, first, last - first + 1), x.indices, x.values, last - first,
+                    x.n_cols};
 }
 
 /// Sums every parameter's gradient, and `extra` (this rank's loss and correct cells), over the
@@ -163,8 +163,8 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
                       (static_cast<double>(end - begin) / static_cast<double>(n));
           loss.backward();
           result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
-          result.correct += classification_accuracy(out, share, n_classes) *
-                            static_cast<double>(end - begin);
+          result.correct +=
+              classification_accuracy(out, share, n_classes) * static_cast<double>(end - begin);
           return;
         }
         const auto out = model.forward(batch);
@@ -178,8 +178,7 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
       });
   if (parallel) {
     const auto totals = all_reduce_gradients(
-        model, *group,
-        {result.loss.defined() ? result.loss.item<double>() : 0.0, result.correct});
+        model, *group, {result.loss.defined() ? result.loss.item<double>() : 0.0, result.correct});
     result.loss = torch::tensor(static_cast<float>(totals[0]));
     result.correct = totals[1];
   } else {
@@ -210,10 +209,10 @@ struct StepResult {
 
 /// One Adam step on some cells (`rows`), or on all of them (null). With several ranks, each
 /// takes its contiguous share of the batch, its loss weighted by the share's part of the batch.
-StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
-                const ModelInput& input, const std::vector<std::int64_t>* rows,
-                const torch::Tensor& targets, std::size_t n_classes,
-                const torch::Tensor& class_weights, int epoch, const ProcessGroup* group) {
+StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer, const ModelInput& input,
+                const std::vector<std::int64_t>* rows, const torch::Tensor& targets,
+                std::size_t n_classes, const torch::Tensor& class_weights, int epoch,
+                const ProcessGroup* group) {
   optimizer.zero_grad();
   if (rows == nullptr) {
     const auto all =
@@ -234,8 +233,8 @@ StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                         (static_cast<double>(end - begin) / static_cast<double>(n));
       loss.backward();
       loss_part = loss.item<double>();
-      correct = classification_accuracy(outputs, share, n_classes) *
-                static_cast<double>(end - begin);
+      correct =
+          classification_accuracy(outputs, share, n_classes) * static_cast<double>(end - begin);
     }
     const auto totals = all_reduce_gradients(model, *group, {loss_part, correct});
     optimizer.step();
@@ -264,16 +263,15 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
                      int epoch) {
   const auto penalty = [&] { return l2_penalty(model, options.weight_decay); };
   LbfgsStep result;
-  result.objective_before = optimizer
-                                .step([&] {
-                                  optimizer.zero_grad();
-                                  const auto all =
-                                      full_batch_backward(model, *train.input, train.targets,
-                                                          n_classes, class_weights, penalty, epoch,
-                                                          options.group);
-                                  return all.objective;
-                                })
-                                .item<double>();
+  result.objective_before =
+      optimizer
+          .step([&] {
+            optimizer.zero_grad();
+            const auto all = full_batch_backward(model, *train.input, train.targets, n_classes,
+                                                 class_weights, penalty, epoch, options.group);
+            return all.objective;
+          })
+          .item<double>();
   torch::NoGradGuard no_grad;
   const auto outputs = predict_outputs(model, *train.input);  // for the report and the test
   const auto loss = checked_loss(outputs, train.targets, n_classes, class_weights, epoch);

@@ -8,8 +8,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <utility>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "scgrad/distributed/environment.hpp"
