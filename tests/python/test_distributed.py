@@ -78,6 +78,9 @@ def main():
         # Same answer as one process.
         for name, options, tolerance in [
                 ("mlp, Adam, batches of 64", ["--model", "mlp", "--epochs", 4, "--batch-size", 64], 1e-5),
+                ("mlp, streamed from disk (--max-memory 200K), full batch",
+                 ["--model", "mlp", "--epochs", 3, "--batch-size", 0, "--max-memory", "200K",
+                  "--weight-decay", 0, "--compute", "sparse"], 1e-5),
                 ("logistic, the defaults (L-BFGS)", [], 5e-4)]:
             common = ["train", path("cells.h5ad"), "--classes", "all", "--threads", 1, *options]
             run(*common, "--out", path("one.h5"), "--metrics-out", path("one.json"))
