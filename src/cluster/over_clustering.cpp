@@ -67,14 +67,7 @@ OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& 
                                           : default_over_clustering_resolution(log_cpm.n_rows);
   torch::NoGradGuard no_grad;
   auto start = std::chrono::steady_clock::now();
-  // The caller's arrays, borrowed for this call (no copy).
-  const CsrTensors view{torch::from_blob(const_cast<std::int64_t*>(log_cpm.indptr.data()),
-                                         {log_cpm.n_rows + 1}, torch::kInt64),
-                        torch::from_blob(const_cast<std::int32_t*>(log_cpm.indices.data()),
-                                         {log_cpm.nonzeros()}, torch::kInt32),
-                        torch::from_blob(const_cast<float*>(log_cpm.data.data()),
-                                         {log_cpm.nonzeros()}, torch::kFloat32),
-                        log_cpm.n_rows, log_cpm.n_cols};
+  const auto view = borrowed_csr_view(log_cpm);  // the caller's arrays, for this call
   SparsePcaOptions pca;
   pca.components = options.components;
   pca.seed = options.seed;

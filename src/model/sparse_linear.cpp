@@ -105,17 +105,24 @@ torch::Tensor csr_transpose_times_dense(const CsrTensors& x, const torch::Tensor
   return stride == h ? total : total.narrow(1, 0, h).contiguous();
 }
 
+CsrTensors borrowed_csr_view(const CsrMatrix& matrix) {
+  const auto nnz = static_cast<std::int64_t>(matrix.data.size());
+  return {torch::from_blob(const_cast<std::int64_t*>(matrix.indptr.data()), {matrix.n_rows + 1},
+                           torch::kInt64),
+          torch::from_blob(const_cast<std::int32_t*>(matrix.indices.data()), {nnz}, torch::kInt32),
+          torch::from_blob(const_cast<float*>(matrix.data.data()), {nnz}, torch::kFloat32),
+          matrix.n_rows, matrix.n_cols};
+}
+
 CsrTensors csr_view(const std::shared_ptr<const CsrMatrix>& matrix) {
-  auto* indptr = const_cast<std::int64_t*>(matrix->indptr.data());
-  auto* indices = const_cast<std::int32_t*>(matrix->indices.data());
-  auto* values = const_cast<float*>(matrix->data.data());
-  const auto nnz = static_cast<std::int64_t>(matrix->data.size());
+  auto view = borrowed_csr_view(*matrix);
   // Each tensor holds the matrix: autograd keeps a batch's tensors until the backward pass,
   // after the batch itself is gone.
   const auto holds = [matrix](void*) {};
-  return {torch::from_blob(indptr, {matrix->n_rows + 1}, holds, torch::kInt64),
-          torch::from_blob(indices, {nnz}, holds, torch::kInt32),
-          torch::from_blob(values, {nnz}, holds, torch::kFloat32), matrix->n_rows, matrix->n_cols};
+  const auto held = [&](const torch::Tensor& t) {
+    return torch::from_blob(t.data_ptr(), t.sizes(), holds, t.options());
+  };
+  return {held(view.indptr), held(view.indices), held(view.values), view.n_rows, view.n_cols};
 }
 
 CsrTensors gather_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows) {

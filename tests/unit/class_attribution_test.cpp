@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "scgrad/train/dense_tensors.hpp"
+#include "test_support.hpp"
 
 namespace scgrad {
 namespace {
@@ -12,21 +11,7 @@ namespace {
 /// A random sparse log-CPM matrix (about a third of the entries stored).
 std::shared_ptr<const CsrMatrix> random_log_cpm(std::int64_t rows, std::int64_t cols,
                                                 unsigned seed) {
-  std::mt19937 random(seed);
-  std::uniform_real_distribution<float> value(0.1F, 3.0F);
-  auto m = std::make_shared<CsrMatrix>();
-  m->n_rows = rows;
-  m->n_cols = cols;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    for (std::int64_t c = 0; c < cols; ++c) {
-      if (random() % 3 == 0) {
-        m->indices.push_back(static_cast<std::int32_t>(c));
-        m->data.push_back(value(random));
-      }
-    }
-    m->indptr.push_back(static_cast<std::int64_t>(m->data.size()));
-  }
-  return m;
+  return test::random_csr(rows, cols, seed, 3, 0.1F, 3.0F);
 }
 
 struct Fixture {

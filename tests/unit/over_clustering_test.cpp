@@ -22,22 +22,9 @@
 namespace scgrad {
 namespace {
 
+/// Half the entries stored, columns of unequal variance.
 std::shared_ptr<CsrMatrix> random_csr(std::int64_t rows, std::int64_t cols, unsigned seed) {
-  std::mt19937 random(seed);
-  std::uniform_real_distribution<float> value(0.1F, 4.0F);
-  auto m = std::make_shared<CsrMatrix>();
-  m->n_rows = rows;
-  m->n_cols = cols;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    for (std::int64_t c = 0; c < cols; ++c) {
-      if (random() % 2 == 0) {
-        m->indices.push_back(static_cast<std::int32_t>(c));
-        m->data.push_back(value(random) * static_cast<float>(1 + c % 5));  // unequal variances
-      }
-    }
-    m->indptr.push_back(static_cast<std::int64_t>(m->data.size()));
-  }
-  return m;
+  return test::random_csr(rows, cols, seed, 2, 0.1F, 4.0F, 5);
 }
 
 TEST(SparsePca, MatchesTheSvdOfTheCentredScaledDenseMatrix) {

@@ -5,8 +5,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <random>
 #include <string>
 
+#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
 
 namespace scgrad::test {
@@ -14,6 +17,29 @@ namespace scgrad::test {
 /// ../shared/data beside the project (the real data; never copied into the project).
 inline std::filesystem::path shared_data() {
   return std::filesystem::path(SCGRAD_SOURCE_DIR) / ".." / "shared" / "data";
+}
+
+/// A random CSR matrix: each entry stored when the generator's next draw is divisible by
+/// `one_in`, its value uniform in [low, high) times 1 + column % column_spread (columns of
+/// unequal variance when column_spread > 1). The same arguments give the same matrix.
+inline std::shared_ptr<CsrMatrix> random_csr(std::int64_t rows, std::int64_t cols, unsigned seed,
+                                             unsigned one_in, float low, float high,
+                                             std::int64_t column_spread = 1) {
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<float> value(low, high);
+  auto m = std::make_shared<CsrMatrix>();
+  m->n_rows = rows;
+  m->n_cols = cols;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c) {
+      if (random() % one_in == 0) {
+        m->indices.push_back(static_cast<std::int32_t>(c));
+        m->data.push_back(value(random) * static_cast<float>(1 + c % column_spread));
+      }
+    }
+    m->indptr.push_back(static_cast<std::int64_t>(m->data.size()));
+  }
+  return m;
 }
 
 /// A fresh temporary folder, removed when the object goes.

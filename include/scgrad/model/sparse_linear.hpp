@@ -31,6 +31,10 @@ struct CsrTensors {
 /// Wraps a CsrMatrix without copying; the tensors keep it alive.
 CsrTensors csr_view(const std::shared_ptr<const CsrMatrix>& matrix);
 
+/// Wraps a CsrMatrix without copying, for a call that ends before the matrix does (the tensors
+/// do not keep it alive).
+CsrTensors borrowed_csr_view(const CsrMatrix& matrix);
+
 /// Copies the listed rows into a new CsrTensors (a minibatch).
 CsrTensors gather_rows(const CsrMatrix& matrix, const std::vector<std::int64_t>& rows);
 
