@@ -94,8 +94,7 @@ std::optional<std::string> canonicalise_rows(CsrMatrix& m, const std::vector<std
     if (found >= 0) {
       return "row " + std::to_string(rows[static_cast<std::size_t>(r)]) + " lists column " +
              std::to_string(m.indices[found]) +
-             " twice; merge the duplicates (in Python: adata.X.sum_duplicates()) and write the "
-             "file again";
+             " twice; merge the duplicates (in Python: adata.X.sum_duplicates())";
     }
   }
   return std::nullopt;
