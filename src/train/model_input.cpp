@@ -1,5 +1,6 @@
 #include "scgrad/train/model_input.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 namespace scgrad {
@@ -22,6 +23,14 @@ std::vector<std::vector<std::int64_t>> ModelInput::epoch_batches(Random& random,
   std::vector<std::vector<std::int64_t>> batches;
   append_batches(order, batch_size, batches);
   return batches;
+}
+
+std::vector<std::int64_t> ModelInput::rank_positions(const std::vector<std::int64_t>& rows,
+                                                     int rank, int size) const {
+  const auto n = static_cast<std::int64_t>(rows.size());
+  std::vector<std::int64_t> positions;
+  for (auto i = n * rank / size; i < n * (rank + 1) / size; ++i) positions.push_back(i);
+  return positions;
 }
 
 void ModelInput::visit_all(
@@ -82,6 +91,17 @@ void ConcatenatedInput::visit_all(
   const auto offset = first_->rows();
   second_->visit_all(
       max_rows, [&](const ModelBatch& batch, std::int64_t first) { visit(batch, offset + first); });
+}
+
+std::vector<std::int64_t> ConcatenatedInput::rank_positions(const std::vector<std::int64_t>& rows,
+                                                            int rank, int size) const {
+  const auto n_first = first_->rows();
+  if (whole_batch_allowed() || rows.empty()) return ModelInput::rank_positions(rows, rank, size);
+  if (rows.front() < n_first) return first_->rank_positions(rows, rank, size);
+  std::vector<std::int64_t> in_second(rows.size());
+  std::transform(rows.begin(), rows.end(), in_second.begin(),
+                 [&](std::int64_t r) { return r - n_first; });
+  return second_->rank_positions(in_second, rank, size);
 }
 
 std::vector<std::vector<std::int64_t>> ConcatenatedInput::epoch_batches(

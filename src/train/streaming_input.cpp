@@ -54,19 +54,49 @@ std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_f
   return chunk;
 }
 
+std::pair<std::int64_t, std::int64_t> StreamingInput::rank_part(std::int64_t row, int rank,
+                                                                int size) const {
+  const auto chunk_first = (row / chunk_rows_) * chunk_rows_;
+  const auto length = std::min(chunk_rows_, rows() - chunk_first);
+  return {chunk_first + length * rank / size, chunk_first + length * (rank + 1) / size};
+}
+
+std::vector<std::int64_t> StreamingInput::rank_positions(const std::vector<std::int64_t>& rows,
+                                                         int rank, int size) const {
+  rank_ = rank;
+  ranks_ = size;
+  std::vector<std::int64_t> positions;
+  if (rows.empty()) return positions;
+  const auto [first, last] = rank_part(rows.front(), rank, size);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] >= first && rows[i] < last) positions.push_back(static_cast<std::int64_t>(i));
+  }
+  return positions;
+}
+
 ModelBatch StreamingInput::batch(const std::vector<std::int64_t>* rows) const {
   if (rows == nullptr || rows->empty()) {
     throw OptionError("streaming input: cells are taken in batches, not all at once");
   }
   const auto [lo, hi] = std::minmax_element(rows->begin(), rows->end());
-  const auto chunk_first = (*lo / chunk_rows_) * chunk_rows_;
+  auto chunk_first = (*lo / chunk_rows_) * chunk_rows_;
   if (*hi < chunk_first + chunk_rows_) {
-    // Within one chunk: read it once, then gather the batch from memory.
-    if (cached_first_ != chunk_first) {
+    // Within one chunk: read it (or, for data-parallel ranks, this rank's part of it) once,
+    // then gather the batch from memory.
+    auto count = std::min(chunk_rows_, this->rows() - chunk_first);
+    const auto [part_first, part_last] = rank_part(*lo, rank_, ranks_);
+    const bool part = ranks_ > 1 && *lo >= part_first && *hi < part_last;
+    if (part) {
+      chunk_first = part_first;
+      count = part_last - part_first;
+    }
+    if (cached_first_ != chunk_first || cached_count_ != count) {
       cached_.reset();  // free the old chunk before reading the next (unless a batch holds it)
       cached_first_ = -1;
-      cached_ = load_chunk(chunk_first);
+      cached_ = part ? std::make_shared<const CsrMatrix>(load_range(chunk_first, count))
+                     : load_chunk(chunk_first);
       cached_first_ = chunk_first;
+      cached_count_ = count;
     }
     const bool whole_chunk = static_cast<std::int64_t>(rows->size()) == cached_->n_rows &&
                              std::is_sorted(rows->begin(), rows->end()) &&

@@ -208,7 +208,8 @@ struct StepResult {
 };
 
 /// One Adam step on some cells (`rows`), or on all of them (null). With several ranks, each
-/// takes its contiguous share of the batch, its loss weighted by the share's part of the batch.
+/// takes its share of the batch (ModelInput::rank_positions), its loss weighted by the share's
+/// part of the batch.
 StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer, const ModelInput& input,
                 const std::vector<std::int64_t>* rows, const torch::Tensor& targets,
                 std::size_t n_classes, const torch::Tensor& class_weights, int epoch,
@@ -221,20 +222,20 @@ StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer, const
     return {all.outputs, all.loss.item<double>(), all.correct};
   }
   if (data_parallel(group)) {
-    const auto n = static_cast<std::int64_t>(rows->size());
-    const auto [begin, end] = share_of(group, n);
+    const auto n = static_cast<double>(rows->size());
+    const auto positions = input.rank_positions(*rows, group->rank(), group->size());
     double loss_part = 0;
     double correct = 0;
-    if (begin < end) {
-      const std::vector<std::int64_t> mine(rows->begin() + begin, rows->begin() + end);
+    if (!positions.empty()) {
+      std::vector<std::int64_t> mine;
+      for (const auto i : positions) mine.push_back((*rows)[static_cast<std::size_t>(i)]);
       const auto outputs = model.forward(input.batch(&mine));
-      const auto share = targets.narrow(0, begin, end - begin);
-      const auto loss = checked_loss(outputs, share, n_classes, class_weights, epoch) *
-                        (static_cast<double>(end - begin) / static_cast<double>(n));
+      const auto share = targets.index_select(0, torch::tensor(positions, torch::kInt64));
+      const auto part = static_cast<double>(positions.size());
+      const auto loss = checked_loss(outputs, share, n_classes, class_weights, epoch) * (part / n);
       loss.backward();
       loss_part = loss.item<double>();
-      correct =
-          classification_accuracy(outputs, share, n_classes) * static_cast<double>(end - begin);
+      correct = classification_accuracy(outputs, share, n_classes) * part;
     }
     const auto totals = all_reduce_gradients(model, *group, {loss_part, correct});
     optimizer.step();

@@ -78,6 +78,10 @@ def main():
         # Same answer as one process.
         for name, options, tolerance in [
                 ("mlp, Adam, batches of 64", ["--model", "mlp", "--epochs", 4, "--batch-size", 64], 1e-5),
+                ("mlp, streamed from disk (--max-memory 200K), batches of 64, each rank "
+                 "reading its part of every chunk",
+                 ["--model", "mlp", "--epochs", 3, "--batch-size", 64, "--max-memory", "200K",
+                  "--compute", "sparse"], 1e-5),
                 ("mlp, streamed from disk (--max-memory 200K), full batch",
                  ["--model", "mlp", "--epochs", 3, "--batch-size", 0, "--max-memory", "200K",
                   "--weight-decay", 0, "--compute", "sparse"], 1e-5),

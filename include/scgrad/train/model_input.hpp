@@ -36,6 +36,12 @@ class ModelInput {
   /// min(max_rows, chunk_rows()) cells. Two inputs as one visit each part's own batches.
   virtual void visit_all(std::int64_t max_rows,
                          const std::function<void(const ModelBatch&, std::int64_t)>& visit) const;
+  /// With `size` data-parallel ranks: the positions in `rows` (one of epoch_batches' batches)
+  /// whose cells rank `rank` computes. Default: the contiguous share [n·rank/size,
+  /// n·(rank+1)/size) of the positions. A streamed input gives each rank the cells in its part
+  /// of their chunk instead, so that each reads only that part of the file.
+  virtual std::vector<std::int64_t> rank_positions(const std::vector<std::int64_t>& rows, int rank,
+                                                   int size) const;
   /// How many cells to take at a time when predicting all of them.
   virtual std::int64_t chunk_rows() const { return 65536; }
   /// False when the cells cannot be taken all at once (full-batch training).
@@ -80,6 +86,9 @@ class ConcatenatedInput : public ModelInput {
                                                        std::int64_t batch_size) const override;
   void visit_all(std::int64_t max_rows,
                  const std::function<void(const ModelBatch&, std::int64_t)>& visit) const override;
+  /// Streamed: the part the batch's cells belong to decides (each batch is one part's).
+  std::vector<std::int64_t> rank_positions(const std::vector<std::int64_t>& rows, int rank,
+                                           int size) const override;
   std::int64_t chunk_rows() const override {
     return std::min(first_->chunk_rows(), second_->chunk_rows());
   }

@@ -33,6 +33,10 @@ class StreamingInput : public ModelInput {
   ModelBatch batch(const std::vector<std::int64_t>* rows = nullptr) const override;
   std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
                                                        std::int64_t batch_size) const override;
+  /// The batch's cells in rank `rank`'s contiguous part of their chunk (a batch lies in one
+  /// chunk); batch() then reads only that part of the chunk (without prefetching it).
+  std::vector<std::int64_t> rank_positions(const std::vector<std::int64_t>& rows, int rank,
+                                           int size) const override;
   std::int64_t chunk_rows() const override { return chunk_rows_; }
   bool whole_batch_allowed() const override { return false; }
 
@@ -51,8 +55,14 @@ class StreamingInput : public ModelInput {
   std::vector<std::int64_t> file_rows_;
   std::int64_t chunk_rows_;
   // The chunk read last: an epoch asks for all of a chunk's batches before the next chunk.
+  /// [first, last) of this rank's part of the chunk holding cell `row`, with `size` ranks.
+  std::pair<std::int64_t, std::int64_t> rank_part(std::int64_t row, int rank, int size) const;
+
   mutable std::int64_t cached_first_ = -1;
+  mutable std::int64_t cached_count_ = 0;
   mutable std::shared_ptr<const CsrMatrix> cached_;
+  mutable int rank_ = 0;  ///< as rank_positions was last asked: batch() reads this rank's part
+  mutable int ranks_ = 1;
   mutable std::vector<std::int64_t> epoch_chunks_;  ///< the last epoch_batches' chunk order
   mutable std::size_t next_planned_ = 0;            ///< of epoch_chunks_, the next to be read
   mutable std::int64_t prefetch_first_ = -1;
