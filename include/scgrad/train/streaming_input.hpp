@@ -54,10 +54,11 @@ class StreamingInput : public ModelInput {
   std::shared_ptr<const CellNormaliser> normaliser_;
   std::vector<std::int64_t> file_rows_;
   std::int64_t chunk_rows_;
-  // The chunk read last: an epoch asks for all of a chunk's batches before the next chunk.
   /// [first, last) of this rank's part of the chunk holding cell `row`, with `size` ranks.
   std::pair<std::int64_t, std::int64_t> rank_part(std::int64_t row, int rank, int size) const;
 
+  // The chunk (or rank's part of it) read last: an epoch asks for all of a chunk's batches
+  // before the next chunk.
   mutable std::int64_t cached_first_ = -1;
   mutable std::int64_t cached_count_ = 0;
   mutable std::shared_ptr<const CsrMatrix> cached_;
