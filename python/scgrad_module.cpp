@@ -113,6 +113,31 @@ std::optional<T> optional_of(const py::handle& value) {
   return value.cast<T>();
 }
 
+/// Applies Python keywords to a command's settings through `setters` (option name → setter):
+/// an unknown name or a value of the wrong type is an OptionError naming the command.
+template <typename Settings>
+void apply_keywords(
+    const char* command,
+    const std::map<std::string, std::function<void(Settings&, const py::handle&)>>& setters,
+    const py::dict& options, Settings& settings) {
+  for (const auto& [key, value] : options) {
+    const auto name = std::string(py::str(key));
+    const auto setter = setters.find(name);
+    if (setter == setters.end()) {
+      std::string known;
+      for (const auto& [option, unused] : setters) known += (known.empty() ? "" : ", ") + option;
+      throw OptionError(std::string(command) + ": no option '" + name +
+                        "'; the options are: " + known);
+    }
+    try {
+      setter->second(settings, value);
+    } catch (const py::cast_error&) {
+      throw OptionError(std::string(command) + ": " + name + " = " +
+                        std::string(py::repr(value)) + " has the wrong type");
+    }
+  }
+}
+
 /// scgrad train's options by their Python names (underscores for dashes).
 TrainSettings train_settings(const py::dict& options) {
   using Setter = std::function<void(TrainSettings&, const py::handle&)>;
@@ -153,21 +178,7 @@ TrainSettings train_settings(const py::dict& options) {
   };
   TrainSettings settings;
   settings.max_memory = default_max_memory();
-  for (const auto& [key, value] : options) {
-    const auto name = key.cast<std::string>();
-    const auto setter = setters.find(name);
-    if (setter == setters.end()) {
-      std::string known;
-      for (const auto& [option, unused] : setters) known += (known.empty() ? "" : ", ") + option;
-      throw OptionError("train: no option '" + name + "'; the options are: " + known);
-    }
-    try {
-      setter->second(settings, value);
-    } catch (const py::cast_error&) {
-      throw OptionError("train: " + name + " = " + py::repr(value).cast<std::string>() +
-                        " has the wrong type");
-    }
-  }
+  apply_keywords("train", setters, options, settings);
   return settings;
 }
 
@@ -311,21 +322,7 @@ PredictOptions predict_options(const py::dict& options) {
   };
   PredictOptions predict;
   predict.max_memory = default_max_memory();
-  for (const auto& [key, value] : options) {
-    const auto name = key.cast<std::string>();
-    const auto setter = setters.find(name);
-    if (setter == setters.end()) {
-      std::string known;
-      for (const auto& [option, unused] : setters) known += (known.empty() ? "" : ", ") + option;
-      throw OptionError("predict: no option '" + name + "'; the options are: " + known);
-    }
-    try {
-      setter->second(predict, value);
-    } catch (const py::cast_error&) {
-      throw OptionError("predict: " + name + " = " + py::repr(value).cast<std::string>() +
-                        " has the wrong type");
-    }
-  }
+  apply_keywords("predict", setters, options, predict);
   return predict;
 }
 
@@ -454,6 +451,8 @@ PYBIND11_MODULE(_scgrad, m) {
           py::keep_alive<1, 6>(), py::keep_alive<1, 7>(), py::keep_alive<1, 8>(), py::arg("key"),
           py::arg("storage"), py::arg("n_rows"), py::arg("n_cols"), py::arg("values"),
           py::arg("indices") = py::none(), py::arg("indptr") = py::none())
+      .def("declare_matrices", &InMemoryAnnData::declare_matrices, py::arg("keys"))
+      .def("resolve_matrix_key", &InMemoryAnnData::resolve_matrix_key, py::arg("key"))
       .def_property_readonly("matrix_keys", &InMemoryAnnData::matrix_keys);
 
   py::class_<ModelFile>(m, "ModelFile")
