@@ -83,21 +83,9 @@ def _matrices(adata) -> dict:
     return found
 
 
-def _matrix_key(key: str, matrices: dict) -> str | None:
-    """The library's reading of a matrix name (X, raw, raw/X, layers/NAME, NAME)."""
-    if key == "raw":
-        key = "raw/X"
-    if key in matrices:
-        return key
-    if f"layers/{key}" in matrices:
-        return f"layers/{key}"
-    return None
-
-
 def _source(adata, matrix: str, obs_keys=(), var_keys=(), name: str = "AnnData"):
-    """The AnnData as the library's source: the requested matrix borrowed (every matrix when the
-    requested one is missing, so that the library's message lists them), the obs and var
-    columns the run reads."""
+    """The AnnData as the library's source: every matrix named, the requested one (as the
+    library resolves `matrix`) borrowed, and the obs and var columns the run reads."""
     source = _scgrad.AnnDataSource(name, [str(n) for n in adata.obs_names],
                                    [str(c) for c in adata.obs.columns])
     for key in dict.fromkeys(k for k in obs_keys if k):
@@ -112,9 +100,10 @@ def _source(adata, matrix: str, obs_keys=(), var_keys=(), name: str = "AnnData")
     if adata.raw is not None:
         source.set_var("raw/X", *var_of(adata.raw.var, adata.raw.var_names))
     matrices = _matrices(adata)
-    key = _matrix_key(matrix, matrices)
-    for k in ([key] if key else list(matrices)):
-        source.add_matrix(k, *_matrix_arguments(matrices[k]()))
+    source.declare_matrices(list(matrices))
+    key = source.resolve_matrix_key(matrix)  # InputError listing the matrices when absent
+    if key in matrices:
+        source.add_matrix(key, *_matrix_arguments(matrices[key]()))
     return source
 
 

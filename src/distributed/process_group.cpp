@@ -92,11 +92,13 @@ std::vector<std::int64_t> ProcessGroup::all_gather(std::int64_t value) const {
   return values;
 }
 
+std::pair<std::int64_t, std::int64_t> contiguous_share(std::int64_t n, int rank, int size) {
+  return {n * rank / size, n * (rank + 1) / size};
+}
+
 std::pair<std::int64_t, std::int64_t> share_of(const ProcessGroup* group, std::int64_t n) {
   if (group == nullptr) return {0, n};
-  const auto rank = static_cast<std::int64_t>(group->rank());
-  const auto size = static_cast<std::int64_t>(group->size());
-  return {n * rank / size, n * (rank + 1) / size};
+  return contiguous_share(n, group->rank(), group->size());
 }
 
 }  // namespace scgrad

@@ -1,5 +1,6 @@
 #include "scgrad/io/anndata_source.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "scgrad/error.hpp"
@@ -16,6 +17,23 @@ const char* to_string(MatrixStorage storage) {
       return "csc_matrix";
   }
   return "unknown";
+}
+
+std::string AnnDataSource::resolve_matrix_key(const std::string& key) const {
+  if (key == "X" || key == "raw/X" || key.rfind("layers/", 0) == 0) return key;
+  if (key == "raw") return "raw/X";
+  const auto keys = matrix_keys();
+  if (std::find(keys.begin(), keys.end(), "layers/" + key) != keys.end()) return "layers/" + key;
+  throw no_matrix(key);
+}
+
+InputError AnnDataSource::no_matrix(const std::string& key) const {
+  std::string present;
+  for (const auto& k : matrix_keys()) present += (present.empty() ? "" : ", ") + k;
+  return InputError(path(), "",
+                    "no matrix '" + key + "'; the matrices present are: " +
+                        (present.empty() ? "(none)" : present) + " (use X, raw, or a layer name)",
+                    {"matrix"});
 }
 
 void check_row_numbers(const std::vector<std::int64_t>& rows, std::int64_t n_rows,

@@ -73,16 +73,6 @@ DataFrameColumn H5adFile::var_column(const std::string& name, const std::string&
 
 std::vector<std::string> H5adFile::matrix_keys() const { return h5ad::matrix_keys(impl_->source); }
 
-std::string H5adFile::resolve_matrix_key(const std::string& key) const {
-  if (key == "X" || key == "raw/X" || key.rfind("layers/", 0) == 0) return key;
-  if (key == "raw") return "raw/X";
-  if (hdf5::exists(impl_->source.root(), "layers/" + key)) return "layers/" + key;
-  throw InputError(impl_->source.path, "",
-                   "no matrix '" + key + "'; the matrices present are: " +
-                       h5ad::join(matrix_keys()) + " (use X, raw, or a layer name)",
-                   {"matrix"});
-}
-
 MatrixInfo H5adFile::matrix_info(const std::string& key) const {
   return h5ad::read_matrix_info(impl_->source, resolve_matrix_key(key));
 }

@@ -1,5 +1,6 @@
 #include "scgrad/io/in_memory_anndata.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <limits>
 
@@ -229,36 +230,28 @@ DataFrameColumn InMemoryAnnData::var_column(const std::string& name,
   return found->second;
 }
 
+void InMemoryAnnData::declare_matrices(std::vector<std::string> keys) {
+  declared_ = std::move(keys);
+}
+
 std::vector<std::string> InMemoryAnnData::matrix_keys() const {
-  std::vector<std::string> keys;
+  auto keys = declared_;
   for (const auto* key : {"X", "raw/X"}) {
-    if (matrices_.count(key) != 0) keys.emplace_back(key);
+    if (matrices_.count(key) != 0 && std::count(keys.begin(), keys.end(), key) == 0) {
+      keys.emplace_back(key);
+    }
   }
   for (const auto& [key, matrix] : matrices_) {
-    if (key.rfind("layers/", 0) == 0) keys.push_back(key);
+    if (key.rfind("layers/", 0) == 0 && std::count(keys.begin(), keys.end(), key) == 0) {
+      keys.push_back(key);
+    }
   }
   return keys;
 }
 
-std::string InMemoryAnnData::resolve_matrix_key(const std::string& key) const {
-  if (key == "X" || key == "raw/X" || key.rfind("layers/", 0) == 0) return key;
-  if (key == "raw") return "raw/X";
-  if (matrices_.count("layers/" + key) != 0) return "layers/" + key;
-  throw InputError(name_, "",
-                   "no matrix '" + key + "'; the matrices present are: " + join(matrix_keys()) +
-                       " (use X, raw, or a layer name)",
-                   {"matrix"});
-}
-
 const InMemoryAnnData::Matrix& InMemoryAnnData::matrix(const std::string& key) const {
-  const auto resolved = resolve_matrix_key(key);
-  const auto found = matrices_.find(resolved);
-  if (found == matrices_.end()) {
-    throw InputError(name_, "",
-                     "no matrix '" + key + "'; the matrices present are: " + join(matrix_keys()) +
-                         " (use X, raw, or a layer name)",
-                     {"matrix"});
-  }
+  const auto found = matrices_.find(resolve_matrix_key(key));
+  if (found == matrices_.end()) throw no_matrix(key);
   return *found->second;
 }
 

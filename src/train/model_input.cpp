@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "scgrad/distributed/process_group.hpp"
+
 namespace scgrad {
 
 void append_batches(const std::vector<std::int64_t>& cells, std::int64_t batch_size,
@@ -27,9 +29,9 @@ std::vector<std::vector<std::int64_t>> ModelInput::epoch_batches(Random& random,
 
 std::vector<std::int64_t> ModelInput::rank_positions(const std::vector<std::int64_t>& rows,
                                                      int rank, int size) const {
-  const auto n = static_cast<std::int64_t>(rows.size());
-  std::vector<std::int64_t> positions;
-  for (auto i = n * rank / size; i < n * (rank + 1) / size; ++i) positions.push_back(i);
+  const auto [first, last] = contiguous_share(static_cast<std::int64_t>(rows.size()), rank, size);
+  std::vector<std::int64_t> positions(static_cast<std::size_t>(last - first));
+  std::iota(positions.begin(), positions.end(), first);
   return positions;
 }
 

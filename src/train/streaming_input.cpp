@@ -4,6 +4,7 @@
 #include <future>
 #include <numeric>
 
+#include "scgrad/distributed/process_group.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/anndata_source.hpp"
 
@@ -57,8 +58,9 @@ std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_f
 std::pair<std::int64_t, std::int64_t> StreamingInput::rank_part(std::int64_t row, int rank,
                                                                 int size) const {
   const auto chunk_first = (row / chunk_rows_) * chunk_rows_;
-  const auto length = std::min(chunk_rows_, rows() - chunk_first);
-  return {chunk_first + length * rank / size, chunk_first + length * (rank + 1) / size};
+  const auto [first, last] =
+      contiguous_share(std::min(chunk_rows_, rows() - chunk_first), rank, size);
+  return {chunk_first + first, chunk_first + last};
 }
 
 std::vector<std::int64_t> StreamingInput::rank_positions(const std::vector<std::int64_t>& rows,

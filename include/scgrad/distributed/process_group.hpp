@@ -43,8 +43,11 @@ class ProcessGroup {
   std::unique_ptr<Impl> impl_;
 };
 
-/// This rank's contiguous share [n·rank/size, n·(rank+1)/size) of n items, the ranks in order;
-/// [0, n) without a group.
+/// Rank `rank`'s contiguous share [n·rank/size, n·(rank+1)/size) of n items, the ranks in
+/// order: how every data-parallel split in scgrad divides a batch or a chunk.
+std::pair<std::int64_t, std::int64_t> contiguous_share(std::int64_t n, int rank, int size);
+
+/// This rank's contiguous_share of n items; [0, n) without a group.
 std::pair<std::int64_t, std::int64_t> share_of(const ProcessGroup* group, std::int64_t n);
 
 }  // namespace scgrad

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/error.hpp"
 #include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/io/dataframe_column.hpp"
 
@@ -50,9 +51,9 @@ class AnnDataSource {
   /// The matrices present: "X", "raw/X", then "layers/NAME" for each layer.
   virtual std::vector<std::string> matrix_keys() const = 0;
 
-  /// Accepts "X", "raw", "raw/X", "layers/NAME" or a bare layer name; throws when absent,
-  /// listing the matrices that are present.
-  virtual std::string resolve_matrix_key(const std::string& key) const = 0;
+  /// Accepts "X", "raw", "raw/X", "layers/NAME" or a bare layer name (one of matrix_keys());
+  /// throws when absent, listing the matrices that are present.
+  std::string resolve_matrix_key(const std::string& key) const;
 
   virtual MatrixInfo matrix_info(const std::string& key) const = 0;
 
@@ -62,6 +63,9 @@ class AnnDataSource {
                               const std::vector<std::int64_t>& rows) const = 0;
 
  protected:
+  /// The error for a matrix this AnnData does not hold, listing those it does.
+  InputError no_matrix(const std::string& key) const;
+
   AnnDataSource() = default;
   AnnDataSource(const AnnDataSource&) = default;
   AnnDataSource(AnnDataSource&&) = default;

@@ -52,10 +52,6 @@ class H5adFile : public AnnDataSource {
   /// The matrices present: "X", "raw/X", then "layers/NAME" for each layer.
   std::vector<std::string> matrix_keys() const override;
 
-  /// Accepts "X", "raw", "raw/X", "layers/NAME" or a bare layer name; throws when absent,
-  /// listing the matrices that are present.
-  std::string resolve_matrix_key(const std::string& key) const override;
-
   MatrixInfo matrix_info(const std::string& key) const override;
 
   /// Streams over a matrix's stored values in blocks (memory stays small).

@@ -67,6 +67,10 @@ class InMemoryAnnData : public AnnDataSource {
   /// count, integer indices. Indices in range and unrepeated within a row are checked as rows
   /// are read, as for a file.
   void add_matrix(const std::string& key, const BorrowedMatrix& matrix);
+  /// Names the matrices the AnnData holds ("X", "raw/X", "layers/NAME"), added or not: what
+  /// resolve_matrix_key resolves against and messages list, so that only the matrix a run
+  /// reads need be added.
+  void declare_matrices(std::vector<std::string> keys);
 
   const std::string& path() const override;
   std::int64_t n_obs() const override;
@@ -77,7 +81,6 @@ class InMemoryAnnData : public AnnDataSource {
   std::vector<std::string> var_column_names(const std::string& matrix_key) const override;
   DataFrameColumn var_column(const std::string& name, const std::string& matrix_key) const override;
   std::vector<std::string> matrix_keys() const override;
-  std::string resolve_matrix_key(const std::string& key) const override;
   MatrixInfo matrix_info(const std::string& key) const override;
   CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const override;
 
@@ -97,6 +100,7 @@ class InMemoryAnnData : public AnnDataSource {
   std::map<std::string, DataFrameColumn> obs_columns_;
   std::map<std::string, Genes> genes_;  ///< by "X" / "raw/X"
   std::map<std::string, std::shared_ptr<const Matrix>> matrices_;
+  std::vector<std::string> declared_;  ///< declare_matrices' keys
 };
 
 }  // namespace scgrad
