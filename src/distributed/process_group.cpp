@@ -4,6 +4,7 @@
 #define USE_C10D_GLOO 1
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <string>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -92,13 +93,51 @@ std::vector<std::int64_t> ProcessGroup::all_gather(std::int64_t value) const {
   return values;
 }
 
-std::pair<std::int64_t, std::int64_t> contiguous_share(std::int64_t n, int rank, int size) {
-  return {n * rank / size, n * (rank + 1) / size};
+at::Tensor ProcessGroup::all_gather_rows(const at::Tensor& part) const {
+  if (impl_->size == 1) return part;
+  const auto counts = all_gather(part.size(0));
+  const auto most = *std::max_element(counts.begin(), counts.end());
+  if (most == 0) return part;
+  // Gloo gathers tensors of one shape: each rank's rows padded to the longest share.
+  auto shape = part.sizes().vec();
+  shape[0] = most;
+  std::vector<at::Tensor> input{torch::zeros(shape, part.options())};
+  input[0].narrow(0, 0, part.size(0)).copy_(part);
+  std::vector<std::vector<at::Tensor>> output(1);
+  for (int r = 0; r < impl_->size; ++r) output[0].push_back(torch::empty(shape, part.options()));
+  impl_->run("an all-gather", [&] { return impl_->group->allgather(output, input); });
+  std::vector<at::Tensor> rows;
+  for (int r = 0; r < impl_->size; ++r) {
+    rows.push_back(output[0][static_cast<std::size_t>(r)].narrow(0, 0, counts[static_cast<std::size_t>(r)]));
+  }
+  return torch::cat(rows, 0);
+}
+
+std::vector<std::vector<double>> ProcessGroup::all_gather(const std::vector<double>& values) const {
+  const auto rows = all_gather_rows(torch::tensor(values, torch::kFloat64));
+  std::vector<std::vector<double>> out;
+  const auto* p = rows.data_ptr<double>();
+  for (const auto n : all_gather(static_cast<std::int64_t>(values.size()))) {
+    out.emplace_back(p, p + n);
+    p += n;
+  }
+  return out;
 }
 
 std::pair<std::int64_t, std::int64_t> share_of(const ProcessGroup* group, std::int64_t n) {
   if (group == nullptr) return {0, n};
   return contiguous_share(n, group->rank(), group->size());
+}
+
+RankShare rank_share(const ProcessGroup* group) {
+  RankShare share;
+  if (group == nullptr) return share;
+  share.rank = group->rank();
+  share.size = group->size();
+  share.all_gather = [group](const std::vector<double>& values) {
+    return group->all_gather(values);
+  };
+  return share;
 }
 
 }  // namespace scgrad

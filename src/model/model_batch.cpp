@@ -2,6 +2,13 @@
 
 namespace scgrad {
 
+ModelBatch rows_of(const ModelBatch& batch, std::int64_t first, std::int64_t last) {
+  if (!batch.is_sparse()) return batch.dense.narrow(0, first, last - first);
+  const auto& x = batch.sparse;
+  return CsrTensors{x.indptr.narrow(0, first, last - first + 1), x.indices, x.values, last - first,
+                    x.n_cols};
+}
+
 ModelBatch interleave(const std::vector<ModelBatch>& parts,
                       const std::vector<std::pair<std::size_t, std::int64_t>>& order) {
   if (!parts.front().is_sparse()) {

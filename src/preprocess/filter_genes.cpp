@@ -1,5 +1,9 @@
 #include "scgrad/preprocess/filter_genes.hpp"
 
+#include <string>
+
+#include "scgrad/error.hpp"
+
 namespace scgrad {
 
 GeneFilterAccumulator::GeneFilterAccumulator(std::int64_t n_genes) {
@@ -25,6 +29,33 @@ GeneFilterResults GeneFilterAccumulator::finish(const GeneFilterOptions& options
     if (out.totals[g] >= options.min_counts && out.cells_detected[g] >= options.min_cells) {
       out.kept.push_back(static_cast<std::int64_t>(g));
     }
+  }
+  return out;
+}
+
+void GeneFilterAccumulator::merge(const GeneFilterAccumulator& other) {
+  if (other.sums_.totals.size() != sums_.totals.size()) {
+    throw Error("gene filter: sums over " + std::to_string(other.sums_.totals.size()) +
+                " genes cannot be merged with sums over " + std::to_string(sums_.totals.size()));
+  }
+  for (std::size_t g = 0; g < sums_.totals.size(); ++g) {
+    sums_.totals[g] += other.sums_.totals[g];
+    sums_.cells_detected[g] += other.sums_.cells_detected[g];
+  }
+}
+
+std::vector<double> GeneFilterAccumulator::values() const {
+  auto out = sums_.totals;
+  out.insert(out.end(), sums_.cells_detected.begin(), sums_.cells_detected.end());
+  return out;
+}
+
+GeneFilterAccumulator GeneFilterAccumulator::from_values(const std::vector<double>& values) {
+  const auto n_genes = values.size() / 2;
+  GeneFilterAccumulator out(static_cast<std::int64_t>(n_genes));
+  for (std::size_t g = 0; g < n_genes; ++g) {
+    out.sums_.totals[g] = values[g];
+    out.sums_.cells_detected[g] = static_cast<std::int64_t>(values[n_genes + g]);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/preprocess/gene_names.hpp"
+#include "scgrad/util/rank_share.hpp"
 
 namespace scgrad {
 
@@ -79,6 +80,22 @@ PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& optio
   set_scaling(out.preprocessing, stats);
   out.constant_genes = stats.constant_genes;
   return out;
+}
+
+std::uint64_t data_fingerprint(const PreparedData& data,
+                               const std::vector<std::string>& file_genes) {
+  std::string text;
+  for (const auto* names : {&data.cell_names, &data.cells.classes, &data.genes(), &file_genes}) {
+    for (const auto& name : *names) text += name + '\n';
+    text += '\t';
+  }
+  for (const auto* part : {&data.split.train, &data.split.test, &data.split.validation}) {
+    text.append(reinterpret_cast<const char*>(part->data()), part->size() * sizeof(std::int64_t));
+  }
+  for (const auto* part : {&data.preprocessing.mean, &data.preprocessing.sd}) {
+    text.append(reinterpret_cast<const char*>(part->data()), part->size() * sizeof(float));
+  }
+  return fingerprint_of(text);
 }
 
 }  // namespace scgrad

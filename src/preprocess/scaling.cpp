@@ -1,6 +1,9 @@
 #include "scgrad/preprocess/scaling.hpp"
 
 #include <cmath>
+#include <string>
+
+#include "scgrad/error.hpp"
 
 namespace scgrad {
 
@@ -46,6 +49,51 @@ ScalingStats ScalingAccumulator::finish() const {
     } else {
       ++out.constant_genes;  // scaled to exactly 0 with SD 1
     }
+  }
+  return out;
+}
+
+void ScalingAccumulator::merge(const ScalingAccumulator& other) {
+  if (other.mean_.size() != mean_.size()) {
+    throw Error("scaling: statistics of " + std::to_string(other.mean_.size()) +
+                " genes cannot be merged with those of " + std::to_string(mean_.size()));
+  }
+  rows_ += other.rows_;
+  for (std::size_t g = 0; g < mean_.size(); ++g) {
+    const auto a = static_cast<double>(count_[g]);
+    const auto b = static_cast<double>(other.count_[g]);
+    if (b == 0) continue;
+    if (a == 0) {  // exactly the other's, not a rounded copy
+      count_[g] = other.count_[g];
+      mean_[g] = other.mean_[g];
+      m2_[g] = other.m2_[g];
+      continue;
+    }
+    const double delta = other.mean_[g] - mean_[g];
+    count_[g] += other.count_[g];
+    const auto n = static_cast<double>(count_[g]);
+    mean_[g] += delta * (b / n);
+    m2_[g] += other.m2_[g] + delta * delta * (a * b / n);
+  }
+}
+
+std::vector<double> ScalingAccumulator::values() const {
+  std::vector<double> out{static_cast<double>(rows_)};
+  out.insert(out.end(), count_.begin(), count_.end());
+  out.insert(out.end(), mean_.begin(), mean_.end());
+  out.insert(out.end(), m2_.begin(), m2_.end());
+  return out;
+}
+
+ScalingAccumulator ScalingAccumulator::from_values(const std::vector<double>& values) {
+  const auto n_genes = values.empty() ? 0 : (values.size() - 1) / 3;
+  ScalingAccumulator out(static_cast<std::int64_t>(n_genes));
+  if (values.empty()) return out;
+  out.rows_ = static_cast<std::int64_t>(values[0]);
+  for (std::size_t g = 0; g < n_genes; ++g) {
+    out.count_[g] = static_cast<std::int64_t>(values[1 + g]);
+    out.mean_[g] = values[1 + n_genes + g];
+    out.m2_[g] = values[1 + 2 * n_genes + g];
   }
   return out;
 }

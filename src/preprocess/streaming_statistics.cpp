@@ -5,6 +5,7 @@
 #include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/preprocess/gene_names.hpp"
+#include "scgrad/util/rank_share.hpp"
 
 namespace scgrad {
 
@@ -34,34 +35,68 @@ void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
   }
 }
 
+namespace {
+
+/// An accumulator over every rank's rows: each rank's partial result, gathered and merged in
+/// rank order, so every rank holds the same one.
+template <typename Accumulator>
+Accumulator merged_over_ranks(const RankShare& ranks, Accumulator mine) {
+  if (!ranks.divided()) return mine;
+  const auto parts = ranks.all_gather(mine.values());
+  auto merged = Accumulator::from_values(parts.front());
+  for (std::size_t r = 1; r < parts.size(); ++r) merged.merge(Accumulator::from_values(parts[r]));
+  return merged;
+}
+
+/// Every rank's values, concatenated in rank order.
+std::vector<double> concatenated_over_ranks(const RankShare& ranks, std::vector<double> mine) {
+  if (!ranks.divided()) return mine;
+  std::vector<double> all;
+  for (const auto& part : ranks.all_gather(mine)) all.insert(all.end(), part.begin(), part.end());
+  return all;
+}
+
+/// Rows [first, last) of `rows`.
+std::vector<std::int64_t> slice(const std::vector<std::int64_t>& rows,
+                                std::pair<std::int64_t, std::int64_t> range) {
+  return {rows.begin() + range.first, rows.begin() + range.second};
+}
+
+}  // namespace
+
 StreamedPreparation prepare_streaming(
     const AnnDataSource& file, const PrepareOptions& options, std::int64_t block_bytes,
-    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass) {
+    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass, const RankShare& ranks) {
   StreamedPreparation out;
   auto& data = out.data;
   data = start_preparation(file, options);
   const auto matrix_key = file.resolve_matrix_key(options.matrix);
   const auto all_genes = training_gene_names(file, matrix_key);
+  // Ranks merge per-gene sums over the same cells: check they read the same before merging.
+  require_same_on_every_rank(ranks, data_fingerprint(data, all_genes),
+                             "the cells, classes, split or genes in the file");
   const auto block_rows = rows_per_block(file, matrix_key, block_bytes);
   std::vector<std::int64_t> train_rows;  // file rows of the training cells
   for (const auto c : data.split.train)
     train_rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
 
   // Both passes check: pass 1 must not total NaN into the gene filter, and pass 2 also reads
-  // the held-out cells.
+  // the held-out cells. With data-parallel ranks each pass reads this rank's share of the
+  // cells, and the partial results are combined in rank order.
   const CountCheck count_check{&file, matrix_key, options.allow_non_integer};
   // Pass 1: gene totals and detection over the training cells.
-  GeneFilterAccumulator sums(static_cast<std::int64_t>(all_genes.size()));
-  for_each_block(file, matrix_key, train_rows, block_rows,
+  const auto my_train_rows = slice(train_rows, ranks.of(static_cast<std::int64_t>(train_rows.size())));
+  GeneFilterAccumulator my_sums(static_cast<std::int64_t>(all_genes.size()));
+  for_each_block(file, matrix_key, my_train_rows, block_rows,
                  [&](CsrMatrix&& block, std::size_t first) {
-                   check_counts(block, train_rows.data() + first, count_check);
-                   sums.add(block);
+                   check_counts(block, my_train_rows.data() + first, count_check);
+                   my_sums.add(block);
                    if (on_pass) {
                      on_pass(1, static_cast<std::int64_t>(first) + block.n_rows,
-                             static_cast<std::int64_t>(train_rows.size()));
+                             static_cast<std::int64_t>(my_train_rows.size()));
                    }
                  });
-  const auto filter = sums.finish(options.gene_filter);
+  const auto filter = merged_over_ranks(ranks, std::move(my_sums)).finish(options.gene_filter);
   require_kept_genes(file, filter, options.gene_filter, train_rows.size());
   for (const auto g : filter.kept) {
     data.preprocessing.genes.push_back(all_genes[static_cast<std::size_t>(g)]);
@@ -72,28 +107,39 @@ StreamedPreparation prepare_streaming(
   std::vector<bool> is_train(data.cells.rows.size(), false);
   for (const auto c : data.split.train) is_train[static_cast<std::size_t>(c)] = true;
   const CellNormaliser normaliser(file, data.preprocessing, out.columns, options.allow_non_integer);
-  ScalingAccumulator scaling(out.columns.n_genes);
-  data.library_size.resize(data.cells.rows.size());
-  for_each_block(file, matrix_key, data.cells.rows, block_rows,
+  ScalingAccumulator my_scaling(out.columns.n_genes);
+  const auto [mine_first, mine_last] = ranks.of(static_cast<std::int64_t>(data.cells.rows.size()));
+  const auto my_rows = slice(data.cells.rows, {mine_first, mine_last});
+  std::vector<double> my_library_sizes(my_rows.size());
+  std::vector<double> my_empty_cells;  // positions among the selected cells
+  double my_nonzeros = 0;
+  for_each_block(file, matrix_key, my_rows, block_rows,
                  [&](CsrMatrix&& block, std::size_t first) {
-                   const auto* rows = data.cells.rows.data() + first;
+                   const auto* rows = my_rows.data() + first;
                    check_counts(block, rows, count_check);
                    const auto cells = normaliser.normalise(std::move(block), rows);
+                   const auto cell = static_cast<std::size_t>(mine_first) + first;
                    std::copy(cells.library_size.begin(), cells.library_size.end(),
-                             data.library_size.begin() + static_cast<long>(first));
+                             my_library_sizes.begin() + static_cast<long>(first));
                    for (const auto r : cells.empty_cells)
-                     data.empty_cells.push_back(static_cast<std::int64_t>(first) + r);
-                   out.nonzeros += cells.values.nonzeros();
+                     my_empty_cells.push_back(static_cast<double>(cell + static_cast<std::size_t>(r)));
+                   my_nonzeros += static_cast<double>(cells.values.nonzeros());
                    for (std::int64_t r = 0; r < cells.values.n_rows; ++r) {
-                     if (is_train[first + static_cast<std::size_t>(r)])
-                       scaling.add_row(cells.values, r);
+                     if (is_train[cell + static_cast<std::size_t>(r)]) my_scaling.add_row(cells.values, r);
                    }
                    if (on_pass) {
                      on_pass(2, static_cast<std::int64_t>(first) + cells.values.n_rows,
-                             static_cast<std::int64_t>(data.cells.rows.size()));
+                             static_cast<std::int64_t>(my_rows.size()));
                    }
                  });
-  const auto stats = scaling.finish();  // the in-memory preparation's statistics, bit for bit
+  data.library_size = concatenated_over_ranks(ranks, std::move(my_library_sizes));
+  for (const auto c : concatenated_over_ranks(ranks, std::move(my_empty_cells)))
+    data.empty_cells.push_back(static_cast<std::int64_t>(c));
+  for (const auto n : concatenated_over_ranks(ranks, {my_nonzeros}))
+    out.nonzeros += static_cast<std::int64_t>(n);
+  // One process: the in-memory preparation's statistics, bit for bit; several ranks: the same
+  // up to the rounding of the merge.
+  const auto stats = merged_over_ranks(ranks, std::move(my_scaling)).finish();
   set_scaling(data.preprocessing, stats);
   data.constant_genes = stats.constant_genes;
   return out;

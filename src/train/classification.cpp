@@ -76,6 +76,12 @@ double classification_accuracy(const torch::Tensor& outputs, const torch::Tensor
   return (outputs.argmax(1) == targets).to(torch::kFloat64).mean().item<double>();
 }
 
+std::int64_t correct_predictions(const torch::Tensor& outputs, const torch::Tensor& targets,
+                                 std::size_t n_classes) {
+  if (n_classes == 2) return ((outputs > 0.5) == (targets > 0.5)).sum().item<std::int64_t>();
+  return (outputs.argmax(1) == targets).sum().item<std::int64_t>();
+}
+
 double accuracy(const torch::Tensor& outputs, const torch::Tensor& y) {
   const auto predicted = (outputs > 0.5) + 0;
   return (predicted == y).sum().item<double>() / static_cast<double>(y.size(0));

@@ -9,11 +9,12 @@ namespace scgrad {
 namespace {
 
 /// The measured model on the held-out cells, or on the training cells when none are held out.
-ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held_out) {
+ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held_out,
+                                       const ProcessGroup* group) {
   const auto& data = fitted.inputs.data;
   const auto& set = held_out ? *fitted.inputs.sets.test : fitted.inputs.sets.train;
   const auto& cells = held_out ? data.split.test : fit_cells(data.split);
-  const auto predictions = predict_set(*fitted.model, set, fitted.n_classes());
+  const auto predictions = predict_set(*fitted.model, set, fitted.n_classes(), group);
   return classification_report(targets_of(data, cells), predictions.classes, fitted.n_classes(),
                                predictions.probability_of_first);
 }
@@ -36,7 +37,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   result.selection = selected.results;
   result.retrained = selected.retrained;
   result.held_out = selected.inputs.sets.test.has_value();
-  result.evaluation = evaluate_measured(selected, result.held_out);
+  result.evaluation = evaluate_measured(selected, result.held_out, options.training.group);
   if (callbacks.on_measured) callbacks.on_measured(result);
   if (!options.refit) {
     result.model = classifier_file(selected, selected, options, path);

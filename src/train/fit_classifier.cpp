@@ -139,48 +139,16 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
   return d;
 }
 
-namespace {
-
-/// Data-parallel ranks must hold the same cells: each hashes its selection, split, genes and
-/// scaling, and every rank stops naming the ranks whose data differ from rank 0's (a different
-/// file or options on one rank would otherwise train on mixed data, or hang in a collective).
-void require_same_data(const ProcessGroup& group, const PreparedData& data) {
-  std::string text;
-  for (const auto& name : data.cell_names) text += name + '\n';
-  for (const auto& name : data.cells.classes) text += name + '\t';
-  for (const auto& gene : data.genes()) text += gene + '\n';
-  for (const auto* part : {&data.split.train, &data.split.test, &data.split.validation}) {
-    text.append(reinterpret_cast<const char*>(part->data()), part->size() * sizeof(std::int64_t));
-  }
-  for (const auto* part : {&data.preprocessing.mean, &data.preprocessing.sd}) {
-    text.append(reinterpret_cast<const char*>(part->data()), part->size() * sizeof(float));
-  }
-  const auto fingerprints =
-      group.all_gather(static_cast<std::int64_t>(std::hash<std::string>{}(text)));
-  std::string differ;
-  for (std::size_t r = 1; r < fingerprints.size(); ++r) {
-    if (fingerprints[r] != fingerprints[0])
-      differ += (differ.empty() ? "" : ", ") + std::to_string(r);
-  }
-  if (!differ.empty()) {
-    throw Error("distributed training: rank " + std::to_string(group.rank()) +
-                ": the cells, "
-                "classes, split, genes or scaling of rank(s) " +
-                differ +
-                " differ from rank 0's; "
-                "every rank must read the same file with the same options");
-  }
-}
-
-}  // namespace
-
 FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file,
                                 const FitOptions& options, const FitCallbacks& callbacks) {
   FittedClassifier fitted;
-  fitted.inputs = prepare_training_inputs(file, options.prepare, options.input, callbacks.on_pass);
-  if (options.training.group != nullptr) {
-    require_same_data(*options.training.group, fitted.inputs.data);
-  }
+  const auto* group = options.training.group;
+  fitted.inputs =
+      prepare_training_inputs(file, options.prepare, options.input, callbacks.on_pass, group);
+  // Data-parallel ranks must hold the same cells: a different file or options on one rank
+  // would otherwise train on mixed data, or hang in a collective.
+  require_same_on_every_rank(rank_share(group), data_fingerprint(fitted.inputs.data),
+                             "the cells, classes, split, genes or scaling");
   if (callbacks.on_prepared) callbacks.on_prepared(describe(fitted.inputs, options, file->path()));
   const auto& sets = fitted.inputs.sets;
   const auto n_classes = fitted.n_classes();
@@ -244,8 +212,9 @@ FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& fi
   return fit_classifier(file, all, callbacks);
 }
 
-Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes) {
-  const auto outputs = predict_outputs(model, *data.input);
+Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
+                        const ProcessGroup* group) {
+  const auto outputs = predict_outputs(model, *data.input, group);
   // Read the tensors through their data (per-element item() costs microseconds each).
   const auto predicted = predicted_classes(outputs, n_classes).contiguous();
   const auto first = class_probabilities(outputs, n_classes).select(1, 0).contiguous();

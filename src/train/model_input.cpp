@@ -35,17 +35,18 @@ std::vector<std::int64_t> ModelInput::rank_positions(const std::vector<std::int6
   return positions;
 }
 
-void ModelInput::visit_all(
-    std::int64_t max_rows,
+void ModelInput::visit_range(
+    std::int64_t first, std::int64_t last, std::int64_t max_rows,
     const std::function<void(const ModelBatch&, std::int64_t)>& visit) const {
-  const auto n = rows();
-  if (whole_batch_allowed() && n <= max_rows) {
-    visit(batch(), 0);
+  if (first >= last) return;
+  if (whole_batch_allowed() && last - first <= max_rows) {
+    const auto all = batch();  // in memory: a view, narrowed without copying
+    visit(first == 0 && last == rows() ? all : rows_of(all, first, last), first);
     return;
   }
   const auto step = std::min(max_rows, chunk_rows());
-  for (std::int64_t start = 0; start < n; start += step) {
-    std::vector<std::int64_t> cells(static_cast<std::size_t>(std::min(step, n - start)));
+  for (std::int64_t start = first; start < last; start += step) {
+    std::vector<std::int64_t> cells(static_cast<std::size_t>(std::min(step, last - start)));
     std::iota(cells.begin(), cells.end(), start);
     visit(batch(&cells), start);
   }
@@ -85,14 +86,14 @@ ModelBatch ConcatenatedInput::batch(const std::vector<std::int64_t>* rows) const
   return interleave({first_->batch(&in_first), second_->batch(&in_second)}, order);
 }
 
-void ConcatenatedInput::visit_all(
-    std::int64_t max_rows,
+void ConcatenatedInput::visit_range(
+    std::int64_t first, std::int64_t last, std::int64_t max_rows,
     const std::function<void(const ModelBatch&, std::int64_t)>& visit) const {
   // Each part's own batches: no copy into one batch.
-  first_->visit_all(max_rows, visit);
   const auto offset = first_->rows();
-  second_->visit_all(
-      max_rows, [&](const ModelBatch& batch, std::int64_t first) { visit(batch, offset + first); });
+  first_->visit_range(first, std::min(last, offset), max_rows, visit);
+  second_->visit_range(std::max(first, offset) - offset, last - offset, max_rows,
+                       [&](const ModelBatch& batch, std::int64_t row) { visit(batch, offset + row); });
 }
 
 std::vector<std::int64_t> ConcatenatedInput::rank_positions(const std::vector<std::int64_t>& rows,

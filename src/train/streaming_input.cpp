@@ -35,24 +35,55 @@ std::int64_t StreamingInput::chunk_after(std::int64_t chunk_first) const {
   return next < rows() ? next : -1;
 }
 
-std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_first) const {
-  std::shared_ptr<const CsrMatrix> chunk;
+std::shared_ptr<const CsrMatrix> StreamingInput::load_ahead(std::int64_t first,
+                                                            std::int64_t count,
+                                                            std::int64_t next_first,
+                                                            std::int64_t next_count) const {
+  std::shared_ptr<const CsrMatrix> cells;
   if (prefetch_.valid()) {
     auto ready = prefetch_.get();  // rethrows a failed read here, on the caller's thread
-    if (prefetch_first_ == chunk_first) chunk = std::make_shared<const CsrMatrix>(std::move(ready));
+    if (prefetch_first_ == first && prefetch_count_ == count) {
+      cells = std::make_shared<const CsrMatrix>(std::move(ready));
+    }
   }
-  if (!chunk) {
-    chunk = std::make_shared<const CsrMatrix>(
-        load_range(chunk_first, std::min(chunk_rows_, rows() - chunk_first)));
-  }
-  prefetch_first_ = chunk_after(chunk_first);
-  if (prefetch_first_ >= 0) {
-    const auto count = std::min(chunk_rows_, rows() - prefetch_first_);
-    prefetch_ = std::async(std::launch::async, [this, first = prefetch_first_, count] {
-      return load_range(first, count);
+  if (!cells) cells = std::make_shared<const CsrMatrix>(load_range(first, count));
+  prefetch_first_ = next_first;
+  prefetch_count_ = next_count;
+  if (next_count > 0) {
+    prefetch_ = std::async(std::launch::async, [this, next_first, next_count] {
+      return load_range(next_first, next_count);
     });
   }
-  return chunk;
+  return cells;
+}
+
+std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_first) const {
+  const auto next = chunk_after(chunk_first);
+  return load_ahead(chunk_first, std::min(chunk_rows_, rows() - chunk_first), next,
+                    next >= 0 ? std::min(chunk_rows_, rows() - next) : 0);
+}
+
+void StreamingInput::visit_range(
+    std::int64_t first, std::int64_t last, std::int64_t max_rows,
+    const std::function<void(const ModelBatch&, std::int64_t)>& visit) const {
+  // Pieces: the chunks cut to [first, last) (whole chunks when visiting every cell).
+  const auto piece_end = [&](std::int64_t start) {
+    return std::min(last, (start / chunk_rows_ + 1) * chunk_rows_);
+  };
+  const auto step = std::max<std::int64_t>(1, max_rows);
+  cached_.reset();  // minibatches' chunk: two chunks in memory at most, as the header says
+  cached_first_ = -1;
+  for (auto start = first; start < last;) {
+    const auto end = piece_end(start);
+    const auto next_end = end < last ? piece_end(end) : end;
+    const auto piece = load_ahead(start, end - start, end, next_end - end);
+    const ModelBatch cells = csr_view(piece);
+    for (std::int64_t row = 0; row < piece->n_rows; row += step) {
+      const auto stop = std::min(piece->n_rows, row + step);
+      visit(row == 0 && stop == piece->n_rows ? cells : rows_of(cells, row, stop), start + row);
+    }
+    start = end;
+  }
 }
 
 std::pair<std::int64_t, std::int64_t> StreamingInput::rank_part(std::int64_t row, int rank,

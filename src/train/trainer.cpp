@@ -89,15 +89,6 @@ torch::Tensor checked_loss(const torch::Tensor& outputs, const torch::Tensor& ta
 /// More than one rank: each computes its share of every batch, the ranks' gradients summed.
 bool data_parallel(const ProcessGroup* group) { return group != nullptr && group->size() > 1; }
 
-/// Rows [first, last) of a batch, without copying (CSR: the same entries, indptr narrowed; the
-/// kernels read indptr's offsets as they are).
-ModelBatch rows_of(const ModelBatch& batch, std::int64_t first, std::int64_t last) {
-  if (!batch.is_sparse()) return batch.dense.narrow(0, first, last - first);
-  const auto& x = batch.sparse;
-  return CsrTensors{x.indptr.narrow(0, first, last - first + 1), x.indices, x.values, last - first,
-                    x.n_cols};
-}
-
 /// Sums every parameter's gradient, and `extra` (this rank's loss and correct cells), over the
 /// ranks: one flattened float32 buffer, one all-reduce. A rank with no cells in a batch adds
 /// zeros. Gloo has no average: the losses were already weighted by each share's part of the
@@ -133,15 +124,14 @@ std::vector<double> all_reduce_gradients(ClassifierImpl& model, const ProcessGro
 /// Forward and backward over every cell of `input` for the objective loss + penalty(): in one
 /// pass when the input allows it (the exercise's step), else batch by batch (streamed chunks,
 /// the parts of two inputs as one), each batch's loss weighted by its share of the cells, which
-/// sums to the same gradient. The outputs are detached; loss and objective are float32 scalars.
-/// With several ranks each visits its share of every batch, and the gradients, loss and correct
-/// cells are summed over the ranks before the penalty (the same on every rank) is added; the
-/// outputs are then not gathered (`correct` counts the cells predicted right).
+/// sums to the same gradient. With several ranks each visits its contiguous share of the cells
+/// (reading only those when streamed), and the gradients, loss and correct cells are summed
+/// over the ranks before the penalty (the same on every rank) is added. Loss and objective are
+/// float32 scalars.
 struct FullBatch {
-  torch::Tensor outputs;
   torch::Tensor loss;
   torch::Tensor objective;
-  double correct = 0;  ///< with several ranks
+  double correct = 0;  ///< cells predicted right
 };
 FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
                               const torch::Tensor& targets, std::size_t n_classes,
@@ -149,40 +139,26 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
                               const std::function<torch::Tensor()>& penalty, int epoch,
                               const ProcessGroup* group) {
   const auto n = input.rows();
-  const bool parallel = data_parallel(group);
-  std::vector<torch::Tensor> outputs;
+  const auto [first, last] = share_of(group, n);
   FullBatch result;
-  input.visit_all(
-      std::numeric_limits<std::int64_t>::max(), [&](const ModelBatch& batch, std::int64_t first) {
-        if (parallel) {
-          const auto [begin, end] = share_of(group, batch.rows());
-          if (begin == end) return;
-          const auto out = model.forward(rows_of(batch, begin, end));
-          const auto share = targets.narrow(0, first + begin, end - begin);
-          auto loss = checked_loss(out, share, n_classes, class_weights, epoch) *
-                      (static_cast<double>(end - begin) / static_cast<double>(n));
-          loss.backward();
-          result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
-          result.correct +=
-              classification_accuracy(out, share, n_classes) * static_cast<double>(end - begin);
-          return;
-        }
+  result.loss = torch::zeros({}, torch::kFloat32);
+  input.visit_range(
+      first, last, std::numeric_limits<std::int64_t>::max(),
+      [&](const ModelBatch& batch, std::int64_t row) {
         const auto out = model.forward(batch);
         const auto whole = batch.rows() == n;
-        auto loss = checked_loss(out, whole ? targets : targets.narrow(0, first, batch.rows()),
-                                 n_classes, class_weights, epoch);
+        const auto cells = whole ? targets : targets.narrow(0, row, batch.rows());
+        auto loss = checked_loss(out, cells, n_classes, class_weights, epoch);
         if (!whole) loss = loss * (static_cast<double>(batch.rows()) / static_cast<double>(n));
         loss.backward();
-        result.loss = result.loss.defined() ? result.loss + loss.detach() : loss.detach();
-        outputs.push_back(out.detach());
+        result.loss = whole ? loss.detach() : result.loss + loss.detach();
+        result.correct += static_cast<double>(correct_predictions(out, cells, n_classes));
       });
-  if (parallel) {
-    const auto totals = all_reduce_gradients(
-        model, *group, {result.loss.defined() ? result.loss.item<double>() : 0.0, result.correct});
+  if (data_parallel(group)) {
+    const auto totals =
+        all_reduce_gradients(model, *group, {result.loss.item<double>(), result.correct});
     result.loss = torch::tensor(static_cast<float>(totals[0]));
     result.correct = totals[1];
-  } else {
-    result.outputs = outputs.size() == 1 ? outputs.front() : torch::cat(outputs, 0);
   }
   result.objective = result.loss;
   if (penalty) {
@@ -194,17 +170,10 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
   return result;
 }
 
-/// One Adam step's figures: the forward pass's outputs (one process) or, with several ranks, the
-/// cells predicted right (the outputs stay on their ranks); the batch's mean loss.
+/// One Adam step's figures: the batch's mean loss and its cells predicted right.
 struct StepResult {
-  torch::Tensor outputs;
   double loss = 0;
   double correct = 0;
-
-  double accuracy(const torch::Tensor& targets, std::size_t n_classes) const {
-    if (outputs.defined()) return classification_accuracy(outputs, targets, n_classes);
-    return correct / static_cast<double>(targets.size(0));
-  }
 };
 
 /// One Adam step on some cells (`rows`), or on all of them (null). With several ranks, each
@@ -219,7 +188,7 @@ StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer, const
     const auto all =
         full_batch_backward(model, input, targets, n_classes, class_weights, {}, epoch, group);
     optimizer.step();
-    return {all.outputs, all.loss.item<double>(), all.correct};
+    return {all.loss.item<double>(), all.correct};
   }
   if (data_parallel(group)) {
     const auto n = static_cast<double>(rows->size());
@@ -235,12 +204,12 @@ StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer, const
       const auto loss = checked_loss(outputs, share, n_classes, class_weights, epoch) * (part / n);
       loss.backward();
       loss_part = loss.item<double>();
-      correct = classification_accuracy(outputs, share, n_classes) * part;
+      correct = static_cast<double>(correct_predictions(outputs, share, n_classes));
     }
     const auto totals = all_reduce_gradients(model, *group, {loss_part, correct});
     optimizer.step();
     if (!std::isfinite(totals[0])) diverged(epoch);
-    return {{}, totals[0], totals[1]};
+    return {totals[0], totals[1]};
   }
   const auto outputs = model.forward(input.batch(rows));
   const auto loss = checked_loss(outputs, targets, n_classes, class_weights, epoch);
@@ -248,7 +217,7 @@ StepResult step(ClassifierImpl& model, torch::optim::Optimizer& optimizer, const
   optimizer.step();
   const double value = loss.item<double>();
   if (!std::isfinite(value)) diverged(epoch);
-  return {outputs.detach(), value, 0};
+  return {value, static_cast<double>(correct_predictions(outputs.detach(), targets, n_classes))};
 }
 
 struct LbfgsStep {
@@ -274,7 +243,8 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
           })
           .item<double>();
   torch::NoGradGuard no_grad;
-  const auto outputs = predict_outputs(model, *train.input);  // for the report and the test
+  // For the report and the convergence test.
+  const auto outputs = predict_outputs(model, *train.input, options.group);
   const auto loss = checked_loss(outputs, train.targets, n_classes, class_weights, epoch);
   result.after = {loss.item<double>(), classification_accuracy(outputs, train.targets, n_classes)};
   result.objective_after = (loss + penalty()).item<double>();
@@ -286,21 +256,26 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
 
 }  // namespace
 
-torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input) {
+torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input,
+                              const ProcessGroup* group) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
   std::vector<torch::Tensor> parts;  // chunks bound memory and hidden activations
-  input.visit_all(input.chunk_rows(), [&](const ModelBatch& batch, std::int64_t) {
+  const auto [first, last] = share_of(group, input.rows());
+  input.visit_range(first, last, input.chunk_rows(), [&](const ModelBatch& batch, std::int64_t) {
     parts.push_back(model.forward(batch));
   });
   model.train(was_training);
-  return parts.size() == 1 ? parts.front() : torch::cat(parts, 0);
+  const auto mine = parts.empty()      ? torch::empty({0, 0})  // a rank with no cells
+                    : parts.size() == 1 ? parts.front()
+                                        : torch::cat(parts, 0);
+  return data_parallel(group) ? group->all_gather_rows(mine) : mine;
 }
 
 LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
-                         const std::vector<double>& class_weights) {
-  const auto outputs = predict_outputs(model, *data.input);
+                         const std::vector<double>& class_weights, const ProcessGroup* group) {
+  const auto outputs = predict_outputs(model, *data.input, group);
   return {classification_loss(outputs, data.targets, n_classes, weights_tensor(class_weights))
               .item<double>(),
           classification_accuracy(outputs, data.targets, n_classes)};
@@ -361,7 +336,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       const auto done = step(model, *optimizer, *train.input, nullptr, train.targets, n_classes,
                              class_weights, epoch, options.group);
       metrics.train_loss = done.loss;
-      metrics.train_accuracy = done.accuracy(train.targets, n_classes);
+      metrics.train_accuracy = done.correct / static_cast<double>(n);
       if (callbacks.on_batch) callbacks.on_batch(epoch, 1, 1);
     } else {
       const auto batches = train.input->epoch_batches(shuffler, batch);
@@ -375,7 +350,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
                                class_weights, epoch, options.group);
         const auto size = static_cast<double>(rows.size());
         loss_sum += done.loss * size;
-        correct += done.accuracy(targets, n_classes) * size;
+        correct += done.correct;
         if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, n_batches);
       }
       metrics.train_loss = loss_sum / static_cast<double>(n);
@@ -387,13 +362,15 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       if (!torch::isfinite(parameter).all().item<bool>()) diverged(epoch);
     }
     if (test) {  // reported only: nothing below looks at it
-      const auto held_out = evaluate(model, *test, n_classes, options.class_weights);
+      const auto held_out =
+          evaluate(model, *test, n_classes, options.class_weights, options.group);
       metrics.test_loss = held_out.loss;
       metrics.test_accuracy = held_out.accuracy;
     }
     bool stop = false;
     if (validation) {
-      const auto checked = evaluate(model, *validation, n_classes, options.class_weights);
+      const auto checked =
+          evaluate(model, *validation, n_classes, options.class_weights, options.group);
       metrics.validation_loss = checked.loss;
       metrics.validation_accuracy = checked.accuracy;
       if (checked.loss < best_validation_loss - options.min_delta || best_weights.empty()) {
@@ -437,11 +414,14 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     }
   }
   if (!best_weights.empty()) restore(model, best_weights);
-  results.final_train = evaluate(model, train, n_classes, options.class_weights);
+  results.final_train = evaluate(model, train, n_classes, options.class_weights, options.group);
   if (validation) {
-    results.final_validation = evaluate(model, *validation, n_classes, options.class_weights);
+    results.final_validation =
+        evaluate(model, *validation, n_classes, options.class_weights, options.group);
   }
-  if (test) results.final_test = evaluate(model, *test, n_classes, options.class_weights);
+  if (test) {
+    results.final_test = evaluate(model, *test, n_classes, options.class_weights, options.group);
+  }
   return results;
 }
 

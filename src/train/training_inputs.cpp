@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "scgrad/distributed/process_group.hpp"
 #include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/classification.hpp"
@@ -82,7 +83,8 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const AnnDat
 TrainingInputs prepare_training_inputs(
     const std::shared_ptr<const AnnDataSource>& file, const PrepareOptions& prepare,
     const InputOptions& options,
-    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass) {
+    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass,
+    const ProcessGroup* group) {
   const auto started = std::chrono::steady_clock::now();
   TrainingInputs inputs;
   inputs.stored_bytes =
@@ -92,7 +94,7 @@ TrainingInputs prepare_training_inputs(
   StreamedPreparation streamed;
   std::int64_t nonzeros = 0;
   if (inputs.streaming) {
-    streamed = prepare_streaming(*file, prepare, chunk_bytes, on_pass);
+    streamed = prepare_streaming(*file, prepare, chunk_bytes, on_pass, rank_share(group));
     inputs.data = std::move(streamed.data);
     nonzeros = streamed.nonzeros;
   } else {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "scgrad/distributed/environment.hpp"
+#include "scgrad/util/rank_share.hpp"
 
 namespace at {
 class Tensor;
@@ -37,17 +38,21 @@ class ProcessGroup {
   void broadcast_from_first(std::vector<at::Tensor>& tensors) const;
   /// Every rank's `value` (int64), in rank order.
   std::vector<std::int64_t> all_gather(std::int64_t value) const;
+  /// Every rank's `values` (any length on each rank), in rank order.
+  std::vector<std::vector<double>> all_gather(const std::vector<double>& values) const;
+  /// Every rank's rows of `part` concatenated in rank order: the same type and trailing
+  /// dimensions on every rank, any number of rows (each rank's share of some cells' outputs).
+  at::Tensor all_gather_rows(const at::Tensor& part) const;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-/// Rank `rank`'s contiguous share [n·rank/size, n·(rank+1)/size) of n items, the ranks in
-/// order: how every data-parallel split in scgrad divides a batch or a chunk.
-std::pair<std::int64_t, std::int64_t> contiguous_share(std::int64_t n, int rank, int size);
-
 /// This rank's contiguous_share of n items; [0, n) without a group.
 std::pair<std::int64_t, std::int64_t> share_of(const ProcessGroup* group, std::int64_t n);
+
+/// The group as the torch-free data library sees it (one process without a group).
+RankShare rank_share(const ProcessGroup* group);
 
 }  // namespace scgrad

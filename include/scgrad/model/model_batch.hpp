@@ -28,6 +28,10 @@ struct ModelBatch {
   CsrTensors sparse;
 };
 
+/// Rows [first, last) of a batch, without copying (CSR: the same entries, indptr narrowed; the
+/// kernels read indptr's offsets as they are).
+ModelBatch rows_of(const ModelBatch& batch, std::int64_t first, std::int64_t last);
+
 /// Rows of several batches of one kind in a chosen order: output row i is row
 /// `order[i].second` of `parts[order[i].first]`.
 ModelBatch interleave(const std::vector<ModelBatch>& parts,

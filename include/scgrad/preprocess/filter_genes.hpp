@@ -30,6 +30,12 @@ class GeneFilterAccumulator {
   /// The genes that pass both thresholds, with every gene's totals.
   GeneFilterResults finish(const GeneFilterOptions& options) const;
 
+  /// Adds the sums of other rows (another data-parallel rank's, merged in rank order).
+  void merge(const GeneFilterAccumulator& other);
+  /// The sums as numbers (totals, then detection counts), and back: what ranks exchange.
+  std::vector<double> values() const;
+  static GeneFilterAccumulator from_values(const std::vector<double>& values);
+
  private:
   GeneFilterResults sums_;
 };

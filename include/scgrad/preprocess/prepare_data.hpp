@@ -56,6 +56,12 @@ PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& optio
 /// the number of genes in the file.
 PreparedData start_preparation(const AnnDataSource& file, const PrepareOptions& options);
 
+/// A fingerprint of what data-parallel ranks must share: the cells' names, the classes, the
+/// split, the kept genes and their scaling, and `file_genes` (the file's genes, for a check
+/// made before the genes are filtered).
+std::uint64_t data_fingerprint(const PreparedData& data,
+                               const std::vector<std::string>& file_genes = {});
+
 /// The cells of the requested classes (obs column options.label_key); errors name the file.
 CellSelection select_labelled_cells(const AnnDataSource& file, const PrepareOptions& options);
 

@@ -28,6 +28,14 @@ class ScalingAccumulator {
   void add(const CsrMatrix& values);  ///< every row, in order
   ScalingStats finish() const;
 
+  /// Adds the statistics of rows that follow (another data-parallel rank's, merged in rank
+  /// order): Chan et al.'s pairwise update of each gene's stored values. Equal to adding the
+  /// rows one by one up to rounding; a constant gene stays exactly constant.
+  void merge(const ScalingAccumulator& other);
+  /// The state as numbers (rows, then count, mean and M2 of every gene), and back.
+  std::vector<double> values() const;
+  static ScalingAccumulator from_values(const std::vector<double>& values);
+
  private:
   std::int64_t rows_ = 0;
   std::vector<std::int64_t> count_;  ///< stored values seen per gene

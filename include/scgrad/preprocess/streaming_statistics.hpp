@@ -11,6 +11,7 @@
 
 #include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
+#include "scgrad/util/rank_share.hpp"
 
 namespace scgrad {
 
@@ -39,9 +40,12 @@ void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
                     const std::function<void(CsrMatrix&&, std::size_t)>& visit);
 
 /// Two passes: gene totals on the training cells; then library sizes and the log-CPM mean and
-/// SD of the training cells. `on_pass(pass, rows_done, rows_total)` reports progress.
+/// SD of the training cells. `on_pass(pass, rows_done, rows_total)` reports progress. With
+/// data-parallel `ranks`, each reads its contiguous share of the cells in each pass and the
+/// partial sums are merged in rank order (every rank gets the same result).
 StreamedPreparation prepare_streaming(
     const AnnDataSource& file, const PrepareOptions& options, std::int64_t block_bytes,
-    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {});
+    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {},
+    const RankShare& ranks = {});
 
 }  // namespace scgrad

@@ -45,6 +45,11 @@ torch::Tensor predicted_classes(const torch::Tensor& outputs, std::size_t n_clas
 double classification_accuracy(const torch::Tensor& outputs, const torch::Tensor& targets,
                                std::size_t n_classes);
 
+/// Cells whose predicted class is the target (classification_accuracy's numerator): what
+/// data-parallel ranks sum.
+std::int64_t correct_predictions(const torch::Tensor& outputs, const torch::Tensor& targets,
+                                 std::size_t n_classes);
+
 /// The exercise's accuracy recipe for one sigmoid output: (outputs > 0.5) + 0 == Y, summed,
 /// divided by the number of cells.
 double accuracy(const torch::Tensor& outputs, const torch::Tensor& y);

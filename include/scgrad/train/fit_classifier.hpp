@@ -87,6 +87,7 @@ struct Predictions {
   std::vector<std::int32_t> classes;
   std::vector<float> probability_of_first;
 };
-Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes);
+Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
+                        const ProcessGroup* group = nullptr);
 
 }  // namespace scgrad

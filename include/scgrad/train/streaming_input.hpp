@@ -37,14 +37,22 @@ class StreamingInput : public ModelInput {
   /// chunk); batch() then reads only that part of the chunk (without prefetching it).
   std::vector<std::int64_t> rank_positions(const std::vector<std::int64_t>& rows, int rank,
                                            int size) const override;
+  /// The chunks cut to [first, last), each read while the model computes on the one before.
+  void visit_range(std::int64_t first, std::int64_t last, std::int64_t max_rows,
+                   const std::function<void(const ModelBatch&, std::int64_t)>& visit)
+      const override;
   std::int64_t chunk_rows() const override { return chunk_rows_; }
   bool whole_batch_allowed() const override { return false; }
 
  private:
   /// Reads and preprocesses the cells at positions [first, first + count).
   CsrMatrix load_range(std::int64_t first, std::int64_t count) const;
-  /// The chunk starting at `chunk_first`: the prefetched one when it is that, else read now;
-  /// then starts reading the chunk expected after it.
+  /// The cells [first, first + count): the prefetched ones when they are those, else read now;
+  /// then starts reading [next_first, next_first + next_count) (nothing when next_count is 0).
+  std::shared_ptr<const CsrMatrix> load_ahead(std::int64_t first, std::int64_t count,
+                                              std::int64_t next_first,
+                                              std::int64_t next_count) const;
+  /// The chunk starting at `chunk_first` (load_ahead), then the chunk expected after it.
   std::shared_ptr<const CsrMatrix> load_chunk(std::int64_t chunk_first) const;
   /// The chunk expected after `chunk_first`: the next of this epoch's order (the first chunk
   /// after the epoch's last), or the following chunk when walking in order; -1 at the end.
@@ -67,6 +75,7 @@ class StreamingInput : public ModelInput {
   mutable std::vector<std::int64_t> epoch_chunks_;  ///< the last epoch_batches' chunk order
   mutable std::size_t next_planned_ = 0;            ///< of epoch_chunks_, the next to be read
   mutable std::int64_t prefetch_first_ = -1;
+  mutable std::int64_t prefetch_count_ = 0;
   mutable std::future<CsrMatrix> prefetch_;  ///< waited for by its destructor
 };
 

@@ -35,12 +35,18 @@ struct TrainingSets {
 };
 
 /// Loss and accuracy of one forward pass without gradients, in eval mode. The loss is the
-/// training objective's: weighted by `class_weights` when given.
+/// training objective's: weighted by `class_weights` when given. With data-parallel ranks
+/// (`group`), each computes the outputs of its share of the cells (predict_outputs), and every
+/// rank computes the same figures from all of them.
 LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
-                         const std::vector<double>& class_weights = {});
+                         const std::vector<double>& class_weights = {},
+                         const ProcessGroup* group = nullptr);
 
-/// Outputs of the model in eval mode without gradients, computed in chunks of cells.
-torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input);
+/// Outputs of the model in eval mode without gradients, computed in chunks of cells. With
+/// data-parallel ranks each computes (and, streamed, reads) its contiguous share of the cells,
+/// and the outputs are gathered in order: every rank returns all of them.
+torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input,
+                              const ProcessGroup* group = nullptr);
 
 /// Trains with options.optimizer. Throws scgrad::Error naming the epoch when outputs or loss stop
 /// being finite (divergence).

@@ -30,11 +30,13 @@ struct TrainingInputs {
   double prepare_seconds = 0;
 };
 
-/// `on_pass(pass, rows_done, rows_total)` reports the streaming passes.
+/// `on_pass(pass, rows_done, rows_total)` reports the streaming passes. With data-parallel
+/// ranks (`group`) the streaming passes divide the cells among them.
 TrainingInputs prepare_training_inputs(
     const std::shared_ptr<const AnnDataSource>& file, const PrepareOptions& prepare,
     const InputOptions& options,
-    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {});
+    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {},
+    const ProcessGroup* group = nullptr);
 
 /// Class index of each of `cells` (positions among the selected cells).
 std::vector<std::int32_t> targets_of(const PreparedData& data,
