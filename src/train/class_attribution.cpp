@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "scgrad/distributed/process_group.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad {
@@ -54,7 +55,8 @@ torch::Tensor own_class_scores(const torch::Tensor& logits, const torch::Tensor&
 
 torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,
                                  const std::vector<std::int32_t>& classes, std::size_t n_classes,
-                                 const torch::Tensor& mean, const torch::Tensor& sd) {
+                                 const torch::Tensor& mean, const torch::Tensor& sd,
+                                 const ProcessGroup* group) {
   if (static_cast<std::int64_t>(classes.size()) != input.rows()) {
     throw OptionError("class_attributions: " + std::to_string(classes.size()) +
                       " class indices for " + std::to_string(input.rows()) + " cells");
@@ -75,7 +77,8 @@ torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,
   const auto baseline = -mean / sd;  // a cell that expresses nothing, scaled
   const auto inverse_sd = (1 / sd).contiguous();
   const auto w_t = model.first_layer().weight.detach().t().contiguous();
-  input.visit_all(block, [&](const ModelBatch& batch, std::int64_t first) {
+  const auto [first_cell, last_cell] = share_of(group, input.rows());
+  input.visit_range(first_cell, last_cell, block, [&](const ModelBatch& batch, std::int64_t first) {
     const auto y = class_index.slice(0, first, first + batch.rows()).contiguous();
     counts.index_add_(0, y, torch::ones({batch.rows()}, torch::kFloat64));
     if (batch.is_sparse()) {
@@ -96,6 +99,12 @@ torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,
     sums += block_sums.to(torch::kFloat64);
   });
   model.train(was_training);
+  if (group != nullptr && group->size() > 1) {  // one buffer: Gloo reduces tensors of one shape
+    std::vector<torch::Tensor> both{torch::cat({sums.reshape({-1}), counts})};
+    group->all_reduce_sum(both);
+    sums = both[0].narrow(0, 0, sums.numel()).view(sums.sizes());
+    counts = both[0].narrow(0, sums.numel(), k);
+  }
   return (sums / counts.clamp_min(1).unsqueeze(1)).to(torch::kFloat32);
 }
 

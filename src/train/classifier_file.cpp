@@ -31,7 +31,7 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
     const auto& pre = data.preprocessing;
     const auto attribution = class_attributions(
         *saved.model, *cells.input, target_classes(cells.targets, saved.n_classes()),
-        saved.n_classes(), torch::tensor(pre.mean), torch::tensor(pre.sd));
+        saved.n_classes(), torch::tensor(pre.mean), torch::tensor(pre.sd), fit.training.group);
     bundle.marker_attribution.assign(attribution.data_ptr<float>(),
                                      attribution.data_ptr<float>() + attribution.numel());
   }

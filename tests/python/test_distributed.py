@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Data-parallel training (c10d + Gloo) on loopback: 2 local ranks against 1 process on a
-simulated file — per-epoch losses within 1e-5 relative (Adam; L-BFGS, whose line search
+"""Data-parallel training (c10d + Gloo) on loopback: 2 and 3 local ranks against 1 process on
+a simulated file — per-epoch losses within 1e-5 relative (Adam; L-BFGS, whose line search
 amplifies float32 rounding, within 5e-4), held-out
 metrics equal, model files equal up to float rounding — and the faults: a rank killed
 mid-epoch, a different file on rank 1, a wrong port: every rank ends within the timeout with
@@ -75,35 +75,41 @@ def main():
         run("simulate", path("other.h5ad"), "--cells", 1500, "--genes", 300, "--seed", 6,
             "--cell-types", "A,B,C,Rare", "--proportions", "0.45,0.35,0.15,0.05")
 
-        # Same answer as one process.
-        for name, options, tolerance in [
-                ("mlp, Adam, batches of 64", ["--model", "mlp", "--epochs", 4, "--batch-size", 64], 1e-5),
-                ("mlp, streamed from disk (--max-memory 200K), batches of 64, each rank "
-                 "reading its part of every chunk",
+        # Same answer as one process, on 2 and 3 ranks.
+        for name, options, tolerance, sizes in [
+                ("mlp, Adam, batches of 64", ["--model", "mlp", "--epochs", 4, "--batch-size", 64],
+                 1e-5, (2, 3)),
+                ("mlp, streamed from disk (--max-memory 200K: preparation passes, chunks and "
+                 "evaluations divided among the ranks), batches of 64",
                  ["--model", "mlp", "--epochs", 3, "--batch-size", 64, "--max-memory", "200K",
-                  "--compute", "sparse"], 1e-5),
+                  "--compute", "sparse"], 1e-5, (2, 3)),
                 ("mlp, streamed from disk (--max-memory 200K), full batch",
                  ["--model", "mlp", "--epochs", 3, "--batch-size", 0, "--max-memory", "200K",
-                  "--weight-decay", 0, "--compute", "sparse"], 1e-5),
-                ("logistic, the defaults (L-BFGS)", [], 5e-4)]:
+                  "--weight-decay", 0, "--compute", "sparse"], 1e-5, (2,)),
+                ("logistic, the defaults (L-BFGS)", [], 5e-4, (2,))]:
             common = ["train", path("cells.h5ad"), "--classes", "all", "--threads", 1, *options]
             run(*common, "--out", path("one.h5"), "--metrics-out", path("one.json"))
-            launched = run("launch", "--nproc", 2, "--master-port", free_port(), "--", *common,
-                           "--out", path("two.h5"), "--metrics-out", path("two.json"))
             one = json.load(open(path("one.json")))
-            two = json.load(open(path("two.json")))
-            worst = largest_relative_difference(one, two)
-            weights = model_difference(path("one.h5"), path("two.h5"))
-            print(f"{name}: {len(two['epochs'])} epochs, largest relative difference of the "
-                  f"per-epoch figures {worst:.2g}, of the model files' values {weights:.2g}")
-            if "trained data-parallel on 2 ranks" not in launched.stderr:
-                problems.append(f"{name}: the run does not say it trained on 2 ranks")
-            if len(one["epochs"]) != len(two["epochs"]) or worst > tolerance:
-                problems.append(f"{name}: per-epoch figures differ by {worst:.3g} > {tolerance}")
-            if one["evaluation"] != two["evaluation"]:
-                problems.append(f"{name}: held-out metrics differ")
-            if weights > 1e-4:
-                problems.append(f"{name}: model files differ by {weights:.3g}")
+            for size in sizes:
+                launched = run("launch", "--nproc", size, "--master-port", free_port(), "--",
+                               *common, "--out", path("many.h5"), "--metrics-out",
+                               path("many.json"))
+                many = json.load(open(path("many.json")))
+                worst = largest_relative_difference(one, many)
+                weights = model_difference(path("one.h5"), path("many.h5"))
+                label = f"{name}, {size} ranks"
+                print(f"{label}: {len(many['epochs'])} epochs, largest relative difference of "
+                      f"the per-epoch figures {worst:.2g}, of the model files' values "
+                      f"{weights:.2g}")
+                if f"trained data-parallel on {size} ranks" not in launched.stderr:
+                    problems.append(f"{label}: the run does not say it trained on {size} ranks")
+                if len(one["epochs"]) != len(many["epochs"]) or worst > tolerance:
+                    problems.append(f"{label}: per-epoch figures differ by {worst:.3g} > "
+                                    f"{tolerance}")
+                if one["evaluation"] != many["evaluation"]:
+                    problems.append(f"{label}: held-out metrics differ")
+                if weights > 1e-4:
+                    problems.append(f"{label}: model files differ by {weights:.3g}")
 
         # Faults: each case ends on every rank within the timeout, exit 1, one clear line,
         # no output file.
@@ -140,6 +146,12 @@ def main():
         fault("a different file on rank 1",
               [start_rank(0, port, *train("cells.h5ad", 0, 20)),
                start_rank(1, port, *train("other.h5ad", 1, 20))],
+              "rank(s) 1 differ from rank 0's", 20)
+        port = free_port()
+        streamed = ["--max-memory", "200K"]  # the ranks merge their preparation passes
+        fault("a different file on rank 1, streamed",
+              [start_rank(0, port, *train("cells.h5ad", 0, 20, *streamed)),
+               start_rank(1, port, *train("other.h5ad", 1, 20, *streamed))],
               "rank(s) 1 differ from rank 0's", 20)
         fault("rank 1 at a wrong port",
               [start_rank(0, free_port(), *train("cells.h5ad", 0, 5)),

@@ -52,5 +52,60 @@ TEST(StreamingInput, SameRowsAsInMemoryAndEveryCellOncePerEpoch) {
   EXPECT_THROW(streaming.batch(), OptionError);  // never all at once
 }
 
+/// The same rows: CSR batches compared by their entries (a narrowed batch's indptr starts
+/// where its first row's entries do).
+void expect_same_rows(const CsrTensors& a, const CsrTensors& b) {
+  const auto entries = [](const CsrTensors& x, const torch::Tensor& of) {
+    return of.slice(0, x.indptr[0].item<std::int64_t>(), x.indptr[-1].item<std::int64_t>());
+  };
+  ASSERT_EQ(a.n_rows, b.n_rows);
+  EXPECT_TRUE(torch::equal(a.indptr - a.indptr[0], b.indptr - b.indptr[0]));
+  EXPECT_TRUE(torch::equal(entries(a, a.indices), entries(b, b.indices)));
+  EXPECT_TRUE(torch::equal(entries(a, a.values), entries(b, b.values)));
+}
+
+TEST(StreamingInput, VisitingARangeGivesItsRowsChunkByChunk) {
+  test::TempDir dir;
+  auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 300, 120));
+  PrepareOptions options;
+  options.classes = {"all"};
+  auto data = prepare_data(*file, options);
+  const auto streamed = prepare_streaming(*file, options, 1 << 14);
+  const auto matrix = std::make_shared<const CsrMatrix>(data.log_cpm);
+  const SparseInput in_memory(matrix);
+  const auto normaliser = std::make_shared<const CellNormaliser>(
+      *file, streamed.data.preprocessing, streamed.columns, /*allow_non_integer=*/false);
+  const StreamingInput streaming(file, normaliser, data.cells.rows, /*chunk_rows=*/40);
+  // Two inputs as one: rows [0, 130) and [130, 300) of the same cells.
+  std::vector<std::int64_t> head(130), tail(170);
+  std::iota(head.begin(), head.end(), 0);
+  std::iota(tail.begin(), tail.end(), 130);
+  const ConcatenatedInput joined(
+      std::make_shared<SparseInput>(std::make_shared<const CsrMatrix>(select_rows(*matrix, head))),
+      std::make_shared<SparseInput>(std::make_shared<const CsrMatrix>(select_rows(*matrix, tail))));
+  for (const ModelInput* input : {static_cast<const ModelInput*>(&streaming),
+                                  static_cast<const ModelInput*>(&in_memory),
+                                  static_cast<const ModelInput*>(&joined)}) {
+    for (const auto& [first, last] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {0, 300}, {37, 211}, {40, 80}, {299, 300}, {10, 10}, {100, 150}}) {
+      for (const std::int64_t max_rows : {std::int64_t{7}, std::int64_t{1} << 40}) {
+        auto next = first;
+        input->visit_range(first, last, max_rows, [&](const ModelBatch& batch, std::int64_t row) {
+          EXPECT_EQ(row, next);  // in order, each cell once
+          EXPECT_LE(batch.rows(), max_rows);
+          if (input == &streaming) {  // a batch never spans two chunks: one read each
+            EXPECT_EQ(row / 40, (row + batch.rows() - 1) / 40);
+          }
+          std::vector<std::int64_t> rows(static_cast<std::size_t>(batch.rows()));
+          std::iota(rows.begin(), rows.end(), row);
+          expect_same_rows(batch.sparse, in_memory.batch(&rows).sparse);
+          next += batch.rows();
+        });
+        EXPECT_EQ(next, last) << first << " " << last << " " << max_rows;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace scgrad

@@ -25,6 +25,8 @@
 
 namespace scgrad {
 
+class ProcessGroup;
+
 /// The attribution A (n_classes × genes, float32) of `model` over the cells of `input`, whose
 /// class indices are `classes` (one per row of the input), `mean` and `sd` the model's scaling
 /// (1-D, one per gene). Sparse rows (log-CPM) are never densified: the gradient is taken at the
@@ -32,9 +34,11 @@ namespace scgrad {
 /// elsewhere), one backward pass's work. Dense rows come scaled; they are differentiated a
 /// block of at most 8 MB at a time. A class without cells gets a row of zeros. The model is put in eval
 /// mode for the pass (dropout off) and its mode restored; its parameters' gradients are left
-/// untouched.
+/// untouched. With data-parallel ranks (`group`) each takes its contiguous share of the cells
+/// and the sums are added over the ranks: every rank returns the same A.
 torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,
                                  const std::vector<std::int32_t>& classes, std::size_t n_classes,
-                                 const torch::Tensor& mean, const torch::Tensor& sd);
+                                 const torch::Tensor& mean, const torch::Tensor& sd,
+                                 const ProcessGroup* group = nullptr);
 
 }  // namespace scgrad
