@@ -95,22 +95,27 @@ std::vector<std::int64_t> ProcessGroup::all_gather(std::int64_t value) const {
 
 at::Tensor ProcessGroup::all_gather_rows(const at::Tensor& part) const {
   if (impl_->size == 1) return part;
-  const auto counts = all_gather(part.size(0));
+  const auto rows = part.size(0);
+  const auto counts = all_gather(rows);
+  // A rank without rows may not know the width (e.g. outputs it never computed).
+  const auto widths = all_gather(rows > 0 ? part.numel() / rows : 0);
   const auto most = *std::max_element(counts.begin(), counts.end());
+  const auto width = *std::max_element(widths.begin(), widths.end());
   if (most == 0) return part;
   // Gloo gathers tensors of one shape: each rank's rows padded to the longest share.
-  auto shape = part.sizes().vec();
-  shape[0] = most;
-  std::vector<at::Tensor> input{torch::zeros(shape, part.options())};
-  input[0].narrow(0, 0, part.size(0)).copy_(part);
+  std::vector<at::Tensor> input{torch::zeros({most, width}, part.options())};
+  if (rows > 0) input[0].narrow(0, 0, rows).copy_(part.reshape({rows, width}));
   std::vector<std::vector<at::Tensor>> output(1);
-  for (int r = 0; r < impl_->size; ++r) output[0].push_back(torch::empty(shape, part.options()));
-  impl_->run("an all-gather", [&] { return impl_->group->allgather(output, input); });
-  std::vector<at::Tensor> rows;
   for (int r = 0; r < impl_->size; ++r) {
-    rows.push_back(output[0][static_cast<std::size_t>(r)].narrow(0, 0, counts[static_cast<std::size_t>(r)]));
+    output[0].push_back(torch::empty({most, width}, part.options()));
   }
-  return torch::cat(rows, 0);
+  impl_->run("an all-gather", [&] { return impl_->group->allgather(output, input); });
+  std::vector<at::Tensor> parts;
+  for (std::size_t r = 0; r < output[0].size(); ++r) {
+    parts.push_back(output[0][r].narrow(0, 0, counts[r]));
+  }
+  const auto all = torch::cat(parts, 0);
+  return part.dim() == 1 ? all.reshape({-1}) : all;
 }
 
 std::vector<std::vector<double>> ProcessGroup::all_gather(const std::vector<double>& values) const {

@@ -57,10 +57,18 @@ std::shared_ptr<const CsrMatrix> StreamingInput::load_ahead(std::int64_t first,
   return cells;
 }
 
-std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_first) const {
-  const auto next = chunk_after(chunk_first);
-  return load_ahead(chunk_first, std::min(chunk_rows_, rows() - chunk_first), next,
-                    next >= 0 ? std::min(chunk_rows_, rows() - next) : 0);
+std::shared_ptr<const CsrMatrix> StreamingInput::load_chunk(std::int64_t chunk_first,
+                                                            bool rank_part_only) const {
+  // (first, count) of a chunk, or of this rank's part of it; nothing for no chunk (-1).
+  const auto cells = [&](std::int64_t first) -> std::pair<std::int64_t, std::int64_t> {
+    if (first < 0) return {0, 0};
+    if (!rank_part_only) return {first, std::min(chunk_rows_, rows() - first)};
+    const auto [part_first, part_last] = rank_part(first, rank_, ranks_);
+    return {part_first, part_last - part_first};
+  };
+  const auto [first, count] = cells(chunk_first);
+  const auto [next_first, next_count] = cells(chunk_after(chunk_first));
+  return load_ahead(first, count, next_first, next_count);
 }
 
 void StreamingInput::visit_range(
@@ -112,7 +120,8 @@ ModelBatch StreamingInput::batch(const std::vector<std::int64_t>* rows) const {
     throw OptionError("streaming input: cells are taken in batches, not all at once");
   }
   const auto [lo, hi] = std::minmax_element(rows->begin(), rows->end());
-  auto chunk_first = (*lo / chunk_rows_) * chunk_rows_;
+  const auto whole_first = (*lo / chunk_rows_) * chunk_rows_;
+  auto chunk_first = whole_first;
   if (*hi < chunk_first + chunk_rows_) {
     // Within one chunk: read it (or, for data-parallel ranks, this rank's part of it) once,
     // then gather the batch from memory.
@@ -126,8 +135,7 @@ ModelBatch StreamingInput::batch(const std::vector<std::int64_t>* rows) const {
     if (cached_first_ != chunk_first || cached_count_ != count) {
       cached_.reset();  // free the old chunk before reading the next (unless a batch holds it)
       cached_first_ = -1;
-      cached_ = part ? std::make_shared<const CsrMatrix>(load_range(chunk_first, count))
-                     : load_chunk(chunk_first);
+      cached_ = load_chunk(whole_first, part);
       cached_first_ = chunk_first;
       cached_count_ = count;
     }

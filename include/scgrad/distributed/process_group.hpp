@@ -40,8 +40,9 @@ class ProcessGroup {
   std::vector<std::int64_t> all_gather(std::int64_t value) const;
   /// Every rank's `values` (any length on each rank), in rank order.
   std::vector<std::vector<double>> all_gather(const std::vector<double>& values) const;
-  /// Every rank's rows of `part` concatenated in rank order: the same type and trailing
-  /// dimensions on every rank, any number of rows (each rank's share of some cells' outputs).
+  /// Every rank's rows of `part` (1-D, or 2-D: rows × columns) concatenated in rank order: the
+  /// same type and dimensions on every rank, any number of rows (each rank's share of some
+  /// cells' outputs; a rank without rows may pass an empty tensor of any width).
   at::Tensor all_gather_rows(const at::Tensor& part) const;
 
  private:

@@ -34,7 +34,7 @@ class StreamingInput : public ModelInput {
   std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
                                                        std::int64_t batch_size) const override;
   /// The batch's cells in rank `rank`'s contiguous part of their chunk (a batch lies in one
-  /// chunk); batch() then reads only that part of the chunk (without prefetching it).
+  /// chunk); batch() then reads only that part of the chunk (and of the next, ahead).
   std::vector<std::int64_t> rank_positions(const std::vector<std::int64_t>& rows, int rank,
                                            int size) const override;
   /// The chunks cut to [first, last), each read while the model computes on the one before.
@@ -52,8 +52,10 @@ class StreamingInput : public ModelInput {
   std::shared_ptr<const CsrMatrix> load_ahead(std::int64_t first, std::int64_t count,
                                               std::int64_t next_first,
                                               std::int64_t next_count) const;
-  /// The chunk starting at `chunk_first` (load_ahead), then the chunk expected after it.
-  std::shared_ptr<const CsrMatrix> load_chunk(std::int64_t chunk_first) const;
+  /// The chunk starting at `chunk_first`, or this rank's part of it (load_ahead); meanwhile the
+  /// same of the chunk expected after it is read.
+  std::shared_ptr<const CsrMatrix> load_chunk(std::int64_t chunk_first,
+                                              bool rank_part_only = false) const;
   /// The chunk expected after `chunk_first`: the next of this epoch's order (the first chunk
   /// after the epoch's last), or the following chunk when walking in order; -1 at the end.
   std::int64_t chunk_after(std::int64_t chunk_first) const;
