@@ -85,7 +85,8 @@ StreamedPreparation prepare_streaming(
   // cells, and the partial results are combined in rank order.
   const CountCheck count_check{&file, matrix_key, options.allow_non_integer};
   // Pass 1: gene totals and detection over the training cells.
-  const auto my_train_rows = slice(train_rows, ranks.of(static_cast<std::int64_t>(train_rows.size())));
+  const auto my_train_rows =
+      slice(train_rows, ranks.of(static_cast<std::int64_t>(train_rows.size())));
   GeneFilterAccumulator my_sums(static_cast<std::int64_t>(all_genes.size()));
   for_each_block(file, matrix_key, my_train_rows, block_rows,
                  [&](CsrMatrix&& block, std::size_t first) {
@@ -113,25 +114,24 @@ StreamedPreparation prepare_streaming(
   std::vector<double> my_library_sizes(my_rows.size());
   std::vector<double> my_empty_cells;  // positions among the selected cells
   double my_nonzeros = 0;
-  for_each_block(file, matrix_key, my_rows, block_rows,
-                 [&](CsrMatrix&& block, std::size_t first) {
-                   const auto* rows = my_rows.data() + first;
-                   check_counts(block, rows, count_check);
-                   const auto cells = normaliser.normalise(std::move(block), rows);
-                   const auto cell = static_cast<std::size_t>(mine_first) + first;
-                   std::copy(cells.library_size.begin(), cells.library_size.end(),
-                             my_library_sizes.begin() + static_cast<long>(first));
-                   for (const auto r : cells.empty_cells)
-                     my_empty_cells.push_back(static_cast<double>(cell + static_cast<std::size_t>(r)));
-                   my_nonzeros += static_cast<double>(cells.values.nonzeros());
-                   for (std::int64_t r = 0; r < cells.values.n_rows; ++r) {
-                     if (is_train[cell + static_cast<std::size_t>(r)]) my_scaling.add_row(cells.values, r);
-                   }
-                   if (on_pass) {
-                     on_pass(2, static_cast<std::int64_t>(first) + cells.values.n_rows,
-                             static_cast<std::int64_t>(my_rows.size()));
-                   }
-                 });
+  for_each_block(file, matrix_key, my_rows, block_rows, [&](CsrMatrix&& block, std::size_t first) {
+    const auto* rows = my_rows.data() + first;
+    check_counts(block, rows, count_check);
+    const auto cells = normaliser.normalise(std::move(block), rows);
+    const auto cell = static_cast<std::size_t>(mine_first) + first;
+    std::copy(cells.library_size.begin(), cells.library_size.end(),
+              my_library_sizes.begin() + static_cast<long>(first));
+    for (const auto r : cells.empty_cells)
+      my_empty_cells.push_back(static_cast<double>(cell + static_cast<std::size_t>(r)));
+    my_nonzeros += static_cast<double>(cells.values.nonzeros());
+    for (std::int64_t r = 0; r < cells.values.n_rows; ++r) {
+      if (is_train[cell + static_cast<std::size_t>(r)]) my_scaling.add_row(cells.values, r);
+    }
+    if (on_pass) {
+      on_pass(2, static_cast<std::int64_t>(first) + cells.values.n_rows,
+              static_cast<std::int64_t>(my_rows.size()));
+    }
+  });
   data.library_size = concatenated_over_ranks(ranks, std::move(my_library_sizes));
   for (const auto c : concatenated_over_ranks(ranks, std::move(my_empty_cells)))
     data.empty_cells.push_back(static_cast<std::int64_t>(c));

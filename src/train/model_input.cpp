@@ -92,8 +92,9 @@ void ConcatenatedInput::visit_range(
   // Each part's own batches: no copy into one batch.
   const auto offset = first_->rows();
   first_->visit_range(first, std::min(last, offset), max_rows, visit);
-  second_->visit_range(std::max(first, offset) - offset, last - offset, max_rows,
-                       [&](const ModelBatch& batch, std::int64_t row) { visit(batch, offset + row); });
+  second_->visit_range(
+      std::max(first, offset) - offset, last - offset, max_rows,
+      [&](const ModelBatch& batch, std::int64_t row) { visit(batch, offset + row); });
 }
 
 std::vector<std::int64_t> ConcatenatedInput::rank_positions(const std::vector<std::int64_t>& rows,

@@ -35,8 +35,7 @@ std::int64_t StreamingInput::chunk_after(std::int64_t chunk_first) const {
   return next < rows() ? next : -1;
 }
 
-std::shared_ptr<const CsrMatrix> StreamingInput::load_ahead(std::int64_t first,
-                                                            std::int64_t count,
+std::shared_ptr<const CsrMatrix> StreamingInput::load_ahead(std::int64_t first, std::int64_t count,
                                                             std::int64_t next_first,
                                                             std::int64_t next_count) const {
   std::shared_ptr<const CsrMatrix> cells;

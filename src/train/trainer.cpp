@@ -142,18 +142,19 @@ FullBatch full_batch_backward(ClassifierImpl& model, const ModelInput& input,
   const auto [first, last] = share_of(group, n);
   FullBatch result;
   result.loss = torch::zeros({}, torch::kFloat32);
-  input.visit_range(
-      first, last, std::numeric_limits<std::int64_t>::max(),
-      [&](const ModelBatch& batch, std::int64_t row) {
-        const auto out = model.forward(batch);
-        const auto whole = batch.rows() == n;
-        const auto cells = whole ? targets : targets.narrow(0, row, batch.rows());
-        auto loss = checked_loss(out, cells, n_classes, class_weights, epoch);
-        if (!whole) loss = loss * (static_cast<double>(batch.rows()) / static_cast<double>(n));
-        loss.backward();
-        result.loss = whole ? loss.detach() : result.loss + loss.detach();
-        result.correct += static_cast<double>(correct_predictions(out, cells, n_classes));
-      });
+  input.visit_range(first, last, std::numeric_limits<std::int64_t>::max(),
+                    [&](const ModelBatch& batch, std::int64_t row) {
+                      const auto out = model.forward(batch);
+                      const auto whole = batch.rows() == n;
+                      const auto cells = whole ? targets : targets.narrow(0, row, batch.rows());
+                      auto loss = checked_loss(out, cells, n_classes, class_weights, epoch);
+                      if (!whole)
+                        loss = loss * (static_cast<double>(batch.rows()) / static_cast<double>(n));
+                      loss.backward();
+                      result.loss = whole ? loss.detach() : result.loss + loss.detach();
+                      result.correct +=
+                          static_cast<double>(correct_predictions(out, cells, n_classes));
+                    });
   if (data_parallel(group)) {
     const auto totals =
         all_reduce_gradients(model, *group, {result.loss.item<double>(), result.correct});
@@ -267,7 +268,7 @@ torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input,
     parts.push_back(model.forward(batch));
   });
   model.train(was_training);
-  const auto mine = parts.empty()      ? torch::empty({0, 0})  // a rank with no cells
+  const auto mine = parts.empty()       ? torch::empty({0, 0})  // a rank with no cells
                     : parts.size() == 1 ? parts.front()
                                         : torch::cat(parts, 0);
   return data_parallel(group) ? group->all_gather_rows(mine) : mine;
@@ -362,8 +363,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       if (!torch::isfinite(parameter).all().item<bool>()) diverged(epoch);
     }
     if (test) {  // reported only: nothing below looks at it
-      const auto held_out =
-          evaluate(model, *test, n_classes, options.class_weights, options.group);
+      const auto held_out = evaluate(model, *test, n_classes, options.class_weights, options.group);
       metrics.test_loss = held_out.loss;
       metrics.test_accuracy = held_out.accuracy;
     }

@@ -12,8 +12,8 @@ void require_same_on_every_rank(const RankShare& ranks, std::uint64_t fingerprin
                                 const std::string& what) {
   if (!ranks.divided()) return;
   // Two 32-bit halves: exact as doubles.
-  const auto all = ranks.all_gather({static_cast<double>(fingerprint >> 32),
-                                     static_cast<double>(fingerprint & 0xffffffffU)});
+  const auto all = ranks.all_gather(
+      {static_cast<double>(fingerprint >> 32), static_cast<double>(fingerprint & 0xffffffffU)});
   std::string differ;
   for (std::size_t r = 1; r < all.size(); ++r) {
     if (all[r] != all[0]) differ += (differ.empty() ? "" : ", ") + std::to_string(r);

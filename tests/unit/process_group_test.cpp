@@ -54,16 +54,16 @@ TEST(ProcessGroup, GathersRowsOfAnyCountInRankOrder) {
     EXPECT_TRUE(torch::equal(all.narrow(0, 0, 2), torch::full({2, 3}, 1.0F)));
     EXPECT_TRUE(torch::equal(all.narrow(0, 2, 1), torch::full({1, 3}, 2.0F)));
     // a rank without rows, which does not know the width
-    const auto some = rank == 0 ? torch::arange(6, torch::kFloat32).reshape({2, 3})
-                                : torch::empty({0, 0});
+    const auto some =
+        rank == 0 ? torch::arange(6, torch::kFloat32).reshape({2, 3}) : torch::empty({0, 0});
     EXPECT_TRUE(torch::equal(group.all_gather_rows(some),
                              torch::arange(6, torch::kFloat32).reshape({2, 3})));
     // 1-D; doubles of any length
-    const auto flat = group.all_gather_rows(torch::full({rank + 1}, static_cast<double>(rank),
-                                                        torch::kFloat64));
+    const auto flat =
+        group.all_gather_rows(torch::full({rank + 1}, static_cast<double>(rank), torch::kFloat64));
     EXPECT_TRUE(torch::equal(flat, torch::tensor({0.0, 1.0, 1.0}, torch::kFloat64)));
-    const auto lists = group.all_gather(rank == 0 ? std::vector<double>{0.5, 1.5, 2.5}
-                                                  : std::vector<double>{});
+    const auto lists =
+        group.all_gather(rank == 0 ? std::vector<double>{0.5, 1.5, 2.5} : std::vector<double>{});
     EXPECT_EQ(lists, (std::vector<std::vector<double>>{{0.5, 1.5, 2.5}, {}}));
     EXPECT_EQ(group.all_gather(std::int64_t{10} * rank), (std::vector<std::int64_t>{0, 10}));
     std::vector<torch::Tensor> sum{torch::full({4}, static_cast<float>(rank + 1))};

@@ -83,9 +83,9 @@ TEST(StreamingInput, VisitingARangeGivesItsRowsChunkByChunk) {
   const ConcatenatedInput joined(
       std::make_shared<SparseInput>(std::make_shared<const CsrMatrix>(select_rows(*matrix, head))),
       std::make_shared<SparseInput>(std::make_shared<const CsrMatrix>(select_rows(*matrix, tail))));
-  for (const ModelInput* input : {static_cast<const ModelInput*>(&streaming),
-                                  static_cast<const ModelInput*>(&in_memory),
-                                  static_cast<const ModelInput*>(&joined)}) {
+  for (const ModelInput* input :
+       {static_cast<const ModelInput*>(&streaming), static_cast<const ModelInput*>(&in_memory),
+        static_cast<const ModelInput*>(&joined)}) {
     for (const auto& [first, last] : std::vector<std::pair<std::int64_t, std::int64_t>>{
              {0, 300}, {37, 211}, {40, 80}, {299, 300}, {10, 10}, {100, 150}}) {
       for (const std::int64_t max_rows : {std::int64_t{7}, std::int64_t{1} << 40}) {

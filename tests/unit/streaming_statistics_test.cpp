@@ -139,7 +139,8 @@ TEST(StreamingStatistics, RanksReadTheirShareAndMergeToTheOneProcessResult) {
       // Each rank reads only its share of each pass's cells: the training cells, then all.
       std::vector<std::int64_t> expected;
       for (const auto* rows : {&std::as_const(train_rows), &one.data.cells.rows}) {
-        const auto [first, last] = contiguous_share(static_cast<std::int64_t>(rows->size()), r, size);
+        const auto [first, last] =
+            contiguous_share(static_cast<std::int64_t>(rows->size()), r, size);
         expected.insert(expected.end(), rows->begin() + first, rows->begin() + last);
       }
       EXPECT_EQ(files[static_cast<std::size_t>(r)]->read, expected) << size << " ranks, rank " << r;
@@ -153,9 +154,11 @@ TEST(StreamingStatistics, MergedAccumulatorsEqualOneOverAllRows) {
   CsrMatrix m;
   m.n_cols = 3;
   // gene 0 constant 2.5 wherever stored and stored everywhere; gene 1 varied; gene 2 empty
-  const std::vector<std::vector<std::pair<std::int32_t, float>>> rows = {
-      {{0, 2.5F}, {1, 1.0F}}, {{0, 2.5F}}, {{0, 2.5F}, {1, 7.0F}}, {{0, 2.5F}, {1, 3.0F}},
-      {{0, 2.5F}}};
+  const std::vector<std::vector<std::pair<std::int32_t, float>>> rows = {{{0, 2.5F}, {1, 1.0F}},
+                                                                         {{0, 2.5F}},
+                                                                         {{0, 2.5F}, {1, 7.0F}},
+                                                                         {{0, 2.5F}, {1, 3.0F}},
+                                                                         {{0, 2.5F}}};
   m.indptr = {0};
   for (const auto& row : rows) {
     for (const auto& [g, v] : row) {

@@ -32,8 +32,8 @@ class ProcessGroup;
 /// (1-D, one per gene). Sparse rows (log-CPM) are never densified: the gradient is taken at the
 /// first layer's outputs and multiplied by its weights only at the stored entries (x − x0 is 0
 /// elsewhere), one backward pass's work. Dense rows come scaled; they are differentiated a
-/// block of at most 8 MB at a time. A class without cells gets a row of zeros. The model is put in eval
-/// mode for the pass (dropout off) and its mode restored; its parameters' gradients are left
+/// block of at most 8 MB at a time. A class without cells gets a row of zeros. The model is put in
+/// eval mode for the pass (dropout off) and its mode restored; its parameters' gradients are left
 /// untouched. With data-parallel ranks (`group`) each takes its contiguous share of the cells
 /// and the sums are added over the ranks: every rank returns the same A.
 torch::Tensor class_attributions(ClassifierImpl& model, const ModelInput& input,

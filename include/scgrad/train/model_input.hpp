@@ -35,9 +35,8 @@ class ModelInput {
   /// first cell)`. One batch when the input allows it and they are at most `max_rows` cells,
   /// else batches of at most min(max_rows, chunk_rows()) cells. Two inputs as one visit each
   /// part's own batches. Data-parallel ranks each visit their contiguous share.
-  virtual void visit_range(
-      std::int64_t first, std::int64_t last, std::int64_t max_rows,
-      const std::function<void(const ModelBatch&, std::int64_t)>& visit) const;
+  virtual void visit_range(std::int64_t first, std::int64_t last, std::int64_t max_rows,
+                           const std::function<void(const ModelBatch&, std::int64_t)>& visit) const;
   /// Every cell: visit_range(0, rows(), ...).
   void visit_all(std::int64_t max_rows,
                  const std::function<void(const ModelBatch&, std::int64_t)>& visit) const {
@@ -91,9 +90,9 @@ class ConcatenatedInput : public ModelInput {
   /// by chunk when streamed), interleaved at random keeping each part's order.
   std::vector<std::vector<std::int64_t>> epoch_batches(Random& random,
                                                        std::int64_t batch_size) const override;
-  void visit_range(std::int64_t first, std::int64_t last, std::int64_t max_rows,
-                   const std::function<void(const ModelBatch&, std::int64_t)>& visit)
-      const override;
+  void visit_range(
+      std::int64_t first, std::int64_t last, std::int64_t max_rows,
+      const std::function<void(const ModelBatch&, std::int64_t)>& visit) const override;
   /// Streamed: the part the batch's cells belong to decides (each batch is one part's).
   std::vector<std::int64_t> rank_positions(const std::vector<std::int64_t>& rows, int rank,
                                            int size) const override;

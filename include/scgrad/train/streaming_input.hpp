@@ -38,9 +38,9 @@ class StreamingInput : public ModelInput {
   std::vector<std::int64_t> rank_positions(const std::vector<std::int64_t>& rows, int rank,
                                            int size) const override;
   /// The chunks cut to [first, last), each read while the model computes on the one before.
-  void visit_range(std::int64_t first, std::int64_t last, std::int64_t max_rows,
-                   const std::function<void(const ModelBatch&, std::int64_t)>& visit)
-      const override;
+  void visit_range(
+      std::int64_t first, std::int64_t last, std::int64_t max_rows,
+      const std::function<void(const ModelBatch&, std::int64_t)>& visit) const override;
   std::int64_t chunk_rows() const override { return chunk_rows_; }
   bool whole_batch_allowed() const override { return false; }
 
