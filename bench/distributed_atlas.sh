@@ -6,7 +6,7 @@
 # passes, the median epoch, the whole run, the largest process's peak memory, and the held-out
 # accuracy. The recommended defaults (validation split, held-out 1 %) with one weight decay
 # (the grid's first, ~1/n) so that each run trains one candidate. Warm page cache (the file is
-# read once before timing). Needs the file (~17 GB, made on first use, ~6 minutes) and ~25
+# read once before timing). Needs the file (~17 GB, made on first use, ~6 minutes) and ~60
 # minutes; not in CI.
 #   usage: bench/distributed_atlas.sh [BATCH_SIZES]   (default "128 1024")
 set -euo pipefail
