@@ -15,17 +15,31 @@
 namespace scgrad {
 namespace {
 
-TEST(StreamingInput, SameRowsAsInMemoryAndEveryCellOncePerEpoch) {
+/// 300 simulated cells, prepared in memory and by the streaming passes, and streamed from the
+/// file in chunks of 40.
+struct StreamedCells {
   test::TempDir dir;
-  auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 300, 120));
-  PrepareOptions options;
-  options.classes = {"all"};
-  auto data = prepare_data(*file, options);
-  const auto streamed = prepare_streaming(*file, options, 1 << 14);
-  const SparseInput in_memory(std::make_shared<const CsrMatrix>(data.log_cpm));
-  const auto normaliser = std::make_shared<const CellNormaliser>(
-      *file, streamed.data.preprocessing, streamed.columns, /*allow_non_integer=*/false);
-  const StreamingInput streaming(file, normaliser, data.cells.rows, /*chunk_rows=*/40);
+  std::shared_ptr<const H5adFile> file =
+      std::make_shared<const H5adFile>(test::simulated_file(dir, 300, 120));
+  PreparedData data = prepare_data(*file, all_classes());
+  StreamedPreparation streamed = prepare_streaming(*file, all_classes(), 1 << 14);
+  std::shared_ptr<const CsrMatrix> matrix = std::make_shared<const CsrMatrix>(data.log_cpm);
+  StreamingInput streaming{file,
+                           std::make_shared<const CellNormaliser>(
+                               *file, streamed.data.preprocessing, streamed.columns, false),
+                           data.cells.rows, /*chunk_rows=*/40};
+
+  static PrepareOptions all_classes() {
+    PrepareOptions options;
+    options.classes = {"all"};
+    return options;
+  }
+};
+
+TEST(StreamingInput, SameRowsAsInMemoryAndEveryCellOncePerEpoch) {
+  const StreamedCells cells;
+  const SparseInput in_memory(cells.matrix);
+  const auto& streaming = cells.streaming;
   ASSERT_EQ(streaming.rows(), in_memory.rows());
   // within a chunk, across chunks, and a whole chunk in order (a view of the cached chunk)
   std::vector<std::int64_t> chunk(40);
@@ -65,17 +79,10 @@ void expect_same_rows(const CsrTensors& a, const CsrTensors& b) {
 }
 
 TEST(StreamingInput, VisitingARangeGivesItsRowsChunkByChunk) {
-  test::TempDir dir;
-  auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 300, 120));
-  PrepareOptions options;
-  options.classes = {"all"};
-  auto data = prepare_data(*file, options);
-  const auto streamed = prepare_streaming(*file, options, 1 << 14);
-  const auto matrix = std::make_shared<const CsrMatrix>(data.log_cpm);
+  const StreamedCells cells;
+  const auto& matrix = cells.matrix;
   const SparseInput in_memory(matrix);
-  const auto normaliser = std::make_shared<const CellNormaliser>(
-      *file, streamed.data.preprocessing, streamed.columns, /*allow_non_integer=*/false);
-  const StreamingInput streaming(file, normaliser, data.cells.rows, /*chunk_rows=*/40);
+  const auto& streaming = cells.streaming;
   // Two inputs as one: rows [0, 130) and [130, 300) of the same cells.
   std::vector<std::int64_t> head(130), tail(170);
   std::iota(head.begin(), head.end(), 0);
