@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
+  ccache                 # compiles once: a fresh clone reuses the cache (scripts/compiler-cache.sh)
   libtorch-dev
   libopenblas0-pthread   # without it libtorch falls back to reference BLAS (~30x slower)
   libhdf5-dev liblzf-dev

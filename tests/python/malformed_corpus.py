@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+import bounded
+
 N_CELLS, N_GENES = 60, 40
 CLASSES = "Astrocytes,Glioblasts"
 TRAIN = ["train", "{file}", "--classes", CLASSES, "--epochs", "2", "--out", "{out}/model.h5"]
@@ -393,8 +395,8 @@ def case_list():
 
 
 def run(command, env=None, timeout=120):
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return bounded.run(command, capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, **(env or {})})
 
 
 def check(name, build, command, expected, env, tmp):
@@ -408,7 +410,7 @@ def check(name, build, command, expected, env, tmp):
     env = {k: v.format(**fill) for k, v in env.items()}
     try:
         p = run(args, env)
-    except subprocess.TimeoutExpired:
+    except bounded.TimedOut:
         return "hang", "no answer within 120 s"
     if p.returncode < 0 or "Sanitizer" in p.stderr or "runtime error" in p.stderr:
         return "crash", f"status {p.returncode}: {p.stderr[-600:]}"

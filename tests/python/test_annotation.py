@@ -23,9 +23,11 @@ import h5py
 import numpy as np
 import pandas as pd
 
+import bounded
+
 
 def run(*args, expect=0):
-    p = subprocess.run([SCGRAD, *map(str, args)], capture_output=True, text=True)
+    p = bounded.run([SCGRAD, *map(str, args)], capture_output=True, text=True)
     if (p.returncode != expect) if expect is not None else p.returncode == 0:
         sys.exit(f"scgrad {' '.join(map(str, args))}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
     return p

@@ -24,13 +24,14 @@ import scipy.sparse as sp
 import torch  # noqa: F401  (the module must load beside torch)
 
 import scgrad
+import bounded
 
 SCGRAD = os.environ.get("SCGRAD", str(Path(__file__).parents[2] / "build" / "scgrad"))
 GLIA = Path(__file__).parents[2] / "data" / "darmanis2015_glia_subset.h5ad"
 
 
 def run(*args, expect=0):
-    p = subprocess.run([SCGRAD, *map(str, args)], capture_output=True, text=True)
+    p = bounded.run([SCGRAD, *map(str, args)], capture_output=True, text=True)
     assert p.returncode == expect, f"scgrad {' '.join(map(str, args))}: {p.stderr}"
     return p
 
@@ -267,6 +268,6 @@ def test_the_module_loads_beside_torch_with_one_libtorch(order):
             "libs = {l.split()[-1] for l in maps if 'libtorch_cpu' in l}\n"
             "assert len(libs) == 1, libs\n"
             "print(torch.ones(2).sum().item(), scgrad.Model)\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env=os.environ)
+    p = bounded.run([sys.executable, "-c", code], capture_output=True, text=True,
+                    env=os.environ)
     assert p.returncode == 0, p.stderr

@@ -9,9 +9,11 @@ import tempfile
 
 import anndata
 
+import bounded
+
 
 def run(*args, ok=True):
-    p = subprocess.run([SCGRAD, *args], capture_output=True, text=True)
+    p = bounded.run([SCGRAD, *args], capture_output=True, text=True)
     if ok and p.returncode != 0:
         raise AssertionError(f"{args} failed ({p.returncode}): {p.stderr}")
     if not ok and p.returncode == 0:

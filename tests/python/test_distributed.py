@@ -19,6 +19,8 @@ import time
 import h5py
 import numpy as np
 
+import bounded
+
 
 def free_port():
     with socket.socket() as s:
@@ -27,7 +29,7 @@ def free_port():
 
 
 def run(*args, expect=0, env=None):
-    p = subprocess.run([SCGRAD, *map(str, args)], capture_output=True, text=True, env=env)
+    p = bounded.run([SCGRAD, *map(str, args)], capture_output=True, text=True, env=env)
     if p.returncode != expect:
         sys.exit(f"scgrad {' '.join(map(str, args))}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
     return p
@@ -40,8 +42,8 @@ def rank_env(rank, port, world=2):
 
 
 def start_rank(rank, port, *args):
-    return subprocess.Popen([SCGRAD, *map(str, args)], env=rank_env(rank, port),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return bounded.start([SCGRAD, *map(str, args)], env=rank_env(rank, port),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def largest_relative_difference(one, two):
@@ -123,7 +125,7 @@ def main():
                     time.sleep(0.1)
                 ranks[1].kill()
             for r in ranks:
-                r.wait(timeout=2 * timeout + 30)
+                bounded.wait(r, timeout=2 * timeout + 30)
             seconds = time.monotonic() - started
             for rank, r in enumerate(ranks):
                 stderr = r.stderr.read() if r.stderr else open(path("rank0.log")).read()
@@ -160,8 +162,8 @@ def main():
         port = free_port()
         long_run = ["--model", "mlp", "--epochs", 300, "--patience", 0, "--batch-size", 16]
         with open(path("rank0.log"), "w") as log:
-            rank0 = subprocess.Popen([SCGRAD, *map(str, train("cells.h5ad", 0, 20, *long_run))],
-                                     env=rank_env(0, port), stdout=log, stderr=log, text=True)
+            rank0 = bounded.start([SCGRAD, *map(str, train("cells.h5ad", 0, 20, *long_run))],
+                                  env=rank_env(0, port), stdout=log, stderr=log, text=True)
         rank0.stderr = None
         rank1 = start_rank(1, port, *train("cells.h5ad", 1, 20, *long_run))
         fault("rank 1 killed mid-run", [rank0, rank1], "failed", 20,

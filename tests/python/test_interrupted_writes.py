@@ -21,6 +21,8 @@ import time
 
 import anndata
 
+import bounded
+
 CELLS, GENES = 20000, 2000
 
 
@@ -29,13 +31,13 @@ def digest(path):
 
 
 def run(*args):
-    p = subprocess.run([SCGRAD, *args], capture_output=True, text=True)
+    p = bounded.run([SCGRAD, *args], capture_output=True, text=True)
     assert p.returncode == 0, f"{args}: {p.stderr}"
 
 
 def timed(command):
     start = time.monotonic()
-    subprocess.run(command, check=True, capture_output=True)
+    bounded.run(command, check=True, capture_output=True)
     return time.monotonic() - start
 
 
@@ -50,7 +52,7 @@ def interrupt(command, dest, check_new, duration, label):
     for sig in (signal.SIGKILL, signal.SIGTERM):
         # at fixed points of a run, and just after the temporary output appears (mid-write)
         for when in (0.3, 0.7, "writing", "writing+50ms"):
-            p = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            p = bounded.start(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if isinstance(when, float):
                 time.sleep(duration * when)
             else:
@@ -59,7 +61,7 @@ def interrupt(command, dest, check_new, duration, label):
                 if when.endswith("50ms"):
                     time.sleep(0.05)
             p.send_signal(sig)
-            status = p.wait()
+            status = bounded.wait(p)
             temporaries = glob.glob(pattern)
             point = f"{when:.0%} of a run" if isinstance(when, float) else when
             where = f"{label}: {sig.name} at {point} (exit {status})"

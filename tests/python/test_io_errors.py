@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 
+import bounded
+
 CAUSES = {errno.ENOSPC: "no space left on device", errno.EROFS: "read-only file system",
           errno.EACCES: "permission denied", errno.EIO: "input/output error"}
 
@@ -31,10 +33,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         sim = os.path.join(tmp, "sim.h5ad")
         model = os.path.join(tmp, "model.h5")
-        subprocess.run([scgrad, "simulate", sim, "--cells", "200", "--genes", "100"], check=True,
-                       capture_output=True)
-        subprocess.run([scgrad, "train", sim, "--classes", "all", "--epochs", "2", "--out", model],
-                       check=True, capture_output=True)
+        bounded.run([scgrad, "simulate", sim, "--cells", "200", "--genes", "100"], check=True,
+                    capture_output=True)
+        bounded.run([scgrad, "train", sim, "--classes", "all", "--epochs", "2", "--out", model],
+                    check=True, capture_output=True)
         # Under the sanitizers: libhdf5 1.10 leaks a buffer when creating a file fails (the stack
         # is all inside libhdf5); that leak, and only in libhdf5, is not scgrad's to report.
         suppressions = os.path.join(tmp, "lsan.supp")
@@ -62,8 +64,8 @@ def main():
                            "ASAN_OPTIONS": "verify_asan_link_order=0:"
                                            + os.environ.get("ASAN_OPTIONS", ""),
                            "LSAN_OPTIONS": f"suppressions={suppressions}:print_suppressions=0"}
-                    p = subprocess.run([scgrad, *command(dest)], capture_output=True, text=True,
-                                       env=env)
+                    p = bounded.run([scgrad, *command(dest)], capture_output=True, text=True,
+                                    env=env)
                     last = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
                     left = sorted(set(os.listdir(folder)) - {"old-output"})
                     wrong = []
@@ -82,8 +84,8 @@ def main():
                     problems += bool(wrong)
         # A folder that does not exist: refused before training.
         missing = os.path.join(tmp, "no-such-folder", "model.h5")
-        p = subprocess.run([scgrad, "train", sim, "--classes", "all", "--out", missing],
-                           capture_output=True, text=True)
+        p = bounded.run([scgrad, "train", sim, "--classes", "all", "--out", missing],
+                        capture_output=True, text=True)
         ok = p.returncode == 1 and "does not exist" in p.stderr and p.stdout == ""
         print(f"[{'ok' if ok else 'wrong'}] missing folder: {p.stderr.strip()[-200:]}")
         problems += not ok

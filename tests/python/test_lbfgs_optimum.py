@@ -20,11 +20,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
+import bounded
+
 C = 0.5
 
 
 def run(scgrad, *args):
-    p = subprocess.run([scgrad, *args], capture_output=True, text=True)
+    p = bounded.run([scgrad, *args], capture_output=True, text=True)
     assert p.returncode == 0, (args, p.returncode, p.stderr[-3000:])
     return p
 

@@ -16,6 +16,8 @@ import tempfile
 import h5py
 import numpy as np
 
+import bounded
+
 
 def arrays(path):
     with h5py.File(path) as f:
@@ -30,7 +32,7 @@ def main():
     example, scgrad, data = sys.argv[1:4]
     with tempfile.TemporaryDirectory() as tmp:
         library_model = os.path.join(tmp, "library.h5")
-        p = subprocess.run([example, data, data, library_model], capture_output=True, text=True)
+        p = bounded.run([example, data, data, library_model], capture_output=True, text=True)
         assert p.returncode == 0, p.stderr
         assert "held-out accuracy" in p.stdout and "cells labelled" in p.stdout, p.stdout
         counts = {}
@@ -40,9 +42,9 @@ def main():
                 counts[name] = int(n)
 
         cli_model = os.path.join(tmp, "cli.h5")
-        q = subprocess.run([scgrad, "train", data, "--classes", "all", "--out", cli_model,
-                            "--threads", "1"],
-                           capture_output=True, text=True)
+        q = bounded.run([scgrad, "train", data, "--classes", "all", "--out", cli_model,
+                         "--threads", "1"],
+                        capture_output=True, text=True)
         assert q.returncode == 0, q.stderr
         a, b = arrays(library_model), arrays(cli_model)
         assert a.keys() == b.keys(), (a.keys(), b.keys())
@@ -50,8 +52,8 @@ def main():
             assert np.array_equal(np.asarray(a[key]), np.asarray(b[key])), key
 
         labels = os.path.join(tmp, "labels.csv")
-        r = subprocess.run([scgrad, "predict", cli_model, data, "--csv", labels],
-                           capture_output=True, text=True)
+        r = bounded.run([scgrad, "predict", cli_model, data, "--csv", labels],
+                        capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         with open(labels) as f:
             predicted = collections.Counter(row["label"] for row in csv.DictReader(f))

@@ -18,9 +18,11 @@ import tempfile
 import anndata
 import pandas as pd
 
+import bounded
+
 
 def run(*args, expect=0):
-    p = subprocess.run([SCGRAD, *map(str, args)], capture_output=True, text=True)
+    p = bounded.run([SCGRAD, *map(str, args)], capture_output=True, text=True)
     if p.returncode != expect:
         sys.exit(f"scgrad {' '.join(map(str, args))}: exit {p.returncode}\n{p.stdout}\n{p.stderr}")
     return p

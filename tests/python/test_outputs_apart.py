@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 
+import bounded
+
 
 def digest(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
@@ -25,10 +27,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "data.h5ad")
         model = os.path.join(tmp, "model.h5")
-        subprocess.run([scgrad, "simulate", data, "--cells", "120", "--genes", "60"], check=True,
-                       capture_output=True)
-        subprocess.run([scgrad, "train", data, "--classes", "all", "--epochs", "1", "--out",
-                        model], check=True, capture_output=True)
+        bounded.run([scgrad, "simulate", data, "--cells", "120", "--genes", "60"], check=True,
+                    capture_output=True)
+        bounded.run([scgrad, "train", data, "--classes", "all", "--epochs", "1", "--out",
+                     model], check=True, capture_output=True)
         os.symlink(data, os.path.join(tmp, "data-link.h5ad"))
         os.link(data, os.path.join(tmp, "data-hard.h5ad"))
         os.symlink(model, os.path.join(tmp, "model-link.h5"))
@@ -47,8 +49,8 @@ def main():
             for source in inputs:
                 for name in names[source]:
                     before = digest(source)
-                    p = subprocess.run([scgrad, *command, option, os.path.join(tmp, name)],
-                                       capture_output=True, text=True)
+                    p = bounded.run([scgrad, *command, option, os.path.join(tmp, name)],
+                                    capture_output=True, text=True)
                     ok = (p.returncode == 1 and p.stdout == "" and option in p.stderr
                           and "replace the data this run reads" in p.stderr
                           and digest(source) == before)
@@ -60,7 +62,7 @@ def main():
               "--metrics-out", os.path.join(tmp, "same.json")], "is also --out"),
             (["predict", model, data, "--out", tmp], "is a directory"),
         ]:
-            p = subprocess.run([scgrad, *args], capture_output=True, text=True)
+            p = bounded.run([scgrad, *args], capture_output=True, text=True)
             ok = p.returncode == 1 and fragment in p.stderr and p.stdout == ""
             problems += not ok
             print(f"[{'ok' if ok else 'wrong'}] {fragment}: {p.stderr.strip()[-160:]}")

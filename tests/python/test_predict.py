@@ -14,9 +14,11 @@ import anndata
 import h5py
 import numpy as np
 
+import bounded
+
 
 def run(*args, ok=True):
-    p = subprocess.run([SCGRAD, *args], capture_output=True, text=True)
+    p = bounded.run([SCGRAD, *args], capture_output=True, text=True)
     assert (p.returncode == 0) == ok, f"{args}: exit {p.returncode}\n{p.stderr}"
     return p
 

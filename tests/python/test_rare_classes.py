@@ -16,9 +16,11 @@ import tempfile
 
 import h5py
 
+import bounded
+
 
 def run(scgrad, *args, ok=True):
-    p = subprocess.run([scgrad, *args], capture_output=True, text=True)
+    p = bounded.run([scgrad, *args], capture_output=True, text=True)
     assert (p.returncode == 0) == ok, (args, p.returncode, p.stderr[-3000:])
     return p
 

@@ -11,20 +11,22 @@ import tempfile
 import h5py
 import numpy as np
 
+import bounded
+
 
 def main():
     scgrad = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         sim = os.path.join(tmp, "sim.h5ad")
-        subprocess.run([scgrad, "simulate", sim, "--cells", "3000", "--genes", "2000"],
-                       check=True, capture_output=True)
+        bounded.run([scgrad, "simulate", sim, "--cells", "3000", "--genes", "2000"],
+                    check=True, capture_output=True)
         stored = {}
         for name, extra in [("dense", ["--compute", "dense"]), ("sparse", ["--compute", "sparse"]),
                             ("streamed", ["--max-memory", "4M"])]:
             model = os.path.join(tmp, name + ".h5")
-            p = subprocess.run([scgrad, "train", sim, "--classes", "all", "--epochs", "2",
-                                "--optimizer", "adam", "--out", model, *extra],
-                               capture_output=True, text=True)
+            p = bounded.run([scgrad, "train", sim, "--classes", "all", "--epochs", "2",
+                             "--optimizer", "adam", "--out", model, *extra],
+                            capture_output=True, text=True)
             assert p.returncode == 0, p.stderr
             assert ("streamed from disk" in p.stderr) == (name == "streamed"), p.stderr
             with h5py.File(model) as f:

@@ -15,7 +15,7 @@
 namespace scgrad {
 namespace {
 
-using test::shared_data;
+using test::repository_data;
 
 // --- files written by anndata 0.8 ------------------------------------------------------------
 
@@ -207,11 +207,10 @@ TEST(H5adErrors, MissingFileNotHdf5NotAnndata) {
   }
 }
 
-// --- anndata's fixtures and the real data (../shared) ----------------------------------------
+// --- anndata's fixtures and the real data (data/) ----------------------------------------------
 
-TEST(SharedFixtures, EveryAnndataVersionReads) {
-  SCGRAD_REQUIRE_SHARED_DATA();
-  const auto dir = shared_data() / "anndata-formats";
+TEST(RepositoryData, EveryAnndataVersionReads) {
+  const auto dir = repository_data() / "anndata-formats";
   {
     const H5adFile f((dir / "anndata_v0.5.0.h5ad").string());
     EXPECT_EQ(f.n_obs(), 700);
@@ -252,9 +251,8 @@ TEST(SharedFixtures, EveryAnndataVersionReads) {
   }
 }
 
-TEST(SharedFixtures, GliaSubsetReadsOnlySelectedRows) {
-  SCGRAD_REQUIRE_SHARED_DATA();
-  const H5adFile f((shared_data() / "darmanis2015_glia_subset.h5ad").string());
+TEST(RepositoryData, GliaSubsetReadsOnlySelectedRows) {
+  const H5adFile f((repository_data() / "darmanis2015_glia_subset.h5ad").string());
   EXPECT_EQ(f.n_obs(), 253);
   EXPECT_EQ(f.n_vars(), 19683);
   const auto labels = f.obs_column("author_cell_type");

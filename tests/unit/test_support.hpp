@@ -14,9 +14,14 @@
 
 namespace scgrad::test {
 
-/// ../shared/data beside the project (the real data; never copied into the project).
-inline std::filesystem::path shared_data() {
-  return std::filesystem::path(SCGRAD_SOURCE_DIR) / ".." / "shared" / "data";
+/// The project's folder. Defined in a file CMake writes into the build folder
+/// (tests/source_dir.cpp.in), not as a compiler flag: every other test file then compiles to the
+/// same object in any clone, and ccache serves a fresh clone what an earlier one compiled.
+const char* source_dir();
+
+/// The repository's data/ (the glia subset and anndata's format fixtures).
+inline std::filesystem::path repository_data() {
+  return std::filesystem::path(source_dir()) / "data";
 }
 
 /// A random CSR matrix: each entry stored when the generator's next draw is divisible by
@@ -73,16 +78,8 @@ inline std::string simulated_file(const TempDir& dir, std::int64_t cells, std::i
 /// Runs Debian's python (with torch/anndata) on a script of tests/python; true on success.
 inline bool run_python(const std::string& script_and_args) {
   const auto command =
-      std::string("/usr/bin/python3 ") + SCGRAD_SOURCE_DIR + "/tests/python/" + script_and_args;
+      std::string("/usr/bin/python3 ") + source_dir() + "/tests/python/" + script_and_args;
   return std::system(command.c_str()) == 0;
 }
 
 }  // namespace scgrad::test
-
-/// Skips the test, with the reason, when ../shared/data is absent.
-#define SCGRAD_REQUIRE_SHARED_DATA()                                              \
-  do {                                                                            \
-    if (!std::filesystem::exists(scgrad::test::shared_data())) {                  \
-      GTEST_SKIP() << "../shared/data is absent: skipping the test on real data"; \
-    }                                                                             \
-  } while (false)
