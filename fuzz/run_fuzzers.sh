@@ -3,8 +3,8 @@
 # UndefinedBehaviorSanitizer (Debian's clang), and prints executions and crashes per target.
 #   usage: fuzz/run_fuzzers.sh [SECONDS_PER_TARGET]     (default 60)
 # Seeds: small .h5ad files written by Debian's anndata (tests/python/write_fixtures.py), the
-# malformed corpus (tests/python/malformed_corpus.py) and, when ../shared is beside the
-# project, the anndata-formats fixtures. Corpus and crash files go to ${TMPDIR:-/tmp}; a crash
+# malformed corpus (tests/python/malformed_corpus.py) and the anndata-format fixtures in
+# data/anndata-formats. Corpus and crash files go to ${TMPDIR:-/tmp}; a crash
 # is kept there as crash-* (rerun: build-fuzz/fuzz/TARGET FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,10 +26,8 @@ if [[ ! -d $seeds ]]; then
   /usr/bin/python3 tests/python/write_fixtures.py "$seeds/fixtures" > /dev/null
   /usr/bin/python3 tests/python/malformed_corpus.py build/scgrad --keep "$seeds/malformed" \
     > /dev/null 2>&1 || true  # needs build/scgrad for its model cases; the files are what count
-  if [[ -d ../shared/data/anndata-formats ]]; then
-    mkdir -p "$seeds/formats"
-    find ../shared/data/anndata-formats -name '*.h5ad' -size -2M -exec cp {} "$seeds/formats/" \;
-  fi
+  mkdir -p "$seeds/formats"
+  find data/anndata-formats -name '*.h5ad' -size -2M -exec cp {} "$seeds/formats/" \;
   find "$seeds" -type f \( -name '*.h5ad' -o -name '*.h5' \) -size -2M > "$work/seed-files.txt"
   mkdir -p "$seeds/flat"
   i=0

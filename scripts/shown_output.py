@@ -3,11 +3,14 @@
 
 usage: shown_output.py SHOWN ACTUAL   (exit 0 when every shown line was printed, 1 otherwise)
 
+Once the block matches, each of its lines is edited in turn (text appended) and must then fail
+to match: no shown line escapes the comparison.
+
 The shown block is an excerpt: its lines must stand in the output in the same order and, between
 two elision lines ("..." or "…"), one after the other; before its first line and after its last
 the output may hold more. Lines are compared with runs of spaces folded. What differs from run
-to run is masked on both sides: a time "in 0.08 s", and the last column of a table whose header
-ends in "seconds".
+to run is masked on both sides: a time "in 0.08 s", and the last column of the rows (lines that
+start with a step or epoch number) of a table whose header ends in "seconds".
 """
 import re
 import sys
@@ -21,10 +24,11 @@ def normalised(lines):
         words = line.split()
         if words and words[-1] == "seconds":
             columns = len(words)
-        elif not words:
-            columns = None
-        elif columns and len(words) == columns and re.fullmatch(r"[\d.]+", words[-1]):
-            words[-1] = "<seconds>"
+        elif columns and len(words) == columns and re.fullmatch(r"\d+", words[0]) \
+                and re.fullmatch(r"[\d.]+", words[-1]):
+            words[-1] = "<seconds>"  # a row of the table: it starts with its step or epoch
+        elif " ".join(words) not in ELISIONS:
+            columns = None  # the table has ended
         out.append(re.sub(r"\bin \d+(\.\d+)? s\b", "in <t> s", " ".join(words)))
     return out
 
@@ -68,9 +72,26 @@ def mismatch(shown_text, actual_text):
     return None
 
 
+def unchecked_lines(shown_text, actual_text):
+    """The shown lines whose editing the comparison would not notice (none, when it works)."""
+    lines = shown_text.strip("\n").splitlines()
+    missed = []
+    for i, line in enumerate(lines):
+        if line.strip() in ELISIONS:
+            continue
+        edited = lines[:i] + [line + " (edited)"] + lines[i + 1:]
+        if mismatch("\n".join(edited), actual_text) is None:
+            missed.append(line)
+    return missed
+
+
 if __name__ == "__main__":
-    shown_path, actual_path = sys.argv[1:3]
-    problem = mismatch(open(shown_path).read(), open(actual_path).read())
+    shown, actual = (open(path).read() for path in sys.argv[1:3])
+    problem = mismatch(shown, actual)
     if problem:
         print(f"the README's output differs from what the command printed: {problem}")
+        sys.exit(1)
+    missed = unchecked_lines(shown, actual)
+    if missed:
+        print(f"editing these shown lines would go unnoticed: {missed}")
         sys.exit(1)

@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 
-SECONDS = 300  # no single command of the suite takes a tenth of this on 2 cores
+SECONDS = 600  # a backstop against hangs: ctest's TIMEOUT of each test is the tighter bound
 _started = []
 
 

@@ -44,7 +44,7 @@ def main():
         cells[order[:2000]].copy().write_h5ad(path("train.h5ad"))
         cells[order[2000:]].copy().write_h5ad(path("heldout.h5ad"))
         run("train", path("train.h5ad"), "--classes", "all", "--out", path("model.h5"),
-            "--plot", path("curves.png"))
+            "--plot", path("curves.png"), "--threads", 1)  # one thread: the same figures anywhere
 
         run("predict", path("model.h5"), path("heldout.h5ad"), "--out", path("every.h5ad"),
             "--metrics-out", path("every.json"))
@@ -72,6 +72,12 @@ def main():
               f"{accuracy_assigned:.4f}")
         if not 0 < assigned.sum() < n:
             problems.append(f"{int(assigned.sum())} of {n} cells assigned: the threshold did nothing")
+        # The figures README.md quotes for this run.
+        quoted = (0.851, 532, 0.983)
+        if (round(accuracy_all, 3), int(assigned.sum()), round(accuracy_assigned, 3)) != quoted:
+            problems.append(f"the README quotes accuracy {quoted[0]}, {quoted[1]} assigned at "
+                            f"{quoted[2]}; measured {accuracy_all:.3f}, {int(assigned.sum())}, "
+                            f"{accuracy_assigned:.3f}")
         if accuracy_assigned < accuracy_all:
             problems.append("accuracy over assigned cells is lower than over all cells")
         if "Unassigned" in set(label_all):
@@ -141,8 +147,8 @@ def main():
             problems.append("the run does not state the genes matched before and after: " + p.stderr)
         print("gene map: " + p.stderr.splitlines()[0])
 
-        # Markers: of each type's top 20, at least 80 % of min(20, planted) are its planted
-        # markers: the logistic model's weights, and the two-layer model's stored attribution.
+        # Markers: each type's top 20 are all its planted markers (README.md: "20 of 20"): the
+        # logistic model's weights, and the two-layer model's stored attribution.
         run("simulate", path("markers.h5ad"), "--cells", 1500, "--genes", 1000, "--seed", 2)
         planted = anndata.read_h5ad(path("markers.h5ad")).var_names
         for model in ("logistic", "mlp"):
@@ -161,7 +167,7 @@ def main():
                     print(f"markers ({model}, {classes}): {cell_type}: {own} of its top "
                           f"{len(rows)} are its {n_planted} planted markers")
                     if (list(rows["rank"]) != list(range(1, 21)) or n_planted == 0
-                            or own < 0.8 * min(20, n_planted)):
+                            or own < min(20, n_planted)):
                         problems.append(f"markers of {cell_type} ({model}, {classes}): {own} "
                                         "planted in top 20")
                 if len(table) != 20 * table["class"].nunique():

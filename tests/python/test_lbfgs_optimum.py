@@ -5,7 +5,8 @@ A simulated file (3 types, 600 cells x 300 genes) is trained by `scgrad train` w
 every cell (no split, no class weights, a fixed weight decay λ = 1 / (C n) for C = 0.5), and
 scikit-learn's multinomial LogisticRegression(C = 0.5) is fitted on the very features the model
 file describes (its genes, log1p of counts per 10,000, its scaling mean and SD). The class
-probabilities of the two models must agree to 2e-3 on every cell, and their predicted classes
+probabilities of the two models must agree to 4e-4 on every cell (docs/training.md quotes this
+bound; one thread, so the figures are the same on any machine), and their predicted classes
 everywhere. Then the same with class weights ('balanced', sklearn's class_weight='balanced').
 usage: test_lbfgs_optimum.py SCGRAD_BINARY
 """
@@ -65,7 +66,7 @@ def main():
             run(scgrad, "train", sim, "--classes", "all", "--optimizer", "lbfgs",
                 "--test-fraction", "0", "--validation-fraction", "0", "--epochs", "500",
                 "--class-weight", weights, "--weight-decay", repr(1 / (C * n)),
-                "--target-sum", "1e4", "--out", model)
+                "--target-sum", "1e4", "--threads", "1", "--out", model)
             x, ours = model_probabilities(model, counts, list(data.var_names))
             clf = LogisticRegression(C=C, tol=1e-10, max_iter=20000, class_weight=sklearn_weights)
             clf.fit(x, labels)
@@ -77,7 +78,7 @@ def main():
             print(f"class weights {weights}: max |p_scgrad - p_sklearn| = {gap:.2e}, "
                   f"same class on {100 * agree:.1f} % of cells; training accuracy "
                   f"{(np.array(classes)[ours.argmax(1)] == labels).mean():.3f}")
-            assert gap < 2e-3, gap
+            assert gap < 4e-4, gap
             assert agree == 1.0, agree
     print("lbfgs optimum: ok")
     return 0

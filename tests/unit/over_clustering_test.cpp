@@ -147,8 +147,9 @@ TEST(MajorityVote, OverScgradsClustersBeatsCorruptedPerCellLabels) {
   voted /= 2400;
   std::cout << "per-cell accuracy " << per_cell << ", majority vote " << voted << " over "
             << results.over_clustering->n_clusters << " clusters\n";
-  EXPECT_LT(per_cell, 0.9);
-  EXPECT_GT(voted, per_cell + 0.1);
+  // What README.md and docs/performance.md quote: 0.815 -> 1.000 (three decimals).
+  EXPECT_NEAR(per_cell, 0.815, 0.0005);
+  EXPECT_GE(voted, 0.9995);
   // The same seed, the same clusters.
   EXPECT_EQ(predict_cells(model, query, options).columns.over_cluster, clusters);
 }
