@@ -20,7 +20,8 @@ fi
 grep -E "warning" build-sanitize/build.log || true
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 set +e
-ctest --test-dir build-sanitize --output-on-failure --no-tests=error > build-sanitize/ctest.log 2>&1
+ctest --test-dir build-sanitize --output-on-failure --no-tests=error -j"$(nproc)" \
+  > build-sanitize/ctest.log 2>&1
 status=$?
 set -e
 grep -E "Failed|\*\*\*|Sanitizer|runtime error" build-sanitize/ctest.log || true
