@@ -1,5 +1,6 @@
-// The h5ad reader on anndata's own fixtures (../shared), the real glia data, and files that
-// Debian's anndata 0.8 writes during the test (dense, CSR, CSC, gzip, int64, raw, layers).
+// The h5ad reader on anndata's own fixtures (data/anndata-formats), the real glia data, and
+// files that Debian's anndata 0.8 writes during the test (dense, CSR, CSC, gzip, int64, raw,
+// layers).
 
 #include "scgrad/io/h5ad_reader.hpp"
 
