@@ -15,8 +15,9 @@
 #include "scgrad/exercise/exercise.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
-#include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "scgrad/util/output_set.hpp"
+#include "standard_output.hpp"
 #include "threads_option.hpp"
 
 namespace scgrad::app {
@@ -45,6 +46,9 @@ struct TemporaryFile {
 
 void run_exercise_command(ExerciseArgs& args) {
   check_outputs_apart({{"FILE", args.file}}, {{"--json", args.json_out}});
+  OutputSet outputs;
+  const auto* json_out = args.json_out.empty() ? nullptr : &outputs.add("--json", args.json_out);
+  keep_standard_output_for({args.json_out});
   use_threads(args.threads);
   TemporaryFile simulated;
   if (args.file.empty()) {
@@ -75,8 +79,9 @@ void run_exercise_command(ExerciseArgs& args) {
   const auto report = run_exercise(data, args.options, &std::cerr);
   std::cout << '\n';
   print_exercise_report(report, std::cout);
-  if (!args.json_out.empty()) {
-    write_text_atomically(args.json_out, exercise_report_json(report) + "\n", "--json");
+  if (json_out != nullptr) {
+    write_text(*json_out, exercise_report_json(report) + "\n");
+    outputs.commit();
   }
 }
 

@@ -10,7 +10,7 @@
 #include "option_flags.hpp"
 #include "scgrad/io/hdf5_printing.hpp"
 #include "scgrad/io/reading_guard.hpp"
-#include "scgrad/util/atomic_output.hpp"
+#include "scgrad/util/output_set.hpp"
 #include "scgrad/version.hpp"
 
 int main(int argc, char** argv) {

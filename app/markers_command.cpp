@@ -10,9 +10,10 @@
 #include "commands.hpp"
 #include "scgrad/predict/marker_genes.hpp"
 #include "scgrad/scgrad.hpp"
-#include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/csv_field.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "scgrad/util/output_set.hpp"
+#include "standard_output.hpp"
 
 namespace scgrad::app {
 
@@ -26,6 +27,9 @@ struct MarkersArgs {
 
 void run_markers(const MarkersArgs& args) {
   check_outputs_apart({{"MODEL", args.model}}, {{"--csv", args.csv}});
+  OutputSet outputs;
+  const auto* csv_out = args.csv.empty() ? nullptr : &outputs.add("--csv", args.csv);
+  keep_standard_output_for({args.csv});
   const auto model = load(args.model);
   const auto markers = marker_genes(model, args.top);
   std::cerr << (marker_source(model) == MarkerSource::weights
@@ -43,8 +47,9 @@ void run_markers(const MarkersArgs& args) {
           << m.score << '\n';
     }
   }
-  if (!args.csv.empty()) {
-    write_text_atomically(args.csv, csv.str(), "the marker CSV");
+  if (csv_out != nullptr) {
+    write_text(*csv_out, csv.str());
+    outputs.commit();
     std::cerr << "wrote " << args.csv << '\n';
   }
 }

@@ -8,12 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "gnuplot.hpp"
 #include "memory_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/scgrad.hpp"
-#include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "scgrad/util/output_set.hpp"
+#include "standard_output.hpp"
 #include "threads_option.hpp"
 #include "training_plot.hpp"
 
@@ -174,36 +176,58 @@ void report_vote(const PredictArgs& args, const PredictResults& results) {
   }
 }
 
-/// Every output the options ask for.
+/// The run's outputs, staged before any work (output_set.hpp); null when not asked for.
+struct PredictOutputs {
+  OutputSet set;
+  const StagedOutput* out = nullptr;
+  const StagedOutput* csv = nullptr;
+  const StagedOutput* metrics = nullptr;
+  const StagedOutput* annotations = nullptr;
+  const StagedOutput* plot = nullptr;
+};
+
+void stage_outputs(const PredictArgs& args, PredictOutputs& outputs) {
+  if (!args.plot.empty()) check_picture_name("--plot", args.plot);
+  auto stage = [&](const char* option, const std::string& path) {
+    return path.empty() ? nullptr : &outputs.set.add(option, path);
+  };
+  outputs.out = stage("--out", args.out);
+  outputs.csv = stage("--csv", args.csv);
+  outputs.metrics = stage("--metrics-out", args.metrics_out);
+  outputs.annotations = stage("--annotations-only", args.annotations);
+  outputs.plot = stage("--plot", args.plot);
+}
+
+/// Every output the options ask for, put in place together.
 void write_outputs(const PredictArgs& args, const ModelFile& model, const PredictResults& results,
-                   const Categorical& labels) {
-  if (!args.metrics_out.empty()) {
-    write_text_atomically(args.metrics_out, predict_metrics_json(args, model, results, labels),
-                          "the predict metrics");
-    std::cerr << "wrote " << args.metrics_out << '\n';
+                   const Categorical& labels, PredictOutputs& outputs) {
+  if (outputs.metrics) {
+    write_text(*outputs.metrics, predict_metrics_json(args, model, results, labels));
   }
-  if (!args.out.empty()) {
-    write_prediction_h5ad(args.data, args.out, results.columns);
-    std::cerr << "wrote " << args.out << " (obs " << obs_written(results.columns)
-              << "; obsm scgrad_probabilities; uns scgrad_classes)\n";
-  }
-  if (!args.plot.empty()) {
+  if (outputs.out) write_prediction_h5ad(args.data, *outputs.out, results.columns);
+  if (outputs.plot) {
     plot_label_counts(labels.categories, labels.counts(),
                       fmt::format("scgrad predict: {} cells of {}", results.cell_names.size(),
                                   std::filesystem::path(args.data).filename().string()),
-                      args.plot);
-    std::cerr << "wrote plot " << args.plot << '\n';
+                      *outputs.plot);
   }
-  if (!args.annotations.empty()) {
-    write_prediction_annotations(args.annotations, results.cell_names, results.columns);
+  if (outputs.annotations) {
+    write_prediction_annotations(*outputs.annotations, results.cell_names, results.columns);
+  }
+  if (outputs.csv) write_prediction_csv(*outputs.csv, results.cell_names, results.columns);
+  outputs.set.commit();
+  if (outputs.metrics) std::cerr << "wrote " << args.metrics_out << '\n';
+  if (outputs.out) {
+    std::cerr << "wrote " << args.out << " (obs " << obs_written(results.columns)
+              << "; obsm scgrad_probabilities; uns scgrad_classes)\n";
+  }
+  if (outputs.plot) std::cerr << "wrote plot " << args.plot << '\n';
+  if (outputs.annotations) {
     std::cerr << "wrote " << args.annotations << " (the annotations only: obs names, "
               << obs_written(results.columns)
               << ", obsm scgrad_probabilities, uns scgrad_classes; no expression matrix)\n";
   }
-  if (!args.csv.empty()) {
-    write_prediction_csv(args.csv, results.cell_names, results.columns);
-    std::cerr << "wrote " << args.csv << '\n';
-  }
+  if (outputs.csv) std::cerr << "wrote " << args.csv << '\n';
 }
 
 void run_predict(const PredictArgs& args) {
@@ -213,6 +237,9 @@ void run_predict(const PredictArgs& args) {
                        {"--metrics-out", args.metrics_out},
                        {"--annotations-only", args.annotations},
                        {"--plot", args.plot}});
+  PredictOutputs outputs;
+  stage_outputs(args, outputs);
+  keep_standard_output_for({args.out, args.csv, args.metrics_out, args.annotations, args.plot});
   const int threads = use_threads(args.threads);
   const auto model = load(args.model);
   use_blas_threads(threads, model.compute == ComputePath::sparse);
@@ -224,7 +251,7 @@ void run_predict(const PredictArgs& args) {
   const auto labels = results.columns.annotation();  // the labels as every output writes them
   report_labels(args, model, results, labels);
   report_vote(args, results);
-  write_outputs(args, model, results, labels);
+  write_outputs(args, model, results, labels, outputs);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "gnuplot.hpp"
 #include "memory_option.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/distributed/environment.hpp"
@@ -20,9 +21,10 @@
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/train/fit.hpp"
 #include "scgrad/train/train_settings.hpp"
-#include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "scgrad/util/output_set.hpp"
 #include "scgrad/util/threads.hpp"
+#include "standard_output.hpp"
 #include "threads_option.hpp"
 #include "train_output.hpp"
 #include "training_plot.hpp"
@@ -65,6 +67,25 @@ int default_threads(const DistributedEnvironment& env) {
   return std::max(1, available_cores() / ranks_here);
 }
 
+/// The run's outputs, staged before any work (output_set.hpp).
+struct TrainOutputs {
+  std::unique_ptr<OutputSet> set = std::make_unique<OutputSet>();
+  const StagedOutput* model = nullptr;
+  const StagedOutput* metrics = nullptr;
+  const StagedOutput* curves = nullptr;
+  const StagedOutput* confusion = nullptr;
+};
+
+void stage_outputs(const TrainArgs& args, TrainOutputs& out) {
+  if (!args.plot.empty()) check_picture_name("--plot", args.plot);
+  if (!args.model_out.empty()) out.model = &out.set->add("--out", args.model_out);
+  if (!args.metrics_out.empty()) out.metrics = &out.set->add("--metrics-out", args.metrics_out);
+  if (!args.plot.empty()) {
+    out.curves = &out.set->add("--plot", args.plot);
+    out.confusion = &out.set->add("--plot (confusion matrix)", confusion_plot_path(args.plot));
+  }
+}
+
 void run_train(const TrainArgs& args) {
   check_outputs_apart(
       {{"FILE", args.file}},
@@ -75,6 +96,13 @@ void run_train(const TrainArgs& args) {
   // Data-parallel when launched with WORLD_SIZE > 1 (torchrun's variables): every rank trains,
   // only rank 0 prints and writes.
   const auto env = distributed_environment([](const char* name) { return std::getenv(name); });
+  // Outputs are staged before the data is read, so a path that cannot be written stops the run
+  // now, and a late failure leaves every file as it was. Every rank checks (they fail alike);
+  // rank 0 keeps its staging files.
+  TrainOutputs outputs;
+  stage_outputs(args, outputs);
+  if (env.rank != 0) outputs = TrainOutputs{};
+  keep_standard_output_for({args.model_out, args.metrics_out, args.plot});
   std::unique_ptr<ProcessGroup> group;
   if (env.distributed()) {
     group = std::make_unique<ProcessGroup>(env, std::chrono::seconds(args.dist_timeout));
@@ -94,14 +122,17 @@ void run_train(const TrainArgs& args) {
   if (env.distributed()) {
     std::cerr << "trained data-parallel on " << env.world_size << " ranks\n";
   }
-  if (!args.model_out.empty()) write_model_file(args.model_out, result.model);
-  printer.print_saved(result);
-  if (!args.metrics_out.empty()) {
-    write_text_atomically(args.metrics_out, metrics_json(result, options).dump(2) + "\n",
-                          "--metrics-out");
+  if (outputs.model != nullptr) write_model_file(*outputs.model, result.model);
+  if (outputs.metrics != nullptr) {
+    write_text(*outputs.metrics, metrics_json(result, options).dump(2) + "\n");
   }
-  if (!args.plot.empty()) {
-    plot_fit(result, options, args.plot);
+  if (outputs.curves != nullptr) {
+    plot_fit(result, options, *outputs.curves, *outputs.confusion);
+    if (!result.held_out) outputs.set->drop(*outputs.confusion);
+  }
+  outputs.set->commit();
+  printer.print_saved(result);
+  if (outputs.curves != nullptr) {
     std::cerr << "wrote plot " << args.plot << '\n';
     if (result.held_out) std::cerr << "wrote plot " << confusion_plot_path(args.plot) << '\n';
   }

@@ -379,7 +379,8 @@ nlohmann::json metrics_json(const FitResult& result, const FitOptions& options) 
   return j;
 }
 
-void plot_fit(const FitResult& result, const FitOptions& options, const std::string& path) {
+void plot_fit(const FitResult& result, const FitOptions& options, const StagedOutput& curves_out,
+              const StagedOutput& confusion_out) {
   const auto& run = result.selection;
   TrainingCurves curves;
   curves.title = fmt::format("scgrad train {} — {}", options.model, class_count_text(result.data));
@@ -400,13 +401,13 @@ void plot_fit(const FitResult& result, const FitOptions& options, const std::str
       curves.test_accuracy.push_back(*e.test_accuracy);
     }
   }
-  plot_training_curves(curves, path);
+  plot_training_curves(curves, curves_out);
   if (result.held_out) {
     plot_confusion(
         result.data.classes, result.evaluation.confusion,
         fmt::format("held-out cells ({}): accuracy {:.3f}, macro-F1 {:.3f}", result.data.test_cells,
                     result.evaluation.accuracy, result.evaluation.macro_f1),
-        confusion_plot_path(path));
+        confusion_out);
   }
 }
 

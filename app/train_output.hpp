@@ -7,6 +7,7 @@
 
 #include "progress_bar.hpp"
 #include "scgrad/train/fit.hpp"
+#include "scgrad/util/output_set.hpp"
 
 namespace scgrad::app {
 
@@ -38,8 +39,10 @@ class TrainPrinter {
 /// Per-epoch and final metrics, the selection, the evaluation, the preprocessing, the refit.
 nlohmann::json metrics_json(const FitResult& result, const FitOptions& options);
 
-/// The selection run's curves as a .png or .svg (gnuplot).
-void plot_fit(const FitResult& result, const FitOptions& options, const std::string& path);
+/// The selection run's curves as a .png or .svg (gnuplot), and with a held-out split its
+/// confusion matrix (else `confusion` is left empty; the caller drops it).
+void plot_fit(const FitResult& result, const FitOptions& options, const StagedOutput& curves,
+              const StagedOutput& confusion);
 
 /// "12 Astrocytes, 30 Neurons": the selected cells per class.
 std::string class_count_text(const DataSummary& data);

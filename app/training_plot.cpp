@@ -11,7 +11,7 @@
 
 namespace scgrad::app {
 
-void plot_training_curves(const TrainingCurves& curves, const std::string& path) {
+void plot_training_curves(const TrainingCurves& curves, const StagedOutput& out) {
   std::ostringstream data;
   auto column = [](const std::vector<double>& values, std::size_t e) {
     return e < values.size() ? values[e] : NAN;
@@ -21,7 +21,7 @@ void plot_training_curves(const TrainingCurves& curves, const std::string& path)
          << column(curves.validation_loss, e) << ' ' << column(curves.validation_accuracy, e) << ' '
          << column(curves.test_loss, e) << ' ' << column(curves.test_accuracy, e) << '\n';
   }
-  draw_with_gnuplot(path, "--plot", 1100, 450, data.str(), [&](const std::string& data_path) {
+  draw_with_gnuplot(out, 1100, 450, data.str(), [&](const std::string& data_path) {
     // Columns 2-3 train, 4-5 validation, 6-7 test; a curve is drawn only where it was measured.
     auto lines = [&](int first_column) {
       std::string plot = fmt::format("'{}' using 1:{} with linespoints lw 2 title 'train'",
@@ -60,7 +60,7 @@ std::string confusion_plot_path(const std::string& plot_path) {
 
 void plot_confusion(const std::vector<std::string>& classes,
                     const std::vector<std::vector<std::int64_t>>& confusion,
-                    const std::string& title, const std::string& path) {
+                    const std::string& title, const StagedOutput& out) {
   const auto k = static_cast<int>(classes.size());
   std::ostringstream data;  // one row per true class: the share of its cells per prediction
   for (int t = 0; t < k; ++t) {
@@ -75,7 +75,7 @@ void plot_confusion(const std::vector<std::string>& classes,
   // 30 classes stay readable: the picture grows with the classes, names are rotated on the
   // x axis, shares are written in the cells only while they fit.
   const int side = std::clamp(28 * k + 260, 520, 1400);
-  draw_with_gnuplot(path, "--plot", side + 120, side, data.str(), [&](const std::string& d) {
+  draw_with_gnuplot(out, side + 120, side, data.str(), [&](const std::string& d) {
     std::string tics_x, tics_y;
     for (int c = 0; c < k; ++c) {
       const auto name = gnuplot_quoted(classes[static_cast<std::size_t>(c)]);
@@ -102,7 +102,7 @@ void plot_confusion(const std::vector<std::string>& classes,
 
 void plot_label_counts(const std::vector<std::string>& labels,
                        const std::vector<std::int64_t>& counts, const std::string& title,
-                       const std::string& path) {
+                       const StagedOutput& out) {
   const auto k = static_cast<int>(labels.size());
   std::ostringstream data;
   for (int c = 0; c < k; ++c) {
@@ -110,7 +110,7 @@ void plot_label_counts(const std::vector<std::string>& labels,
          << labels[static_cast<std::size_t>(c)] << "\"\n";
   }
   const int height = std::clamp(24 * k + 160, 360, 1200);
-  draw_with_gnuplot(path, "--plot", 900, height, data.str(), [&](const std::string& d) {
+  draw_with_gnuplot(out, 900, height, data.str(), [&](const std::string& d) {
     return fmt::format(
         "set title '{}'\nset xlabel 'cells'\nset grid xtics\nunset key\n"
         "set yrange [{}:-0.8] reverse\nset xrange [0:*]\nset offsets 0, graph 0.12, 0, 0\n"

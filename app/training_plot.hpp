@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/util/output_set.hpp"
+
 namespace scgrad::app {
 
 struct TrainingCurves {
@@ -18,8 +20,8 @@ struct TrainingCurves {
   std::string x_label = "epoch";
 };
 
-/// Writes the picture atomically; throws scgrad::Error if gnuplot is missing or fails.
-void plot_training_curves(const TrainingCurves& curves, const std::string& path);
+/// Draws into a staged output; throws scgrad::Error if gnuplot is missing or fails.
+void plot_training_curves(const TrainingCurves& curves, const StagedOutput& out);
 
 /// Where `train --plot PATH` puts the confusion matrix: curves.png → curves.confusion.png.
 std::string confusion_plot_path(const std::string& plot_path);
@@ -28,11 +30,11 @@ std::string confusion_plot_path(const std::string& plot_path);
 /// class names on both axes (shares written in the cells up to 15 classes).
 void plot_confusion(const std::vector<std::string>& classes,
                     const std::vector<std::vector<std::int64_t>>& confusion,
-                    const std::string& title, const std::string& path);
+                    const std::string& title, const StagedOutput& out);
 
 /// Cells per predicted label (Unassigned included), as horizontal bars.
 void plot_label_counts(const std::vector<std::string>& labels,
                        const std::vector<std::int64_t>& counts, const std::string& title,
-                       const std::string& path);
+                       const StagedOutput& out);
 
 }  // namespace scgrad::app

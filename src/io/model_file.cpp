@@ -8,7 +8,7 @@
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/model/layer_spec.hpp"
-#include "scgrad/util/atomic_output.hpp"
+#include "scgrad/util/output_set.hpp"
 #include "scgrad/version.hpp"
 
 namespace scgrad {
@@ -235,13 +235,13 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
   }
 }
 
-void write_model_file(const std::string& path, const ModelFile& model) {
+void write_model_file(const StagedOutput& output, const ModelFile& model) {
+  const auto& path = output.destination();
   validate_model_file(model, path);  // never write a model predict would refuse
   const auto& p = model.preprocessing;
-  AtomicOutput output(path);
   {
     const Location where{path, ""};
-    Handle file = hdf5::create_file(output.temporary_path(), path);
+    Handle file = hdf5::create_file(output.path(), path);
     const auto root = file.get();
     hdf5::write_string_attribute(root, "format", kFormatName, where);
     hdf5::write_double_attribute(root, "format_version", kModelFormatVersion, where);
@@ -299,7 +299,12 @@ void write_model_file(const std::string& path, const ModelFile& model) {
     }
     hdf5::flush(root, where);
   }
-  output.commit();
+}
+
+void write_model_file(const std::string& path, const ModelFile& model) {
+  OutputSet outputs;
+  write_model_file(outputs.add("the model file", path), model);
+  outputs.commit();
 }
 
 ModelFile read_model_file(const std::string& path) {

@@ -6,9 +6,9 @@
 #include "anndata_encoding.hpp"
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
-#include "scgrad/util/atomic_output.hpp"
 #include "scgrad/util/csv_field.hpp"
 #include "scgrad/util/output_paths.hpp"
+#include "scgrad/util/output_set.hpp"
 
 namespace scgrad {
 
@@ -83,13 +83,13 @@ void add_prediction_elements(hid_t file, const PredictionColumns& predictions,
 
 }  // namespace
 
-void write_prediction_h5ad(const std::string& input, const std::string& output,
+void write_prediction_h5ad(const std::string& input, const StagedOutput& out,
                            const PredictionColumns& predictions) {
-  check_outputs_apart({{"the input", input}}, {{"the output", output}});  // never modified
-  AtomicOutput out(output);
-  copy_into_output(input, out.temporary_path(), output);
+  const auto& output = out.destination();
+  check_outputs_apart({{"the input", input}}, {{out.name(), output}});  // never modified
+  copy_into(input, out);
   {
-    Handle file = hdf5::open_file_read_write(out.temporary_path(), output);
+    Handle file = hdf5::open_file_read_write(out.path(), output);
     if (!hdf5::is_group(file.get(), "obs")) {
       throw InputError(input, "obs",
                        "stored in the anndata < 0.7 layout (a record array); re-save the file "
@@ -97,22 +97,20 @@ void write_prediction_h5ad(const std::string& input, const std::string& output,
     }
     add_prediction_elements(file.get(), predictions, output);
   }
-  out.commit();
 }
 
-void write_prediction_annotations(const std::string& output,
+void write_prediction_annotations(const StagedOutput& out,
                                   const std::vector<std::string>& cell_names,
                                   const PredictionColumns& predictions) {
-  AtomicOutput out(output);
+  const auto& output = out.destination();
   {
-    Handle file = hdf5::create_file(out.temporary_path(), output);
+    Handle file = hdf5::create_file(out.path(), output);
     const Location where{output, ""};
     anndata::write_anndata_root(file.get(), where);
     anndata::write_dataframe(file.get(), "obs", cell_names, {}, Location{output, "obs"});
     anndata::write_dataframe(file.get(), "var", {}, {}, Location{output, "var"});
     add_prediction_elements(file.get(), predictions, output);
   }
-  out.commit();
 }
 
 Categorical PredictionColumns::annotation() const {
@@ -127,7 +125,7 @@ Categorical PredictionColumns::annotation() const {
   return out;
 }
 
-void write_prediction_csv(const std::string& output, const std::vector<std::string>& cell_names,
+void write_prediction_csv(const StagedOutput& output, const std::vector<std::string>& cell_names,
                           const PredictionColumns& predictions) {
   std::ostringstream csv;
   {
@@ -154,7 +152,7 @@ void write_prediction_csv(const std::string& output, const std::vector<std::stri
       csv << '\n';
     }
   }
-  write_text_atomically(output, csv.str(), "the predictions CSV");
+  write_text(output, csv.str());
 }
 
 }  // namespace scgrad

@@ -6,7 +6,7 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_writer.hpp"
-#include "scgrad/util/atomic_output.hpp"
+#include "scgrad/util/output_set.hpp"
 #include "scgrad/util/random.hpp"
 
 namespace scgrad {
@@ -102,8 +102,8 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   std::vector<std::string> cell_names;
   SimulateResults results;
   results.cells_per_type.assign(static_cast<std::size_t>(n_types), 0);
-  AtomicOutput output(path);  // an interrupted run leaves no half-written file
-  H5adWriter writer(output.temporary_path(), options.genes, options.gzip);
+  OutputSet outputs;  // an interrupted run leaves no half-written file
+  H5adWriter writer(outputs.add("the simulated file", path).path(), options.genes, options.gzip);
   std::vector<std::int32_t> row_indices;
   std::vector<float> row_values;
   for (std::int64_t c = 0; c < options.cells; ++c) {
@@ -129,7 +129,7 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   writer.write_obs(cell_names, {{"author_cell_type", labels}});
   writer.write_var(genes);
   writer.finish();
-  output.commit();
+  outputs.commit();
   return results;
 }
 

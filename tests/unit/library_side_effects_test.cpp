@@ -13,6 +13,7 @@
 
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/io/prediction_output.hpp"
+#include "scgrad/util/output_set.hpp"
 #include "scgrad/scgrad.hpp"
 #include "test_support.hpp"
 
@@ -46,7 +47,9 @@ TEST(LibrarySideEffects, FitSaveLoadPredictChangeNoSignalHandlerAlarmOrHdf5Setti
   save(fitted.model, dir.file("model.h5"));
   const auto model = load(dir.file("model.h5"));
   const auto predicted = predict(model, data);
-  write_prediction_h5ad(data, dir.file("labelled.h5ad"), predicted.columns);
+  OutputSet outputs;
+  write_prediction_h5ad(data, outputs.add("--out", dir.file("labelled.h5ad")), predicted.columns);
+  outputs.commit();
   ASSERT_EQ(predicted.columns.labels.size(), 300U);
 
   const auto after = ProcessState::now();

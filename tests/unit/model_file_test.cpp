@@ -8,7 +8,6 @@
 #include <functional>
 
 #include "scgrad/error.hpp"
-#include "scgrad/util/atomic_output.hpp"
 #include "test_support.hpp"
 
 namespace scgrad {
@@ -128,41 +127,6 @@ TEST(ModelFile, RefusesOtherFiles) {
   std::ofstream(dir.file("text.h5")) << "hello";
   EXPECT_THROW(read_model_file(dir.file("text.h5")), Error);
   EXPECT_THROW(read_model_file(dir.file("absent.h5")), Error);
-}
-
-TEST(AtomicOutput, FailureLeavesTheOldFile) {
-  test::TempDir dir;
-  const auto path = dir.file("out.txt");
-  std::ofstream(path) << "old";
-  {
-    AtomicOutput out(path);
-    std::ofstream(out.temporary_path()) << "half-written";
-    // no commit: as if the run failed here
-  }
-  std::ifstream in(path);
-  std::string content;
-  in >> content;
-  EXPECT_EQ(content, "old");
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path),
-                          std::filesystem::directory_iterator()),
-            1);
-  {
-    AtomicOutput out(path);
-    std::ofstream(out.temporary_path()) << "new";
-    out.commit();
-  }
-  std::ifstream again(path);
-  again >> content;
-  EXPECT_EQ(content, "new");
-}
-
-TEST(AtomicOutput, MissingFolderIsAClearError) {
-  try {
-    AtomicOutput out("/nonexistent-folder/x.h5");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
-  }
 }
 
 }  // namespace

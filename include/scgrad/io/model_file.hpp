@@ -13,6 +13,8 @@
 
 namespace scgrad {
 
+class StagedOutput;
+
 /// Bumped when a reader of an older version could not read the file correctly.
 constexpr int kModelFormatVersion = 1;
 
@@ -75,8 +77,12 @@ void validate_model_file(const ModelFile& model, const std::string& path);
 std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
                                                         std::int64_t n_genes);
 
-/// Validates, then writes atomically (temporary file + rename).
+/// Validates, then writes it as a run of one output (output_set.hpp: a file or a link's target
+/// replaced whole, a device or pipe written into, nothing changed on failure).
 void write_model_file(const std::string& path, const ModelFile& model);
+
+/// Validates, then writes it into one output of a run (put in place by OutputSet::commit).
+void write_model_file(const StagedOutput& output, const ModelFile& model);
 
 /// Reads a model file as untrusted input: format name and version, then the description
 /// (spec, classes, genes), then each array only after its declared shape is the one the

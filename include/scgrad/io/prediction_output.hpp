@@ -13,6 +13,8 @@
 
 namespace scgrad {
 
+class StagedOutput;
+
 struct PredictionColumns {
   std::vector<std::string> classes;
   std::vector<std::int32_t> labels;  ///< class index per cell (the most probable class)
@@ -33,22 +35,23 @@ struct PredictionColumns {
   Categorical annotation() const;
 };
 
-/// Copies `input` to a temporary file beside `output`, adds the prediction elements (replacing
-/// earlier scgrad_* ones) and renames it onto `output`.
-void write_prediction_h5ad(const std::string& input, const std::string& output,
+/// Copies `input` into the staged output and adds the prediction elements (replacing earlier
+/// scgrad_* ones); OutputSet::commit puts it in place. Every writer here writes one output of a
+/// run (output_set.hpp).
+void write_prediction_h5ad(const std::string& input, const StagedOutput& output,
                            const PredictionColumns& predictions);
 
 /// The annotations alone: a new .h5ad with the cells' obs names and the prediction elements
 /// (obs scgrad_label, scgrad_confidence; obsm scgrad_probabilities; uns scgrad_classes), no
 /// genes and no expression matrix. Joined to the query in Python:
 /// `adata.obs = adata.obs.join(anndata.read_h5ad(OUT).obs)`.
-void write_prediction_annotations(const std::string& output,
+void write_prediction_annotations(const StagedOutput& output,
                                   const std::vector<std::string>& cell_names,
                                   const PredictionColumns& predictions);
 
 /// One line per cell: cell, label, confidence, (with voting) over_cluster and majority_label,
 /// then one probability column per class.
-void write_prediction_csv(const std::string& output, const std::vector<std::string>& cell_names,
+void write_prediction_csv(const StagedOutput& output, const std::vector<std::string>& cell_names,
                           const PredictionColumns& predictions);
 
 }  // namespace scgrad
