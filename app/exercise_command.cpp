@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "number_checks.hpp"
 #include "commands.hpp"
 #include "exercise_report.hpp"
 #include "preprocess_options.hpp"
@@ -102,11 +103,11 @@ void add_exercise_command(CLI::App& app) {
   add_preprocess_options(command, args->prepare);
   command->add_option("--epochs", args->options.epochs, "epochs per model")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   command->add_option("--lr", args->options.lr, "Adam learning rate")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber)
-      ->check(CLI::Range(0.0, 1e30));
+      ->check(positive())
+      ->check(within(0.0, 1e30));
   command->add_option("--hidden", args->options.hidden, "hidden units of the two-layer model")
       ->capture_default_str();
   command->add_option("--seed", args->options.seed, "seed for the models (and the simulation)")

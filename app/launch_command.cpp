@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "number_checks.hpp"
 #include "commands.hpp"
 #include "scgrad/error.hpp"
 
@@ -80,10 +81,10 @@ void add_launch_command(CLI::App& app) {
       "those variables yourself (docs/distributed.md).");
   command->add_option("--nproc", args->nproc, "ranks to start")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
+      ->check(within(1, 1024));
   command->add_option("--master-port", args->master_port, "port of rank 0's rendezvous (TCP)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 65535));
+      ->check(within(1, 65535));
   command->add_option("command", args->command, "the scgrad command and its options, after --")
       ->required();
   command->footer(

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "number_checks.hpp"
 #include "commands.hpp"
 #include "scgrad/predict/marker_genes.hpp"
 #include "scgrad/scgrad.hpp"
@@ -67,7 +68,7 @@ void add_markers_command(CLI::App& app) {
       "the model was trained and stored in its file (docs/annotation.md).");
   command->add_option("model", args->model, "model file from scgrad train --out")->required();
   command->add_option("--top", args->top, "genes per class")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option(
       "--csv", args->csv,

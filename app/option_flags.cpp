@@ -32,6 +32,8 @@ const std::map<std::string, std::string>& flags() {
       {"min_confidence", "--min-confidence"},
       {"model", "--model"},
       {"over_cluster", "--majority-vote"},
+      {"over_cluster_resolution", "--over-cluster-resolution"},
+      {"threads", "--threads"},
       {"proportions", "--proportions"},
       {"test_fraction", "--test-fraction"},
       {"top", "--top"},

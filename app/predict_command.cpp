@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "number_checks.hpp"
 #include "commands.hpp"
 #include "gnuplot.hpp"
 #include "memory_option.hpp"
@@ -290,7 +291,7 @@ void add_predict_command(CLI::App& app) {
                    "label a cell whose most probable class has a probability below this "
                    "--unassigned-label instead (CellTypist's p_thres; two classes: the "
                    "probability of the predicted class); 0: every cell gets a class")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(within(0.0, 1.0))
       ->capture_default_str();
   command
       ->add_option("--unassigned-label", args->options.unassigned_label,
@@ -307,13 +308,13 @@ void add_predict_command(CLI::App& app) {
       ->add_option("--majority-min-fraction", args->options.majority.min_fraction,
                    "a group whose most frequent label holds less than this share of its cells "
                    "is labelled Heterogeneous")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(within(0.0, 1.0))
       ->capture_default_str();
   command
       ->add_option("--over-cluster-resolution", args->options.over_clustering.resolution,
                    "Leiden resolution of --majority-vote; 0: CellTypist's rule (5 below 5,000 "
                    "cells, rising to 30 from 200,000)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   command
       ->add_option("--seed", args->options.over_clustering.seed,

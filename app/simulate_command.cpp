@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "number_checks.hpp"
 #include "commands.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
@@ -86,7 +87,7 @@ void add_simulate_command(CLI::App& app) {
                    "with --batch-seed: share of genes whose mean is multiplied by "
                    "exp(N(0, shift-sd^2)) (a batch effect)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(within(0.0, 1.0));
   command->add_option("--shift-sd", args->options.shift_sd, "with --batch-seed: size of the shifts")
       ->capture_default_str();
   command->add_flag("--gzip", args->options.gzip, "gzip-compress X");

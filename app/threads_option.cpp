@@ -1,3 +1,4 @@
+#include "number_checks.hpp"
 #include "threads_option.hpp"
 
 #include "scgrad/util/threads.hpp"
@@ -9,7 +10,7 @@ void add_threads_option(CLI::App* command, int& threads) {
       ->add_option("--threads", threads,
                    "threads for torch, the sparse kernels, OpenMP and OpenBLAS; 0: every core "
                    "this process may use (CPU affinity and cgroup quota)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
 }
 

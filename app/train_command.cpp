@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "number_checks.hpp"
 #include "commands.hpp"
 #include "gnuplot.hpp"
 #include "memory_option.hpp"
@@ -175,44 +176,44 @@ void add_train_command(CLI::App& app) {
       ->add_option("--epochs", args->settings.training.epochs,
                    "passes over the training cells (the most, with early stopping)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   command->add_option("--lr", args->settings.training.lr, "Adam learning rate")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber)
-      ->check(CLI::Range(0.0, 1e30));  // torch applies it as a float32
+      ->check(positive())
+      ->check(within(0.0, 1e30));  // torch applies it as a float32
   command
       ->add_option("--batch-size", args->settings.training.batch_size,
                    "cells per Adam step, shuffled each epoch; 0 = full batch (the exercise)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command
       ->add_option("--weight-decay", args->settings.weight_decay,
                    "Adam's L2 penalty on the weights (not the biases). Default with "
                    "minibatches: chosen on the validation cells among 1/(C n) for "
                    "C = 1, 0.1, 0.01 (n training cells; scikit-learn's C); with --batch-size 0: 0")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command
       ->add_option("--test-fraction", args->settings.test_fraction,
                    "held-out cells per class, only measured; 0 = no split (the exercise)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 0.99));
+      ->check(within(0.0, 0.99));
   command
       ->add_option("--validation-fraction", args->settings.validation_fraction,
                    "of each class's training cells, set aside to choose the epoch and the "
                    "weight decay (never held-out cells). Default 0.1 with minibatches, 0 with "
                    "--batch-size 0")
-      ->check(CLI::Range(0.0, 0.9));
+      ->check(within(0.0, 0.9));
   command
       ->add_option("--patience", args->settings.patience,
                    "stop after this many epochs without a lower validation loss; the best "
                    "epoch's weights are kept either way. 0 = train every epoch. Default 5 with "
                    "a validation set")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command
       ->add_option("--lr-reductions", args->settings.lr_reductions,
                    "when the validation loss stops improving, go back to the best epoch and "
                    "divide the learning rate by 10, this many times, before stopping")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   command
       ->add_option("--class-weight", args->settings.class_weight,
                    "balanced: each cell's loss weighted by n / (K n_class), as scikit-learn's "
@@ -255,7 +256,7 @@ void add_train_command(CLI::App& app) {
                    "torchrun-style variables): seconds a rank waits for the others before it "
                    "stops with an error")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   command->add_option("--out", args->model_out, "save the model file (HDF5) for scgrad predict");
   command->add_option("--metrics-out", args->metrics_out,
                       "per-epoch and final metrics, the model selection, the confusion matrix, "

@@ -202,6 +202,11 @@ void TrainPrinter::describe(const DataSummary& data) {
     std::cerr << "note: no class has enough training cells for validation cells, so nothing "
                  "chooses the epoch or the weight decay: every epoch is trained\n";
   }
+  if (data.unlabelled_cells > 0) {
+    std::cerr << fmt::format(
+        "note: {} cells have no label (missing or empty in obs '{}') and were left out\n",
+        data.unlabelled_cells, fit.prepare.label_key);
+  }
   if (data.empty_cells > 0) {
     std::cerr << fmt::format("note: {} cells have library size 0 (all-zero log-CPM)\n",
                              data.empty_cells);

@@ -16,6 +16,7 @@
 #include "scgrad/io/gene_map.hpp"
 #include "scgrad/io/in_memory_anndata.hpp"
 #include "scgrad/io/model_file.hpp"
+#include "scgrad/io/prediction_output.hpp"
 #include "scgrad/predict/marker_genes.hpp"
 #include "scgrad/predict/predict_cells.hpp"
 #include "scgrad/train/fit.hpp"
@@ -235,6 +236,7 @@ py::dict train_source(const std::shared_ptr<const InMemoryAnnData>& data, const 
     with_python([&] {
       py::dict details;
       details["cells"] = d.cells;
+      details["unlabelled_cells"] = d.unlabelled_cells;
       details["genes"] = d.genes;
       details["train_cells"] = d.train_cells;
       details["validation_cells"] = d.validation_cells;
@@ -282,6 +284,7 @@ py::dict train_source(const std::shared_ptr<const InMemoryAnnData>& data, const 
   out["evaluation"] = evaluation;
   py::dict data_summary;
   data_summary["cells"] = result.data.cells;
+  data_summary["unlabelled_cells"] = result.data.unlabelled_cells;
   data_summary["genes"] = result.data.genes;
   data_summary["train_cells"] = result.data.train_cells;
   data_summary["validation_cells"] = result.data.validation_cells;
@@ -475,6 +478,7 @@ PYBIND11_MODULE(_scgrad, m) {
   m.def("train", &train_source, py::arg("data"), py::arg("options"),
         py::arg("progress") = py::none());
   m.def("predict", &predict_source, py::arg("model"), py::arg("data"), py::arg("options"));
+  m.def("prediction_obs_columns", &prediction_obs_columns);
   m.def("markers", &ranked_markers, py::arg("model"), py::arg("top") = 20);
   m.def("set_threads", &set_compute_threads, py::arg("threads"),
         "torch's, OpenMP's and OpenBLAS's threads, for the whole process");

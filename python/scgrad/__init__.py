@@ -120,6 +120,9 @@ def _progress(event: str, details: dict) -> None:
                  details["cells"], details["train_cells"], details["validation_cells"],
                  details["test_cells"], details["genes"],
                  ", streamed" if details["streaming"] else "")
+        if details["unlabelled_cells"]:
+            log.warning("%d cells have no label (missing or empty) and were left out",
+                        details["unlabelled_cells"])
     elif event == "candidate":
         log.info("weight decay %g (%d of %d)", details["weight_decay"], details["index"] + 1,
                  details["candidates"])
@@ -273,6 +276,9 @@ class Model:
             probabilities = pd.DataFrame(out["probabilities"], index=frame.index,
                                          columns=out["classes"])
             return pd.concat([frame, probabilities], axis=1)
+        # An earlier prediction's columns go as a set, as the program's output file does.
+        adata.obs.drop(columns=[c for c in _scgrad.prediction_obs_columns()
+                                if c in adata.obs.columns], inplace=True)
         for key, values in columns.items():
             adata.obs[key] = values
         adata.obsm["scgrad_probabilities"] = out["probabilities"]

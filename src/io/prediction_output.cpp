@@ -48,7 +48,7 @@ void add_prediction_elements(hid_t file, const PredictionColumns& predictions,
   const auto k = static_cast<std::int64_t>(predictions.classes.size());
   const Location where{output, "obs"};
   Handle obs = hdf5::open_group(file, "obs", where);
-  const std::vector<std::string> ours = {kLabel, kConfidence, kOverCluster, kMajorityLabel};
+  const auto ours = prediction_obs_columns();
   std::vector<std::string> order;
   for (const auto& name : hdf5::string_array_attribute(obs.get(), "column-order", where)) {
     if (std::find(ours.begin(), ours.end(), name) == ours.end()) order.push_back(name);
@@ -111,6 +111,10 @@ void write_prediction_annotations(const StagedOutput& out,
     anndata::write_dataframe(file.get(), "var", {}, {}, Location{output, "var"});
     add_prediction_elements(file.get(), predictions, output);
   }
+}
+
+std::vector<std::string> prediction_obs_columns() {
+  return {kLabel, kConfidence, kOverCluster, kMajorityLabel};
 }
 
 Categorical PredictionColumns::annotation() const {

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <future>
 #include <numeric>
 #include <unordered_map>
@@ -104,6 +105,19 @@ void check_voting(const ModelFile& model, const PredictOptions& options) {
         "not both",
         {"majority_by", "over_cluster"});
   }
+  const auto resolution = options.over_clustering.resolution;
+  if (!(std::isfinite(resolution) && resolution >= 0)) {
+    throw OptionError("the over-clustering resolution must be a finite number >= 0 (0: "
+                      "CellTypist's rule by the number of cells), got " +
+                          format_number(resolution),
+                      {"over_cluster_resolution"});
+  }
+  const auto fraction = options.majority.min_fraction;
+  if (!(fraction >= 0 && fraction <= 1)) {
+    throw OptionError("the majority's minimum fraction must be in [0, 1], got " +
+                          format_number(fraction),
+                      {"majority_min_fraction"});
+  }
   const auto& label = options.majority.heterogeneous_label;
   const auto& classes = model.classes;
   if (label == options.unassigned_label ||
@@ -119,6 +133,7 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
                              const PredictOptions& options) {
   check_rejection(model, options);
   check_voting(model, options);
+  if (file.n_obs() == 0) throw InputError(file.path(), "obs", "the file has no cells to label");
   // Read before any work, so that a wrong column name fails at once.
   std::vector<std::int32_t> groups;
   if (!options.majority_by.empty())

@@ -1,6 +1,7 @@
 #include "scgrad/preprocess/preprocessing.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "scgrad/error.hpp"
@@ -91,8 +92,27 @@ CellNormaliser::CellNormaliser(const AnnDataSource& file, const Preprocessing& p
     identity_ = columns_.gene_of[j] == static_cast<std::int64_t>(j);
   }
   if (!preprocessing.library_size_key.empty()) {
+    library_key_ = preprocessing.library_size_key;
     library_column_ = library_size_column(file, preprocessing.library_size_key);
   }
+}
+
+void CellNormaliser::check_library_sizes(const std::vector<double>& sizes,
+                                         const std::int64_t* file_rows) const {
+  std::int64_t bad = 0;
+  std::size_t first = 0;
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    if (std::isfinite(sizes[r]) && sizes[r] > 0) continue;
+    if (bad++ == 0) first = r;
+  }
+  if (bad == 0) return;
+  const auto row = static_cast<std::size_t>(file_rows[first]);
+  throw InputError(file_->path(), "obs/" + library_key_,
+                   std::to_string(bad) + " of the cells read have a library size that is not a "
+                   "positive number, e.g. cell '" + file_->obs_names()[row] + "' (" +
+                   format_number(sizes[first]) + "); counts are divided by it. Fix the column "
+                   "or leave the library-size key out (sizes are then summed from the counts)",
+                   {"library_size_key"});
 }
 
 NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows) const {
@@ -122,6 +142,7 @@ NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* 
     for (std::int64_t r = 0; r < counts.n_rows; ++r) {
       out.library_size.push_back(library_column_[static_cast<std::size_t>(file_rows[r])]);
     }
+    check_library_sizes(out.library_size, file_rows);
   }
   auto normalised = log_cpm(std::move(counts), out.library_size, log_cpm_);
   out.values = std::move(normalised.values);

@@ -11,12 +11,19 @@ namespace {
 std::string describe_labels(const Categorical& labels) {
   std::ostringstream out;
   const auto counts = labels.counts();
+  bool first = true;
   for (std::size_t i = 0; i < labels.categories.size(); ++i) {
-    out << (i == 0 ? "" : ", ") << "'" << labels.categories[i] << "' (" << counts[i] << ")";
+    if (is_unlabelled(labels.categories[i])) continue;
+    out << (first ? "" : ", ") << "'" << labels.categories[i] << "' (" << counts[i] << ")";
+    first = false;
   }
   return out.str();
 }
 }  // namespace
+
+bool is_unlabelled(const std::string& label) {
+  return label.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 CellSelection select_cells(const Categorical& labels, const std::vector<std::string>& classes,
                            const std::string& label_key) {
@@ -25,7 +32,9 @@ CellSelection select_cells(const Categorical& labels, const std::vector<std::str
   if (wanted.size() == 1 && wanted[0] == "all") {
     wanted.clear();
     for (std::size_t i = 0; i < labels.categories.size(); ++i) {
-      if (counts[i] > 0) wanted.push_back(labels.categories[i]);
+      if (counts[i] > 0 && !is_unlabelled(labels.categories[i])) {
+        wanted.push_back(labels.categories[i]);
+      }
     }
   }
   if (wanted.size() < 2) {
@@ -45,7 +54,8 @@ CellSelection select_cells(const Categorical& labels, const std::vector<std::str
       throw OptionError("class '" + wanted[c] + "' is listed twice in the classes", {"classes"});
     }
     const auto code = it - labels.categories.begin();
-    if (it == labels.categories.end() || counts[static_cast<std::size_t>(code)] == 0) {
+    if (it == labels.categories.end() || counts[static_cast<std::size_t>(code)] == 0 ||
+        is_unlabelled(wanted[c])) {
       throw Error("class '" + wanted[c] + "' has no cells in obs column '" + label_key +
                       "'; the labels present are: " + describe_labels(labels),
                   {"classes"});
@@ -56,7 +66,11 @@ CellSelection select_cells(const Categorical& labels, const std::vector<std::str
   out.class_counts.assign(wanted.size(), 0);
   for (std::size_t i = 0; i < labels.codes.size(); ++i) {
     const auto code = labels.codes[i];
-    if (code < 0 || class_of[static_cast<std::size_t>(code)] < 0) continue;
+    if (code < 0 || is_unlabelled(labels.categories[static_cast<std::size_t>(code)])) {
+      ++out.unlabelled;
+      continue;
+    }
+    if (class_of[static_cast<std::size_t>(code)] < 0) continue;
     const auto target = class_of[static_cast<std::size_t>(code)];
     out.rows.push_back(static_cast<std::int64_t>(i));
     out.targets.push_back(target);

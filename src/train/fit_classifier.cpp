@@ -120,6 +120,7 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
   d.file = path;
   d.classes = data.cells.classes;
   d.class_counts = data.cells.class_counts;
+  d.unlabelled_cells = data.cells.unlabelled;
   d.cells = static_cast<std::int64_t>(data.cells.rows.size());
   d.genes = static_cast<std::int64_t>(data.genes().size());
   d.genes_in_file = data.genes_in_file;

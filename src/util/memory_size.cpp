@@ -20,8 +20,10 @@ std::optional<std::int64_t> parse_memory_size(const std::string& text) {
                        : unit == "M"               ? 1024.0 * 1024
                        : unit == "G"               ? 1024.0 * 1024 * 1024
                                                    : -1;
-  if (scale < 0 || !(value > 0)) return std::nullopt;
-  return static_cast<std::int64_t>(value * scale);
+  const double bytes = value * scale;
+  // Below one byte or beyond what an int64 holds (99999999999999999999G once overflowed).
+  if (scale < 0 || !(bytes >= 1) || !(bytes < 9.2e18)) return std::nullopt;
+  return static_cast<std::int64_t>(bytes);
 }
 
 std::int64_t default_max_memory() {

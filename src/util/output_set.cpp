@@ -148,18 +148,18 @@ fs::path follow_links(const fs::path& path, const std::string& what) {
 std::string cannot_create_cause(const fs::path& folder, int errnum) {
   struct statfs info {};
   if (::statfs(folder.c_str(), &info) == 0) {
+    const char* pseudo = nullptr;
     switch (static_cast<unsigned long>(info.f_type)) {
-      case 0x9fa0:
-        return "'" + folder.string() + "' is on /proc, a pseudo-filesystem";
-      case 0x62656572:
-        return "'" + folder.string() + "' is on /sys, a pseudo-filesystem";
-      case 0x1cd1:
-        return "'" + folder.string() + "' is on devpts, a pseudo-filesystem";
+      case 0x9fa0: pseudo = "proc"; break;
+      case 0x62656572: pseudo = "sysfs"; break;
+      case 0x1cd1: pseudo = "devpts"; break;
       case 0x63677270:
-      case 0x27e0eb:
-        return "'" + folder.string() + "' is a cgroup pseudo-filesystem";
-      default:
-        break;
+      case 0x27e0eb: pseudo = "cgroup"; break;
+      default: break;
+    }
+    if (pseudo != nullptr) {
+      return "cannot create a file in '" + folder.string() + "': it is on " + pseudo +
+             ", a pseudo-filesystem of the kernel, not a place for files";
     }
   }
   if (errnum == EACCES || errnum == EPERM) {

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include "scgrad/error.hpp"
+
 namespace scgrad {
 
 namespace {
@@ -44,6 +46,10 @@ int available_cores() {
 }
 
 void set_compute_threads(int threads) {
+  if (threads < 1) {
+    throw OptionError("the number of threads must be at least 1, got " + std::to_string(threads),
+                      {"threads"});
+  }
   at::set_num_threads(threads);
   omp_set_num_threads(threads);
   set_blas_threads(threads);

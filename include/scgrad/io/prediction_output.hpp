@@ -35,6 +35,11 @@ struct PredictionColumns {
   Categorical annotation() const;
 };
 
+/// Every obs column predict may write (scgrad_label, scgrad_confidence, scgrad_over_cluster,
+/// scgrad_majority_label): all of them are removed before a new prediction is added, by the
+/// program and by Python, so no column of an earlier prediction stays beside the new ones.
+std::vector<std::string> prediction_obs_columns();
+
 /// Copies `input` into the staged output and adds the prediction elements (replacing earlier
 /// scgrad_* ones); OutputSet::commit puts it in place. Every writer here writes one output of a
 /// run (output_set.hpp).

@@ -63,7 +63,8 @@ struct NormalisedCells {
 /// Counts of a file's cells → log-CPM over the model's genes (not yet scaled: the dense path
 /// scales X, the sparse one folds the scaling into the first layer). Library sizes are each
 /// cell's total over the model's genes, summed in gene order, or the obs column the
-/// preprocessing names (checked to be numeric once, here).
+/// preprocessing names (checked to be numeric once, here, and finite and > 0 for every cell
+/// read: a size of 0 or NaN would give that cell an all-zero input and an arbitrary label).
 class CellNormaliser {
  public:
   CellNormaliser(const AnnDataSource& file, const Preprocessing& preprocessing, GeneColumns columns,
@@ -83,6 +84,10 @@ class CellNormaliser {
   GeneColumns columns_;
   bool identity_ = false;  ///< file_columns[i] feeds gene i alone: nothing to renumber
   LogCpmOptions log_cpm_;
+  /// InputError naming the column and a cell when a size is NaN, infinite, 0 or negative.
+  void check_library_sizes(const std::vector<double>& sizes, const std::int64_t* file_rows) const;
+
+  std::string library_key_;
   std::vector<double> library_column_;  ///< the obs column, when the preprocessing names one
   bool allow_non_integer_;
 };

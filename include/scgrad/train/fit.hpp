@@ -28,6 +28,7 @@ struct DataSummary {
   std::vector<std::string> classes;
   std::vector<std::int64_t> class_counts;  ///< selected cells per class
   std::int64_t cells = 0;                  ///< selected cells
+  std::int64_t unlabelled_cells = 0;       ///< without a label (select_cells.hpp): left out
   std::int64_t genes = 0;                  ///< kept by the filter: the model's inputs
   std::int64_t genes_in_file = 0;
   std::int64_t train_cells = 0;  ///< training cells, validation cells included

@@ -13,7 +13,7 @@ int available_cores();
 
 /// Sets all three pools to `threads`. OpenBLAS's is set through openblas_set_num_threads when
 /// the BLAS loaded is OpenBLAS (torch::set_num_threads does not reach Debian's); otherwise it
-/// follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS read at start.
+/// follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS read at start. OptionError below 1.
 void set_compute_threads(int threads);
 
 /// OpenBLAS's pool alone. The sparse path's dense products are small (a minibatch × the hidden
