@@ -37,7 +37,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int status = app.exit(e);
+    // `scgrad launch --nproc 2 train x.h5ad --out m.h5`: the command's options were read as
+    // launch's own.
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && app.got_subcommand("launch")) {
+      std::cerr << "hint: put the command to run after --, e.g. scgrad launch --nproc 2 -- train "
+                   "cells.h5ad --classes all --out model.h5\n";
+    }
+    return status;
   } catch (const c10::Error& e) {
     std::cerr << "scgrad: error in LibTorch: " << e.what_without_backtrace() << '\n';
     return 1;

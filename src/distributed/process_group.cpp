@@ -4,8 +4,13 @@
 #define USE_C10D_GLOO 1
 #include <torch/torch.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -17,6 +22,89 @@ namespace {
 
 /// The first line of a c10d/Gloo message (they append C++ stack traces).
 std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
+
+std::vector<std::uint8_t> bytes(const std::string& text) { return {text.begin(), text.end()}; }
+std::string text(const std::vector<std::uint8_t>& bytes) { return {bytes.begin(), bytes.end()}; }
+
+/// "host pid 1234": which process a rank is, for messages that name two of them.
+std::string this_process() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + " pid " + std::to_string(::getpid());
+}
+
+/// MASTER_ADDR must name a host now: an unresolvable one would otherwise be retried (with DNS
+/// lookups) for the whole timeout.
+void check_resolvable(const std::string& address) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const int status = ::getaddrinfo(address.c_str(), nullptr, &hints, &found);
+  if (found != nullptr) ::freeaddrinfo(found);
+  if (status != 0) {
+    throw Error("distributed training: MASTER_ADDR '" + address +
+                "' cannot be resolved to an address: " + ::gai_strerror(status) +
+                " (set it to rank 0's host name or IP address)");
+  }
+}
+
+constexpr const char* kDuplicateKey = "scgrad/duplicate-rank";
+std::string rank_key(int rank) { return "scgrad/rank/" + std::to_string(rank); }
+
+/// Every rank registers its RANK in the store and then waits until all WORLD_SIZE ranks have:
+/// a RANK given twice is seen by the second process to register it, which tells everyone
+/// (so all fail within a moment, naming both processes, rather than at the timeout).
+void join(c10d::Store& store, const DistributedEnvironment& env, std::chrono::seconds timeout) {
+  const auto key = rank_key(env.rank);
+  if (store.add(key, 1) > 1) {
+    const auto message = "distributed training: RANK " + std::to_string(env.rank) +
+                         " is given to two processes, " + text(store.get(key + "/who")) +
+                         " and " + this_process() +
+                         "; give each rank its own RANK from 0 to WORLD_SIZE - 1";
+    store.set(kDuplicateKey, bytes(message));
+    throw Error(message);
+  }
+  store.set(key + "/who", bytes(this_process()));
+  store.add("scgrad/joined", 1);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (store.check({kDuplicateKey})) throw Error(text(store.get(kDuplicateKey)));
+    const auto joined = store.add("scgrad/joined", 0);
+    if (joined >= env.world_size) return;
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw Error("distributed training: rank " + std::to_string(env.rank) + " of " +
+                      std::to_string(env.world_size) + " could not join the run: only " +
+                      std::to_string(joined) + " of the ranks arrived within " +
+                      std::to_string(timeout.count()) + " s",
+                  {"dist_timeout"});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+/// Rank 0 could not listen on MASTER_PORT: another rank 0 of this run already does (then both
+/// are told), or another program holds the port.
+[[noreturn]] void port_taken(const DistributedEnvironment& env, const std::string& cause) {
+  try {
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<std::uint16_t>(env.master_port);
+    options.timeout = std::chrono::seconds(5);
+    c10d::TCPStore store(env.master_addr, options);
+    if (store.check({rank_key(0) + "/who"})) {
+      const auto message = "distributed training: RANK 0 is given to two processes, " +
+                           text(store.get(rank_key(0) + "/who")) + " and " + this_process() +
+                           "; give each rank its own RANK from 0 to WORLD_SIZE - 1";
+      store.set(kDuplicateKey, bytes(message));
+      throw Error(message);
+    }
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception&) {  // not a TCPStore: another program
+  }
+  throw Error("distributed training: rank 0 cannot listen on MASTER_PORT " +
+              std::to_string(env.master_port) + ": " + cause +
+              " (another program uses the port; choose another MASTER_PORT or --master-port)");
+}
 
 }  // namespace
 
@@ -47,13 +135,26 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env, std::chrono::secon
   impl_->timeout = timeout;
   if (env.world_size == 1) return;
   const auto where = env.master_addr + ":" + std::to_string(env.master_port);
+  check_resolvable(env.master_addr);
+  c10d::TCPStoreOptions options;
+  options.port = static_cast<std::uint16_t>(env.master_port);
+  options.isServer = env.rank == 0;
+  options.timeout = timeout;  // no numWorkers: join() waits, and sees a duplicate RANK
   try {
-    c10d::TCPStoreOptions options;
-    options.port = static_cast<std::uint16_t>(env.master_port);
-    options.isServer = env.rank == 0;
-    options.numWorkers = env.world_size;
-    options.timeout = timeout;
     impl_->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+  } catch (const std::exception& e) {
+    const std::string cause = first_line(e.what());
+    if (env.rank == 0 && cause.find("Address already in use") != std::string::npos) {
+      port_taken(env, "address already in use");
+    }
+    throw Error("distributed training: rank " + std::to_string(env.rank) + " of " +
+                    std::to_string(env.world_size) + " could not join the run at " + where +
+                    " (MASTER_ADDR:MASTER_PORT) within " + std::to_string(timeout.count()) +
+                    " s: " + cause,
+                {"dist_timeout"});
+  }
+  join(*impl_->store, env, timeout);
+  try {
     auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
     gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(env.master_addr));
     impl_->group =

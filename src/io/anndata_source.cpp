@@ -20,10 +20,14 @@ const char* to_string(MatrixStorage storage) {
 }
 
 std::string AnnDataSource::resolve_matrix_key(const std::string& key) const {
-  if (key == "X" || key == "raw/X" || key.rfind("layers/", 0) == 0) return key;
-  if (key == "raw") return "raw/X";
   const auto keys = matrix_keys();
-  if (std::find(keys.begin(), keys.end(), "layers/" + key) != keys.end()) return "layers/" + key;
+  const auto present = [&](const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
+  // Checked here, so that a missing raw/X is named as such (not as a missing raw/var).
+  const auto resolved = key == "raw" ? std::string("raw/X") : key;
+  if (present(resolved)) return resolved;
+  if (present("layers/" + key)) return "layers/" + key;
   throw no_matrix(key);
 }
 

@@ -139,7 +139,18 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
   if (!options.majority_by.empty())
     groups = file.obs_column(options.majority_by).as_categorical().codes;
   const auto& preprocessing = model.preprocessing;
-  const auto matrix = file.resolve_matrix_key(preprocessing.matrix);
+  std::string matrix;
+  try {
+    matrix = file.resolve_matrix_key(preprocessing.matrix);
+  } catch (const InputError&) {
+    std::string present;
+    for (const auto& k : file.matrix_keys()) present += (present.empty() ? "" : ", ") + k;
+    throw InputError(file.path(), "",
+                     "the model was trained on the matrix '" + preprocessing.matrix +
+                         "', which this file lacks (it has: " +
+                         (present.empty() ? "none" : present) +
+                         "); label a file that has it, or train on a matrix the query has");
+  }
   const auto query_names = gene_names(file, matrix, options.gene_key);
   PredictResults results;
   if (!options.gene_map.empty()) {

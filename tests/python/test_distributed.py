@@ -3,13 +3,17 @@
 a simulated file — per-epoch losses within 1e-5 relative (Adam; L-BFGS, whose line search
 amplifies float32 rounding, within 5e-4), held-out
 metrics equal, model files equal up to float rounding — and the faults: a rank killed
-mid-epoch, a different file on rank 1, a wrong port: every rank ends within the timeout with
-one clear line, exit status 1, and no output file.
+mid-epoch, a different file on rank 1, a wrong port, a RANK given twice (0 or another): every
+rank ends within the timeout (a duplicate RANK within seconds) with one clear line, exit status
+1, and no output file; an unresolvable MASTER_ADDR is refused at once. `scgrad launch`: SIGTERM,
+SIGINT or SIGHUP to it leaves no rank alive; --nproc 1000 is refused; a command without `--`
+gets a hint.
 
 usage: test_distributed.py SCGRAD_BINARY
 """
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +48,64 @@ def rank_env(rank, port, world=2):
 def start_rank(rank, port, *args):
     return bounded.start([SCGRAD, *map(str, args)], env=rank_env(rank, port),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def alive(pids):
+    """The pids still running (zombies count as gone)."""
+    out = []
+    for pid in pids:
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.append(pid)
+    return out
+
+
+def children_of(pid):
+    try:
+        return [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def launcher_problems(path):
+    """`scgrad launch` owns its ranks: a signal to it reaches every rank and it waits for them;
+    too many ranks are refused; a command given without `--` gets a hint."""
+    problems = []
+    long_run = ["train", path("cells.h5ad"), "--classes", "all", "--model", "mlp", "--epochs",
+                300, "--patience", 0, "--batch-size", 16]
+    for signal_number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        launcher = bounded.start([SCGRAD, "launch", "--nproc", "2", "--master-port",
+                                  str(free_port()), "--", *map(str, long_run)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        started = time.monotonic()
+        ranks = []
+        while len(ranks) < 2 and time.monotonic() - started < 30:
+            ranks = children_of(launcher.pid)
+            time.sleep(0.1)
+        time.sleep(2)  # the ranks have joined and train
+        launcher.send_signal(signal_number)
+        status = bounded.wait(launcher, timeout=30)
+        seconds = time.monotonic() - started
+        left = alive(ranks)
+        name = signal.Signals(signal_number).name
+        if len(ranks) != 2 or left or status != 128 + signal_number:
+            problems.append(f"launch and {name}: exit {status}, ranks {ranks}, still alive "
+                            f"{left}: {launcher.stderr.read()[-300:]!r}")
+        print(f"launch and {name}: exit {status}, no rank alive ({seconds:.1f} s in all)")
+    for args, fragment in [
+        (["launch", "--nproc", 1000, "--", "train", path("cells.h5ad"), "--classes", "all"],
+         "more than 4 ranks per core"),
+        (["launch", "--nproc", 2, "train", path("cells.h5ad"), "--classes", "all", "--out",
+          path("never.h5")], "put the command to run after --"),
+    ]:
+        p = bounded.run([SCGRAD, *map(str, args)], capture_output=True, text=True, timeout=60)
+        if p.returncode == 0 or fragment not in p.stderr:
+            problems.append(f"launch {args[1:3]}: exit {p.returncode}: {p.stderr[-300:]!r}")
+        print(f"launch {' '.join(map(str, args[1:3]))}...: refused ({fragment})")
+    return problems
 
 
 def largest_relative_difference(one, two):
@@ -168,6 +230,31 @@ def main():
         rank1 = start_rank(1, port, *train("cells.h5ad", 1, 20, *long_run))
         fault("rank 1 killed mid-run", [rank0, rank1], "failed", 20,
               kill_rank_one_after_epoch=True)
+        port = free_port()
+        rank0 = start_rank(0, port, *train("cells.h5ad", 0, 60))
+        time.sleep(1)  # rank 0 listens; the second rank 0 finds the port taken
+        fault("RANK 0 given twice", [rank0, start_rank(0, port, *train("cells.h5ad", 1, 60))],
+              "RANK 0 is given to two processes", 4)
+        port = free_port()
+        world3 = lambda rank: dict(rank_env(rank, port, world=3))
+        three = [bounded.start([SCGRAD, *map(str, train("cells.h5ad", 0, 60))], env=world3(0),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+        for twin in (1, 2):
+            three.append(bounded.start([SCGRAD, *map(str, train("cells.h5ad", twin, 60))],
+                                       env=world3(1), stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True))
+        fault("RANK 1 given twice", three, "RANK 1 is given to two processes", 4)
+        started = time.monotonic()
+        p = bounded.run([SCGRAD, *map(str, train("cells.h5ad", 1, 300))], capture_output=True,
+                        text=True, env=dict(rank_env(1, free_port()),
+                                            MASTER_ADDR="no-such-host.invalid"))
+        seconds = time.monotonic() - started
+        if p.returncode != 1 or "'no-such-host.invalid' cannot be resolved" not in p.stderr \
+                or seconds > 30:
+            problems.append(f"unresolvable MASTER_ADDR: exit {p.returncode} after {seconds:.0f} "
+                            f"s: {p.stderr[-300:]!r}")
+        print(f"unresolvable MASTER_ADDR: refused after {seconds:.1f} s")
+        problems.extend(launcher_problems(path))
     if problems:
         sys.exit("\n".join(problems))
     print("distributed: ok")
