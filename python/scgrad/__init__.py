@@ -197,6 +197,13 @@ class Model:
         return self._file.spec
 
     @property
+    def data(self) -> dict:
+        """What training read: cells (selected), unlabelled_cells (no label: left out), genes,
+        train_cells, validation_cells, test_cells, test_cell_names, streaming, sparse."""
+        self._require_training("data")
+        return dict(self._result["data"])
+
+    @property
     def history(self) -> pd.DataFrame:
         """One row per epoch of the measured run, the columns of --metrics-out's `epochs`."""
         self._require_training("history")

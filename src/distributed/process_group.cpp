@@ -2,10 +2,9 @@
 
 // ProcessGroupGloo's declarations are inside #ifdef USE_C10D_GLOO.
 #define USE_C10D_GLOO 1
-#include <torch/torch.h>
-
 #include <netdb.h>
 #include <sys/socket.h>
+#include <torch/torch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,9 +57,8 @@ void join(c10d::Store& store, const DistributedEnvironment& env, std::chrono::se
   const auto key = rank_key(env.rank);
   if (store.add(key, 1) > 1) {
     const auto message = "distributed training: RANK " + std::to_string(env.rank) +
-                         " is given to two processes, " + text(store.get(key + "/who")) +
-                         " and " + this_process() +
-                         "; give each rank its own RANK from 0 to WORLD_SIZE - 1";
+                         " is given to two processes, " + text(store.get(key + "/who")) + " and " +
+                         this_process() + "; give each rank its own RANK from 0 to WORLD_SIZE - 1";
     store.set(kDuplicateKey, bytes(message));
     throw Error(message);
   }
@@ -103,7 +101,7 @@ void join(c10d::Store& store, const DistributedEnvironment& env, std::chrono::se
   }
   throw Error("distributed training: rank 0 cannot listen on MASTER_PORT " +
               std::to_string(env.master_port) + ": " + cause +
-              " (another program uses the port; choose another MASTER_PORT or --master-port)");
+              " (another program uses the port; choose another MASTER_PORT)");
 }
 
 }  // namespace

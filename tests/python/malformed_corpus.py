@@ -361,12 +361,13 @@ def case_list():
             index=var_names)).write_h5ad(os.path.join(t, "new.h5ad"))
 
     genes = [f"gene{j}" for j in range(N_GENES)]
-    # A library size <= 0 makes an empty cell (all genes at the training mean), not NaN.
-    add("predict: a negative library size (valid, an empty cell)", lambda p, t: (
-        trained_model(p, t, "--library-size-key", "n_counts"),
-        query(t, genes, n_counts=np.r_[-1.0, np.full(N_CELLS - 1, 100.0)])),
-        ["ok", "1 cells have no counts"],
-        command=["predict", "{file}", "{tmp}/new.h5ad", "--out", "{out}/pred.h5ad"])
+    # A library size <= 0 or NaN would give the cell an all-zero input and an arbitrary label.
+    for name, size in [("negative", -1.0), ("zero", 0.0), ("NaN", np.nan)]:
+        add(f"predict: a {name} library size", lambda p, t, size=size: (
+            trained_model(p, t, "--library-size-key", "n_counts"),
+            query(t, genes, n_counts=np.r_[size, np.full(N_CELLS - 1, 100.0)])),
+            ["{tmp}/new.h5ad", "obs/n_counts", "not a positive number", "cell 'c0'"],
+            command=["predict", "{file}", "{tmp}/new.h5ad", "--out", "{out}/pred.h5ad"])
     add("predict: a gene named twice in the query (valid, summed)", lambda p, t: (
         trained_model(p, t), query(t, genes[:-1] + ["gene3"])),
         ["ok", "counts were summed (gene3)"],
