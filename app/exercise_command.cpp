@@ -109,9 +109,11 @@ void add_exercise_command(CLI::App& app) {
       ->check(positive())
       ->check(within(0.0, 1e30));
   command->add_option("--hidden", args->options.hidden, "hidden units of the two-layer model")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive());
   command->add_option("--seed", args->options.seed, "seed for the models (and the simulation)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative());
   command->add_option("--json", args->json_out, "also write the answers as JSON");
   add_threads_option(command, args->threads);
   command->add_option("--sim-cells", args->sim_cells, "cells of the simulated default data")

@@ -284,7 +284,8 @@ void add_predict_command(CLI::App& app) {
   command
       ->add_option("--min-gene-fraction", args->options.min_gene_fraction,
                    "refuse when fewer of the model's genes are found")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(within(0.0, 1.0));
   command->add_flag("--allow-non-counts", args->options.allow_non_integer, kAllowNonCountsHelp);
   command
       ->add_option("--min-confidence", args->options.min_confidence,
@@ -320,7 +321,8 @@ void add_predict_command(CLI::App& app) {
       ->add_option("--seed", args->options.over_clustering.seed,
                    "seed of the over-clustering (PCA and Leiden): the same seed gives the same "
                    "clusters")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative());
   add_threads_option(command, args->threads);
   add_max_memory_option(command, args->max_memory);
   command->add_option("--plot", args->plot,

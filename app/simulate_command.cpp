@@ -58,7 +58,9 @@ void add_simulate_command(CLI::App& app) {
   command->add_option("out", args->out, "the .h5ad file to write")->required();
   command->add_option("--cells", args->options.cells, "number of cells")->capture_default_str();
   command->add_option("--genes", args->options.genes, "number of genes")->capture_default_str();
-  command->add_option("--seed", args->options.seed, "random seed")->capture_default_str();
+  command->add_option("--seed", args->options.seed, "random seed")
+      ->capture_default_str()
+      ->check(non_negative());
   command->add_option("--cell-types", args->cell_types,
                       "comma-separated cell type names (default: Astrocytes, Glioblasts, "
                       "Oligodendrocytes, OPC, Neurons, Microglia, Endothelial, Fetal replicating)");
@@ -78,10 +80,13 @@ void add_simulate_command(CLI::App& app) {
   command
       ->add_option("--dispersion", args->options.dispersion,
                    "negative-binomial dispersion (variance mu + phi mu^2)")
-      ->capture_default_str();
-  command->add_option("--batch-seed", args->options.batch_seed,
+      ->capture_default_str()
+      ->check(positive());
+  command
+      ->add_option("--batch-seed", args->options.batch_seed,
                       "simulate a query batch of the --seed reference: same genes, types and "
-                      "markers, other cells (drawn from this seed), --shift-genes shifted");
+                      "markers, other cells (drawn from this seed), --shift-genes shifted")
+      ->check(non_negative());
   command
       ->add_option("--shift-genes", args->options.shift_genes,
                    "with --batch-seed: share of genes whose mean is multiplied by "
@@ -89,7 +94,8 @@ void add_simulate_command(CLI::App& app) {
       ->capture_default_str()
       ->check(within(0.0, 1.0));
   command->add_option("--shift-sd", args->options.shift_sd, "with --batch-seed: size of the shifts")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative());
   command->add_flag("--gzip", args->options.gzip, "gzip-compress X");
   command->callback([args] { run_simulate(*args); });
 }

@@ -171,7 +171,8 @@ void add_train_command(CLI::App& app) {
                    "linear:50,relu,linear:1,sigmoid")
       ->capture_default_str();
   command->add_option("--hidden", args->settings.hidden, "hidden units of the mlp model")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive());
   command
       ->add_option("--epochs", args->settings.training.epochs,
                    "passes over the training cells (the most, with early stopping)")
@@ -232,7 +233,8 @@ void add_train_command(CLI::App& app) {
       ->add_option("--seed", args->settings.seed,
                    "torch::manual_seed before the model is built (same initial weights as "
                    "PyTorch); also seeds the split and minibatch order (own generator)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(non_negative());
   command
       ->add_option("--compute", args->settings.compute,
                    "dense: the exercise's dense scaled X; sparse: CSR log-CPM with the scaling "

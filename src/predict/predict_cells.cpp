@@ -61,6 +61,11 @@ std::string examples(const std::vector<std::string>& names) {
 
 /// The rejection options suit this model (checked before any work).
 void check_rejection(const ModelFile& model, const PredictOptions& options) {
+  if (!(options.min_gene_fraction >= 0 && options.min_gene_fraction <= 1)) {
+    throw OptionError("the minimum gene fraction must be in [0, 1], got " +
+                          format_number(options.min_gene_fraction),
+                      {"min_gene_fraction"});
+  }
   if (!(options.min_confidence >= 0 && options.min_confidence <= 1)) {
     throw OptionError(
         "the minimum confidence must be in [0, 1], got " + std::to_string(options.min_confidence),

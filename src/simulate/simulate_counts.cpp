@@ -32,6 +32,16 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
   if (options.cells < 1 || options.genes < 1)
     throw OptionError("simulate_h5ad: cells and genes must be >= 1", {"cells", "genes"});
   if (n_types < 1) throw OptionError("simulate_h5ad: need at least one cell type", {"cell_types"});
+  if (!(std::isfinite(options.dispersion) && options.dispersion > 0)) {
+    throw OptionError("simulate_h5ad: the dispersion must be a finite number > 0", {"dispersion"});
+  }
+  if (!(std::isfinite(options.mean_library_size) && options.mean_library_size > 0)) {
+    throw OptionError("simulate_h5ad: the mean library size must be a finite number > 0",
+                      {"mean_library_size"});
+  }
+  if (!(std::isfinite(options.shift_sd) && options.shift_sd >= 0)) {
+    throw OptionError("simulate_h5ad: the shift SD must be a finite number >= 0", {"shift_sd"});
+  }
   const std::int64_t markers = options.markers_per_type > 0
                                    ? options.markers_per_type
                                    : std::max<std::int64_t>(5, options.genes / 20);

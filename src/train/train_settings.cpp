@@ -1,5 +1,7 @@
 #include "scgrad/train/train_settings.hpp"
 
+#include <cmath>
+
 #include <initializer_list>
 #include <string>
 
@@ -37,7 +39,18 @@ void check_ranges(const TrainSettings& s) {
   if (s.weight_decay && !(*s.weight_decay >= 0)) refuse("weight_decay must be >= 0");
   if (s.patience && *s.patience < 0) refuse("patience must be >= 0");
   if (s.lr_reductions && *s.lr_reductions < 0) refuse("lr_reductions must be >= 0");
-  if (s.target_sum && !(*s.target_sum > 0)) refuse("target_sum must be > 0");
+  if (s.target_sum && !(std::isfinite(*s.target_sum) && *s.target_sum > 0)) {
+    refuse("target_sum must be a finite number > 0");
+  }
+  const auto& filter = s.prepare.gene_filter;
+  if (!(std::isfinite(filter.min_counts) && filter.min_counts >= 0)) {
+    refuse("gene_filter.min_counts must be a finite number >= 0");
+  }
+  if (filter.min_cells < 0) refuse("gene_filter.min_cells must be >= 0");
+  const auto base = s.prepare.log_cpm.log_base;
+  if (!(std::isfinite(base) && base >= 0 && base != 1)) {
+    refuse("log_base must be 0 (natural log) or a finite number > 0 other than 1");
+  }
   if (s.max_memory <= 0) refuse("max_memory must be positive");
   if (s.class_weight) one_of("class_weight", *s.class_weight, {"balanced", "sqrt", "none"});
   one_of("compute", s.compute, {"auto", "dense", "sparse"});
