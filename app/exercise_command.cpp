@@ -8,9 +8,9 @@
 #include <iostream>
 #include <memory>
 
-#include "number_checks.hpp"
 #include "commands.hpp"
 #include "exercise_report.hpp"
+#include "number_checks.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise.hpp"

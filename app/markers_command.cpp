@@ -7,8 +7,8 @@
 #include <memory>
 #include <sstream>
 
-#include "number_checks.hpp"
 #include "commands.hpp"
+#include "number_checks.hpp"
 #include "scgrad/predict/marker_genes.hpp"
 #include "scgrad/scgrad.hpp"
 #include "scgrad/util/csv_field.hpp"

@@ -15,8 +15,8 @@ void add_max_memory_option(CLI::App* command, std::string& max_memory) {
 std::int64_t max_memory_bytes(const std::string& text) {
   if (text.empty()) return default_max_memory();
   if (const auto bytes = parse_memory_size(text)) return *bytes;
-  throw Error("--max-memory: expected a size from 1 byte to 8 EiB, like 4G or 500M, got '" +
-              text + "'");
+  throw Error("--max-memory: expected a size from 1 byte to 8 EiB, like 4G or 500M, got '" + text +
+              "'");
 }
 
 }  // namespace scgrad::app

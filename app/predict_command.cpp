@@ -7,10 +7,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "number_checks.hpp"
 #include "commands.hpp"
 #include "gnuplot.hpp"
 #include "memory_option.hpp"
+#include "number_checks.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/scgrad.hpp"

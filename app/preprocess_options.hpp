@@ -1,11 +1,11 @@
 #pragma once
-// The preprocessing options shared by `train` and `exercise` (defaults: the README's "Conventions").
+// The preprocessing options shared by `train` and `exercise` (defaults: the README's
+// "Conventions").
 
 #include <CLI/CLI.hpp>
-
-#include "number_checks.hpp"
 #include <string>
 
+#include "number_checks.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
 
 namespace scgrad::app {

@@ -6,8 +6,8 @@
 #include <iostream>
 #include <memory>
 
-#include "number_checks.hpp"
 #include "commands.hpp"
+#include "number_checks.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
@@ -84,8 +84,8 @@ void add_simulate_command(CLI::App& app) {
       ->check(positive());
   command
       ->add_option("--batch-seed", args->options.batch_seed,
-                      "simulate a query batch of the --seed reference: same genes, types and "
-                      "markers, other cells (drawn from this seed), --shift-genes shifted")
+                   "simulate a query batch of the --seed reference: same genes, types and "
+                   "markers, other cells (drawn from this seed), --shift-genes shifted")
       ->check(non_negative());
   command
       ->add_option("--shift-genes", args->options.shift_genes,

@@ -1,6 +1,6 @@
-#include "number_checks.hpp"
 #include "threads_option.hpp"
 
+#include "number_checks.hpp"
 #include "scgrad/util/threads.hpp"
 
 namespace scgrad::app {

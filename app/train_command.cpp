@@ -10,10 +10,10 @@
 #include <memory>
 #include <optional>
 
-#include "number_checks.hpp"
 #include "commands.hpp"
 #include "gnuplot.hpp"
 #include "memory_option.hpp"
+#include "number_checks.hpp"
 #include "preprocess_options.hpp"
 #include "scgrad/distributed/environment.hpp"
 #include "scgrad/distributed/process_group.hpp"

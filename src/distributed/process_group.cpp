@@ -66,8 +66,22 @@ void join(c10d::Store& store, const DistributedEnvironment& env, std::chrono::se
   store.add("scgrad/joined", 1);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (store.check({kDuplicateKey})) throw Error(text(store.get(kDuplicateKey)));
-    const auto joined = store.add("scgrad/joined", 0);
+    std::int64_t joined = 0;
+    try {
+      if (store.check({kDuplicateKey})) {
+        const auto message = text(store.get(kDuplicateKey));
+        // Rank 0 holds the store: it stays a moment, so every rank can read why (they look
+        // every 50 ms), then ends with them.
+        if (env.rank == 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        throw Error(message);
+      }
+      joined = store.add("scgrad/joined", 0);
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Error("distributed training: rank " + std::to_string(env.rank) +
+                  " lost rank 0 while the ranks were joining: " + first_line(e.what()));
+    }
     if (joined >= env.world_size) return;
     if (std::chrono::steady_clock::now() > deadline) {
       throw Error("distributed training: rank " + std::to_string(env.rank) + " of " +

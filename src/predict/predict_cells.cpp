@@ -112,16 +112,17 @@ void check_voting(const ModelFile& model, const PredictOptions& options) {
   }
   const auto resolution = options.over_clustering.resolution;
   if (!(std::isfinite(resolution) && resolution >= 0)) {
-    throw OptionError("the over-clustering resolution must be a finite number >= 0 (0: "
-                      "CellTypist's rule by the number of cells), got " +
-                          format_number(resolution),
-                      {"over_cluster_resolution"});
+    throw OptionError(
+        "the over-clustering resolution must be a finite number >= 0 (0: "
+        "CellTypist's rule by the number of cells), got " +
+            format_number(resolution),
+        {"over_cluster_resolution"});
   }
   const auto fraction = options.majority.min_fraction;
   if (!(fraction >= 0 && fraction <= 1)) {
-    throw OptionError("the majority's minimum fraction must be in [0, 1], got " +
-                          format_number(fraction),
-                      {"majority_min_fraction"});
+    throw OptionError(
+        "the majority's minimum fraction must be in [0, 1], got " + format_number(fraction),
+        {"majority_min_fraction"});
   }
   const auto& label = options.majority.heterogeneous_label;
   const auto& classes = model.classes;
@@ -150,11 +151,11 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
   } catch (const InputError&) {
     std::string present;
     for (const auto& k : file.matrix_keys()) present += (present.empty() ? "" : ", ") + k;
-    throw InputError(file.path(), "",
-                     "the model was trained on the matrix '" + preprocessing.matrix +
-                         "', which this file lacks (it has: " +
-                         (present.empty() ? "none" : present) +
-                         "); label a file that has it, or train on a matrix the query has");
+    throw InputError(
+        file.path(), "",
+        "the model was trained on the matrix '" + preprocessing.matrix +
+            "', which this file lacks (it has: " + (present.empty() ? "none" : present) +
+            "); label a file that has it, or train on a matrix the query has");
   }
   const auto query_names = gene_names(file, matrix, options.gene_key);
   PredictResults results;

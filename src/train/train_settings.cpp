@@ -1,7 +1,6 @@
 #include "scgrad/train/train_settings.hpp"
 
 #include <cmath>
-
 #include <initializer_list>
 #include <string>
 
