@@ -1,0 +1,105 @@
+#include "scgrad/train/calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace scgrad {
+
+namespace {
+
+/// Mean negative log-likelihood of the truth under the probabilities tempered by T, computed in
+/// log space: log p_true / T - log sum_c p_c^(1/T).
+double mean_nll(const std::vector<float>& probabilities, std::size_t k,
+                const std::vector<std::int32_t>& truth, double temperature) {
+  constexpr double kFloor = 1e-30;  // a probability of exactly 0 stays finite in log space
+  double total = 0;
+  std::vector<double> logs(k);
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    double largest = -INFINITY;
+    for (std::size_t c = 0; c < k; ++c) {
+      logs[c] = std::log(std::max<double>(probabilities[i * k + c], kFloor)) / temperature;
+      largest = std::max(largest, logs[c]);
+    }
+    double sum = 0;
+    for (const auto l : logs) sum += std::exp(l - largest);
+    total -= logs[static_cast<std::size_t>(truth[i])] - largest - std::log(sum);
+  }
+  return total / static_cast<double>(truth.size());
+}
+
+}  // namespace
+
+std::vector<float> tempered(const std::vector<float>& probabilities, std::size_t k,
+                            double temperature) {
+  if (temperature == 1 || k == 0) return probabilities;
+  std::vector<float> out(probabilities.size());
+  std::vector<double> logs(k);
+  for (std::size_t i = 0; i < probabilities.size() / k; ++i) {
+    double largest = -INFINITY;
+    for (std::size_t c = 0; c < k; ++c) {
+      logs[c] = std::log(std::max<double>(probabilities[i * k + c], 1e-30)) / temperature;
+      largest = std::max(largest, logs[c]);
+    }
+    double sum = 0;
+    for (auto& l : logs) sum += (l = std::exp(l - largest));
+    for (std::size_t c = 0; c < k; ++c) out[i * k + c] = static_cast<float>(logs[c] / sum);
+  }
+  return out;
+}
+
+double fit_temperature(const std::vector<float>& probabilities, std::size_t k,
+                       const std::vector<std::int32_t>& truth) {
+  if (truth.empty() || k < 2) return 1;
+  // Golden-section search on log T over [log 0.05, log 20].
+  const double ratio = (std::sqrt(5.0) - 1) / 2;
+  double low = std::log(0.05), high = std::log(20.0);
+  double a = high - ratio * (high - low), b = low + ratio * (high - low);
+  double fa = mean_nll(probabilities, k, truth, std::exp(a));
+  double fb = mean_nll(probabilities, k, truth, std::exp(b));
+  for (int step = 0; step < 60; ++step) {
+    if (fa <= fb) {
+      high = b;
+      b = a;
+      fb = fa;
+      a = high - ratio * (high - low);
+      fa = mean_nll(probabilities, k, truth, std::exp(a));
+    } else {
+      low = a;
+      a = b;
+      fa = fb;
+      b = low + ratio * (high - low);
+      fb = mean_nll(probabilities, k, truth, std::exp(b));
+    }
+  }
+  const double best = std::exp((low + high) / 2);
+  // Keep T = 1 unless tempering truly helps: a flat NLL must not move the confidences.
+  return mean_nll(probabilities, k, truth, best) < mean_nll(probabilities, k, truth, 1.0) - 1e-9
+             ? best
+             : 1.0;
+}
+
+double expected_calibration_error(const std::vector<float>& probabilities, std::size_t k,
+                                  const std::vector<std::int32_t>& truth, int bins) {
+  if (truth.empty() || k == 0 || bins < 1) return 0;
+  std::vector<double> confidence(static_cast<std::size_t>(bins), 0.0);
+  std::vector<double> correct(static_cast<std::size_t>(bins), 0.0);
+  std::vector<double> count(static_cast<std::size_t>(bins), 0.0);
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    const auto* row = probabilities.data() + i * k;
+    const auto top = static_cast<std::size_t>(std::max_element(row, row + k) - row);
+    const double p = row[top];
+    // Bins (0, 1/B], ..., ((B-1)/B, 1], as the usual definition; p = 0 joins the first.
+    const auto bin = static_cast<std::size_t>(
+        std::clamp(static_cast<int>(std::ceil(p * bins)) - 1, 0, bins - 1));
+    confidence[bin] += p;
+    correct[bin] += static_cast<std::size_t>(truth[i]) == top ? 1.0 : 0.0;
+    count[bin] += 1;
+  }
+  double ece = 0;
+  for (std::size_t b = 0; b < count.size(); ++b) {
+    if (count[b] > 0) ece += std::abs(correct[b] - confidence[b]);
+  }
+  return ece / static_cast<double>(truth.size());
+}
+
+}  // namespace scgrad
