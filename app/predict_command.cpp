@@ -48,6 +48,7 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
   j["model_genes"] = results.model_genes;
   j["model_genes_found"] =
       results.model_genes - static_cast<std::int64_t>(results.missing_genes.size());
+  j["temperature"] = model.temperature;  // applied to every probability (1: none)
   j["min_confidence"] = args.options.min_confidence;
   j["unassigned_label"] = args.options.unassigned_label;
   j["unassigned"] = results.unassigned;

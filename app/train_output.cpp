@@ -117,6 +117,7 @@ nlohmann::json report_json(const ClassificationReport& report,
   for (const auto c : never_predicted_classes(report)) dropped.push_back(classes[c]);
   j["never_predicted"] = dropped;
   if (report.auc >= 0) j["roc_auc"] = report.auc;
+  if (report.ece >= 0) j["ece"] = report.ece;
   return j;
 }
 
@@ -141,6 +142,7 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                       {"optimizer", result.data.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"},
                       {"retrained_on_training_cells", result.retrained.has_value()},
                       {"class_weights", result.class_weights},
+                      {"temperature", result.temperature},
                       {"candidates", candidates}};
   if (run.final_validation) {
     j["validation_loss"] = run.final_validation->loss;
@@ -321,6 +323,12 @@ void TrainPrinter::print_measured(const FitResult& result) const {
                 fmt::format("(retrained on {} training cells)", result.data.train_cells));
   }
   print_report(result.evaluation, result.data.classes, evaluated_on(result));
+  std::cout << fmt::format(
+      "  confidence: expected calibration error {:.1f} % ({} cells){}\n",
+      100 * result.evaluation.ece, evaluated_on(result),
+      result.data.validation_cells > 0
+          ? fmt::format(", temperature {:.3g} fitted on the validation cells", result.temperature)
+          : std::string(", not calibrated (no validation cells)"));
   warn_dropped_classes(result.evaluation, result.data.classes, evaluated_on(result));
 }
 

@@ -220,6 +220,7 @@ py::dict report_dict(const ClassificationReport& report, const std::vector<std::
   d["macro_f1"] = report.macro_f1;
   d["balanced_accuracy"] = report.balanced_accuracy;
   d["roc_auc"] = report.auc < 0 ? py::object(py::none()) : py::object(py::float_(report.auc));
+  d["ece"] = report.ece < 0 ? py::object(py::none()) : py::object(py::float_(report.ece));
   return d;
 }
 
@@ -464,6 +465,7 @@ PYBIND11_MODULE(_scgrad, m) {
       .def_property_readonly("spec", [](const ModelFile& f) { return f.spec; })
       .def_property_readonly("model", [](const ModelFile& f) { return f.model; })
       .def_property_readonly("label_key", [](const ModelFile& f) { return f.label_key; })
+      .def_property_readonly("temperature", [](const ModelFile& f) { return f.temperature; })
       .def_property_readonly("matrix", [](const ModelFile& f) { return f.preprocessing.matrix; })
       .def_property_readonly("library_size_key",
                              [](const ModelFile& f) { return f.preprocessing.library_size_key; })

@@ -224,6 +224,10 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
   if (pre.mean.size() != pre.genes.size() || pre.sd.size() != pre.genes.size()) {
     invalid(path, "scaling", "mean and sd need one value per gene");
   }
+  if (!(model.temperature >= 0.05 && model.temperature <= 20)) {
+    invalid(path, "temperature",
+            "is " + std::to_string(model.temperature) + ", expected a number in [0.05, 20]");
+  }
   check_finite(pre.mean, path, "scaling/mean");
   check_finite(pre.sd, path, "scaling/sd");
   for (std::size_t g = 0; g < pre.sd.size(); ++g) {
@@ -254,6 +258,7 @@ void write_model_file(const StagedOutput& output, const ModelFile& model) {
     hdf5::write_strings(root, "genes", p.genes, where);
     hdf5::write_string_attribute(root, "gene_key", p.gene_key, where);
     hdf5::write_string_attribute(root, "compute", to_string(model.compute), where);
+    hdf5::write_double_attribute(root, "temperature", model.temperature, where);
 
     Handle pre = hdf5::create_group(root, "preprocess", where);
     hdf5::write_double_attribute(pre.get(), "min_counts", p.gene_filter.min_counts, where);
@@ -344,6 +349,7 @@ ModelFile read_model_file(const std::string& path) {
     invalid(path, "compute", "'" + compute + "', expected 'dense' or 'sparse'");
   }
   model.compute = compute == "sparse" ? ComputePath::sparse : ComputePath::dense;
+  model.temperature = hdf5::double_attribute(root, "temperature", where).value_or(1.0);
 
   const Location pre_at{path, "preprocess"};
   Handle pre = hdf5::open_group(root, "preprocess", pre_at);

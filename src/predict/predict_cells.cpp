@@ -13,6 +13,7 @@
 #include "scgrad/model/model_bundle.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
+#include "scgrad/train/calibration.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
@@ -259,15 +260,17 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
     }
     const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
     const auto label = predicted_classes(outputs, n_classes).contiguous();
-    const auto confidence = probabilities.gather(1, label.unsqueeze(1)).contiguous();
     const auto* p = probabilities.data_ptr<float>();
-    results.columns.probabilities.insert(results.columns.probabilities.end(), p,
-                                         p + probabilities.numel());
+    // The model's calibration (1: none); the most probable class stays the same.
+    const auto calibrated =
+        tempered(std::vector<float>(p, p + probabilities.numel()), n_classes, model.temperature);
+    results.columns.probabilities.insert(results.columns.probabilities.end(), calibrated.begin(),
+                                         calibrated.end());
     const auto* l = label.data_ptr<std::int64_t>();
-    const auto* c = confidence.data_ptr<float>();
     for (std::int64_t i = 0; i < label.size(0); ++i) {
       results.columns.labels.push_back(static_cast<std::int32_t>(l[i]));
-      results.columns.confidence.push_back(c[i]);
+      results.columns.confidence.push_back(
+          calibrated[static_cast<std::size_t>(i) * n_classes + static_cast<std::size_t>(l[i])]);
     }
     if (options.on_block) options.on_block(std::min(n_cells, start + block_cells), n_cells);
   }

@@ -7,11 +7,15 @@ namespace scgrad {
 
 namespace {
 
-/// Mean negative log-likelihood of the truth under the probabilities tempered by T, computed in
-/// log space: log p_true / T - log sum_c p_c^(1/T).
+/// Mean cross-entropy, under the probabilities tempered by T, of targets that give the true
+/// class 1 - e and the others e / (k - 1), e = 1 / (n + 2) (Laplace's rule of succession: n
+/// cells all predicted right still say the next one may not be). Without it a validation set
+/// the model gets entirely right would drive T to 0 and every confidence to 1. Log space:
+/// log q_c = log p_c / T - log sum_c' p_c'^(1/T).
 double mean_nll(const std::vector<float>& probabilities, std::size_t k,
                 const std::vector<std::int32_t>& truth, double temperature) {
   constexpr double kFloor = 1e-30;  // a probability of exactly 0 stays finite in log space
+  const double e = 1.0 / (static_cast<double>(truth.size()) + 2);
   double total = 0;
   std::vector<double> logs(k);
   for (std::size_t i = 0; i < truth.size(); ++i) {
@@ -22,7 +26,12 @@ double mean_nll(const std::vector<float>& probabilities, std::size_t k,
     }
     double sum = 0;
     for (const auto l : logs) sum += std::exp(l - largest);
-    total -= logs[static_cast<std::size_t>(truth[i])] - largest - std::log(sum);
+    const double log_sum = largest + std::log(sum);
+    const auto t = static_cast<std::size_t>(truth[i]);
+    for (std::size_t c = 0; c < k; ++c) {
+      const double target = c == t ? 1 - e : e / static_cast<double>(k - 1);
+      total -= target * (logs[c] - log_sum);
+    }
   }
   return total / static_cast<double>(truth.size());
 }
@@ -72,7 +81,7 @@ double fit_temperature(const std::vector<float>& probabilities, std::size_t k,
     }
   }
   const double best = std::exp((low + high) / 2);
-  // Keep T = 1 unless tempering truly helps: a flat NLL must not move the confidences.
+  // Keep T = 1 unless tempering truly helps: a flat loss must not move the confidences.
   return mean_nll(probabilities, k, truth, best) < mean_nll(probabilities, k, truth, 1.0) - 1e-9
              ? best
              : 1.0;

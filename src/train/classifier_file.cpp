@@ -25,6 +25,7 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
   bundle.classes = data.cells.classes;
   bundle.preprocessing = data.preprocessing;
   bundle.label_key = fit.prepare.label_key;
+  bundle.temperature = selected.temperature;
   store_weights(*saved.model, bundle);
   if (has_hidden_layers(bundle.spec)) {  // markers: no weight links a gene to a class
     const auto cells = model_training_cells(saved);

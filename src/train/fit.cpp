@@ -1,6 +1,7 @@
 #include "scgrad/train/fit.hpp"
 
 #include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/train/calibration.hpp"
 #include "scgrad/train/classifier_file.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 
@@ -15,8 +16,13 @@ ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held
   const auto& set = held_out ? *fitted.inputs.sets.test : fitted.inputs.sets.train;
   const auto& cells = held_out ? data.split.test : fit_cells(data.split);
   const auto predictions = predict_set(*fitted.model, set, fitted.n_classes(), group);
-  return classification_report(targets_of(data, cells), predictions.classes, fitted.n_classes(),
-                               predictions.probability_of_first);
+  const auto truth = targets_of(data, cells);
+  auto report = classification_report(truth, predictions.classes, fitted.n_classes(),
+                                      predictions.probability_of_first);
+  report.ece = expected_calibration_error(
+      tempered(predictions.probabilities, fitted.n_classes(), fitted.temperature),
+      fitted.n_classes(), truth);
+  return report;
 }
 
 }  // namespace
@@ -37,6 +43,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   result.selection = selected.results;
   result.retrained = selected.retrained;
   result.held_out = selected.inputs.sets.test.has_value();
+  result.temperature = selected.temperature;
   result.evaluation = evaluate_measured(selected, result.held_out, options.training.group);
   if (callbacks.on_measured) callbacks.on_measured(result);
   if (!options.refit) {

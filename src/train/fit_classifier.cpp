@@ -10,6 +10,7 @@
 #include "scgrad/distributed/process_group.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/anndata_source.hpp"
+#include "scgrad/train/calibration.hpp"
 #include "scgrad/train/classification.hpp"
 
 namespace scgrad {
@@ -187,6 +188,14 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
       break;
     }
   }
+  // Calibration on the validation cells, by the selected model (before any retrain has seen
+  // them); the same temperature serves the retrained and the refit models.
+  if (sets.validation) {
+    const auto scored = predict_set(*fitted.model, *sets.validation, n_classes, group);
+    fitted.temperature =
+        fit_temperature(scored.probabilities, n_classes,
+                        targets_of(fitted.inputs.data, fitted.inputs.data.split.validation));
+  }
   // Without held-out cells nothing would measure it (the refit for the saved model is the same).
   if (options.retrain_on_training_cells.value_or(training.optimizer == Optimizer::lbfgs) &&
       sets.validation && sets.test) {
@@ -218,8 +227,11 @@ Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::si
   const auto outputs = predict_outputs(model, *data.input, group);
   // Read the tensors through their data (per-element item() costs microseconds each).
   const auto predicted = predicted_classes(outputs, n_classes).contiguous();
-  const auto first = class_probabilities(outputs, n_classes).select(1, 0).contiguous();
+  const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
+  const auto first = probabilities.select(1, 0).contiguous();
   Predictions out;
+  out.probabilities.assign(probabilities.data_ptr<float>(),
+                           probabilities.data_ptr<float>() + probabilities.numel());
   const auto* p = predicted.data_ptr<std::int64_t>();
   out.classes.assign(p, p + predicted.numel());
   out.probability_of_first.assign(first.data_ptr<float>(), first.data_ptr<float>() + first.numel());

@@ -61,5 +61,20 @@ TEST(Calibration, FitTemperatureRecoversAnOverconfidentModel) {
   EXPECT_EQ(fit_temperature(calibrated, 3, {}), 1.0);
 }
 
+TEST(Calibration, AValidationSetPredictedAllRightDoesNotSendTheTemperatureToZero) {
+  // 20 cells, all right at 0.9: the plain likelihood would want every confidence at 1 (T -> 0);
+  // the rule of succession wants about 21/22 = 0.955.
+  std::vector<float> p;
+  std::vector<std::int32_t> truth;
+  for (int i = 0; i < 20; ++i) {
+    p.insert(p.end(), {0.9F, 0.05F, 0.05F});
+    truth.push_back(0);
+  }
+  const double t = fit_temperature(p, 3, truth);
+  EXPECT_GT(t, 0.5);
+  EXPECT_LT(t, 1.0);
+  EXPECT_NEAR(tempered(p, 3, t)[0], 21.0 / 22.0, 0.01);
+}
+
 }  // namespace
 }  // namespace scgrad

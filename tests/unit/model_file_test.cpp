@@ -1,6 +1,7 @@
 #include "scgrad/io/model_file.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
 #include <filesystem>
@@ -94,6 +95,9 @@ TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
       {"preprocess/target_sum", [](ModelFile& m) { m.preprocessing.log_cpm.target_sum = 0; }},
       {"markers/gradient_x_input", [](ModelFile& m) { m.marker_attribution.pop_back(); }},
       {"markers/gradient_x_input", [](ModelFile& m) { m.marker_attribution[4] = NAN; }},
+      {"temperature", [](ModelFile& m) { m.temperature = 0; }},
+      {"temperature", [](ModelFile& m) { m.temperature = NAN; }},
+      {"temperature", [](ModelFile& m) { m.temperature = 1e6; }},
   };
   EXPECT_EQ(error_of([] { validate_model_file(example(), "m.h5"); }), "");
   for (const auto& [element, damage] : defects) {
@@ -103,6 +107,20 @@ TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
     EXPECT_NE(message.find("m.h5: " + element + ":"), std::string::npos)
         << element << " -> '" << message << "'";
   }
+}
+
+TEST(ModelFile, TheTemperatureIsKeptAndOptional) {
+  test::TempDir dir;
+  auto m = example();
+  m.temperature = 1.75;
+  write_model_file(dir.file("m.h5"), m);
+  EXPECT_EQ(read_model_file(dir.file("m.h5")).temperature, 1.75);
+  // A file written before scgrad calibrated has no temperature: it reads as 1 (none).
+  const hid_t file = H5Fopen(dir.file("m.h5").c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  ASSERT_GE(H5Adelete(file, "temperature"), 0);
+  H5Fclose(file);
+  EXPECT_EQ(read_model_file(dir.file("m.h5")).temperature, 1.0);
 }
 
 TEST(ModelFile, TheMarkerAttributionIsOptional) {

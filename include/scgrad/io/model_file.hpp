@@ -42,6 +42,10 @@ struct ModelFile {
   /// what predict applies to new cells.
   Preprocessing preprocessing;
   ComputePath compute = ComputePath::dense;
+  /// Divides the logits before the probabilities are read (train/calibration.hpp), fitted on
+  /// the validation cells; 1 = none (files written before scgrad calibrated). Root attribute
+  /// "temperature", finite and in [0.05, 20].
+  double temperature = 1;
   std::string label_key;            ///< obs column the classes came from
   std::vector<NamedArray> weights;  ///< the spec's parameters, in order
   /// For models with hidden layers: each class's mean gradient × input over its training cells

@@ -19,9 +19,10 @@ namespace scgrad {
 std::vector<float> tempered(const std::vector<float>& probabilities, std::size_t n_classes,
                             double temperature);
 
-/// The temperature in [0.05, 20] that minimises the mean negative log-likelihood of `truth`
-/// under tempered(probabilities, T) (golden-section search on log T; the NLL is convex in 1/T).
-/// 1 when there are no cells.
+/// The temperature in [0.05, 20] that minimises the mean cross-entropy of `truth` under
+/// tempered(probabilities, T), the truth smoothed by Laplace's rule of succession (1/(n+2) of
+/// it spread over the other classes, so a validation set predicted entirely right does not
+/// send T to 0); golden-section search on log T. 1 when there are no cells.
 double fit_temperature(const std::vector<float>& probabilities, std::size_t n_classes,
                        const std::vector<std::int32_t>& truth);
 

@@ -30,6 +30,9 @@ struct ClassificationReport {
   /// common.
   double balanced_accuracy = 0;
   double auc = -1;  ///< area under the ROC curve for two classes (class 0 positive); -1 otherwise
+  /// Expected calibration error of the (calibrated) top probabilities, 15 bins
+  /// (train/calibration.hpp); -1 when not measured.
+  double ece = -1;
 };
 
 /// @param probability_of_first for two classes: each cell's probability of class 0 (for AUC);

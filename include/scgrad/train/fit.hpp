@@ -96,6 +96,8 @@ struct FitResult {
   /// Of the measured model on the held-out cells, or on the training cells without any.
   ClassificationReport evaluation;
   bool held_out = false;
+  /// Fitted on the validation cells (1 without them); the saved model's (ModelFile).
+  double temperature = 1;
   std::optional<RefitSummary> refit;  ///< with options.refit
 };
 

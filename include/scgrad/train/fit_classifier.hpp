@@ -39,6 +39,9 @@ struct FittedClassifier {
   Optimizer optimizer = Optimizer::adam;    ///< as resolved from FitOptions::optimizer
   std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every weight decay tried, in order
+  /// Fitted on the validation cells with the selected model (calibration.hpp); 1 without
+  /// validation cells. The retrained and refit models keep it.
+  double temperature = 1;
   std::size_t n_classes() const { return inputs.data.cells.classes.size(); }
 };
 
@@ -86,6 +89,7 @@ FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& fi
 struct Predictions {
   std::vector<std::int32_t> classes;
   std::vector<float> probability_of_first;
+  std::vector<float> probabilities;  ///< cells x classes, row-major (before any temperature)
 };
 Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
                         const ProcessGroup* group = nullptr);
