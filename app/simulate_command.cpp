@@ -71,9 +71,11 @@ void add_simulate_command(CLI::App& app) {
   command
       ->add_option("--marker-fold", args->options.marker_fold,
                    "mean fold change of a marker in its type")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive());
   command->add_option("--library-size", args->options.mean_library_size, "mean counts per cell")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive());
   command->add_option("--proportions", args->proportions,
                       "share of each cell type, comma-separated in --cell-types order (e.g. "
                       "0.6,0.3,0.05,0.03,0.02 for rare types); default: equal");

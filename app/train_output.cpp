@@ -118,6 +118,7 @@ nlohmann::json report_json(const ClassificationReport& report,
   j["never_predicted"] = dropped;
   if (report.auc >= 0) j["roc_auc"] = report.auc;
   if (report.ece >= 0) j["ece"] = report.ece;
+  if (report.ece_uncalibrated >= 0) j["ece_uncalibrated"] = report.ece_uncalibrated;
   return j;
 }
 
@@ -327,8 +328,9 @@ void TrainPrinter::print_measured(const FitResult& result) const {
       "  confidence: expected calibration error {:.1f} % ({} cells){}\n",
       100 * result.evaluation.ece, evaluated_on(result),
       result.data.validation_cells > 0
-          ? fmt::format(", temperature {:.3g} fitted on the validation cells", result.temperature)
-          : std::string(", not calibrated (no validation cells)"));
+          ? fmt::format("; temperature {:.3g} fitted on the validation cells ({:.1f} % before)",
+                        result.temperature, 100 * result.evaluation.ece_uncalibrated)
+          : std::string("; not calibrated (no validation cells)"));
   warn_dropped_classes(result.evaluation, result.data.classes, evaluated_on(result));
 }
 

@@ -14,6 +14,8 @@ Datasets:
   - weak: simulated, 8 equal types with weak markers (the file of earlier measurements)
   - cortex-like: simulated like the cortex file of issue 9: 76,000 cells x 141 genes (a gene
     panel), 8 types from 64 % down to 0.4 %
+  - brain-like: simulated like the small brain file of issue 29: 450 cells x 18,000 genes, 9
+    types from 30 % down to 3 % (14 cells)
 Each is split --splits times (--seed 0..); both methods see the same held-out cells (names from
 scgrad's --metrics-out) and the same features: log-CPM of the genes kept on scgrad's training
 cells, scaled with their statistics, normalised to scgrad's target sum (its --metrics-out
@@ -133,6 +135,12 @@ def main():
                             "A,B,C,D,E,F,G,H", "--proportions",
                             "0.64,0.2,0.08,0.04,0.02,0.01,0.006,0.004", "--marker-fold", "3",
                             "--markers-per-type", "5", "--library-size", "3000"],
+            # The small-brain shape of issue 29: few cells, many genes, 9 types, several with
+            # fewer than 20 cells.
+            "brain-like": ["--cells", "450", "--genes", "18000", "--seed", "4", "--cell-types",
+                           "A,B,C,D,E,F,G,H,I", "--proportions",
+                           "0.3,0.2,0.15,0.1,0.08,0.07,0.04,0.03,0.03", "--marker-fold", "3",
+                           "--markers-per-type", "20"],
         }
         datasets = [
             ("glia", os.path.join(SHARED, "darmanis2015_glia_subset.h5ad"), [],

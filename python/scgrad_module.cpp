@@ -133,8 +133,8 @@ void apply_keywords(
     try {
       setter->second(settings, value);
     } catch (const py::cast_error&) {
-      throw OptionError(std::string(command) + ": " + name + " = " +
-                        std::string(py::repr(value)) + " has the wrong type");
+      throw OptionError(std::string(command) + ": " + name + " = " + std::string(py::repr(value)) +
+                        " has the wrong type");
     }
   }
 }
@@ -221,6 +221,9 @@ py::dict report_dict(const ClassificationReport& report, const std::vector<std::
   d["balanced_accuracy"] = report.balanced_accuracy;
   d["roc_auc"] = report.auc < 0 ? py::object(py::none()) : py::object(py::float_(report.auc));
   d["ece"] = report.ece < 0 ? py::object(py::none()) : py::object(py::float_(report.ece));
+  d["ece_uncalibrated"] = report.ece_uncalibrated < 0
+                              ? py::object(py::none())
+                              : py::object(py::float_(report.ece_uncalibrated));
   return d;
 }
 

@@ -22,6 +22,8 @@ ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held
   report.ece = expected_calibration_error(
       tempered(predictions.probabilities, fitted.n_classes(), fitted.temperature),
       fitted.n_classes(), truth);
+  report.ece_uncalibrated =
+      expected_calibration_error(predictions.probabilities, fitted.n_classes(), truth);
   return report;
 }
 

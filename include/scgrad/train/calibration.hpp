@@ -22,7 +22,9 @@ std::vector<float> tempered(const std::vector<float>& probabilities, std::size_t
 /// The temperature in [0.05, 20] that minimises the mean cross-entropy of `truth` under
 /// tempered(probabilities, T), the truth smoothed by Laplace's rule of succession (1/(n+2) of
 /// it spread over the other classes, so a validation set predicted entirely right does not
-/// send T to 0); golden-section search on log T. 1 when there are no cells.
+/// send T to 0), plus a normal prior on log T (mean 0, SD 0.5) that weighs like one cell among
+/// n, so a small validation set moves T only as far as it is sure of; golden-section search on
+/// log T. 1 when there are no cells.
 double fit_temperature(const std::vector<float>& probabilities, std::size_t n_classes,
                        const std::vector<std::int32_t>& truth);
 

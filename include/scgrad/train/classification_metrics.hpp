@@ -33,6 +33,7 @@ struct ClassificationReport {
   /// Expected calibration error of the (calibrated) top probabilities, 15 bins
   /// (train/calibration.hpp); -1 when not measured.
   double ece = -1;
+  double ece_uncalibrated = -1;  ///< the same before the temperature (train/calibration.hpp)
 };
 
 /// @param probability_of_first for two classes: each cell's probability of class 0 (for AUC);
