@@ -59,6 +59,16 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
   for (std::size_t c = 0; c < model.classes.size(); ++c) {
     j["unassigned_by_class"][model.classes[c]] = results.unassigned_by_class[c];
   }
+  if (results.evaluation) {
+    const auto& e = *results.evaluation;
+    j["evaluation"] = {{"label_key", args.options.label_key},
+                       {"cells", results.evaluated_cells},
+                       {"cells_without_known_label", results.cells_without_known_label},
+                       {"accuracy", e.accuracy},
+                       {"macro_f1", e.macro_f1},
+                       {"balanced_accuracy", e.balanced_accuracy},
+                       {"ece", e.ece}};
+  }
   const auto& majority = results.columns.majority;
   if (!majority.codes.empty()) {
     auto& vote = j["majority"];
@@ -144,6 +154,21 @@ void report_labels(const PredictArgs& args, const ModelFile& model, const Predic
                              args.options.min_confidence,
                              by_class.empty() ? "" : "; they would have been: " + by_class);
   }
+}
+
+/// With --label-key: the most probable classes against the query's labels.
+void report_evaluation(const PredictArgs& args, const PredictResults& results) {
+  if (!results.evaluation) return;
+  const auto& e = *results.evaluation;
+  std::cout << fmt::format(
+      "against obs['{}'] ({} cells{}): accuracy {:.4f}, macro-F1 {:.4f}, balanced accuracy "
+      "{:.4f}, expected calibration error {:.1f} %\n",
+      args.options.label_key, results.evaluated_cells,
+      results.cells_without_known_label > 0
+          ? fmt::format("; {} with no label or one the model does not know left out",
+                        results.cells_without_known_label)
+          : std::string(),
+      e.accuracy, e.macro_f1, e.balanced_accuracy, 100 * e.ece);
 }
 
 /// The obs columns predict writes.
@@ -252,6 +277,7 @@ void run_predict(const PredictArgs& args) {
   report_genes(args, results);
   const auto labels = results.columns.annotation();  // the labels as every output writes them
   report_labels(args, model, results, labels);
+  report_evaluation(args, results);
   report_vote(args, results);
   write_outputs(args, model, results, labels, outputs);
 }
@@ -275,6 +301,10 @@ void add_predict_command(CLI::App& app) {
                       "write the annotations alone (obs names and the scgrad_* obs, obsm and uns "
                       "entries; no expression matrix) to this .h5ad, with or without --out; in "
                       "Python: adata.obs = adata.obs.join(anndata.read_h5ad(FILE).obs)");
+  command->add_option("--label-key", args->options.label_key,
+                      "obs column of known labels: report accuracy, macro-F1 and the expected "
+                      "calibration error of the predictions against it (cells whose label is "
+                      "not one of the model's classes are left out), also in --metrics-out");
   command->add_option("--gene-key", args->options.gene_key,
                       "var column with gene names matching the model (e.g. feature_name when "
                       "var is indexed by Ensembl IDs); default: the var index");

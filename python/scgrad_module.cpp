@@ -320,6 +320,8 @@ PredictOptions predict_options(const py::dict& options) {
       {"majority_by",
        [](auto& o, auto v) { o.majority_by = v.is_none() ? "" : v.template cast<std::string>(); }},
       {"majority_vote", [](auto& o, auto v) { o.over_cluster = v.template cast<bool>(); }},
+      {"label_key",
+       [](auto& o, auto v) { o.label_key = v.is_none() ? "" : v.template cast<std::string>(); }},
       {"majority_min_fraction",
        [](auto& o, auto v) { o.majority.min_fraction = v.template cast<double>(); }},
       {"over_cluster_resolution",
@@ -369,6 +371,12 @@ py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMe
   out["summed_genes"] = results.summed_genes;
   out["unassigned"] = results.unassigned;
   out["empty_cells"] = results.empty_cells;
+  if (results.evaluation) {
+    py::dict evaluation = report_dict(*results.evaluation, columns.classes);
+    evaluation["cells"] = results.evaluated_cells;
+    evaluation["cells_without_known_label"] = results.cells_without_known_label;
+    out["evaluation"] = evaluation;
+  }
   return out;
 }
 

@@ -254,7 +254,9 @@ class Model:
         inplace: adds obs scgrad_label and scgrad_confidence (and scgrad_over_cluster,
         scgrad_majority_label with voting; categoricals), obsm scgrad_probabilities and uns
         scgrad_classes, as the program's output file; else returns them as a DataFrame (one
-        probability column per class). Other keywords: the program's predict options
+        probability column per class). label_key=COL compares the predictions with that obs
+        column (uns scgrad_evaluation, or the DataFrame's attrs: accuracy, macro_f1,
+        balanced_accuracy, ece, cells). Other keywords: the program's predict options
         (unassigned_label, majority_min_fraction, over_cluster_resolution, seed,
         min_gene_fraction, allow_non_counts, max_memory).
         """
@@ -264,7 +266,8 @@ class Model:
         if threads is not None:
             set_threads(threads)
         source = _source(adata, self._file.matrix,
-                         obs_keys=[majority_by, self._file.library_size_key], var_keys=[gene_key])
+                         obs_keys=[majority_by, self._file.library_size_key,
+                                   options.get("label_key")], var_keys=[gene_key])
         out = _scgrad.predict(self._file, source, settings)
         columns = {
             "scgrad_label": pd.Categorical.from_codes(out["label"]["codes"],
@@ -278,11 +281,20 @@ class Model:
         if "majority_label" in out:
             columns["scgrad_majority_label"] = pd.Categorical.from_codes(
                 out["majority_label"]["codes"], out["majority_label"]["categories"])
+        # label_key=COL: the predictions against the query's known labels.
+        evaluation = {k: out["evaluation"][k] for k in (
+            "accuracy", "macro_f1", "balanced_accuracy", "ece", "cells",
+            "cells_without_known_label")} if "evaluation" in out else None
         if not inplace:
             frame = pd.DataFrame(columns, index=adata.obs_names.copy())
             probabilities = pd.DataFrame(out["probabilities"], index=frame.index,
                                          columns=out["classes"])
-            return pd.concat([frame, probabilities], axis=1)
+            frame = pd.concat([frame, probabilities], axis=1)
+            if evaluation is not None:
+                frame.attrs["scgrad_evaluation"] = evaluation
+            return frame
+        if evaluation is not None:
+            adata.uns["scgrad_evaluation"] = evaluation
         # An earlier prediction's columns go as a set, as the program's output file does.
         adata.obs.drop(columns=[c for c in _scgrad.prediction_obs_columns()
                                 if c in adata.obs.columns], inplace=True)

@@ -134,6 +134,49 @@ void check_voting(const ModelFile& model, const PredictOptions& options) {
   }
 }
 
+/// A labelled query: each cell's most probable class against its label, over the cells whose
+/// label is one of the model's classes (by name; unlabelled and unknown ones are counted).
+void evaluate_against(const Categorical& labels, const ModelFile& model, PredictResults& results) {
+  const auto k = model.classes.size();
+  std::vector<std::int32_t> class_of_category(labels.categories.size(), -1);
+  for (std::size_t c = 0; c < labels.categories.size(); ++c) {
+    const auto it = std::find(model.classes.begin(), model.classes.end(), labels.categories[c]);
+    if (it != model.classes.end()) {
+      class_of_category[c] = static_cast<std::int32_t>(it - model.classes.begin());
+    }
+  }
+  const auto& columns = results.columns;
+  std::vector<std::int32_t> truth, predicted;
+  std::vector<float> probabilities, first;
+  for (std::size_t i = 0; i < labels.codes.size(); ++i) {
+    const auto code = labels.codes[i];
+    const auto t = code < 0 ? -1 : class_of_category[static_cast<std::size_t>(code)];
+    if (t < 0) {
+      ++results.cells_without_known_label;
+      continue;
+    }
+    truth.push_back(t);
+    predicted.push_back(columns.labels[i]);
+    const auto* row = columns.probabilities.data() + i * k;
+    probabilities.insert(probabilities.end(), row, row + k);
+    first.push_back(row[0]);
+  }
+  results.evaluated_cells = static_cast<std::int64_t>(truth.size());
+  if (truth.empty()) {
+    std::string present;
+    for (std::size_t c = 0; c < labels.categories.size() && c < 5; ++c) {
+      present += (c ? ", " : "") + std::string("'") + labels.categories[c] + "'";
+    }
+    throw Error("no cell's label is one of the model's classes (the labels include " +
+                    (present.empty() ? std::string("none") : present) + "; the model's: '" +
+                    model.classes.front() + "', ...): nothing to evaluate",
+                {"label_key"});
+  }
+  auto report = classification_report(truth, predicted, k, k == 2 ? first : std::vector<float>{});
+  report.ece = expected_calibration_error(probabilities, k, truth);
+  results.evaluation = std::move(report);
+}
+
 }  // namespace
 
 PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
@@ -145,6 +188,9 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
   std::vector<std::int32_t> groups;
   if (!options.majority_by.empty())
     groups = file.obs_column(options.majority_by).as_categorical().codes;
+  Categorical known_labels;
+  if (!options.label_key.empty())
+    known_labels = file.obs_column(options.label_key).as_categorical();
   const auto& preprocessing = model.preprocessing;
   std::string matrix;
   try {
@@ -275,6 +321,7 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
     if (options.on_block) options.on_block(std::min(n_cells, start + block_cells), n_cells);
   }
   reject_unconfident(results, options);
+  if (!options.label_key.empty()) evaluate_against(known_labels, model, results);
   if (options.over_cluster) {
     results.over_clustering = over_cluster(query_log_cpm, sd, options.over_clustering);
     query_log_cpm = CsrMatrix{};

@@ -26,6 +26,12 @@ def run(*args):
     return p
 
 
+def run_fails(*args):
+    p = bounded.run([SCGRAD, *map(str, args)], capture_output=True, text=True, timeout=240)
+    assert p.returncode == 1, p.stderr
+    return p.stderr
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("calibration")
@@ -70,3 +76,35 @@ def test_predict_applies_it_and_keeps_every_label(trained):
     adata = anndata.read_h5ad(data)
     scgrad.load(model).predict(adata, threads=1)
     assert np.abs(adata.obsm["scgrad_probabilities"] - calibrated[columns].to_numpy()).max() < 1e-5
+
+
+def test_predict_measures_a_labelled_query(trained):
+    """--label-key: accuracy, macro-F1 and ECE against the query's labels, the same in the
+    program, its --metrics-out and Python; cells with labels the model does not know are left
+    out and counted."""
+    tmp, data, model, _, _ = trained
+    adata = anndata.read_h5ad(data)
+    labels = adata.obs["author_cell_type"].astype(str).to_numpy().copy()
+    labels[:40] = "a type the reference never had"
+    adata.obs["truth"] = pd.Categorical(labels)
+    query = tmp / "labelled_query.h5ad"
+    adata.write_h5ad(query)
+    p = run("predict", model, query, "--label-key", "truth", "--csv", tmp / "q.csv",
+            "--metrics-out", tmp / "q.json")
+    e = json.loads((tmp / "q.json").read_text())["evaluation"]
+    assert e["cells"] == 1460 and e["cells_without_known_label"] == 40
+    csv = pd.read_csv(tmp / "q.csv").iloc[40:]
+    accuracy = (csv["label"].to_numpy() == labels[40:]).mean()
+    assert e["accuracy"] == pytest.approx(accuracy, abs=1e-9)
+    assert f"accuracy {accuracy:.4f}" in p.stdout and "40 with no label" in p.stdout
+    # ECE by hand from the CSV's confidences.
+    confidence, right = csv["confidence"].to_numpy(), csv["label"].to_numpy() == labels[40:]
+    bins = np.clip(np.ceil(confidence * 15).astype(int) - 1, 0, 14)
+    ece = sum(abs(right[bins == b].sum() - confidence[bins == b].sum()) for b in range(15))
+    assert e["ece"] == pytest.approx(ece / len(csv), abs=1e-4)
+    fresh = anndata.read_h5ad(query)
+    scgrad.load(model).predict(fresh, label_key="truth", threads=1)
+    py = fresh.uns["scgrad_evaluation"]
+    assert py["accuracy"] == pytest.approx(e["accuracy"]) and py["ece"] == pytest.approx(e["ece"])
+    bad = run_fails("predict", model, data, "--label-key", "no_such_column")
+    assert "no_such_column" in bad

@@ -14,6 +14,7 @@
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/predict/majority_vote.hpp"
+#include "scgrad/train/classification_metrics.hpp"
 
 namespace scgrad {
 
@@ -48,6 +49,9 @@ struct PredictOptions {
   bool over_cluster = false;
   OverClusteringOptions over_clustering;
   MajorityVoteOptions majority;
+  /// A query with known labels: this obs column is compared with each cell's most probable
+  /// class (PredictResults::evaluation). "" = none.
+  std::string label_key;
   /// Called after each block of cells is labelled with (cells done, cells); may throw to stop
   /// (nothing is returned then). Empty: not called.
   std::function<void(std::int64_t, std::int64_t)> on_block;
@@ -73,6 +77,12 @@ struct PredictResults {
   std::int64_t stored_bytes = 0;     ///< of the query's matrix in memory (8 per stored entry)
   std::int64_t majority_groups = 0;  ///< groups voted in (0: no voting)
   std::int64_t heterogeneous_groups = 0;
+  /// With PredictOptions::label_key: the most probable classes against the labels, over the
+  /// cells whose label is one of the model's classes (ECE from the calibrated probabilities).
+  std::optional<ClassificationReport> evaluation;
+  std::int64_t evaluated_cells = 0;
+  /// Cells with a label the model does not know (or none): not evaluated.
+  std::int64_t cells_without_known_label = 0;
 };
 
 /// Missing model genes count as unexpressed at the training mean (0 after scaling); extra
