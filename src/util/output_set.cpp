@@ -150,12 +150,21 @@ std::string cannot_create_cause(const fs::path& folder, int errnum) {
   if (::statfs(folder.c_str(), &info) == 0) {
     const char* pseudo = nullptr;
     switch (static_cast<unsigned long>(info.f_type)) {
-      case 0x9fa0: pseudo = "proc"; break;
-      case 0x62656572: pseudo = "sysfs"; break;
-      case 0x1cd1: pseudo = "devpts"; break;
+      case 0x9fa0:
+        pseudo = "proc";
+        break;
+      case 0x62656572:
+        pseudo = "sysfs";
+        break;
+      case 0x1cd1:
+        pseudo = "devpts";
+        break;
       case 0x63677270:
-      case 0x27e0eb: pseudo = "cgroup"; break;
-      default: break;
+      case 0x27e0eb:
+        pseudo = "cgroup";
+        break;
+      default:
+        break;
     }
     if (pseudo != nullptr) {
       return "cannot create a file in '" + folder.string() + "': it is on " + pseudo +
@@ -175,18 +184,24 @@ std::string staging_name(const fs::path& target) {
          std::to_string(counter++);
 }
 
-/// A new, empty staging file beside `target`; throws naming `what`.
-std::string create_beside(const fs::path& target, const std::string& what) {
+/// The staging name beside `target`; throws naming `what` when its folder does not exist.
+std::string staging_beside(const fs::path& target, const std::string& what) {
   const auto folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code error;
   if (!fs::is_directory(folder, error)) {
     throw Error(what + ": the folder '" + folder.string() + "' does not exist");
   }
-  const auto staging = (folder / staging_name(target)).string();
+  return (folder / staging_name(target)).string();
+}
+
+/// Creates the empty staging file; throws naming `what`.
+void create_staging(const std::string& staging, const std::string& what) {
   const int fd = ::open(staging.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) throw Error(what + ": " + cannot_create_cause(folder, errno));
+  if (fd < 0) {
+    const int error = errno;
+    throw Error(what + ": " + cannot_create_cause(fs::path(staging).parent_path(), error));
+  }
   ::close(fd);
-  return staging;
 }
 
 /// A new, empty staging file in the temporary folder (for a device or pipe).
@@ -274,9 +289,17 @@ const StagedOutput& OutputSet::add(const std::string& name, const std::string& d
       }
     }
     out->target_ = target.string();
-    out->staging_ = create_beside(target, what);
+    out->staging_ = staging_beside(target, what);
+    // Registered before it exists: a signal between creating and registering would leave it.
+    out->signal_slot_ = register_staging(out->staging_);
+    try {
+      create_staging(out->staging_, what);
+    } catch (...) {
+      unregister_staging(out->signal_slot_);
+      throw;
+    }
   }
-  out->signal_slot_ = register_staging(out->staging_);
+  if (out->signal_slot_ < 0) out->signal_slot_ = register_staging(out->staging_);
   outputs_.push_back(std::move(out));
   return *outputs_.back();
 }
