@@ -50,18 +50,23 @@ void check_resolvable(const std::string& address) {
 constexpr const char* kDuplicateKey = "scgrad/duplicate-rank";
 std::string rank_key(int rank) { return "scgrad/rank/" + std::to_string(rank); }
 
+/// This process claims a RANK another one registered first: tells every rank (through the
+/// store) and stops, naming both processes.
+[[noreturn]] void refuse_duplicate(c10d::Store& store, int rank) {
+  const auto message = "distributed training: RANK " + std::to_string(rank) +
+                       " is given to two processes, " + text(store.get(rank_key(rank) + "/who")) +
+                       " and " + this_process() +
+                       "; give each rank its own RANK from 0 to WORLD_SIZE - 1";
+  store.set(kDuplicateKey, bytes(message));
+  throw Error(message);
+}
+
 /// Every rank registers its RANK in the store and then waits until all WORLD_SIZE ranks have:
 /// a RANK given twice is seen by the second process to register it, which tells everyone
 /// (so all fail within a moment, naming both processes, rather than at the timeout).
 void join(c10d::Store& store, const DistributedEnvironment& env, std::chrono::seconds timeout) {
   const auto key = rank_key(env.rank);
-  if (store.add(key, 1) > 1) {
-    const auto message = "distributed training: RANK " + std::to_string(env.rank) +
-                         " is given to two processes, " + text(store.get(key + "/who")) + " and " +
-                         this_process() + "; give each rank its own RANK from 0 to WORLD_SIZE - 1";
-    store.set(kDuplicateKey, bytes(message));
-    throw Error(message);
-  }
+  if (store.add(key, 1) > 1) refuse_duplicate(store, env.rank);
   store.set(key + "/who", bytes(this_process()));
   store.add("scgrad/joined", 1);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -102,13 +107,7 @@ void join(c10d::Store& store, const DistributedEnvironment& env, std::chrono::se
     options.port = static_cast<std::uint16_t>(env.master_port);
     options.timeout = std::chrono::seconds(5);
     c10d::TCPStore store(env.master_addr, options);
-    if (store.check({rank_key(0) + "/who"})) {
-      const auto message = "distributed training: RANK 0 is given to two processes, " +
-                           text(store.get(rank_key(0) + "/who")) + " and " + this_process() +
-                           "; give each rank its own RANK from 0 to WORLD_SIZE - 1";
-      store.set(kDuplicateKey, bytes(message));
-      throw Error(message);
-    }
+    if (store.check({rank_key(0) + "/who"})) refuse_duplicate(store, 0);
   } catch (const Error&) {
     throw;
   } catch (const std::exception&) {  // not a TCPStore: another program

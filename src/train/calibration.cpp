@@ -7,30 +7,36 @@ namespace scgrad {
 
 namespace {
 
+/// One cell's tempered log-probabilities: logs[c] = log p_c / T - log sum_c' p_c'^(1/T),
+/// computed stably (the largest term factored out). A probability of exactly 0 is floored so
+/// it stays finite in log space.
+void tempered_logs(const float* row, std::size_t k, double temperature, std::vector<double>& logs) {
+  double largest = -INFINITY;
+  for (std::size_t c = 0; c < k; ++c) {
+    logs[c] = std::log(std::max<double>(row[c], 1e-30)) / temperature;
+    largest = std::max(largest, logs[c]);
+  }
+  double sum = 0;
+  for (const auto l : logs) sum += std::exp(l - largest);
+  const double log_sum = largest + std::log(sum);
+  for (auto& l : logs) l -= log_sum;
+}
+
 /// Mean cross-entropy, under the probabilities tempered by T, of targets that give the true
 /// class 1 - e and the others e / (k - 1), e = 1 / (n + 2) (Laplace's rule of succession: n
 /// cells all predicted right still say the next one may not be). Without it a validation set
-/// the model gets entirely right would drive T to 0 and every confidence to 1. Log space:
-/// log q_c = log p_c / T - log sum_c' p_c'^(1/T).
+/// the model gets entirely right would drive T to 0 and every confidence to 1.
 double mean_nll(const std::vector<float>& probabilities, std::size_t k,
                 const std::vector<std::int32_t>& truth, double temperature) {
-  constexpr double kFloor = 1e-30;  // a probability of exactly 0 stays finite in log space
   const double e = 1.0 / (static_cast<double>(truth.size()) + 2);
   double total = 0;
   std::vector<double> logs(k);
   for (std::size_t i = 0; i < truth.size(); ++i) {
-    double largest = -INFINITY;
-    for (std::size_t c = 0; c < k; ++c) {
-      logs[c] = std::log(std::max<double>(probabilities[i * k + c], kFloor)) / temperature;
-      largest = std::max(largest, logs[c]);
-    }
-    double sum = 0;
-    for (const auto l : logs) sum += std::exp(l - largest);
-    const double log_sum = largest + std::log(sum);
+    tempered_logs(probabilities.data() + i * k, k, temperature, logs);
     const auto t = static_cast<std::size_t>(truth[i]);
     for (std::size_t c = 0; c < k; ++c) {
       const double target = c == t ? 1 - e : e / static_cast<double>(k - 1);
-      total -= target * (logs[c] - log_sum);
+      total -= target * logs[c];
     }
   }
   return total / static_cast<double>(truth.size());
@@ -55,14 +61,8 @@ std::vector<float> tempered(const std::vector<float>& probabilities, std::size_t
   std::vector<float> out(probabilities.size());
   std::vector<double> logs(k);
   for (std::size_t i = 0; i < probabilities.size() / k; ++i) {
-    double largest = -INFINITY;
-    for (std::size_t c = 0; c < k; ++c) {
-      logs[c] = std::log(std::max<double>(probabilities[i * k + c], 1e-30)) / temperature;
-      largest = std::max(largest, logs[c]);
-    }
-    double sum = 0;
-    for (auto& l : logs) sum += (l = std::exp(l - largest));
-    for (std::size_t c = 0; c < k; ++c) out[i * k + c] = static_cast<float>(logs[c] / sum);
+    tempered_logs(probabilities.data() + i * k, k, temperature, logs);
+    for (std::size_t c = 0; c < k; ++c) out[i * k + c] = static_cast<float>(std::exp(logs[c]));
   }
   return out;
 }

@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "scgrad/error.hpp"
+#include "scgrad/util/output_paths.hpp"
 #include "scgrad/util/plain_cause.hpp"
 
 namespace scgrad {
@@ -130,19 +131,6 @@ int copy_file_to(const std::string& from, int fd) {
   }
 }
 
-/// The last name a chain of symbolic links leads to (the path itself when it is no link).
-fs::path follow_links(const fs::path& path, const std::string& what) {
-  fs::path p = path;
-  for (int hops = 0; hops < 40; ++hops) {
-    std::error_code error;
-    if (!fs::is_symlink(fs::symlink_status(p, error))) return p;
-    const auto next = fs::read_symlink(p, error);
-    if (error) throw Error(what + ": cannot read the link '" + p.string() + "'");
-    p = next.is_absolute() ? next : p.parent_path() / next;
-  }
-  throw Error(what + ": too many levels of symbolic links");
-}
-
 /// Why no file can be created in `folder`, in words: a pseudo-filesystem is named as one
 /// (creating a file in /proc fails with "no such file", which would blame the folder).
 std::string cannot_create_cause(const fs::path& folder, int errnum) {
@@ -249,6 +237,10 @@ const StagedOutput& OutputSet::add(const std::string& name, const std::string& d
   out->destination_ = destination;
   const auto what = quoted(*out);
   if (destination.empty()) throw Error(name + ": no path given");
+  std::vector<NamedPath> named;  // one rule for "the same file" (output_paths.hpp)
+  for (const auto& other : outputs_) named.push_back({other->name_, other->destination_});
+  named.push_back({name, destination});
+  check_outputs_apart({}, named);
 
   struct stat info {};
   if (names_descriptor(destination, out->descriptor_)) {
@@ -277,19 +269,13 @@ const StagedOutput& OutputSet::add(const std::string& name, const std::string& d
   }
 
   if (out->stream_) {
-    out->staging_ = create_in_temporary_folder(what);
+    out->staging_ = create_in_temporary_folder(what);  // mkstemp names it as it creates it
+    out->signal_slot_ = register_staging(out->staging_);
   } else {
-    const auto target = follow_links(destination, what);  // a link: write what it names
-    for (const auto& other : outputs_) {
-      std::error_code error;
-      if (!other->stream_ &&
-          fs::weakly_canonical(other->target_, error) == fs::weakly_canonical(target, error)) {
-        throw Error(what + " is also " + quoted(*other) +
-                    ": one would overwrite the other; give each output its own path");
-      }
-    }
-    out->target_ = target.string();
-    out->staging_ = staging_beside(target, what);
+    const auto target = link_target(destination);  // a link: write what it names
+    if (!target) throw Error(what + ": a link that cannot be read, or more than 40 in a chain");
+    out->target_ = target->string();
+    out->staging_ = staging_beside(*target, what);
     // Registered before it exists: a signal between creating and registering would leave it.
     out->signal_slot_ = register_staging(out->staging_);
     try {
@@ -299,7 +285,6 @@ const StagedOutput& OutputSet::add(const std::string& name, const std::string& d
       throw;
     }
   }
-  if (out->signal_slot_ < 0) out->signal_slot_ = register_staging(out->staging_);
   outputs_.push_back(std::move(out));
   return *outputs_.back();
 }
