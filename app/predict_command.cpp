@@ -76,6 +76,7 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
     vote["min_fraction"] = args.options.majority.min_fraction;
     vote["groups"] = results.majority_groups;
     vote["heterogeneous_groups"] = results.heterogeneous_groups;
+    vote["kept_cells"] = results.majority_kept_cells;
     const auto voted = majority.counts();
     for (std::size_t c = 0; c < majority.categories.size(); ++c) {
       vote["label_counts"][majority.categories[c]] = voted[c];
@@ -192,10 +193,12 @@ void report_vote(const PredictArgs& args, const PredictResults& results) {
         o.pca_seconds, o.neighbour_seconds, o.leiden_seconds);
   }
   std::cerr << fmt::format(
-      "majority vote within {} groups of {}: {} heterogeneous (top label below {:.0f} %)\n",
+      "majority vote within {} groups of {}: {} heterogeneous (top label below {:.0f} %); {} "
+      "cells kept their own label (confidence at least their group's majority share)\n",
       results.majority_groups,
       args.options.over_cluster ? "scgrad_over_cluster" : "obs['" + args.options.majority_by + "']",
-      results.heterogeneous_groups, 100 * args.options.majority.min_fraction);
+      results.heterogeneous_groups, 100 * args.options.majority.min_fraction,
+      results.majority_kept_cells);
   std::cout << "majority labels:\n";
   const auto counts = majority.counts();
   for (std::size_t c = 0; c < majority.categories.size(); ++c) {
@@ -331,7 +334,9 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--majority-by", args->options.majority_by,
                       "majority voting (CellTypist's majority_voting) within the groups of this "
-                      "obs column of the query (e.g. leiden): obs scgrad_majority_label");
+                      "obs column of the query (e.g. leiden): obs scgrad_majority_label. A cell "
+                      "keeps its own label when its confidence is at least the share of its "
+                      "group's majority");
   command->add_flag("--majority-vote", args->options.over_cluster,
                     "majority voting within scgrad's own over-clustering of the query (PCA of "
                     "the model's scaled inputs, a 10-nearest-neighbour graph, Leiden): obs "

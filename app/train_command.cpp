@@ -219,9 +219,10 @@ void add_train_command(CLI::App& app) {
       ->add_option("--class-weight", args->settings.class_weight,
                    "balanced: each cell's loss weighted by n / (K n_class), as scikit-learn's "
                    "class_weight='balanced', so rare types count; sqrt: the square root of "
-                   "that (half way); none: every cell the same. "
-                   "Default sqrt with minibatches, none with --batch-size 0")
-      ->check(CLI::IsMember({"balanced", "sqrt", "none"}));
+                   "that (half way); none: every cell the same; auto: sqrt, none and balanced "
+                   "each trained, the validation cells choose (only sqrt when the classes are "
+                   "within 1.5x in size). Default auto with minibatches, none with --batch-size 0")
+      ->check(CLI::IsMember({"auto", "balanced", "sqrt", "none"}));
   command
       ->add_option("--refit", args->settings.refit,
                    "true: after the held-out evaluation, train the saved model (--out) again on "
@@ -267,8 +268,9 @@ void add_train_command(CLI::App& app) {
   command->add_option("--plot", args->plot, "loss and accuracy curves as .png or .svg (gnuplot)");
   command->footer(
       "Defaults learn on real data: 20 % held out (only measured), 10 % of the training cells\n"
-      "for validation, log1p of counts per 10,000, square-root class weights, the weight decay\n"
-      "chosen on the validation cells among scikit-learn's C = 1, 0.1, 0.01, early stopping.\n"
+      "for validation, log1p of counts per 10,000, early stopping; the weight decay (among\n"
+      "scikit-learn's C = 1, 0.1, 0.01) and the class weights (sqrt, none, balanced) chosen by\n"
+      "the validation cells' accuracy + macro-F1.\n"
       "The logistic model is fitted by L-BFGS in steps of 5 iterations (the validation loss\n"
       "picks the step), then trained again on all training cells for the held-out figures;\n"
       "the mlp by Adam (lr 1e-3, batches of 128, at most 200 epochs). The saved model is refit\n"

@@ -126,9 +126,12 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
   nlohmann::json candidates = nlohmann::json::array();
   for (const auto& c : result.candidates) {
     candidates.push_back({{"weight_decay", c.weight_decay},
+                          {"class_weight", class_weight_name(c.class_weight_power)},
                           {"best_epoch", c.best_epoch},
                           {"epochs_trained", c.epochs_trained},
-                          {"validation_loss", c.validation_loss}});
+                          {"validation_loss", c.validation_loss},
+                          {"validation_accuracy", c.validation_accuracy},
+                          {"validation_macro_f1", c.validation_macro_f1}});
   }
   const auto& run = result.selection;
   nlohmann::json j = {{"weight_decay", result.weight_decay},
@@ -139,7 +142,8 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                       {"patience", options.training.patience},
                       {"validation_fraction", options.prepare.validation_fraction},
                       {"validation_cells", result.data.validation_cells},
-                      {"class_weight", class_weight_name(options.class_weight_power)},
+                      {"class_weight", class_weight_name(result.class_weight_power)},
+                      {"class_weight_chosen", !options.class_weight_power.has_value()},
                       {"optimizer", result.data.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"},
                       {"retrained_on_training_cells", result.retrained.has_value()},
                       {"class_weights", result.class_weights},
@@ -226,11 +230,15 @@ void TrainPrinter::describe(const DataSummary& data) {
                     : std::string("dense"),
       100 * data.density, fit.input.compute == "auto" ? ", --compute auto" : "");
   const bool lbfgs = data.optimizer == Optimizer::lbfgs;
-  const auto class_weight = class_weight_name(fit.class_weight_power);
+  const auto& powers = data.class_weight_powers;
+  std::string weights;
+  for (const auto p : powers) weights += (weights.empty() ? "" : ", ") + class_weight_name(p);
   std::cerr << fmt::format(
       "model: {}, {}{}, {}, {}{} {}{}, seed {}\n", fit.model,
       data.classes.size() == 2 ? "BCE" : "cross-entropy",
-      class_weight == "none" ? std::string() : fmt::format(" with {} class weights", class_weight),
+      powers.size() > 1           ? fmt::format(" with class weights chosen by validation ({})", weights)
+      : weights == "none" ? std::string()
+                          : fmt::format(" with {} class weights", weights),
       lbfgs ? "L-BFGS on all training cells (a convex loss)"
             : fmt::format("Adam lr {}, {}", fit.training.lr,
                           fit.training.batch_size > 0
@@ -261,18 +269,21 @@ FitCallbacks TrainPrinter::callbacks() {
     training_cells_ = data.train_cells;
     describe(data);
   };
-  callbacks.on_candidate = [this](double weight_decay, std::size_t index, std::size_t count) {
+  callbacks.on_candidate = [this](const CandidateResult& c, std::size_t index,
+                                  std::size_t count) {
     if (count > 1) {
-      std::cout << fmt::format("{}weight decay {:.3g} (candidate {} of {})\n", index ? "\n" : "",
-                               weight_decay, index + 1, count);
+      std::cout << fmt::format("{}weight decay {:.3g}, class weights {} (candidate {} of at most {})\n",
+                               index ? "\n" : "", c.weight_decay,
+                               class_weight_name(c.class_weight_power), index + 1, count);
     }
     print_table_header(selecting_, held_out_);
   };
   callbacks.on_candidate_done = [this](const CandidateResult& c) {
     bar_.clear();
     if (!selecting_) return;
-    std::cout << fmt::format("  best {} {}: validation loss {:.6f}{}\n", step_, c.best_epoch,
-                             c.validation_loss,
+    std::cout << fmt::format("  best {} {}: validation loss {:.6f}, accuracy {:.4f}, macro-F1 {:.4f}{}\n",
+                             step_, c.best_epoch, c.validation_loss, c.validation_accuracy,
+                             c.validation_macro_f1,
                              c.epochs_trained < options_.training.epochs
                                  ? fmt::format(" (stopped after {} {}s)", c.epochs_trained, step_)
                                  : std::string());
@@ -312,9 +323,10 @@ void TrainPrinter::print_measured(const FitResult& result) const {
   const auto step = step_name(result.data.optimizer);
   if (result.data.validation_cells > 0) {
     std::cout << fmt::format(
-        "\nselected: weight decay {:.3g}{}, {} {} of {} (lowest validation loss, {:.6f})\n",
-        result.weight_decay,
-        result.candidates.size() > 1 ? fmt::format(" (best of {} tried)", result.candidates.size())
+        "\nselected: weight decay {:.3g}, class weights {}{}, {} {} of {} (lowest validation "
+        "loss, {:.6f})\n",
+        result.weight_decay, class_weight_name(result.class_weight_power),
+        result.candidates.size() > 1 ? fmt::format(" ({} tried)", result.candidates.size())
                                      : std::string(),
         step, run.best_epoch, run.epochs.size(), run.final_validation->loss);
   }

@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
-"""Held-out accuracy and macro-F1 of `scgrad train` against scikit-learn's multinomial
-LogisticRegression (default C = 1, no class weights) on the same splits and the same features.
+"""Held-out accuracy and macro-F1 of `scgrad train` against two anchors on the same splits and
+the same features: scikit-learn's multinomial LogisticRegression (default C = 1, no class
+weights) and CellTypist's recipe (the features clipped at 10, one-vs-rest LogisticRegression,
+C = 1).
 
 usage: /usr/bin/python3 bench/compare_sklearn.py [--scgrad build/scgrad] [--splits 3]
                                                  [--variant NAME=ARGS ...]
 
 Datasets:
-  - glia: the real brain subset (5 classes, 253 cells; ../shared/data)
-  - immune: the real PBMC file of anndata's 0.5 fixture (10 classes, 700 cells, raw/X is
-    log-normalised, so --allow-non-counts; ../shared/data)
+  - glia: the real brain subset (5 classes, 253 cells; data/)
+  - immune: the real PBMC file of anndata's 0.5 fixture in data/ (10 classes, 700 cells, raw/X is
+    log-normalised, so --allow-non-counts)
   - rare: simulated, 5 types at 60/30/5/3/2 %, weak markers (4,000 cells x 2,000 genes)
   - rare-1:200: simulated, 3 types at 66.5/33/0.5 % (6,000 cells; the rare type has ~30 cells)
   - weak: simulated, 8 equal types with weak markers (the file of earlier measurements)
   - cortex-like: simulated like the cortex file of issue 9: 76,000 cells x 141 genes (a gene
     panel), 8 types from 64 % down to 0.4 %
   - brain-like: simulated like the small brain file of issue 29: 450 cells x 18,000 genes, 9
-    types from 30 % down to 3 % (14 cells)
+    types from 30 % down to 3 % (14 cells), deep libraries (50,000 counts), 200 weak markers
+    per type
 Each is split --splits times (--seed 0..); both methods see the same held-out cells (names from
 scgrad's --metrics-out) and the same features: log-CPM of the genes kept on scgrad's training
 cells, scaled with their statistics, normalised to scgrad's target sum (its --metrics-out
@@ -39,7 +42,7 @@ from sklearn.metrics import f1_score
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SHARED = os.path.join(ROOT, "..", "shared", "data")
+DATA = os.path.join(ROOT, "data")
 
 
 def features(path, label_key, matrix, test_names, target_sum, min_counts=10):
@@ -71,7 +74,8 @@ def run_scgrad(scgrad, path, args, seed, metrics):
 
 
 def compare(scgrad, name, path, data_args, label_key, matrix, variants, splits, tmp):
-    rows = {v: {"acc": [], "f1": [], "dropped": 0} for v in ["sklearn", *variants]}
+    anchors = ["sklearn", "celltypist"]
+    rows = {v: {"acc": [], "f1": [], "dropped": 0} for v in [*anchors, *variants]}
     for seed in range(splits):
         first = None
         for v, extra in variants.items():
@@ -84,18 +88,24 @@ def compare(scgrad, name, path, data_args, label_key, matrix, variants, splits, 
         xtr, ytr, xte, yte = features(path, label_key, matrix, first["test_cell_names"],
                                       first["preprocess"]["target_sum"])
         assert xtr.shape[1] == first["genes"], (xtr.shape, first["genes"])
-        clf = LogisticRegression(multi_class="multinomial", max_iter=3000).fit(xtr, ytr)
-        pred = clf.predict(xte)
-        rows["sklearn"]["acc"].append((pred == yte).mean())
-        rows["sklearn"]["f1"].append(f1_score(yte, pred, average="macro"))
-        rows["sklearn"]["dropped"] += sum((yte == c).sum() >= 5 and (pred == c).sum() == 0
-                                          for c in np.unique(yte))
+        clip = lambda x: np.clip(x, None, 10)
+        for anchor, clf, fit_x, test_x in [
+                ("sklearn", LogisticRegression(multi_class="multinomial", max_iter=3000), xtr, xte),
+                ("celltypist", LogisticRegression(multi_class="ovr", C=1.0, max_iter=3000),
+                 clip(xtr), clip(xte))]:
+            pred = clf.fit(fit_x, ytr).predict(test_x)
+            rows[anchor]["acc"].append((pred == yte).mean())
+            rows[anchor]["f1"].append(f1_score(yte, pred, average="macro"))
+            rows[anchor]["dropped"] += sum((yte == c).sum() >= 5 and (pred == c).sum() == 0
+                                           for c in np.unique(yte))
     for v, r in rows.items():
         print(f"| {name} | {len(first['classes'])} | {first['train_cells']} / {first['test_cells']} "
               f"| {v} | {100 * np.mean(r['acc']):.1f} | {100 * np.mean(r['f1']):.1f} | {r['dropped']} "
               f"| {' '.join(f'{100 * a:.1f}' for a in r['f1'])} |", flush=True)
-    ok_f1 = np.mean(rows["default"]["f1"]) >= np.mean(rows["sklearn"]["f1"])
-    ok_acc = np.mean(rows["default"]["acc"]) >= np.mean(rows["sklearn"]["acc"]) - 0.005
+    best_f1 = max(np.mean(rows[a]["f1"]) for a in anchors)
+    best_acc = max(np.mean(rows[a]["acc"]) for a in anchors)
+    ok_f1 = np.mean(rows["default"]["f1"]) >= best_f1
+    ok_acc = np.mean(rows["default"]["acc"]) >= best_acc - 0.005
     return ok_f1 and ok_acc
 
 
@@ -139,13 +149,13 @@ def main():
             # fewer than 20 cells.
             "brain-like": ["--cells", "450", "--genes", "18000", "--seed", "4", "--cell-types",
                            "A,B,C,D,E,F,G,H,I", "--proportions",
-                           "0.3,0.2,0.15,0.1,0.08,0.07,0.04,0.03,0.03", "--marker-fold", "3",
-                           "--markers-per-type", "20"],
+                           "0.3,0.2,0.15,0.1,0.08,0.07,0.04,0.03,0.03", "--marker-fold", "2.5",
+                           "--markers-per-type", "200", "--library-size", "50000"],
         }
         datasets = [
-            ("glia", os.path.join(SHARED, "darmanis2015_glia_subset.h5ad"), [],
+            ("glia", os.path.join(DATA, "darmanis2015_glia_subset.h5ad"), [],
              "author_cell_type", "X"),
-            ("immune", os.path.join(SHARED, "anndata-formats", "anndata_v0.5.0.h5ad"),
+            ("immune", os.path.join(DATA, "anndata-formats", "anndata_v0.5.0.h5ad"),
              ["--label-key", "bulk_labels", "--matrix", "raw", "--allow-non-counts"],
              "bulk_labels", "raw"),
         ] + [(n, os.path.join(tmp, n + ".h5ad"), [], "author_cell_type", "X") for n in sims]
@@ -160,8 +170,8 @@ def main():
             ok &= compare(a.scgrad, name, path, data_args, label_key, matrix, variants,
                           a.splits, tmp)
     print()
-    print("scgrad's defaults: macro-F1 >= scikit-learn's and accuracy within 0.5 points on every "
-          "dataset:", "yes" if ok else "NO")
+    print("scgrad's defaults: macro-F1 >= both anchors' and accuracy within 0.5 points of the "
+          "better anchor's on every dataset:", "yes" if ok else "NO")
     return 0
 
 

@@ -250,10 +250,11 @@ py::dict train_source(const std::shared_ptr<const InMemoryAnnData>& data, const 
       tell("prepared", details);
     });
   };
-  callbacks.on_candidate = [&](double weight_decay, std::size_t index, std::size_t count) {
+  callbacks.on_candidate = [&](const CandidateResult& c, std::size_t index, std::size_t count) {
     with_python([&] {
       py::dict details;
-      details["weight_decay"] = weight_decay;
+      details["weight_decay"] = c.weight_decay;
+      details["class_weight"] = class_weight_name(c.class_weight_power);
       details["index"] = index;
       details["candidates"] = count;
       tell("candidate", details);
@@ -282,6 +283,7 @@ py::dict train_source(const std::shared_ptr<const InMemoryAnnData>& data, const 
   out["epochs"] = epochs;
   out["best_epoch"] = result.selection.best_epoch;
   out["weight_decay"] = result.weight_decay;
+  out["class_weight"] = class_weight_name(result.class_weight_power);
   out["held_out"] = result.held_out;
   auto evaluation = report_dict(result.evaluation, result.data.classes);
   evaluation["cells"] = result.held_out ? "held-out" : "training";

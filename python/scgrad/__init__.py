@@ -124,7 +124,8 @@ def _progress(event: str, details: dict) -> None:
             log.warning("%d cells have no label (missing or empty) and were left out",
                         details["unlabelled_cells"])
     elif event == "candidate":
-        log.info("weight decay %g (%d of %d)", details["weight_decay"], details["index"] + 1,
+        log.info("weight decay %g, class weights %s (%d of at most %d)",
+                 details["weight_decay"], details["class_weight"], details["index"] + 1,
                  details["candidates"])
     elif event == "refit":
         log.info("refit on all %d labelled cells: %d epochs, weight decay %g", details["cells"],

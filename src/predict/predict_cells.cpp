@@ -329,10 +329,12 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
     results.columns.over_cluster = std::move(results.over_clustering->clusters);
   }
   if (!options.majority_by.empty() || options.over_cluster) {
-    auto vote = majority_vote(groups, results.columns.annotation(), options.majority);
+    auto vote = majority_vote(groups, results.columns.annotation(), options.majority,
+                              results.columns.confidence);
     results.columns.majority = std::move(vote.labels);
     results.majority_groups = vote.groups;
     results.heterogeneous_groups = vote.heterogeneous_groups;
+    results.majority_kept_cells = vote.kept_cells;
   }
   return results;
 }

@@ -45,6 +45,7 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
       {"batch_size", static_cast<double>(fit.training.batch_size)},
       {"weight_decay", saved.weight_decay},
       {"weight_decay_chosen", fit.weight_decay ? 0 : 1},
+      {"class_weight_chosen", fit.class_weight_power ? 0 : 1},
       {"patience", fit.training.patience},
       {"test_fraction", fit.prepare.test_fraction},
       {"validation_fraction", fit.prepare.validation_fraction},
@@ -62,7 +63,7 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
     bundle.training_numbers["final_test_accuracy"] = selected.measured().final_test->accuracy;
   }
   bundle.training_strings = {{"data_file", data_file},
-                             {"class_weight", class_weight_name(fit.class_weight_power)},
+                             {"class_weight", class_weight_name(selected.class_weight_power)},
                              {"optimizer", saved.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"}};
   return bundle;
 }

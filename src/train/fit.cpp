@@ -40,6 +40,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   FitResult result;
   result.data = describe(selected.inputs, options, path);
   result.weight_decay = selected.weight_decay;
+  result.class_weight_power = selected.class_weight_power;
   result.class_weights = selected.class_weights;
   result.candidates = selected.candidates;
   result.selection = selected.results;

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -12,6 +13,7 @@
 #include "scgrad/io/anndata_source.hpp"
 #include "scgrad/train/calibration.hpp"
 #include "scgrad/train/classification.hpp"
+#include "scgrad/train/classification_metrics.hpp"
 
 namespace scgrad {
 
@@ -36,21 +38,65 @@ FitOptions recommended_fit_options() {
   o.training.lr = 1e-3;
   o.training.batch_size = 128;
   o.training.patience = 5;
-  o.class_weight_power = 0.5;  // square-root inverse frequency (docs/training.md)
+  o.class_weight_power.reset();  // chosen on the validation cells (docs/training.md)
   return o;
 }
 
+std::vector<double> default_class_weight_powers() { return {0.5, 0.0, 1.0}; }
+
 namespace {
 
-/// The class weights of a run that trains on `cells` (empty without class weights).
-std::vector<double> class_weights_for(const FitOptions& options, const PreparedData& data,
-                                      const std::vector<std::int64_t>& cells) {
-  if (options.class_weight_power <= 0) return {};
+std::vector<std::int64_t> class_counts_of(const PreparedData& data,
+                                          const std::vector<std::int64_t>& cells) {
   std::vector<std::int64_t> counts(data.cells.classes.size(), 0);
   for (const auto c : cells) {
     ++counts[static_cast<std::size_t>(data.cells.targets[static_cast<std::size_t>(c)])];
   }
-  return balanced_class_weights(counts, options.class_weight_power);
+  return counts;
+}
+
+/// The class weights of a run that trains on `cells` with class-weight power `power` (empty
+/// without class weights).
+std::vector<double> class_weights_for(double power, const PreparedData& data,
+                                      const std::vector<std::int64_t>& cells) {
+  if (power <= 0) return {};
+  return balanced_class_weights(class_counts_of(data, cells), power);
+}
+
+/// The class weights the selection tries: the given ones, or the defaults; only the first
+/// without validation cells to choose with, or when the classes are within 1.5x of each other
+/// in size (every choice would then train nearly the same model).
+std::vector<double> class_weight_candidates(const FitOptions& options, const PreparedData& data,
+                                            bool validation) {
+  if (options.class_weight_power) return {*options.class_weight_power};
+  auto powers = default_class_weight_powers();
+  auto counts = class_counts_of(data, fit_cells(data.split));
+  counts.erase(std::remove(counts.begin(), counts.end(), 0), counts.end());
+  const auto [fewest, most] = std::minmax_element(counts.begin(), counts.end());
+  if (!validation || counts.empty() || 2 * *most <= 3 * *fewest) powers.resize(1);
+  return powers;
+}
+
+/// The figures candidates with different class weights compare by, on the validation cells.
+void score_on_validation(ClassifierImpl& model, const FittedClassifier& fitted,
+                         CandidateResult& candidate, const ProcessGroup* group) {
+  const auto& data = fitted.inputs.data;
+  const auto scored =
+      predict_set(model, *fitted.inputs.sets.validation, fitted.n_classes(), group);
+  const auto report = classification_report(targets_of(data, data.split.validation),
+                                            scored.classes, fitted.n_classes());
+  candidate.validation_accuracy = report.accuracy;
+  candidate.validation_macro_f1 = report.macro_f1;
+}
+
+/// Whether `a`, trained with other class weights than `b`, classifies the validation cells
+/// better: a higher sum of accuracy and macro-F1 (the two figures classifiers are compared by:
+/// accuracy for the common types, macro-F1 for the rare ones). Losses do not compare across
+/// class weights, and a tie keeps `b`: on a small validation set that everything classifies
+/// right, the first class weights stay rather than a coin toss deciding.
+bool classifies_better(const CandidateResult& a, const CandidateResult& b) {
+  return a.validation_accuracy + a.validation_macro_f1 >
+         b.validation_accuracy + b.validation_macro_f1;
 }
 
 std::shared_ptr<ClassifierImpl> new_model(const FitOptions& options, const TrainingInputs& inputs) {
@@ -71,7 +117,7 @@ void retrain_on_training_cells(FittedClassifier& fitted, const FitOptions& optio
   const auto& data = fitted.inputs.data;
   const auto cells = static_cast<std::int64_t>(data.split.train.size());
   const auto all_training = all_training_cells(sets);
-  training.class_weights = class_weights_for(options, data, data.split.train);
+  training.class_weights = class_weights_for(fitted.class_weight_power, data, data.split.train);
   training.weight_decay = fitted.weight_decay * selected_cells_ratio(fitted, cells);
   training.epochs = epochs_for(fitted, cells);
   training.patience = 0;
@@ -138,6 +184,7 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
   d.stored_bytes = inputs.stored_bytes;
   d.prepare_seconds = inputs.prepare_seconds;
   d.optimizer = resolve_optimizer(options, inputs);
+  d.class_weight_powers = class_weight_candidates(options, data, inputs.sets.validation.has_value());
   return d;
 }
 
@@ -153,40 +200,67 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
                              "the cells, classes, split, genes or scaling");
   if (callbacks.on_prepared) callbacks.on_prepared(describe(fitted.inputs, options, file->path()));
   const auto& sets = fitted.inputs.sets;
+  const auto& data = fitted.inputs.data;
   const auto n_classes = fitted.n_classes();
   auto training = options.training;
-  training.class_weights =
-      class_weights_for(options, fitted.inputs.data, fit_cells(fitted.inputs.data.split));
-  fitted.class_weights = training.class_weights;
   training.optimizer = resolve_optimizer(options, fitted.inputs);
   fitted.optimizer = training.optimizer;
   // Without a validation set there is nothing to choose with: the first candidate is used.
-  auto candidates = options.weight_decay ? std::vector<double>{*options.weight_decay}
-                                         : default_weight_decays(sets.train.input->rows());
-  if (!sets.validation) candidates.resize(1);
+  auto decays = options.weight_decay ? std::vector<double>{*options.weight_decay}
+                                     : default_weight_decays(sets.train.input->rows());
+  if (!sets.validation) decays.resize(1);
+  const auto powers = class_weight_candidates(options, data, sets.validation.has_value());
+  const auto most_candidates = decays.size() + powers.size() - 1;
 
-  double best_loss = std::numeric_limits<double>::infinity();
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    if (callbacks.on_candidate) callbacks.on_candidate(candidates[i], i, candidates.size());
-    training.weight_decay = candidates[i];
+  std::optional<CandidateResult> best;
+  const auto train_candidate = [&](double weight_decay, double power,
+                                   const std::function<bool(const CandidateResult&,
+                                                            const CandidateResult&)>& wins) {
+    CandidateResult candidate;
+    candidate.weight_decay = weight_decay;
+    candidate.class_weight_power = power;
+    if (callbacks.on_candidate) {
+      callbacks.on_candidate(candidate, fitted.candidates.size(), most_candidates);
+    }
+    training.weight_decay = weight_decay;
+    training.class_weights = class_weights_for(power, data, fit_cells(data.split));
     auto model = new_model(options, fitted.inputs);
     auto results = train_classifier(*model, n_classes, sets, training, callbacks.training);
-    CandidateResult candidate{candidates[i], results.best_epoch,
-                              static_cast<int>(results.epochs.size()),
-                              results.final_validation ? results.final_validation->loss : 0};
+    candidate.best_epoch = results.best_epoch;
+    candidate.epochs_trained = static_cast<int>(results.epochs.size());
+    if (results.final_validation) {
+      candidate.validation_loss = results.final_validation->loss;
+      score_on_validation(*model, fitted, candidate, group);
+    }
     fitted.candidates.push_back(candidate);
     if (callbacks.on_candidate_done) callbacks.on_candidate_done(candidate);
-    if (!fitted.model || candidate.validation_loss < best_loss) {
-      best_loss = candidate.validation_loss;
+    if (!best || wins(candidate, *best)) {
+      best = candidate;
       fitted.model = model;
       fitted.results = std::move(results);
-      fitted.weight_decay = candidates[i];
-    } else if (i > 0) {
-      // The candidates after the first grow stronger; once a stronger penalty validates worse
-      // than a weaker one, the stronger ones are taken to do so too (a validation loss that is
-      // unimodal along the path), and are not trained.
-      break;
+      fitted.weight_decay = weight_decay;
+      fitted.class_weight_power = power;
+      fitted.class_weights = training.class_weights;
     }
+    return candidate;
+  };
+  // The weight decay: the lowest validation loss with the first class weights, weakest
+  // penalty first. Once a stronger penalty validates worse than a weaker one, the stronger ones
+  // are taken to do so too (a validation loss that is unimodal along the path), and are not
+  // trained.
+  const auto lower_loss = [](const CandidateResult& a, const CandidateResult& b) {
+    return a.validation_loss < b.validation_loss;
+  };
+  for (const auto decay : decays) {
+    const auto previous = best;
+    const auto candidate = train_candidate(decay, powers.front(), lower_loss);
+    if (previous && !lower_loss(candidate, *previous)) break;
+  }
+  // The other class weights at that weight decay, each kept only if it classifies the
+  // validation cells better.
+  const auto chosen_decay = fitted.weight_decay;
+  for (std::size_t i = 1; i < powers.size(); ++i) {
+    train_candidate(chosen_decay, powers[i], classifies_better);
   }
   // Calibration on the validation cells, by the selected model (before any retrain has seen
   // them); the same temperature serves the retrained and the refit models.
@@ -217,6 +291,7 @@ FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& fi
   const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
   all.weight_decay = selected.weight_decay * selected_cells_ratio(selected, cells);
   all.optimizer = selected.optimizer;
+  all.class_weight_power = selected.class_weight_power;
   all.training.epochs = epochs_for(selected, cells);
   all.training.patience = 0;
   return fit_classifier(file, all, callbacks);

@@ -51,7 +51,7 @@ void check_ranges(const TrainSettings& s) {
     refuse("log_base must be 0 (natural log) or a finite number > 0 other than 1");
   }
   if (s.max_memory <= 0) refuse("max_memory must be positive");
-  if (s.class_weight) one_of("class_weight", *s.class_weight, {"balanced", "sqrt", "none"});
+  if (s.class_weight) one_of("class_weight", *s.class_weight, {"auto", "balanced", "sqrt", "none"});
   one_of("compute", s.compute, {"auto", "dense", "sparse"});
   one_of("optimizer", s.optimizer, {"auto", "adam", "lbfgs"});
 }
@@ -87,7 +87,11 @@ FitOptions fit_options(const TrainSettings& settings) {
       settings.patience.value_or(fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
   fit.training.lr_reductions = settings.lr_reductions.value_or(0);
   if (settings.weight_decay) fit.weight_decay = settings.weight_decay;
-  if (settings.class_weight) fit.class_weight_power = class_weight_power(*settings.class_weight);
+  if (settings.class_weight == "auto") {
+    fit.class_weight_power.reset();
+  } else if (settings.class_weight) {
+    fit.class_weight_power = class_weight_power(*settings.class_weight);
+  }
   if (settings.optimizer != "auto") {
     fit.optimizer = settings.optimizer == "lbfgs" ? Optimizer::lbfgs : Optimizer::adam;
   }

@@ -6,6 +6,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/simulate/simulate_counts.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/classifier_file.hpp"
 #include "scgrad/train/dense_tensors.hpp"
@@ -272,8 +273,8 @@ TEST(FitClassifier, ChoosesOnValidationOnlyAndRefitsOnEveryCell) {
   options.optimizer = Optimizer::adam;  // the steps-equal refit (L-BFGS: the test below)
   std::vector<double> tried;
   FitCallbacks callbacks;
-  callbacks.on_candidate = [&](double weight_decay, std::size_t, std::size_t) {
-    tried.push_back(weight_decay);
+  callbacks.on_candidate = [&](const CandidateResult& c, std::size_t, std::size_t) {
+    tried.push_back(c.weight_decay);
   };
   const auto selected = fit_classifier(file, options, callbacks);
   const auto& split = selected.inputs.data.split;
@@ -304,6 +305,65 @@ TEST(FitClassifier, ChoosesOnValidationOnlyAndRefitsOnEveryCell) {
             std::max(1, static_cast<int>(std::lround(selected.results.best_epoch *
                                                      static_cast<double>(fit_cells(split).size()) /
                                                      600.0))));
+}
+
+TEST(FitClassifier, ValidationChoosesTheClassWeightsWhenClassSizesDiffer) {
+  test::TempDir dir;
+  SimulateOptions simulate;
+  simulate.cells = 2000;  // many cells, few genes: the shape where class weights cost
+  simulate.genes = 40;
+  simulate.seed = 5;
+  simulate.marker_fold = 2;
+  simulate.markers_per_type = 5;
+  simulate.cell_types = {"A", "B", "C", "D"};
+  simulate.proportions = {0.7, 0.2, 0.06, 0.04};
+  simulate_h5ad(dir.file("rare.h5ad"), simulate);
+  const auto file = std::make_shared<const H5adFile>(dir.file("rare.h5ad"));
+  auto options = recommended_fit_options();
+  options.prepare.classes = {"all"};
+  ASSERT_FALSE(options.class_weight_power.has_value());  // chosen by default
+  const auto selected = fit_classifier(file, options);
+  // The weight decay path with square-root weights, then none and balanced at its choice.
+  const auto& tried = selected.candidates;
+  ASSERT_GE(tried.size(), 4U);
+  const auto& sqrt_winner = *std::min_element(
+      tried.begin(), tried.end() - 2, [](const auto& a, const auto& b) {
+        return a.validation_loss < b.validation_loss;
+      });
+  EXPECT_EQ(tried[tried.size() - 2].class_weight_power, 0.0);
+  EXPECT_EQ(tried.back().class_weight_power, 1.0);
+  for (auto c = tried.end() - 2; c != tried.end(); ++c) {
+    EXPECT_EQ(c->weight_decay, sqrt_winner.weight_decay);
+  }
+  // The winner classifies the validation cells best (a tie keeps square-root weights).
+  const auto score = [](const CandidateResult& c) {
+    return c.validation_accuracy + c.validation_macro_f1;
+  };
+  double best = score(sqrt_winner);
+  double chosen_power = 0.5;
+  for (auto c = tried.end() - 2; c != tried.end(); ++c) {
+    if (score(*c) > best) {
+      best = score(*c);
+      chosen_power = c->class_weight_power;
+    }
+  }
+  EXPECT_EQ(selected.class_weight_power, chosen_power);
+  EXPECT_NE(chosen_power, 0.5);  // on this file square-root weights classify worse
+  EXPECT_EQ(selected.class_weights.empty(), chosen_power == 0.0);
+  const auto refit = refit_classifier(file, options, selected);
+  EXPECT_EQ(refit.class_weight_power, chosen_power);
+  EXPECT_EQ(refit.candidates.size(), 1U);  // the refit chooses nothing
+
+  // Given class weights, or classes of near-equal size, train the weight decays only.
+  options.class_weight_power = 1.0;
+  for (const auto& c : fit_classifier(file, options).candidates) {
+    EXPECT_EQ(c.class_weight_power, 1.0);
+  }
+  options.class_weight_power.reset();
+  const auto equal = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
+  for (const auto& c : fit_classifier(equal, options).candidates) {
+    EXPECT_EQ(c.class_weight_power, 0.5);
+  }
 }
 
 TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {

@@ -77,6 +77,8 @@ struct PredictResults {
   std::int64_t stored_bytes = 0;     ///< of the query's matrix in memory (8 per stored entry)
   std::int64_t majority_groups = 0;  ///< groups voted in (0: no voting)
   std::int64_t heterogeneous_groups = 0;
+  /// Cells whose own label was kept against their group's: surer than the group's majority.
+  std::int64_t majority_kept_cells = 0;
   /// With PredictOptions::label_key: the most probable classes against the labels, over the
   /// cells whose label is one of the model's classes (ECE from the calibrated probabilities).
   std::optional<ClassificationReport> evaluation;

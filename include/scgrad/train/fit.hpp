@@ -42,14 +42,20 @@ struct DataSummary {
   std::int64_t stored_bytes = 0;  ///< of the matrix in memory (8 per stored entry)
   double prepare_seconds = 0;
   Optimizer optimizer = Optimizer::adam;  ///< as resolved for these cells
+  /// The class weights the selection tries (FitOptions::class_weight_power), in order.
+  std::vector<double> class_weight_powers;
 };
 
-/// One weight decay tried by the selection.
+/// One setting tried by the selection: a weight decay and class weights.
 struct CandidateResult {
   double weight_decay = 0;
+  double class_weight_power = 0;  ///< FitOptions::class_weight_power
   int best_epoch = 0;
   int epochs_trained = 0;
-  double validation_loss = 0;  ///< at the best epoch
+  double validation_loss = 0;  ///< at the best epoch, with the run's class weights
+  /// Of the kept epoch's model on the validation cells (they compare across class weights).
+  double validation_accuracy = 0;
+  double validation_macro_f1 = 0;
 };
 
 /// Progress, as it happens: every member may be left empty.
@@ -57,8 +63,9 @@ struct FitCallbacks {
   std::function<void(int, std::int64_t, std::int64_t)> on_pass;  ///< streaming passes
   /// After preprocessing, before any training: what was read, split and how it is fed.
   std::function<void(const DataSummary&)> on_prepared;
-  /// (weight decay, index, number of candidates) before each candidate's run
-  std::function<void(double, std::size_t, std::size_t)> on_candidate;
+  /// Before each candidate's run: its weight decay and class weights (cross-entropy, accuracy
+  /// and F1 still 0), its index, and how many there are at most.
+  std::function<void(const CandidateResult&, std::size_t, std::size_t)> on_candidate;
   std::function<void(const CandidateResult&)> on_candidate_done;
   /// (weight decay, epochs) before the retrain on all training cells
   std::function<void(double, int)> on_retrain;
@@ -86,8 +93,9 @@ struct FitResult {
   ModelFile model;
   DataSummary data;                         ///< of the selection run
   double weight_decay = 0;                  ///< chosen (or given)
+  double class_weight_power = 0;            ///< chosen (or given)
   std::vector<double> class_weights;        ///< as used (empty: none)
-  std::vector<CandidateResult> candidates;  ///< every weight decay tried, in order
+  std::vector<CandidateResult> candidates;  ///< every setting tried, in order
   TrainingResults selection;                ///< the chosen candidate's run
   /// The retrain on all training cells (FitOptions::retrain_on_training_cells), if any.
   std::optional<TrainingResults> retrained;

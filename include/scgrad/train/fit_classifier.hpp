@@ -1,12 +1,15 @@
 #pragma once
 /// @file fit_classifier.hpp
 /// Fitting a classifier the way a user needs it on data nobody tuned on:
-///  1. model selection on the training cells only: for each candidate weight decay a model is
+///  1. model selection on the training cells only: for each candidate setting a model is
 ///     trained on the training cells minus a stratified validation set, keeping the epoch with
-///     the lowest validation loss (early stopping); the candidate with the lowest validation
-///     loss wins. Candidates go from the weakest penalty after the first to the strongest, and
-///     the search stops at the first one that validates worse than the best so far. The
-///     held-out (test) cells are measured, never used to choose.
+///     the lowest validation loss (early stopping). The weight decays are tried with the first
+///     class weights, from the weakest penalty to the strongest, stopping at the first that
+///     validates worse than the one before; the lowest validation loss wins. The other class
+///     weights are then tried at that weight decay, and one replaces the first only if it
+///     classifies the validation cells better (a higher sum of accuracy and macro-F1; losses
+///     do not compare across class weights). The held-out (test) cells are measured, never
+///     used to choose.
 ///  2. refit: the chosen settings (weight decay, epoch count) trained again on every labelled
 ///     cell, the gene filter and the scaling recomputed on all of them, for the saved model.
 
@@ -37,8 +40,9 @@ struct FittedClassifier {
   const TrainingResults& measured() const { return retrained ? *retrained : results; }
   double weight_decay = 0;                  ///< the chosen (or given) one
   Optimizer optimizer = Optimizer::adam;    ///< as resolved from FitOptions::optimizer
+  double class_weight_power = 0;            ///< the chosen (or given) class weights
   std::vector<double> class_weights;        ///< as used (empty: none)
-  std::vector<CandidateResult> candidates;  ///< every weight decay tried, in order
+  std::vector<CandidateResult> candidates;  ///< every setting tried, in order
   /// Fitted on the validation cells with the selected model (calibration.hpp); 1 without
   /// validation cells. The retrained and refit models keep it.
   double temperature = 1;

@@ -52,13 +52,19 @@ struct FitOptions {
   /// measured.
   std::optional<bool> retrain_on_training_cells;
   /// Class weights from the cells each run trains on: balanced_class_weights(counts, power).
-  /// 0: none; 1: scikit-learn's "balanced"; 0.5: square-root inverse frequency.
-  double class_weight_power = 0;
+  /// 0: none; 1: scikit-learn's "balanced"; 0.5: square-root inverse frequency. Unset: chosen
+  /// on the validation cells among default_class_weight_powers() (fit_classifier.hpp).
+  std::optional<double> class_weight_power = 0.0;
   /// After the held-out evaluation, train the saved model again on every labelled cell (gene
   /// filter and scaling recomputed) with the chosen weight decay and epoch count
   /// (fit_classifier.hpp: refit_classifier).
   bool refit = false;
 };
+
+/// The class weights validation chooses among when FitOptions::class_weight_power is unset:
+/// square root first (it is used alone without a validation set, or when the classes are
+/// within 1.5x of each other in size), then none and balanced.
+std::vector<double> default_class_weight_powers();
 
 /// The names of FitOptions::class_weight_power (1: "balanced", 0.5: "sqrt", 0: "none"), and
 /// back; --class-weight's values.
