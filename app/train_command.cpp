@@ -207,8 +207,8 @@ void add_train_command(CLI::App& app) {
   command
       ->add_option("--patience", args->settings.patience,
                    "stop after this many epochs without a lower validation loss; the best "
-                   "epoch's weights are kept either way. 0 = train every epoch. Default 5 with "
-                   "a validation set")
+                   "epoch's weights are kept either way. 0 = train every epoch. Default with "
+                   "a validation set: 5 epochs, 3 L-BFGS steps (15 iterations)")
       ->check(non_negative());
   command
       ->add_option("--lr-reductions", args->settings.lr_reductions,

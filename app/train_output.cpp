@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "training_plot.hpp"
 
@@ -139,7 +141,7 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                       {"epochs_trained", run.epochs.size()},
                       {"stopped_early", run.stopped_early},
                       {"max_epochs", options.training.epochs},
-                      {"patience", options.training.patience},
+                      {"patience", patience_for(options, result.data.optimizer)},
                       {"validation_fraction", options.prepare.validation_fraction},
                       {"validation_cells", result.data.validation_cells},
                       {"class_weight", class_weight_name(result.class_weight_power)},
@@ -196,14 +198,19 @@ void TrainPrinter::describe(const DataSummary& data) {
                            data.streaming ? "two streaming passes" : "read and preprocessed",
                            data.prepare_seconds);
   if (data.test_cells > 0 || data.validation_cells > 0) {
-    std::cerr << fmt::format("split: {} training cells{}, {} held-out (stratified, seed {})\n",
-                             data.train_cells,
-                             data.validation_cells == 0
-                                 ? std::string()
-                                 : fmt::format(" ({} of them for validation: they choose the {}{})",
-                                               data.validation_cells, step_,
-                                               fit.weight_decay ? "" : " and the weight decay"),
-                             data.test_cells, fit.prepare.split_seed);
+    std::vector<std::string> chosen = {step_};
+    if (!fit.weight_decay) chosen.emplace_back("the weight decay");
+    if (data.class_weight_powers.size() > 1) chosen.emplace_back("the class weights");
+    std::string choices = chosen.front();
+    for (std::size_t i = 1; i < chosen.size(); ++i) {
+      choices += (i + 1 == chosen.size() ? " and " : ", ") + chosen[i];
+    }
+    std::cerr << fmt::format(
+        "split: {} training cells{}, {} held-out (stratified, seed {})\n", data.train_cells,
+        data.validation_cells == 0 ? std::string()
+                                   : fmt::format(" ({} of them for validation: they choose the {})",
+                                                 data.validation_cells, choices),
+        data.test_cells, fit.prepare.split_seed);
   }
   if (!selecting_ && fit.prepare.validation_fraction > 0) {
     std::cerr << "note: no class has enough training cells for validation cells, so nothing "
@@ -236,7 +243,7 @@ void TrainPrinter::describe(const DataSummary& data) {
   std::cerr << fmt::format(
       "model: {}, {}{}, {}, {}{} {}{}, seed {}\n", fit.model,
       data.classes.size() == 2 ? "BCE" : "cross-entropy",
-      powers.size() > 1           ? fmt::format(" with class weights chosen by validation ({})", weights)
+      powers.size() > 1   ? fmt::format(" with class weights chosen by validation ({})", weights)
       : weights == "none" ? std::string()
                           : fmt::format(" with {} class weights", weights),
       lbfgs ? "L-BFGS on all training cells (a convex loss)"
@@ -247,9 +254,9 @@ void TrainPrinter::describe(const DataSummary& data) {
       selecting_ ? "at most " : "", fit.training.epochs,
       lbfgs ? fmt::format("steps of {} iterations", fit.training.lbfgs_iterations) : "epochs",
       selecting_ ? fmt::format(" (the best by validation loss is kept{})",
-                               fit.training.patience > 0
+                               patience_for(fit, data.optimizer) > 0
                                    ? fmt::format("; stops after {} without improvement",
-                                                 fit.training.patience)
+                                                 patience_for(fit, data.optimizer))
                                    : std::string())
                  : std::string(),
       fit.seed);
@@ -269,24 +276,24 @@ FitCallbacks TrainPrinter::callbacks() {
     training_cells_ = data.train_cells;
     describe(data);
   };
-  callbacks.on_candidate = [this](const CandidateResult& c, std::size_t index,
-                                  std::size_t count) {
+  callbacks.on_candidate = [this](const CandidateResult& c, std::size_t index, std::size_t count) {
     if (count > 1) {
-      std::cout << fmt::format("{}weight decay {:.3g}, class weights {} (candidate {} of at most {})\n",
-                               index ? "\n" : "", c.weight_decay,
-                               class_weight_name(c.class_weight_power), index + 1, count);
+      std::cout << fmt::format(
+          "{}weight decay {:.3g}, class weights {} (candidate {} of at most {})\n",
+          index ? "\n" : "", c.weight_decay, class_weight_name(c.class_weight_power), index + 1,
+          count);
     }
     print_table_header(selecting_, held_out_);
   };
   callbacks.on_candidate_done = [this](const CandidateResult& c) {
     bar_.clear();
     if (!selecting_) return;
-    std::cout << fmt::format("  best {} {}: validation loss {:.6f}, accuracy {:.4f}, macro-F1 {:.4f}{}\n",
-                             step_, c.best_epoch, c.validation_loss, c.validation_accuracy,
-                             c.validation_macro_f1,
-                             c.epochs_trained < options_.training.epochs
-                                 ? fmt::format(" (stopped after {} {}s)", c.epochs_trained, step_)
-                                 : std::string());
+    std::cout << fmt::format(
+        "  best {} {}: validation loss {:.6f}, accuracy {:.4f}, macro-F1 {:.4f}{}\n", step_,
+        c.best_epoch, c.validation_loss, c.validation_accuracy, c.validation_macro_f1,
+        c.epochs_trained < options_.training.epochs
+            ? fmt::format(" (stopped after {} {}s)", c.epochs_trained, step_)
+            : std::string());
   };
   callbacks.on_retrain = [this](double weight_decay, int epochs) {
     std::cout << fmt::format(

@@ -17,8 +17,8 @@ types=A,B,C,D,E,F,G,H
   --proportions 0.3,0.25,0.2,0.1,0.07,0.05,0.025,0.005 --markers-per-type 5 --marker-fold 2 \
   --seed 3 > /dev/null
 "$scgrad" simulate "$work/brain_like.h5ad" --cells 450 --genes 18000 --cell-types $types,I \
-  --proportions 0.3,0.2,0.15,0.1,0.08,0.07,0.04,0.03,0.03 --markers-per-type 20 \
-  --marker-fold 3 --seed 4 > /dev/null
+  --proportions 0.3,0.2,0.15,0.1,0.08,0.07,0.04,0.03,0.03 --markers-per-type 200 \
+  --marker-fold 2.5 --library-size 50000 --seed 4 > /dev/null
 echo "| file | cells x genes, types | accuracy | macro-F1 | ECE before | temperature | ECE after |"
 echo "|---|---|---|---|---|---|---|"
 for name in glia weak rare cortex_like brain_like; do

@@ -40,6 +40,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from calibration_metrics import ece_floor, expected_calibration_error
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(ROOT, "data")
@@ -75,7 +77,8 @@ def run_scgrad(scgrad, path, args, seed, metrics):
 
 def compare(scgrad, name, path, data_args, label_key, matrix, variants, splits, tmp):
     anchors = ["sklearn", "celltypist"]
-    rows = {v: {"acc": [], "f1": [], "dropped": 0} for v in [*anchors, *variants]}
+    rows = {v: {"acc": [], "f1": [], "ece": [], "dropped": 0} for v in [*anchors, *variants]}
+    floors = []
     for seed in range(splits):
         first = None
         for v, extra in variants.items():
@@ -83,6 +86,7 @@ def compare(scgrad, name, path, data_args, label_key, matrix, variants, splits, 
             first = first or m
             rows[v]["acc"].append(m["final"]["test_accuracy"])
             rows[v]["f1"].append(m["final"]["test_macro_f1"])
+            rows[v]["ece"].append(m["evaluation"]["ece"])
             support = {p["class"]: p["support"] for p in m["evaluation"]["per_class"]}
             rows[v]["dropped"] += sum(support[c] >= 5 for c in m["evaluation"]["never_predicted"])
         xtr, ytr, xte, yte = features(path, label_key, matrix, first["test_cell_names"],
@@ -93,20 +97,25 @@ def compare(scgrad, name, path, data_args, label_key, matrix, variants, splits, 
                 ("sklearn", LogisticRegression(multi_class="multinomial", max_iter=3000), xtr, xte),
                 ("celltypist", LogisticRegression(multi_class="ovr", C=1.0, max_iter=3000),
                  clip(xtr), clip(xte))]:
-            pred = clf.fit(fit_x, ytr).predict(test_x)
+            probabilities = clf.fit(fit_x, ytr).predict_proba(test_x)
+            pred = clf.classes_[probabilities.argmax(1)]
+            rows[anchor]["ece"].append(expected_calibration_error(probabilities.max(1), pred == yte))
+            if anchor == "sklearn":
+                floors.append(ece_floor(probabilities.max(1)))
             rows[anchor]["acc"].append((pred == yte).mean())
             rows[anchor]["f1"].append(f1_score(yte, pred, average="macro"))
             rows[anchor]["dropped"] += sum((yte == c).sum() >= 5 and (pred == c).sum() == 0
                                            for c in np.unique(yte))
     for v, r in rows.items():
         print(f"| {name} | {len(first['classes'])} | {first['train_cells']} / {first['test_cells']} "
-              f"| {v} | {100 * np.mean(r['acc']):.1f} | {100 * np.mean(r['f1']):.1f} | {r['dropped']} "
+              f"| {v} | {100 * np.mean(r['acc']):.1f} | {100 * np.mean(r['f1']):.1f} "
+              f"| {100 * np.mean(r['ece']):.1f} | {100 * np.mean(floors):.1f} | {r['dropped']} "
               f"| {' '.join(f'{100 * a:.1f}' for a in r['f1'])} |", flush=True)
     best_f1 = max(np.mean(rows[a]["f1"]) for a in anchors)
     best_acc = max(np.mean(rows[a]["acc"]) for a in anchors)
     ok_f1 = np.mean(rows["default"]["f1"]) >= best_f1
     ok_acc = np.mean(rows["default"]["acc"]) >= best_acc - 0.005
-    return ok_f1 and ok_acc
+    return ok_f1 and ok_acc, np.mean(rows["default"]["ece"]) <= 0.02
 
 
 def simulate(scgrad, path, *args):
@@ -124,13 +133,16 @@ def main():
     for v in a.variant:
         name, _, args = v.partition("=")
         variants[name] = args.split()
-    print(f"held-out accuracy and macro-F1 (%, mean of {a.splits} splits); 'dropped': classes "
-          "with >= 5 held-out cells never predicted, summed over splits")
+    print(f"held-out accuracy, macro-F1 and expected calibration error (%, mean of {a.splits} "
+          "splits; ECE: 15 bins of the top probability; ECE floor: what a perfectly calibrated "
+          "model with scikit-learn's confidences would show on these cells, the figure's "
+          "sampling noise); 'dropped': classes with >= 5 held-out cells never predicted, summed "
+          "over splits")
     print()
-    print("| data | classes | train / test cells | method | accuracy | macro-F1 | dropped "
-          "| macro-F1 per split |")
-    print("|---|---|---|---|---|---|---|---|")
-    ok = True
+    print("| data | classes | train / test cells | method | accuracy | macro-F1 | ECE "
+          "| ECE floor | dropped | macro-F1 per split |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    ok = ok_ece = True
     with tempfile.TemporaryDirectory() as tmp:
         sims = {
             "rare": ["--cells", "4000", "--genes", "2000", "--seed", "3", "--cell-types",
@@ -167,11 +179,14 @@ def main():
             if not os.path.exists(path):
                 print(f"| {name} | skipped: {path} absent |")
                 continue
-            ok &= compare(a.scgrad, name, path, data_args, label_key, matrix, variants,
-                          a.splits, tmp)
+            wins, calibrated = compare(a.scgrad, name, path, data_args, label_key, matrix,
+                                       variants, a.splits, tmp)
+            ok &= wins
+            ok_ece &= calibrated
     print()
     print("scgrad's defaults: macro-F1 >= both anchors' and accuracy within 0.5 points of the "
           "better anchor's on every dataset:", "yes" if ok else "NO")
+    print("scgrad's held-out ECE <= 2 % on every dataset:", "yes" if ok_ece else "NO")
     return 0
 
 

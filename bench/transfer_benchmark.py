@@ -16,7 +16,7 @@ Methods (all see every reference cell, none sees a query label):
     counts per 10,000 over genes with >= 10 reference counts, scaled with reference statistics)
   - CellTypist's recipe: log1p of counts per 10,000, scaled with the reference's mean and SD,
     clipped at 10, one-vs-rest LogisticRegression(C = 1)
-Prints query accuracy and macro-F1 for each.
+Prints query accuracy, macro-F1 and expected calibration error (15 bins) for each.
 """
 import argparse
 import os
@@ -29,6 +29,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
+
+from calibration_metrics import expected_calibration_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -62,14 +64,20 @@ def baselines(ref_path, query_path):
     mean, sd = xr.mean(0), xr.std(0)
     sd[sd == 0] = 1
     clf = LogisticRegression(multi_class="multinomial", max_iter=3000)
-    out["scikit-learn multinomial LR"] = clf.fit((xr - mean) / sd, y_ref).predict((xq - mean) / sd)
+    out["scikit-learn multinomial LR"] = labels_and_confidence(
+        clf.fit((xr - mean) / sd, y_ref), (xq - mean) / sd)
     xr, xq = normalise(rc, 1e4), normalise(qc, 1e4)  # CellTypist
     mean, sd = xr.mean(0), xr.std(0)
     sd[sd == 0] = 1
     clip = lambda x: np.clip((x - mean) / sd, None, 10)
     clf = LogisticRegression(multi_class="ovr", C=1.0, max_iter=3000)
-    out["CellTypist's recipe (OvR LR)"] = clf.fit(clip(xr), y_ref).predict(clip(xq))
+    out["CellTypist's recipe (OvR LR)"] = labels_and_confidence(clf.fit(clip(xr), y_ref), clip(xq))
     return y_query, out
+
+
+def labels_and_confidence(clf, x):
+    probabilities = clf.predict_proba(x)
+    return clf.classes_[probabilities.argmax(1)], probabilities.max(1)
 
 
 def main():
@@ -81,8 +89,8 @@ def main():
     for v in a.variant:
         name, _, args = v.partition("=")
         variants["scgrad " + name] = args.split()
-    print("| file | method | query accuracy | query macro-F1 |")
-    print("|---|---|---|---|")
+    print("| file | method | query accuracy | query macro-F1 | query ECE |")
+    print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for name, (ref_args, query_args) in FILES.items():
             ref, query = os.path.join(tmp, "ref.h5ad"), os.path.join(tmp, "query.h5ad")
@@ -97,10 +105,14 @@ def main():
                                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 subprocess.run([a.scgrad, "predict", model, query, "--out", out], check=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                predictions[label] = anndata.read_h5ad(out).obs["scgrad_label"].astype(str).values
-            for label, pred in predictions.items():
+                obs = anndata.read_h5ad(out).obs
+                predictions[label] = (obs["scgrad_label"].astype(str).values,
+                                      obs["scgrad_confidence"].values)
+            for label, (pred, top) in predictions.items():
                 print(f"| {name} | {label} | {100 * (pred == y_query).mean():.1f} | "
-                      f"{100 * f1_score(y_query, pred, average='macro'):.1f} |", flush=True)
+                      f"{100 * f1_score(y_query, pred, average='macro'):.1f} | "
+                      f"{100 * expected_calibration_error(top, pred == y_query):.1f} |",
+                      flush=True)
     return 0
 
 

@@ -38,6 +38,9 @@ FitOptions recommended_fit_options() {
   o.training.lr = 1e-3;
   o.training.batch_size = 128;
   o.training.patience = 5;
+  // L-BFGS steps are 5 iterations each: 3 of them without improvement end a convex run (half
+  // of the selection's time went to the two after them, which never found a lower loss).
+  o.lbfgs_patience = 3;
   o.class_weight_power.reset();  // chosen on the validation cells (docs/training.md)
   return o;
 }
@@ -81,10 +84,9 @@ std::vector<double> class_weight_candidates(const FitOptions& options, const Pre
 void score_on_validation(ClassifierImpl& model, const FittedClassifier& fitted,
                          CandidateResult& candidate, const ProcessGroup* group) {
   const auto& data = fitted.inputs.data;
-  const auto scored =
-      predict_set(model, *fitted.inputs.sets.validation, fitted.n_classes(), group);
-  const auto report = classification_report(targets_of(data, data.split.validation),
-                                            scored.classes, fitted.n_classes());
+  const auto scored = predict_set(model, *fitted.inputs.sets.validation, fitted.n_classes(), group);
+  const auto report = classification_report(targets_of(data, data.split.validation), scored.classes,
+                                            fitted.n_classes());
   candidate.validation_accuracy = report.accuracy;
   candidate.validation_macro_f1 = report.macro_f1;
 }
@@ -160,6 +162,13 @@ Optimizer resolve_optimizer(const FitOptions& options, const TrainingInputs& inp
                                         : Optimizer::adam);
 }
 
+int patience_for(const FitOptions& options, Optimizer optimizer) {
+  const auto patience = options.training.patience;
+  return optimizer == Optimizer::lbfgs && options.lbfgs_patience && patience > 0
+             ? *options.lbfgs_patience
+             : patience;
+}
+
 DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
                      const std::string& path) {
   const auto& data = inputs.data;
@@ -184,7 +193,8 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
   d.stored_bytes = inputs.stored_bytes;
   d.prepare_seconds = inputs.prepare_seconds;
   d.optimizer = resolve_optimizer(options, inputs);
-  d.class_weight_powers = class_weight_candidates(options, data, inputs.sets.validation.has_value());
+  d.class_weight_powers =
+      class_weight_candidates(options, data, inputs.sets.validation.has_value());
   return d;
 }
 
@@ -205,6 +215,7 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   auto training = options.training;
   training.optimizer = resolve_optimizer(options, fitted.inputs);
   fitted.optimizer = training.optimizer;
+  training.patience = patience_for(options, training.optimizer);
   // Without a validation set there is nothing to choose with: the first candidate is used.
   auto decays = options.weight_decay ? std::vector<double>{*options.weight_decay}
                                      : default_weight_decays(sets.train.input->rows());
@@ -213,37 +224,37 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   const auto most_candidates = decays.size() + powers.size() - 1;
 
   std::optional<CandidateResult> best;
-  const auto train_candidate = [&](double weight_decay, double power,
-                                   const std::function<bool(const CandidateResult&,
-                                                            const CandidateResult&)>& wins) {
-    CandidateResult candidate;
-    candidate.weight_decay = weight_decay;
-    candidate.class_weight_power = power;
-    if (callbacks.on_candidate) {
-      callbacks.on_candidate(candidate, fitted.candidates.size(), most_candidates);
-    }
-    training.weight_decay = weight_decay;
-    training.class_weights = class_weights_for(power, data, fit_cells(data.split));
-    auto model = new_model(options, fitted.inputs);
-    auto results = train_classifier(*model, n_classes, sets, training, callbacks.training);
-    candidate.best_epoch = results.best_epoch;
-    candidate.epochs_trained = static_cast<int>(results.epochs.size());
-    if (results.final_validation) {
-      candidate.validation_loss = results.final_validation->loss;
-      score_on_validation(*model, fitted, candidate, group);
-    }
-    fitted.candidates.push_back(candidate);
-    if (callbacks.on_candidate_done) callbacks.on_candidate_done(candidate);
-    if (!best || wins(candidate, *best)) {
-      best = candidate;
-      fitted.model = model;
-      fitted.results = std::move(results);
-      fitted.weight_decay = weight_decay;
-      fitted.class_weight_power = power;
-      fitted.class_weights = training.class_weights;
-    }
-    return candidate;
-  };
+  const auto train_candidate =
+      [&](double weight_decay, double power,
+          const std::function<bool(const CandidateResult&, const CandidateResult&)>& wins) {
+        CandidateResult candidate;
+        candidate.weight_decay = weight_decay;
+        candidate.class_weight_power = power;
+        if (callbacks.on_candidate) {
+          callbacks.on_candidate(candidate, fitted.candidates.size(), most_candidates);
+        }
+        training.weight_decay = weight_decay;
+        training.class_weights = class_weights_for(power, data, fit_cells(data.split));
+        auto model = new_model(options, fitted.inputs);
+        auto results = train_classifier(*model, n_classes, sets, training, callbacks.training);
+        candidate.best_epoch = results.best_epoch;
+        candidate.epochs_trained = static_cast<int>(results.epochs.size());
+        if (results.final_validation) {
+          candidate.validation_loss = results.final_validation->loss;
+          score_on_validation(*model, fitted, candidate, group);
+        }
+        fitted.candidates.push_back(candidate);
+        if (callbacks.on_candidate_done) callbacks.on_candidate_done(candidate);
+        if (!best || wins(candidate, *best)) {
+          best = candidate;
+          fitted.model = model;
+          fitted.results = std::move(results);
+          fitted.weight_decay = weight_decay;
+          fitted.class_weight_power = power;
+          fitted.class_weights = training.class_weights;
+        }
+        return candidate;
+      };
   // The weight decay: the lowest validation loss with the first class weights, weakest
   // penalty first. Once a stronger penalty validates worse than a weaker one, the stronger ones
   // are taken to do so too (a validation loss that is unimodal along the path), and are not
@@ -257,10 +268,13 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
     if (previous && !lower_loss(candidate, *previous)) break;
   }
   // The other class weights at that weight decay, each kept only if it classifies the
-  // validation cells better.
+  // validation cells better. Weaker weights first: when they win, stronger ones are taken to
+  // lose (the same unimodal path as above) and are not trained.
   const auto chosen_decay = fitted.weight_decay;
   for (std::size_t i = 1; i < powers.size(); ++i) {
+    const auto before = fitted.class_weight_power;
     train_candidate(chosen_decay, powers[i], classifies_better);
+    if (fitted.class_weight_power != before && fitted.class_weight_power < powers.front()) break;
   }
   // Calibration on the validation cells, by the selected model (before any retrain has seen
   // them); the same temperature serves the retrained and the refit models.

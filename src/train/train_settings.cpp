@@ -85,6 +85,7 @@ FitOptions fit_options(const TrainSettings& settings) {
   fit.training.shuffle_seed = settings.seed;
   fit.training.patience =
       settings.patience.value_or(fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
+  if (settings.patience) fit.lbfgs_patience.reset();  // the user's patience, for every optimizer
   fit.training.lr_reductions = settings.lr_reductions.value_or(0);
   if (settings.weight_decay) fit.weight_decay = settings.weight_decay;
   if (settings.class_weight == "auto") {

@@ -56,7 +56,13 @@ def main():
         assert sel["class_weight"] == "sqrt" and len(sel["class_weights"]) == 3, sel
         # (n / (K n_c))^0.5: the rare type's weight over the largest one's is sqrt(n_A / n_C)
         assert sel["class_weights"][2] > 7 * sel["class_weights"][0], sel
-        assert 2 <= len(sel["candidates"]) <= 3 and sel["validation_cells"] > 0, sel
+        # The weight decays with square-root weights (2 or 3: the path stops at the first that
+        # validates worse), then none and balanced at the chosen one (balanced not when none
+        # wins); here square root stays (the others classify the validation cells no better).
+        weights = [c["class_weight"] for c in sel["candidates"]]
+        path = weights.count("sqrt")
+        assert 2 <= path <= 3 and weights[path:] == ["none", "balanced"], weights
+        assert sel["class_weight_chosen"] and sel["validation_cells"] > 0, sel
         assert sel["weight_decay"] in [c["weight_decay"] for c in sel["candidates"]]
         assert 1 <= sel["best_epoch"] <= sel["epochs_trained"] == len(m["epochs"]), sel
         assert all("validation_loss" in e for e in m["epochs"])

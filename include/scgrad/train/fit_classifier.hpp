@@ -8,8 +8,8 @@
 ///     validates worse than the one before; the lowest validation loss wins. The other class
 ///     weights are then tried at that weight decay, and one replaces the first only if it
 ///     classifies the validation cells better (a higher sum of accuracy and macro-F1; losses
-///     do not compare across class weights). The held-out (test) cells are measured, never
-///     used to choose.
+///     do not compare across class weights); when weaker weights win, stronger ones are not
+///     tried. The held-out (test) cells are measured, never used to choose.
 ///  2. refit: the chosen settings (weight decay, epoch count) trained again on every labelled
 ///     cell, the gene filter and the scaling recomputed on all of them, for the saved model.
 

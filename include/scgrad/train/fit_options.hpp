@@ -43,6 +43,10 @@ struct FitOptions {
   /// Unset: chosen among default_weight_decays(training cells) on the validation set (without
   /// one, the first of them).
   std::optional<double> weight_decay;
+  /// The early-stopping patience of L-BFGS steps when they are chosen by validation (each step
+  /// is training.lbfgs_iterations iterations, so 3 steps are 15 iterations without a lower
+  /// validation loss). Unset: training.patience, as for Adam's epochs.
+  std::optional<int> lbfgs_patience;
   /// After the selection, train the measured model again on all training cells (validation
   /// cells included) with the chosen weight decay and epoch count, as scikit-learn's
   /// GridSearchCV(refit=True): the held-out figures then describe a model that saw every
@@ -61,9 +65,13 @@ struct FitOptions {
   bool refit = false;
 };
 
+/// The early-stopping patience of a run with `optimizer`: FitOptions::lbfgs_patience for
+/// L-BFGS when set (and early stopping is on), else training.patience.
+int patience_for(const FitOptions& options, Optimizer optimizer);
+
 /// The class weights validation chooses among when FitOptions::class_weight_power is unset:
 /// square root first (it is used alone without a validation set, or when the classes are
-/// within 1.5x of each other in size), then none and balanced.
+/// within 1.5x of each other in size), then none, then balanced (not tried when none wins).
 std::vector<double> default_class_weight_powers();
 
 /// The names of FitOptions::class_weight_power (1: "balanced", 0.5: "sqrt", 0: "none"), and
@@ -72,7 +80,7 @@ std::string class_weight_name(double power);
 double class_weight_power(const std::string& name);
 
 /// The defaults `scgrad train` uses with minibatches, chosen by principle (docs/training.md):
-/// 20 % held out, 10 % of the training cells for validation, patience 5, square-root
+/// 20 % held out, 10 % of the training cells for validation, patience 5 (3 L-BFGS steps),
 /// inverse-frequency class weights, the weight decay chosen among default_weight_decays, log1p of
 /// counts per 10,000, batches of 128, Adam lr 1e-3, at most 200 epochs. (A default-constructed
 /// FitOptions is the exercise: full batch, lr 1e-4, 10 epochs, log-CPM, no split.)
