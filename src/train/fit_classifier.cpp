@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <limits>
+#include <optional>
 #include <string>
 
 #include "scgrad/distributed/process_group.hpp"
@@ -38,8 +38,8 @@ FitOptions recommended_fit_options() {
   o.training.lr = 1e-3;
   o.training.batch_size = 128;
   o.training.patience = 5;
-  // L-BFGS steps are 5 iterations each: 3 of them without improvement end a convex run (half
-  // of the selection's time went to the two after them, which never found a lower loss).
+  // L-BFGS steps are 5 iterations each: 3 of them without improvement end a convex run (the
+  // two after them never found a lower loss on the benchmark files, docs/training.md).
   o.lbfgs_patience = 3;
   o.class_weight_power.reset();  // chosen on the validation cells (docs/training.md)
   return o;
