@@ -24,6 +24,14 @@ Candidates:
   - gene-outliers: the mean of a cell's 20 largest squared z-scores against its predicted
     class's per-gene mean and SD (SD floored at 0.25): a type that differs from a known one in
     a few genes only
+  - count-deviance: the sum of a cell's 20 largest negative-binomial deviances (dispersion
+    0.2) of counts above what its predicted class's mean counts per 10,000 and the cell's
+    library predict: a few genes far above the type, measured in counts, where a gene seen
+    once where 0.05 was expected weighs little and one at 40 where 4 was expected weighs much
+  - count-deviance, query-adjusted: the same with each gene's expected counts multiplied by
+    the query's total count of it over the total its cells' predicted classes predict (a
+    batch shift moves a gene in every cell; a missing type is a minority of the query)
+  - the larger of the quantiles of 1 - confidence and count-deviance, query-adjusted
   - class-diagonal: the mean squared z-score over all genes against the predicted class (each
     capped at 25): a diagonal Mahalanobis distance to the class the cell is given
 
@@ -48,6 +56,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMPONENTS = 30
 QUANTILE = 0.99
 TOP_GENES = 20
+DISPERSION = 0.2
+COMBINED = "max of the quantiles of 1 - confidence and count-deviance, query-adjusted"
 
 
 def log_cp10k(counts):
@@ -58,11 +68,23 @@ def log_cp10k(counts):
     return x
 
 
-def scores(ref_x, ref_y, query_x):
+def count_deviance(counts, expected):
+    """Negative-binomial deviance (dispersion DISPERSION) of each count above its expected value,
+    0 at or below it."""
+    k, mu = counts, np.maximum(expected, 1e-3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(k > 0, k * np.log(k / mu), 0.0)
+    d = 2 * (term - (k + 1 / DISPERSION) * np.log((1 + DISPERSION * k) / (1 + DISPERSION * mu)))
+    return np.where(k > mu, np.maximum(d, 0), 0)
+
+
+def scores(ref_x, ref_y, query_x, ref_counts, query_counts):
     """Every candidate's score for the query cells, and for held-out reference cells (the
     calibration set), with the predicted classes of both."""
-    fit_x, cal_x, fit_y, cal_y = train_test_split(ref_x, ref_y, test_size=0.2, random_state=0,
-                                                  stratify=ref_y)
+    fit, cal = train_test_split(np.arange(len(ref_y)), test_size=0.2, random_state=0,
+                                stratify=ref_y)
+    fit_x, cal_x, fit_y = ref_x[fit], ref_x[cal], ref_y[fit]
+    fit_counts = ref_counts[fit]
     clf = LogisticRegression(multi_class="multinomial", max_iter=2000).fit(fit_x, fit_y)
     pca = PCA(COMPONENTS, random_state=0).fit(fit_x)
     fit_z = pca.transform(fit_x)
@@ -72,6 +94,11 @@ def scores(ref_x, ref_y, query_x):
     precision = np.linalg.pinv(np.cov(centred, rowvar=False))
     profiles = np.stack([fit_x[fit_y == c].mean(0) for c in classes])
     spreads = np.stack([np.maximum(fit_x[fit_y == c].std(0), 0.25) for c in classes])
+    # Per class and gene, the mean count per 10,000 (the expected count of a cell is it x the
+    # cell's library / 10,000).
+    fit_library = fit_counts.sum(1, keepdims=True)
+    rates = np.stack([(fit_counts[fit_y == c] / fit_library[fit_y == c]).mean(0) * 1e4
+                      for c in classes])
     neighbours = NearestNeighbors(n_neighbors=10).fit(fit_z)
     fit_residual = np.linalg.norm(fit_x - pca.inverse_transform(fit_z), axis=1)
 
@@ -81,7 +108,7 @@ def scores(ref_x, ref_y, query_x):
 
     mahalanobis_fit = nearest_mahalanobis(fit_z)
 
-    def of(x):
+    def of(x, counts):
         z = pca.transform(x)
         p = clf.predict_proba(x)
         mahalanobis = nearest_mahalanobis(z)
@@ -92,7 +119,16 @@ def scores(ref_x, ref_y, query_x):
         best = p.argmax(1)
         z2 = ((x - profiles[best]) / spreads[best]) ** 2
         top = -np.sort(-z2, axis=1)[:, :TOP_GENES]
+        expected = rates[best] * counts.sum(1, keepdims=True) / 1e4
+        deviance = -np.sort(-count_deviance(counts, expected), axis=1)[:, :TOP_GENES]
+        # A batch moves a gene in every cell of the query: each gene's expected counts scaled
+        # by the query's total over what the reference predicts for it (a type the reference
+        # lacks is a minority of the query: it moves the factor less than its own cells).
+        factor = (counts.sum(0) + 1) / (expected.sum(0) + 1)
+        adjusted = -np.sort(-count_deviance(counts, expected * factor), axis=1)[:, :TOP_GENES]
         return classes[best], {
+            "count-deviance": deviance.sum(1),
+            "count-deviance, query-adjusted": adjusted.sum(1),
             "gene-outliers": top.mean(1),
             "class-diagonal": np.minimum(z2, 25).mean(1),
             "1 - confidence": 1 - p.max(1),
@@ -103,7 +139,7 @@ def scores(ref_x, ref_y, query_x):
             "correlation": 1 - corr.max(1),
         }
 
-    return of(cal_x), of(query_x)
+    return of(cal_x, ref_counts[cal]), of(query_x, query_counts)
 
 
 def quantiles(cal_predicted, cal_score, predicted, score):
@@ -118,23 +154,38 @@ def quantiles(cal_predicted, cal_score, predicted, score):
     return out
 
 
+def measure(name, ref_counts, ref_y, query_counts, novel, rows):
+    """scgrad's features (genes with >= 10 reference counts, log1p CP10k scaled by the reference,
+    clipped at +-10), every score, and its AUROC and false-novel share into rows[name, score]."""
+    ref_counts = sp.csr_matrix(ref_counts, dtype=np.float64)
+    query_counts = sp.csr_matrix(query_counts, dtype=np.float64)
+    genes = np.asarray(ref_counts.sum(axis=0)).ravel() >= 10
+    rc = np.asarray(ref_counts[:, genes].todense())
+    qc = np.asarray(query_counts[:, genes].todense())
+    rx = np.asarray(log_cp10k(ref_counts)[:, genes].todense())
+    qx = np.asarray(log_cp10k(query_counts)[:, genes].todense())
+    mean, sd = rx.mean(0), rx.std(0)
+    sd[sd == 0] = 1
+    rx = np.clip((rx - mean) / sd, -10, 10)
+    qx = np.clip((qx - mean) / sd, -10, 10)
+    (cal_pred, cal_scores), (pred, query_scores) = scores(rx, ref_y, qx, rc, qc)
+    q = {}
+    for method, s in query_scores.items():
+        q[method] = quantiles(cal_pred, cal_scores[method], pred, s)
+        rows.setdefault((name, method), []).append(
+            (roc_auc_score(novel, s), roc_auc_score(novel, q[method]),
+             (q[method][~novel] > QUANTILE).mean()))
+    # Novel if either is: unlike every known type (the softmax is unsure), or a known type with
+    # genes far above it (the counts say so).
+    both = np.maximum(q["1 - confidence"], q["count-deviance, query-adjusted"])
+    rows.setdefault((name, COMBINED), []).append(
+        (roc_auc_score(novel, both), roc_auc_score(novel, both), (both[~novel] > QUANTILE).mean()))
+
+
 def leave_one_out(name, ref_counts, ref_y, query_counts, query_y, rows):
-    ref_log, query_log = log_cp10k(ref_counts), log_cp10k(query_counts)
     for left_out in np.unique(ref_y):
         keep = ref_y != left_out
-        genes = np.asarray(ref_counts[keep].sum(axis=0)).ravel() >= 10
-        rx = np.asarray(ref_log[keep][:, genes].todense())
-        qx = np.asarray(query_log[:, genes].todense())
-        mean, sd = rx.mean(0), rx.std(0)
-        sd[sd == 0] = 1
-        rx = np.clip((rx - mean) / sd, -10, 10)
-        qx = np.clip((qx - mean) / sd, -10, 10)
-        (cal_pred, cal_scores), (pred, query_scores) = scores(rx, ref_y[keep], qx)
-        novel = query_y == left_out
-        for method, s in query_scores.items():
-            q = quantiles(cal_pred, cal_scores[method], pred, s)
-            rows.setdefault((name, method), []).append(
-                (roc_auc_score(novel, s), roc_auc_score(novel, q), (q[~novel] > QUANTILE).mean()))
+        measure(name, ref_counts[keep], ref_y[keep], query_counts, query_y == left_out, rows)
 
 
 def main():
@@ -177,21 +228,8 @@ def main():
         counts[np.ix_(variant, genes)] = random.poisson(10 * mean, (variant.sum(), len(genes)))
         y[variant] = "A-variant"
         rd = anndata.read_h5ad(r)
-        ref_y = rd.obs["author_cell_type"].astype(str).values
-        near_rows = {}
-        ref_log, query_log = log_cp10k(rd.X), log_cp10k(counts)
-        genes_kept = np.asarray(rd.X.sum(axis=0)).ravel() >= 10
-        rx = np.asarray(ref_log[:, genes_kept].todense())
-        qx = np.asarray(query_log[:, genes_kept].todense())
-        m, sd = rx.mean(0), rx.std(0)
-        sd[sd == 0] = 1
-        rx, qx = np.clip((rx - m) / sd, -10, 10), np.clip((qx - m) / sd, -10, 10)
-        (cal_pred, cal_scores), (pred, query_scores) = scores(rx, ref_y, qx)
-        novel = y == "A-variant"
-        for method, sc in query_scores.items():
-            qq = quantiles(cal_pred, cal_scores[method], pred, sc)
-            rows.setdefault(("simulated, A with 15 genes x10 (near type)", method), []).append(
-                (roc_auc_score(novel, sc), roc_auc_score(novel, qq), (qq[~novel] > QUANTILE).mean()))
+        measure("simulated, A with 15 genes x10 (near type)", rd.X,
+                rd.obs["author_cell_type"].astype(str).values, counts, y == "A-variant", rows)
     print(f"leave-one-type-out: mean over the types left out; AUROC of the raw score and of its "
           f"quantile among held-out reference cells of the predicted class; false novel: known "
           f"query cells above the {QUANTILE} quantile")
