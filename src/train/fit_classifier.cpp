@@ -80,15 +80,16 @@ std::vector<double> class_weight_candidates(const FitOptions& options, const Pre
   return powers;
 }
 
-/// The figures candidates with different class weights compare by, on the validation cells.
-void score_on_validation(ClassifierImpl& model, const FittedClassifier& fitted,
-                         CandidateResult& candidate, const ProcessGroup* group) {
-  const auto& data = fitted.inputs.data;
-  const auto scored = predict_set(model, *fitted.inputs.sets.validation, fitted.n_classes(), group);
-  const auto report = classification_report(targets_of(data, data.split.validation), scored.classes,
-                                            fitted.n_classes());
+/// The figures candidates with different class weights compare by, on the validation cells
+/// (`truth`); returns the predictions, which the winner's temperature is fitted on.
+Predictions score_on_validation(ClassifierImpl& model, const FittedClassifier& fitted,
+                                const std::vector<std::int32_t>& truth, CandidateResult& candidate,
+                                const ProcessGroup* group) {
+  auto scored = predict_set(model, *fitted.inputs.sets.validation, fitted.n_classes(), group);
+  const auto report = classification_report(truth, scored.classes, fitted.n_classes());
   candidate.validation_accuracy = report.accuracy;
   candidate.validation_macro_f1 = report.macro_f1;
+  return scored;
 }
 
 /// Whether `a`, trained with other class weights than `b`, classifies the validation cells
@@ -223,7 +224,10 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   const auto powers = class_weight_candidates(options, data, sets.validation.has_value());
   const auto most_candidates = decays.size() + powers.size() - 1;
 
+  const auto validation_truth =
+      sets.validation ? targets_of(data, data.split.validation) : std::vector<std::int32_t>{};
   std::optional<CandidateResult> best;
+  Predictions best_on_validation;  // the selected model's, for its temperature
   const auto train_candidate =
       [&](double weight_decay, double power,
           const std::function<bool(const CandidateResult&, const CandidateResult&)>& wins) {
@@ -239,9 +243,10 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
         auto results = train_classifier(*model, n_classes, sets, training, callbacks.training);
         candidate.best_epoch = results.best_epoch;
         candidate.epochs_trained = static_cast<int>(results.epochs.size());
+        Predictions on_validation;
         if (results.final_validation) {
           candidate.validation_loss = results.final_validation->loss;
-          score_on_validation(*model, fitted, candidate, group);
+          on_validation = score_on_validation(*model, fitted, validation_truth, candidate, group);
         }
         fitted.candidates.push_back(candidate);
         if (callbacks.on_candidate_done) callbacks.on_candidate_done(candidate);
@@ -252,6 +257,7 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
           fitted.weight_decay = weight_decay;
           fitted.class_weight_power = power;
           fitted.class_weights = training.class_weights;
+          best_on_validation = std::move(on_validation);
         }
         return candidate;
       };
@@ -279,10 +285,8 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   // Calibration on the validation cells, by the selected model (before any retrain has seen
   // them); the same temperature serves the retrained and the refit models.
   if (sets.validation) {
-    const auto scored = predict_set(*fitted.model, *sets.validation, n_classes, group);
     fitted.temperature =
-        fit_temperature(scored.probabilities, n_classes,
-                        targets_of(fitted.inputs.data, fitted.inputs.data.split.validation));
+        fit_temperature(best_on_validation.probabilities, n_classes, validation_truth);
   }
   // Without held-out cells nothing would measure it (the refit for the saved model is the same).
   if (options.retrain_on_training_cells.value_or(training.optimizer == Optimizer::lbfgs) &&

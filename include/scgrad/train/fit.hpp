@@ -63,8 +63,8 @@ struct FitCallbacks {
   std::function<void(int, std::int64_t, std::int64_t)> on_pass;  ///< streaming passes
   /// After preprocessing, before any training: what was read, split and how it is fed.
   std::function<void(const DataSummary&)> on_prepared;
-  /// Before each candidate's run: its weight decay and class weights (cross-entropy, accuracy
-  /// and F1 still 0), its index, and how many there are at most.
+  /// Before each candidate's run: its weight decay and class weights (its results still 0), its
+  /// index, and how many there are at most.
   std::function<void(const CandidateResult&, std::size_t, std::size_t)> on_candidate;
   std::function<void(const CandidateResult&)> on_candidate_done;
   /// (weight decay, epochs) before the retrain on all training cells
