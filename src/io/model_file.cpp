@@ -3,10 +3,13 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <algorithm>
+#include <limits>
 #include <set>
 
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/io/dataframe_column.hpp"
 #include "scgrad/model/layer_spec.hpp"
 #include "scgrad/util/output_set.hpp"
 #include "scgrad/version.hpp"
@@ -20,6 +23,9 @@ namespace {
 
 constexpr const char* kFormatName = "scgrad-model";
 constexpr const char* kAttributionPath = "markers/gradient_x_input";
+constexpr const char* kRatesPath = "novelty/type_rates";
+constexpr const char* kDeviancePath = "novelty/deviance_quantiles";
+constexpr const char* kDoubtPath = "novelty/doubt_quantiles";
 
 std::string now_iso8601() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -168,6 +174,66 @@ void validate_description(const ModelFile& model, const std::string& path) {
     invalid(path, "preprocess/min_counts", "not finite");
 }
 
+/// Rows of kNoveltyLevels values per class, finite, each non-decreasing, within [low, high].
+void check_quantile_rows(const std::vector<float>& rows, std::size_t n_classes, double low,
+                         double high, const std::string& path, const std::string& element) {
+  const auto expected = n_classes * static_cast<std::size_t>(kNoveltyLevels);
+  if (rows.size() != expected) {
+    invalid(path, element,
+            std::to_string(rows.size()) + " values, expected " + std::to_string(kNoveltyLevels) +
+                " per class (" + std::to_string(expected) + ")");
+  }
+  check_finite(rows, path, element);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const bool row_start = i % static_cast<std::size_t>(kNoveltyLevels) == 0;
+    if (rows[i] < low || rows[i] > high || (!row_start && rows[i] < rows[i - 1])) {
+      invalid(path, element,
+              "class " + std::to_string(i / static_cast<std::size_t>(kNoveltyLevels)) +
+                  "'s quantiles are not non-decreasing values in [" + format_number(low) + ", " +
+                  format_number(high) + "]");
+    }
+  }
+}
+
+/// The novelty reference fits the model: a profile per class and gene, calibration rows.
+void validate_novelty(const ModelFile& model, const std::string& path) {
+  const auto& novelty = model.novelty;
+  if (novelty.empty()) return;
+  const auto n_classes = model.classes.size();
+  const auto& profiles = novelty.profiles;
+  if (profiles.n_genes != static_cast<std::int64_t>(model.genes().size()) ||
+      profiles.rates.size() != n_classes * model.genes().size()) {
+    invalid(path, kRatesPath,
+            std::to_string(profiles.rates.size()) + " values, expected one per class and gene (" +
+                std::to_string(n_classes * model.genes().size()) + ")");
+  }
+  check_finite(profiles.rates, path, kRatesPath);
+  for (const auto rate : profiles.rates) {
+    if (rate < 0) invalid(path, kRatesPath, "a rate is negative");
+  }
+  const auto& deviance = novelty.deviance;
+  if (!(std::isfinite(deviance.dispersion) && deviance.dispersion > 0 &&
+        deviance.dispersion <= 1e6)) {
+    invalid(path, "novelty/dispersion", "must be a number in (0, 1e6]");
+  }
+  if (deviance.top_genes < 1 || deviance.top_genes > 1000000) {
+    invalid(path, "novelty/top_genes", "must be 1 to 1000000");
+  }
+  check_quantile_rows(novelty.deviance_quantiles, n_classes, 0,
+                      std::numeric_limits<float>::max(), path, kDeviancePath);
+  if (!novelty.doubt_quantiles.empty()) {
+    check_quantile_rows(novelty.doubt_quantiles, n_classes, 0, 1, path, kDoubtPath);
+  }
+  for (const auto* cells : {&novelty.deviance_cells, &novelty.doubt_cells}) {
+    const bool wanted = cells == &novelty.deviance_cells || !novelty.doubt_quantiles.empty();
+    if ((wanted ? cells->size() != n_classes : !cells->empty()) ||
+        std::any_of(cells->begin(), cells->end(), [](std::int64_t n) { return n < 0; })) {
+      invalid(path, cells == &novelty.deviance_cells ? "novelty/deviance_cells" : "novelty/doubt_cells",
+              "expected a cell count >= 0 per class");
+    }
+  }
+}
+
 }  // namespace
 
 const char* to_string(ComputePath compute) {
@@ -221,6 +287,7 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
     }
     check_finite(model.marker_attribution, path, kAttributionPath);
   }
+  validate_novelty(model, path);
   if (pre.mean.size() != pre.genes.size() || pre.sd.size() != pre.genes.size()) {
     invalid(path, "scaling", "mean and sd need one value per gene");
   }
@@ -238,6 +305,66 @@ void validate_model_file(const ModelFile& model, const std::string& path) {
     }
   }
 }
+
+namespace {
+
+void write_novelty(hid_t root, const ModelFile& model, const Location& where) {
+  const auto& novelty = model.novelty;
+  const auto n_classes = static_cast<std::int64_t>(model.classes.size());
+  Handle group = hdf5::create_group(root, "novelty", where);
+  const auto g = group.get();
+  hdf5::write_float_array(g, "type_rates", novelty.profiles.rates,
+                          {n_classes, novelty.profiles.n_genes}, where);
+  hdf5::write_float_array(g, "deviance_quantiles", novelty.deviance_quantiles,
+                          {n_classes, kNoveltyLevels}, where);
+  hdf5::write_integer_array_attribute(g, "deviance_cells", novelty.deviance_cells, where);
+  if (!novelty.doubt_quantiles.empty()) {
+    hdf5::write_float_array(g, "doubt_quantiles", novelty.doubt_quantiles,
+                            {n_classes, kNoveltyLevels}, where);
+    hdf5::write_integer_array_attribute(g, "doubt_cells", novelty.doubt_cells, where);
+  }
+  hdf5::write_double_attribute(g, "dispersion", novelty.deviance.dispersion, where);
+  hdf5::write_double_attribute(g, "top_genes", novelty.deviance.top_genes, where);
+  hdf5::write_string_attribute(
+      g, "description",
+      "type_rates: per class (rows, /classes) and gene (columns, /genes) the mean count per "
+      "10,000 of the class's training cells. deviance_quantiles: per class, the quantile "
+      "function at levels 0, 0.001, ..., 1 of the sum of a reference cell's top_genes largest "
+      "negative-binomial deviances (dispersion) above its class's rates without it. "
+      "doubt_quantiles: the same for 1 - confidence of the validation cells predicted as the "
+      "class. *_cells: the cells each row comes from (0: every class pooled)",
+      where);
+}
+
+/// /novelty, when present (files before it have none).
+NoveltyReference read_novelty(hid_t root, const ModelFile& model, const std::string& path) {
+  NoveltyReference novelty;
+  if (!hdf5::exists(root, "novelty")) return novelty;
+  const Location at{path, "novelty"};
+  Handle group = hdf5::open_group(root, "novelty", at);
+  const auto g = group.get();
+  const auto n_classes = static_cast<std::int64_t>(model.classes.size());
+  const auto n_genes = static_cast<std::int64_t>(model.genes().size());
+  novelty.profiles.n_genes = n_genes;
+  novelty.profiles.rates = floats_at(root, kRatesPath, {n_classes, n_genes}, {path, kRatesPath});
+  novelty.deviance_quantiles =
+      floats_at(root, kDeviancePath, {n_classes, kNoveltyLevels}, {path, kDeviancePath});
+  novelty.deviance_cells = hdf5::integer_array_attribute(g, "deviance_cells", at).value_or(
+      std::vector<std::int64_t>{});
+  if (hdf5::exists(root, kDoubtPath)) {
+    novelty.doubt_quantiles =
+        floats_at(root, kDoubtPath, {n_classes, kNoveltyLevels}, {path, kDoubtPath});
+    novelty.doubt_cells = hdf5::integer_array_attribute(g, "doubt_cells", at).value_or(
+        std::vector<std::int64_t>{});
+  }
+  novelty.deviance.dispersion = required_number(g, "dispersion", at);
+  const auto top = required_number(g, "top_genes", at);
+  if (!(top >= 1 && top <= 1000000)) invalid(path, "novelty/top_genes", "must be 1 to 1000000");
+  novelty.deviance.top_genes = static_cast<int>(top);
+  return novelty;
+}
+
+}  // namespace
 
 void write_model_file(const StagedOutput& output, const ModelFile& model) {
   const auto& path = output.destination();
@@ -294,6 +421,8 @@ void write_model_file(const StagedOutput& output, const ModelFile& model) {
           "centred logit (two classes: +/- the log-odds of the first)",
           where);
     }
+
+    if (!model.novelty.empty()) write_novelty(root, model, where);
 
     Handle training = hdf5::create_group(root, "training", where);
     for (const auto& [key, value] : model.training_numbers) {
@@ -390,6 +519,7 @@ ModelFile read_model_file(const std::string& path) {
     model.marker_attribution =
         floats_at(root, kAttributionPath, {n_classes, n_genes}, {path, kAttributionPath});
   }
+  model.novelty = read_novelty(root, model, path);
   validate_model_file(model, path);
   model.path = path;
   return model;

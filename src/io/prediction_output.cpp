@@ -19,6 +19,7 @@ namespace {
 
 constexpr const char* kLabel = "scgrad_label";
 constexpr const char* kConfidence = "scgrad_confidence";
+constexpr const char* kNovelty = "scgrad_novelty";
 constexpr const char* kOverCluster = "scgrad_over_cluster";
 constexpr const char* kMajorityLabel = "scgrad_majority_label";
 
@@ -58,6 +59,10 @@ void add_prediction_elements(hid_t file, const PredictionColumns& predictions,
   anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
   order.emplace_back(kLabel);
   order.emplace_back(kConfidence);
+  if (!predictions.novelty.empty()) {
+    anndata::write_float_array(obs.get(), kNovelty, predictions.novelty, {n}, where);
+    order.emplace_back(kNovelty);
+  }
   if (!predictions.over_cluster.empty()) {
     anndata::write_categorical(obs.get(), kOverCluster,
                                cluster_categorical(predictions.over_cluster), where);
@@ -114,7 +119,7 @@ void write_prediction_annotations(const StagedOutput& out,
 }
 
 std::vector<std::string> prediction_obs_columns() {
-  return {kLabel, kConfidence, kOverCluster, kMajorityLabel};
+  return {kLabel, kConfidence, kNovelty, kOverCluster, kMajorityLabel};
 }
 
 Categorical PredictionColumns::annotation() const {
@@ -138,7 +143,9 @@ void write_prediction_csv(const StagedOutput& output, const std::vector<std::str
     const auto& majority = predictions.majority;
     const bool clusters = !predictions.over_cluster.empty();
     const bool voted = !majority.codes.empty();
-    csv << "cell,label,confidence" << (clusters ? ",over_cluster" : "")
+    const bool novelty = !predictions.novelty.empty();
+    csv << "cell,label,confidence" << (novelty ? ",novelty" : "")
+        << (clusters ? ",over_cluster" : "")
         << (voted ? ",majority_label" : "");
     for (const auto& c : predictions.classes) csv << ',' << csv_field("p_" + c);
     csv << '\n';
@@ -146,6 +153,7 @@ void write_prediction_csv(const StagedOutput& output, const std::vector<std::str
       csv << csv_field(cell_names[i]) << ','
           << csv_field(labels.categories[static_cast<std::size_t>(labels.codes[i])]) << ','
           << predictions.confidence[i];
+      if (novelty) csv << ',' << predictions.novelty[i];
       if (clusters) csv << ',' << predictions.over_cluster[i];
       if (voted) {
         const auto code = majority.codes[i];

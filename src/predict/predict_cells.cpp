@@ -11,6 +11,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/model_bundle.hpp"
+#include "scgrad/predict/novelty.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/calibration.hpp"
@@ -72,6 +73,21 @@ void check_rejection(const ModelFile& model, const PredictOptions& options) {
         "the minimum confidence must be in [0, 1], got " + std::to_string(options.min_confidence),
         {"min_confidence"});
   }
+  if (!(options.max_novelty >= 0 && options.max_novelty <= 1)) {
+    throw OptionError("the maximum novelty must be in [0, 1] (1: no cell is unassigned for "
+                      "it), got " + format_number(options.max_novelty),
+                      {"max_novelty"});
+  }
+  if (options.max_novelty < 1 && (model.novelty.empty() || !options.novelty)) {
+    throw OptionError(
+        model.novelty.empty()
+            ? "model " + (model.path.empty() ? std::string("(in memory)") : model.path) +
+                  " has no novelty reference (it was written by an scgrad from before novelty "
+                  "scores, or its classes had too few cells): train it again to unassign novel "
+                  "cells; its labels and confidences are unchanged without the maximum novelty"
+            : std::string("a maximum novelty needs the novelty scores, which were turned off"),
+        {"max_novelty"});
+  }
   const auto& classes = model.classes;
   if (options.unassigned_label.empty() ||
       std::find(classes.begin(), classes.end(), options.unassigned_label) != classes.end()) {
@@ -83,20 +99,28 @@ void check_rejection(const ModelFile& model, const PredictOptions& options) {
   }
 }
 
-/// Cells whose confidence is below min_confidence are unassigned; counted overall and by the
-/// class they would have had.
+/// Cells whose confidence is below min_confidence, or whose novelty is above max_novelty, are
+/// unassigned; counted overall and by the class they would have had.
 void reject_unconfident(PredictResults& results, const PredictOptions& options) {
   auto& columns = results.columns;
   columns.unassigned_label = options.unassigned_label;
   results.unassigned_by_class.assign(columns.classes.size(), 0);
-  if (options.min_confidence <= 0) return;
+  const bool novelty = options.max_novelty < 1;
+  if (novelty) results.novel_by_class.assign(columns.classes.size(), 0);
+  if (options.min_confidence <= 0 && !novelty) return;
   columns.assigned.resize(columns.labels.size());
   for (std::size_t i = 0; i < columns.labels.size(); ++i) {
-    const bool confident = columns.confidence[i] >= options.min_confidence;
-    columns.assigned[i] = confident ? 1 : 0;
-    if (confident) continue;
+    const auto label = static_cast<std::size_t>(columns.labels[i]);
+    const bool novel = novelty && columns.novelty[i] > options.max_novelty;
+    if (novel) {
+      ++results.novel;
+      ++results.novel_by_class[label];
+    }
+    const bool assigned = columns.confidence[i] >= options.min_confidence && !novel;
+    columns.assigned[i] = assigned ? 1 : 0;
+    if (assigned) continue;
     ++results.unassigned;
-    ++results.unassigned_by_class[static_cast<std::size_t>(columns.labels[i])];
+    ++results.unassigned_by_class[label];
   }
 }
 
@@ -177,6 +201,37 @@ void evaluate_against(const Categorical& labels, const ModelFile& model, Predict
   results.evaluation = std::move(report);
 }
 
+/// Each cell's novelty, from its counts over the model's genes: `only_block` when the query was
+/// one block, else read again block by block (the gene factors need every cell first).
+std::vector<float> query_novelty(const NoveltyReference& reference,
+                                 const CellNormaliser& normaliser,
+                                 const PredictionColumns& columns,
+                                 const std::vector<double>& gene_factors,
+                                 std::int64_t block_cells, NormalisedCells only_block) {
+  const auto n_cells = static_cast<std::int64_t>(columns.labels.size());
+  std::vector<float> out;
+  out.reserve(static_cast<std::size_t>(n_cells));
+  for (std::int64_t start = 0; start < n_cells; start += block_cells) {
+    const auto end = std::min(n_cells, start + block_cells);
+    NormalisedCells cells;
+    if (block_cells >= n_cells) {
+      cells = std::move(only_block);
+    } else {
+      std::vector<std::int64_t> rows(static_cast<std::size_t>(end - start));
+      std::iota(rows.begin(), rows.end(), start);
+      cells = normaliser.read(rows, true);
+    }
+    const std::vector<std::int32_t> predicted(columns.labels.begin() + start,
+                                              columns.labels.begin() + end);
+    const std::vector<float> confidence(columns.confidence.begin() + start,
+                                        columns.confidence.begin() + end);
+    const auto scores = novelty_scores(reference, cells.counts, cells.library_size, predicted,
+                                       confidence, gene_factors);
+    out.insert(out.end(), scores.begin(), scores.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
@@ -247,6 +302,10 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
 
   const auto n_cells = file.n_obs();
   CsrMatrix query_log_cpm;  // every cell's, for the over-clustering only
+  const bool novelty = options.novelty && !model.novelty.empty();
+  std::optional<QueryTotals> query_totals;
+  if (novelty) query_totals.emplace(model.novelty.profiles);
+  NormalisedCells only_block;  // with novelty and one block: its counts, not read again
   results.cell_names = file.obs_names();
   results.columns.classes = model.classes;
   const auto stored_bytes = 8 * file.matrix_info(matrix).stored_values;
@@ -264,13 +323,14 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
     return rows;
   };
   // The next block is read and normalised on another thread while this one is labelled.
-  auto next = std::async(std::launch::deferred, [&] { return normaliser.read(rows_from(0)); });
+  auto next = std::async(std::launch::deferred,
+                         [&] { return normaliser.read(rows_from(0), novelty); });
   for (std::int64_t start = 0; start < n_cells; start += block_cells) {
     const auto rows = rows_from(start);
     auto cells = next.get();
     if (start + block_cells < n_cells) {
       next = std::async(std::launch::async, [&, first = start + block_cells] {
-        return normaliser.read(rows_from(first));
+        return normaliser.read(rows_from(first), novelty);
       });
     }
     if (options.over_cluster) append_rows(query_log_cpm, cells.values);
@@ -318,7 +378,19 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
       results.columns.confidence.push_back(
           calibrated[static_cast<std::size_t>(i) * n_classes + static_cast<std::size_t>(l[i])]);
     }
+    if (novelty) {
+      const std::vector<std::int32_t> block_labels(results.columns.labels.begin() + start,
+                                                   results.columns.labels.end());
+      query_totals->add(cells.counts, cells.library_size, block_labels);
+      if (block_cells >= n_cells) only_block = std::move(cells);
+    }
     if (options.on_block) options.on_block(std::min(n_cells, start + block_cells), n_cells);
+  }
+  if (novelty) {
+    results.query_read_twice = block_cells < n_cells;
+    results.columns.novelty =
+        query_novelty(model.novelty, normaliser, results.columns, query_totals->gene_factors(),
+                      block_cells, std::move(only_block));
   }
   reject_unconfident(results, options);
   if (!options.label_key.empty()) evaluate_against(known_labels, model, results);

@@ -115,13 +115,15 @@ void CellNormaliser::check_library_sizes(const std::vector<double>& sizes,
                    {"library_size_key"});
 }
 
-NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows) const {
+NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows,
+                                     bool keep_counts) const {
   auto counts = file_->read_rows(matrix_key_, file_rows);
   check_counts(counts, file_rows.data(), {file_, matrix_key_, allow_non_integer_});
-  return normalise(std::move(counts), file_rows.data());
+  return normalise(std::move(counts), file_rows.data(), keep_counts);
 }
 
-NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* file_rows) const {
+NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* file_rows,
+                                          bool keep_counts) const {
   counts = select_columns(std::move(counts), columns_.file_columns);
   if (!columns_.summed.empty()) {
     counts = merge_columns(counts, columns_.gene_of, columns_.n_genes);
@@ -144,6 +146,7 @@ NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* 
     }
     check_library_sizes(out.library_size, file_rows);
   }
+  if (keep_counts) out.counts = counts;
   auto normalised = log_cpm(std::move(counts), out.library_size, log_cpm_);
   out.values = std::move(normalised.values);
   out.empty_cells = std::move(normalised.empty_cells);

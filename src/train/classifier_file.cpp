@@ -1,6 +1,9 @@
 #include "scgrad/train/classifier_file.hpp"
 
+#include "scgrad/io/anndata_source.hpp"
 #include "scgrad/model/model_bundle.hpp"
+#include "scgrad/predict/novelty_reference.hpp"
+#include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/class_attribution.hpp"
 #include "scgrad/train/classification.hpp"
 
@@ -14,8 +17,30 @@ double class_weight_power(const std::string& name) {
   return name == "balanced" ? 1.0 : name == "sqrt" ? 0.5 : 0.0;
 }
 
+namespace {
+
+/// The novelty reference of `saved`: its training cells (never the held-out ones) and the
+/// selected model's doubt on the validation cells.
+NoveltyReference novelty_reference(const FittedClassifier& saved,
+                                   const FittedClassifier& selected, const FitOptions& fit,
+                                   const AnnDataSource& file) {
+  const auto& data = saved.inputs.data;
+  ReferenceCells cells;
+  cells.n_types = saved.n_classes();
+  for (const auto c : data.split.train) {
+    cells.file_rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
+    cells.types.push_back(data.cells.targets[static_cast<std::size_t>(c)]);
+  }
+  return fit_novelty_reference(file, data.preprocessing, fit.prepare.allow_non_integer, cells,
+                               selected.validation_doubt, selected.validation_predicted,
+                               streaming_block_bytes(fit.input.max_memory));
+}
+
+}  // namespace
+
 ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier& selected,
-                          const FitOptions& fit, const std::string& data_file) {
+                          const FitOptions& fit, const AnnDataSource& file) {
+  const auto& data_file = file.path();
   const auto& data = saved.inputs.data;
   ModelFile bundle;
   bundle.model = fit.model;
@@ -36,6 +61,7 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
     bundle.marker_attribution.assign(attribution.data_ptr<float>(),
                                      attribution.data_ptr<float>() + attribution.numel());
   }
+  bundle.novelty = novelty_reference(saved, selected, fit, file);
   const auto& split = selected.inputs.data.split;
   bundle.training_numbers = {
       {"seed", static_cast<double>(fit.seed)},

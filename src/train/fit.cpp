@@ -50,7 +50,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   result.evaluation = evaluate_measured(selected, result.held_out, options.training.group);
   if (callbacks.on_measured) callbacks.on_measured(result);
   if (!options.refit) {
-    result.model = classifier_file(selected, selected, options, path);
+    result.model = classifier_file(selected, selected, options, *file);
     return result;
   }
   const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
@@ -69,7 +69,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
                               refitted.weight_decay,
                               refitted.class_weights,
                               run.final_train};
-  result.model = classifier_file(refitted, selected, options, path);
+  result.model = classifier_file(refitted, selected, options, *file);
   return result;
 }
 

@@ -287,6 +287,13 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   if (sets.validation) {
     fitted.temperature =
         fit_temperature(best_on_validation.probabilities, n_classes, validation_truth);
+    const auto calibrated = tempered(best_on_validation.probabilities, n_classes,
+                                     fitted.temperature);
+    fitted.validation_predicted = best_on_validation.classes;
+    for (std::size_t i = 0; i < best_on_validation.classes.size(); ++i) {
+      const auto c = static_cast<std::size_t>(best_on_validation.classes[i]);
+      fitted.validation_doubt.push_back(1.0F - calibrated[i * n_classes + c]);
+    }
   }
   // Without held-out cells nothing would measure it (the refit for the saved model is the same).
   if (options.retrain_on_training_cells.value_or(training.optimizer == Optimizer::lbfgs) &&

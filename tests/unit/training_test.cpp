@@ -401,7 +401,7 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
   EXPECT_LE(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
 
   // The saved file: the refit's weights, the measured model's held-out figures, valid.
-  const auto saved = classifier_file(refit, selected, options, "sim.h5ad");
+  const auto saved = classifier_file(refit, selected, options, *file);
   EXPECT_NO_THROW(validate_model_file(saved, "m.h5"));
   EXPECT_EQ(saved.training_numbers.at("refit"), 1);
   EXPECT_EQ(saved.training_numbers.at("saved_model_cells"), 600);
@@ -409,8 +409,17 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
             selected.measured().final_test->accuracy);
   EXPECT_EQ(saved.training_strings.at("class_weight"), "sqrt");
   EXPECT_EQ(saved.training_strings.at("optimizer"), "lbfgs");
-  EXPECT_EQ(classifier_file(selected, selected, options, "sim.h5ad").training_numbers.at("refit"),
-            0);
+  // The novelty reference: profiles of every class, the deviance calibrated on the refit's
+  // cells (every selected cell), the doubt on the selected model's validation cells.
+  ASSERT_FALSE(saved.novelty.empty());
+  EXPECT_EQ(saved.novelty.profiles.n_types(), selected.n_classes());
+  std::int64_t deviance_cells = 0, doubt_cells = 0;
+  for (const auto n : saved.novelty.deviance_cells) deviance_cells += n;
+  for (const auto n : saved.novelty.doubt_cells) doubt_cells += n;
+  EXPECT_EQ(deviance_cells, 600);
+  EXPECT_EQ(doubt_cells, static_cast<std::int64_t>(split.validation.size()));
+  EXPECT_EQ(selected.validation_doubt.size(), split.validation.size());
+  EXPECT_EQ(classifier_file(selected, selected, options, *file).training_numbers.at("refit"), 0);
 }
 
 TEST(ConcatenatedInput, BatchesFollowTheRowsAskedFor) {

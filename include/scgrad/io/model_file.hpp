@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/predict/novelty.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 
 namespace scgrad {
@@ -53,6 +54,11 @@ struct ModelFile {
   /// for the logistic model (its weights are exact) and in files written before scgrad stored
   /// it (marker_genes then asks for a retrain). Kept at /markers/gradient_x_input.
   std::vector<float> marker_attribution;
+  /// What scores a query cell's novelty (predict/novelty.hpp), at /novelty: the types' mean
+  /// counts per 10,000 over the model's genes and the reference's calibration quantiles. Empty
+  /// in files written before scgrad stored it (predict then writes no novelty and refuses
+  /// --max-novelty).
+  NoveltyReference novelty;
 
   // training (attributes of /training)
   std::map<std::string, double> training_numbers;       ///< seed, epochs, lr, metrics, ...
@@ -72,7 +78,9 @@ constexpr std::int64_t kMaxLayerUnits = 1000000;
 /// kMaxLayerUnits, and it is the architecture the model name, hidden size and class count
 /// give; the weights are that spec's parameters in order (shapes included); scaling has one
 /// mean and one SD per gene; a marker attribution, when present, has one value per class and
-/// gene; every number is finite, every SD > 0, the target sum > 0.
+/// gene; a novelty reference, when present, has a profile per class and gene (>= 0) and
+/// non-decreasing quantile rows per class; every number is finite, every SD > 0, the target
+/// sum > 0.
 /// Throws scgrad::Error naming `path` and the element. Every loader and the writer call it.
 void validate_model_file(const ModelFile& model, const std::string& path);
 

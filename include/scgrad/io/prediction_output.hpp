@@ -1,7 +1,7 @@
 #pragma once
 /// @file prediction_output.hpp
-/// Writes predictions into a copy of the input .h5ad: obs `scgrad_label` (categorical) and
-/// `scgrad_confidence` (with voting also `scgrad_over_cluster` and `scgrad_majority_label`,
+/// Writes predictions into a copy of the input .h5ad: obs `scgrad_label` (categorical),
+/// `scgrad_confidence` and `scgrad_novelty` (when computed) (with voting also `scgrad_over_cluster` and `scgrad_majority_label`,
 /// categorical), obsm `scgrad_probabilities` (cells x classes), uns `scgrad_classes` (the
 /// column order). The input file is never opened for writing.
 
@@ -20,8 +20,12 @@ struct PredictionColumns {
   std::vector<std::int32_t> labels;  ///< class index per cell (the most probable class)
   std::vector<float> confidence;     ///< probability of the predicted class
   std::vector<float> probabilities;  ///< cells x classes, row-major
-  /// Per cell, 1 when its confidence reached PredictOptions::min_confidence; empty when no
-  /// threshold was set (every cell is assigned its most probable class).
+  /// Per cell, its novelty (obs scgrad_novelty, predict/novelty.hpp); empty when the model
+  /// has no novelty reference.
+  std::vector<float> novelty;
+  /// Per cell, 1 when its confidence reached PredictOptions::min_confidence and its novelty
+  /// stayed within max_novelty; empty when no threshold was set (every cell is assigned its
+  /// most probable class).
   std::vector<std::uint8_t> assigned;
   std::string unassigned_label = "Unassigned";
   /// With scgrad's over-clustering: each cell's cluster (obs scgrad_over_cluster), else empty.
@@ -35,8 +39,8 @@ struct PredictionColumns {
   Categorical annotation() const;
 };
 
-/// Every obs column predict may write (scgrad_label, scgrad_confidence, scgrad_over_cluster,
-/// scgrad_majority_label): all of them are removed before a new prediction is added, by the
+/// Every obs column predict may write (scgrad_label, scgrad_confidence, scgrad_novelty,
+/// scgrad_over_cluster, scgrad_majority_label): all of them are removed before a new prediction is added, by the
 /// program and by Python, so no column of an earlier prediction stays beside the new ones.
 std::vector<std::string> prediction_obs_columns();
 
@@ -47,14 +51,15 @@ void write_prediction_h5ad(const std::string& input, const StagedOutput& output,
                            const PredictionColumns& predictions);
 
 /// The annotations alone: a new .h5ad with the cells' obs names and the prediction elements
-/// (obs scgrad_label, scgrad_confidence; obsm scgrad_probabilities; uns scgrad_classes), no
+/// (obs scgrad_label, scgrad_confidence, scgrad_novelty; obsm scgrad_probabilities; uns scgrad_classes), no
 /// genes and no expression matrix. Joined to the query in Python:
 /// `adata.obs = adata.obs.join(anndata.read_h5ad(OUT).obs)`.
 void write_prediction_annotations(const StagedOutput& output,
                                   const std::vector<std::string>& cell_names,
                                   const PredictionColumns& predictions);
 
-/// One line per cell: cell, label, confidence, (with voting) over_cluster and majority_label,
+/// One line per cell: cell, label, confidence, (with a novelty reference) novelty, (with voting)
+/// over_cluster and majority_label,
 /// then one probability column per class.
 void write_prediction_csv(const StagedOutput& output, const std::vector<std::string>& cell_names,
                           const PredictionColumns& predictions);

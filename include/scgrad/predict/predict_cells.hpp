@@ -36,6 +36,14 @@ struct PredictOptions {
   /// predicted class). 0: every cell is assigned. In [0, 1].
   double min_confidence = 0;
   std::string unassigned_label = "Unassigned";  ///< must not be one of the model's classes
+  /// Each cell's novelty (predict/novelty.hpp) is computed when the model has a novelty
+  /// reference (files from before it have none); a query larger than max_memory is then read
+  /// twice. False: not computed.
+  bool novelty = true;
+  /// Cells whose novelty is above this are unassigned_label too ("stranger than this share of
+  /// the reference cells of its predicted type"). 1: none (the default). In [0, 1]; below 1
+  /// the model must have a novelty reference.
+  double max_novelty = 1;
   /// Query gene names translated to the model's before matching (read_gene_map): query genes
   /// the map does not name are ignored; several query genes mapped to one model gene are
   /// summed; a query gene mapped to several model genes counts for the first. Empty: names
@@ -68,8 +76,14 @@ struct PredictResults {
   /// Model genes the file names more than once: their columns' counts were summed.
   std::vector<std::string> summed_genes;
   std::vector<std::int64_t> empty_cells;          ///< library size 0 over the model's genes
-  std::int64_t unassigned = 0;                    ///< cells below min_confidence
-  std::vector<std::int64_t> unassigned_by_class;  ///< of them, per most probable class
+  /// Cells below min_confidence or above max_novelty, and of them per most probable class.
+  std::int64_t unassigned = 0;
+  std::vector<std::int64_t> unassigned_by_class;
+  /// Cells above max_novelty (counted in `unassigned` too), and of them per most probable
+  /// class (empty when max_novelty is 1).
+  std::int64_t novel = 0;
+  std::vector<std::int64_t> novel_by_class;
+  bool query_read_twice = false;  ///< the novelty's second pass over a query streamed in blocks
   /// With PredictOptions::over_cluster: how the clusters were made (their labels are in
   /// columns.over_cluster).
   std::optional<OverClustering> over_clustering;

@@ -58,6 +58,9 @@ struct NormalisedCells {
   CsrMatrix values;  ///< log-CPM over the model's genes, each row's entries ordered by gene
   std::vector<double> library_size;
   std::vector<std::int64_t> empty_cells;  ///< rows (of this block) with library size 0
+  /// When asked for: the counts over the model's genes that `values` were computed from
+  /// (the novelty score measures them, predict/novelty.hpp).
+  CsrMatrix counts;
 };
 
 /// Counts of a file's cells → log-CPM over the model's genes (not yet scaled: the dense path
@@ -70,10 +73,12 @@ class CellNormaliser {
   CellNormaliser(const AnnDataSource& file, const Preprocessing& preprocessing, GeneColumns columns,
                  bool allow_non_integer);
 
-  /// Reads the given file rows (ascending), checks the counts, normalises them.
-  NormalisedCells read(const std::vector<std::int64_t>& file_rows) const;
+  /// Reads the given file rows (ascending), checks the counts, normalises them; with
+  /// `keep_counts`, the result keeps the counts over the model's genes too.
+  NormalisedCells read(const std::vector<std::int64_t>& file_rows, bool keep_counts = false) const;
   /// The same for counts already read (and checked) from those rows, all of the file's columns.
-  NormalisedCells normalise(CsrMatrix counts, const std::int64_t* file_rows) const;
+  NormalisedCells normalise(CsrMatrix counts, const std::int64_t* file_rows,
+                            bool keep_counts = false) const;
 
   const std::string& matrix_key() const { return matrix_key_; }
   const GeneColumns& columns() const { return columns_; }

@@ -46,6 +46,10 @@ struct FittedClassifier {
   /// Fitted on the validation cells with the selected model (calibration.hpp); 1 without
   /// validation cells. The retrained and refit models keep it.
   double temperature = 1;
+  /// The selected model's 1 - confidence (calibrated) on each validation cell, and the class it
+  /// predicts: what the novelty score's doubt is calibrated on. Empty without validation cells.
+  std::vector<float> validation_doubt;
+  std::vector<std::int32_t> validation_predicted;
   std::size_t n_classes() const { return inputs.data.cells.classes.size(); }
 };
 
