@@ -59,6 +59,17 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
   for (std::size_t c = 0; c < model.classes.size(); ++c) {
     j["unassigned_by_class"][model.classes[c]] = results.unassigned_by_class[c];
   }
+  if (!results.columns.novelty.empty()) {
+    auto& novelty = j["novelty"];
+    novelty["max_novelty"] = args.options.max_novelty;
+    novelty["query_read_twice"] = results.query_read_twice;
+    if (!results.novel_by_class.empty()) {
+      novelty["novel"] = results.novel;
+      for (std::size_t c = 0; c < model.classes.size(); ++c) {
+        novelty["novel_by_class"][model.classes[c]] = results.novel_by_class[c];
+      }
+    }
+  }
   if (results.evaluation) {
     const auto& e = *results.evaluation;
     j["evaluation"] = {{"label_key", args.options.label_key},
@@ -143,17 +154,26 @@ void report_labels(const PredictArgs& args, const ModelFile& model, const Predic
   for (std::size_t c = 0; c < labels.categories.size(); ++c) {
     std::cout << fmt::format("  {:<24} {}\n", labels.categories[c], counts[c]);
   }
-  if (args.options.min_confidence > 0) {
-    std::string by_class;
+  const auto by_class = [&](const std::vector<std::int64_t>& cells) {
+    std::string out;
     for (std::size_t c = 0; c < model.classes.size(); ++c) {
-      if (results.unassigned_by_class[c] == 0) continue;
-      by_class += fmt::format("{}{} {}", by_class.empty() ? "" : ", ",
-                              results.unassigned_by_class[c], model.classes[c]);
+      if (cells[c] == 0) continue;
+      out += fmt::format("{}{} {}", out.empty() ? "" : ", ", cells[c], model.classes[c]);
     }
-    std::cerr << fmt::format("{} of {} cells {} (top probability below {}){}\n", results.unassigned,
-                             results.cell_names.size(), args.options.unassigned_label,
-                             args.options.min_confidence,
-                             by_class.empty() ? "" : "; they would have been: " + by_class);
+    return out.empty() ? std::string() : "; they would have been: " + out;
+  };
+  const bool confidence = args.options.min_confidence > 0;
+  const bool novelty = args.options.max_novelty < 1;
+  if (confidence || novelty) {
+    std::string why;
+    if (confidence) why = fmt::format("top probability below {}", args.options.min_confidence);
+    if (novelty) {
+      why += fmt::format("{}novelty above {}: {} cells", why.empty() ? "" : ", or ",
+                         args.options.max_novelty, results.novel);
+    }
+    std::cerr << fmt::format("{} of {} cells {} ({}){}\n", results.unassigned,
+                             results.cell_names.size(), args.options.unassigned_label, why,
+                             by_class(results.unassigned_by_class));
   }
 }
 
@@ -297,9 +317,11 @@ void add_predict_command(CLI::App& app) {
   command->add_option("model", args->model, "model file from scgrad train --out")->required();
   command->add_option("data", args->data, "the .h5ad file to label")->required();
   command->add_option("--out", args->out,
-                      "output .h5ad: the input plus obs scgrad_label/scgrad_confidence, obsm "
+                      "output .h5ad: the input plus obs scgrad_label/scgrad_confidence/"
+                      "scgrad_novelty, obsm "
                       "scgrad_probabilities, uns scgrad_classes");
-  command->add_option("--csv", args->csv, "also write cell, label, confidence, probabilities");
+  command->add_option("--csv", args->csv,
+                      "also write cell, label, confidence, novelty, probabilities");
   command->add_option("--annotations-only", args->annotations,
                       "write the annotations alone (obs names and the scgrad_* obs, obsm and uns "
                       "entries; no expression matrix) to this .h5ad, with or without --out; in "
@@ -329,8 +351,19 @@ void add_predict_command(CLI::App& app) {
       ->check(within(0.0, 1.0))
       ->capture_default_str();
   command
+      ->add_option("--max-novelty", args->options.max_novelty,
+                   "label a cell whose novelty (obs scgrad_novelty: stranger than this share "
+                   "of the reference cells of its predicted type, by its counts or by the "
+                   "model's doubt) is above this --unassigned-label too; 0.99 flags about 4 % "
+                   "of known cells and finds most cells of a type the reference lacks "
+                   "(docs/training.md). 1: none")
+      ->check(within(0.0, 1.0))
+      ->capture_default_str();
+  command->add_flag("--no-novelty{false}", args->options.novelty,
+                    "do not compute novelty scores (a query read in blocks is then read once)");
+  command
       ->add_option("--unassigned-label", args->options.unassigned_label,
-                   "label of the cells below --min-confidence")
+                   "label of the cells below --min-confidence or above --max-novelty")
       ->capture_default_str();
   command->add_option("--majority-by", args->options.majority_by,
                       "majority voting (CellTypist's majority_voting) within the groups of this "
@@ -369,6 +402,7 @@ void add_predict_command(CLI::App& app) {
   command->footer(
       "Examples:\n  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad\n"
       "  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad --min-confidence 0.9\n"
+      "  scgrad predict glia.h5 new_cells.h5ad --out labelled.h5ad --max-novelty 0.99\n"
       "  scgrad predict glia.h5 new_cells.h5ad --annotations-only labels.h5ad --majority-vote");
   command->callback([args] { run_predict(*args); });
 }

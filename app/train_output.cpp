@@ -150,6 +150,7 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                       {"retrained_on_training_cells", result.retrained.has_value()},
                       {"class_weights", result.class_weights},
                       {"temperature", result.temperature},
+                      {"novelty_calibration_runs", result.novelty_calibration_runs},
                       {"candidates", candidates}};
   if (run.final_validation) {
     j["validation_loss"] = run.final_validation->loss;
@@ -369,6 +370,28 @@ void TrainPrinter::print_saved(const FitResult& result) {
                                  result.refit->cells)
                    : fmt::format("the selected model, trained on {} cells",
                                  result.model.training_numbers.at("saved_model_cells")));
+  const auto& novelty = result.model.novelty;
+  if (novelty.empty()) {
+    std::cerr << "note: no novelty reference (no class has two cells with counts)\n";
+    return;
+  }
+  std::int64_t pooled = 0;
+  for (const auto n : novelty.deviance_cells) pooled += n == 0 ? 1 : 0;
+  const auto doubt_cells = result.model.training_numbers.at("novelty_doubt_cells");
+  std::cerr << fmt::format(
+      "novelty reference: {} classes x {} genes; {}{}{}\n", novelty.profiles.n_types(),
+      novelty.profiles.n_genes,
+      novelty.doubt_quantiles.empty()
+          ? std::string("counts only (no validation cells to calibrate the doubt on)")
+          : fmt::format("doubt calibrated on {} held-out cells", doubt_cells),
+      result.novelty_calibration_runs > 0
+          ? fmt::format(" ({} of them from {} cross-fitted runs)",
+                        doubt_cells - static_cast<double>(result.data.validation_cells),
+                        result.novelty_calibration_runs)
+          : std::string(),
+      pooled > 0 ? fmt::format("; {} classes with fewer than {} cells calibrated on all classes",
+                               pooled, kMinCalibrationCells)
+                 : std::string());
 }
 
 nlohmann::json metrics_json(const FitResult& result, const FitOptions& options) {

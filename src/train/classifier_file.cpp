@@ -20,10 +20,9 @@ double class_weight_power(const std::string& name) {
 namespace {
 
 /// The novelty reference of `saved`: its training cells (never the held-out ones) and the
-/// selected model's doubt on the validation cells.
-NoveltyReference novelty_reference(const FittedClassifier& saved,
-                                   const FittedClassifier& selected, const FitOptions& fit,
-                                   const AnnDataSource& file) {
+/// doubt on cells the model did not train on.
+NoveltyReference novelty_reference(const FittedClassifier& saved, const FitOptions& fit,
+                                   const AnnDataSource& file, const DoubtCalibration& doubt) {
   const auto& data = saved.inputs.data;
   ReferenceCells cells;
   cells.n_types = saved.n_classes();
@@ -32,14 +31,15 @@ NoveltyReference novelty_reference(const FittedClassifier& saved,
     cells.types.push_back(data.cells.targets[static_cast<std::size_t>(c)]);
   }
   return fit_novelty_reference(file, data.preprocessing, fit.prepare.allow_non_integer, cells,
-                               selected.validation_doubt, selected.validation_predicted,
+                               doubt.doubt, doubt.predicted,
                                streaming_block_bytes(fit.input.max_memory));
 }
 
 }  // namespace
 
 ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier& selected,
-                          const FitOptions& fit, const AnnDataSource& file) {
+                          const FitOptions& fit, const AnnDataSource& file,
+                          const DoubtCalibration& doubt) {
   const auto& data_file = file.path();
   const auto& data = saved.inputs.data;
   ModelFile bundle;
@@ -61,7 +61,7 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
     bundle.marker_attribution.assign(attribution.data_ptr<float>(),
                                      attribution.data_ptr<float>() + attribution.numel());
   }
-  bundle.novelty = novelty_reference(saved, selected, fit, file);
+  bundle.novelty = novelty_reference(saved, fit, file, doubt);
   const auto& split = selected.inputs.data.split;
   bundle.training_numbers = {
       {"seed", static_cast<double>(fit.seed)},
@@ -79,6 +79,8 @@ ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier&
       {"validation_cells", static_cast<double>(split.validation.size())},
       {"test_cells", static_cast<double>(split.test.size())},
       {"selected_epoch", selected.results.best_epoch},
+      {"novelty_calibration_runs", doubt.extra_runs},
+      {"novelty_doubt_cells", static_cast<double>(doubt.doubt.size())},
       {"refit", &saved != &selected ? 1 : 0},
       {"saved_model_cells", static_cast<double>(saved.inputs.sets.train.input->rows())},
       {"final_train_loss", saved.results.final_train.loss},

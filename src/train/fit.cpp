@@ -49,8 +49,10 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   result.temperature = selected.temperature;
   result.evaluation = evaluate_measured(selected, result.held_out, options.training.group);
   if (callbacks.on_measured) callbacks.on_measured(result);
+  const auto doubt = doubt_calibration(file, options, selected);
+  result.novelty_calibration_runs = doubt.extra_runs;
   if (!options.refit) {
-    result.model = classifier_file(selected, selected, options, *file);
+    result.model = classifier_file(selected, selected, options, *file, doubt);
     return result;
   }
   const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
@@ -69,7 +71,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
                               refitted.weight_decay,
                               refitted.class_weights,
                               run.final_train};
-  result.model = classifier_file(refitted, selected, options, *file);
+  result.model = classifier_file(refitted, selected, options, *file, doubt);
   return result;
 }
 

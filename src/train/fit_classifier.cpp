@@ -322,6 +322,37 @@ FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& fi
   return fit_classifier(file, all, callbacks);
 }
 
+DoubtCalibration doubt_calibration(const std::shared_ptr<const AnnDataSource>& file,
+                                   const FitOptions& options, const FittedClassifier& selected) {
+  DoubtCalibration out{selected.validation_doubt, selected.validation_predicted, 0};
+  const auto have = static_cast<std::int64_t>(out.doubt.size());
+  if (have == 0 || have >= kDoubtCalibrationCells) return out;  // none: no validation to mimic
+  constexpr double held = 0.2;
+  const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
+  const auto per_run = std::max<std::int64_t>(1, static_cast<std::int64_t>(held * cells));
+  const auto runs = std::min<std::int64_t>(5, (kDoubtCalibrationCells - have + per_run - 1) / per_run);
+  auto run = options;
+  run.prepare.test_fraction = 0;
+  run.prepare.validation_fraction = held;
+  const auto trained = cells - per_run;
+  run.weight_decay = selected.weight_decay * selected_cells_ratio(selected, trained);
+  run.optimizer = selected.optimizer;
+  run.class_weight_power = selected.class_weight_power;
+  run.training.epochs = epochs_for(selected, trained);
+  run.training.patience = 0;
+  run.retrain_on_training_cells = false;
+  for (std::int64_t r = 0; r < runs; ++r) {
+    run.prepare.split_seed = options.prepare.split_seed + 1 + static_cast<std::uint64_t>(r);
+    const auto fitted = fit_classifier(file, run);
+    out.doubt.insert(out.doubt.end(), fitted.validation_doubt.begin(),
+                     fitted.validation_doubt.end());
+    out.predicted.insert(out.predicted.end(), fitted.validation_predicted.begin(),
+                         fitted.validation_predicted.end());
+    ++out.extra_runs;
+  }
+  return out;
+}
+
 Predictions predict_set(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
                         const ProcessGroup* group) {
   const auto outputs = predict_outputs(model, *data.input, group);

@@ -79,7 +79,7 @@ def main():
         if metrics["majority"]["groups"] != metrics["over_clustering"]["clusters"]:
             problems.append(f"metrics: {metrics['majority']} vs {metrics['over_clustering']}")
         csv = pd.read_csv(path("a.csv"))
-        if list(csv.columns[:5]) != ["cell", "label", "confidence", "over_cluster",
+        if list(csv.columns[:6]) != ["cell", "label", "confidence", "novelty", "over_cluster",
                                      "majority_label"]:
             problems.append(f"CSV columns: {list(csv.columns)}")
         elif not (csv["majority_label"].astype(str).values == majority).all():

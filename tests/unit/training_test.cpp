@@ -401,7 +401,8 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
   EXPECT_LE(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
 
   // The saved file: the refit's weights, the measured model's held-out figures, valid.
-  const auto saved = classifier_file(refit, selected, options, *file);
+  const auto doubt = doubt_calibration(file, options, selected);
+  const auto saved = classifier_file(refit, selected, options, *file, doubt);
   EXPECT_NO_THROW(validate_model_file(saved, "m.h5"));
   EXPECT_EQ(saved.training_numbers.at("refit"), 1);
   EXPECT_EQ(saved.training_numbers.at("saved_model_cells"), 600);
@@ -410,16 +411,25 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
   EXPECT_EQ(saved.training_strings.at("class_weight"), "sqrt");
   EXPECT_EQ(saved.training_strings.at("optimizer"), "lbfgs");
   // The novelty reference: profiles of every class, the deviance calibrated on the refit's
-  // cells (every selected cell), the doubt on the selected model's validation cells.
+  // cells (every selected cell), the doubt on the selected model's validation cells and, as
+  // they are fewer than kDoubtCalibrationCells, on the cross-fitted runs' held-out fifths.
   ASSERT_FALSE(saved.novelty.empty());
   EXPECT_EQ(saved.novelty.profiles.n_types(), selected.n_classes());
   std::int64_t deviance_cells = 0, doubt_cells = 0;
   for (const auto n : saved.novelty.deviance_cells) deviance_cells += n;
   for (const auto n : saved.novelty.doubt_cells) doubt_cells += n;
   EXPECT_EQ(deviance_cells, 600);
-  EXPECT_EQ(doubt_cells, static_cast<std::int64_t>(split.validation.size()));
   EXPECT_EQ(selected.validation_doubt.size(), split.validation.size());
-  EXPECT_EQ(classifier_file(selected, selected, options, *file).training_numbers.at("refit"), 0);
+  ASSERT_LT(split.validation.size(), static_cast<std::size_t>(kDoubtCalibrationCells));
+  EXPECT_EQ(doubt.extra_runs, 5);  // 120 cells a run: 5 runs, the most
+  EXPECT_EQ(doubt.doubt.size(), split.validation.size() + 5 * 120);
+  EXPECT_EQ(doubt_cells, static_cast<std::int64_t>(doubt.doubt.size()));
+  for (const auto d : doubt.doubt) {
+    EXPECT_GE(d, 0);
+    EXPECT_LE(d, 1);
+  }
+  EXPECT_EQ(
+      classifier_file(selected, selected, options, *file, doubt).training_numbers.at("refit"), 0);
 }
 
 TEST(ConcatenatedInput, BatchesFollowTheRowsAskedFor) {

@@ -15,8 +15,9 @@ class AnnDataSource;
 /// The model file of `saved` (the refit on every cell, or the selected model itself) trained
 /// with `fit` on `file`; its held-out figures are those of `selected` (the measured model).
 /// Its novelty reference is fitted on `saved`'s training cells, read again from `file`, and
-/// on `selected`'s validation cells.
+/// calibrated on `doubt`.
 ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier& selected,
-                          const FitOptions& fit, const AnnDataSource& file);
+                          const FitOptions& fit, const AnnDataSource& file,
+                          const DoubtCalibration& doubt);
 
 }  // namespace scgrad

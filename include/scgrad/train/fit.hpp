@@ -107,6 +107,9 @@ struct FitResult {
   /// Fitted on the validation cells (1 without them); the saved model's (ModelFile).
   double temperature = 1;
   std::optional<RefitSummary> refit;  ///< with options.refit
+  /// Trainings run to calibrate the novelty's doubt beyond the validation cells
+  /// (doubt_calibration in fit_classifier.hpp).
+  int novelty_calibration_runs = 0;
 };
 
 /// Reads `path` (an .h5ad file), selects, preprocesses, trains and measures as `options` says.

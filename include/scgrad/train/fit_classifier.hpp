@@ -92,6 +92,25 @@ FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& fi
                                   const FitOptions& options, const FittedClassifier& selected,
                                   const FitCallbacks& callbacks = {});
 
+/// What the novelty's doubt is calibrated on (predict/novelty.hpp): 1 - confidence of
+/// reference cells the model did not train on, and the classes it predicts for them.
+struct DoubtCalibration {
+  std::vector<float> doubt;
+  std::vector<std::int32_t> predicted;
+  int extra_runs = 0;  ///< trainings run for it beyond the selection
+};
+
+/// Enough cells to place a 0.99 quantile: below this many validation cells, more are made.
+constexpr std::int64_t kDoubtCalibrationCells = 1000;
+
+/// The selected model's validation cells; when they are fewer than kDoubtCalibrationCells,
+/// also up to 5 more runs with the selected settings (weight decay scaled, class weights,
+/// epochs), each trained on a random 80 % of every labelled cell (its own gene filter and
+/// scaling) and predicting the other 20 % with its calibrated probabilities: cross-fitting,
+/// so that a small reference still calibrates on hundreds of cells it did not train on.
+DoubtCalibration doubt_calibration(const std::shared_ptr<const AnnDataSource>& file,
+                                   const FitOptions& options, const FittedClassifier& selected);
+
 /// The model's outputs for a set's cells, read back as predicted classes and, for two classes,
 /// the probability of the first (for ROC AUC).
 struct Predictions {
