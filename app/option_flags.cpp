@@ -31,6 +31,7 @@ const std::map<std::string, std::string>& flags() {
       {"majority_min_fraction", "--majority-min-fraction"},
       {"markers_per_type", "--markers-per-type"},
       {"matrix", "--matrix"},
+      {"max_novelty", "--max-novelty"},
       {"min_confidence", "--min-confidence"},
       {"min_gene_fraction", "--min-gene-fraction"},
       {"model", "--model"},

@@ -319,6 +319,9 @@ PredictOptions predict_options(const py::dict& options) {
        [](auto& o, auto v) { o.min_confidence = v.is_none() ? 0.0 : v.template cast<double>(); }},
       {"unassigned_label",
        [](auto& o, auto v) { o.unassigned_label = v.template cast<std::string>(); }},
+      {"max_novelty",
+       [](auto& o, auto v) { o.max_novelty = v.is_none() ? 1.0 : v.template cast<double>(); }},
+      {"novelty", [](auto& o, auto v) { o.novelty = v.template cast<bool>(); }},
       {"majority_by",
        [](auto& o, auto v) { o.majority_by = v.is_none() ? "" : v.template cast<std::string>(); }},
       {"majority_vote", [](auto& o, auto v) { o.over_cluster = v.template cast<bool>(); }},
@@ -363,6 +366,7 @@ py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMe
   out["classes"] = columns.classes;
   out["label"] = categorical_dict(columns.annotation());
   out["confidence"] = numpy_copy(columns.confidence, {cells});
+  if (!columns.novelty.empty()) out["novelty"] = numpy_copy(columns.novelty, {cells});
   out["probabilities"] = numpy_copy(columns.probabilities, {cells, classes});
   if (!columns.over_cluster.empty()) {
     out["over_cluster"] = numpy_copy(columns.over_cluster, {cells});
@@ -372,6 +376,7 @@ py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMe
   out["missing_genes"] = results.missing_genes;
   out["summed_genes"] = results.summed_genes;
   out["unassigned"] = results.unassigned;
+  out["novel"] = results.novel;
   out["empty_cells"] = results.empty_cells;
   if (results.evaluation) {
     py::dict evaluation = report_dict(*results.evaluation, columns.classes);

@@ -246,13 +246,16 @@ class Model:
         frame.attrs["source"] = ranked["source"]
         return frame
 
-    def predict(self, adata, min_confidence: float | None = None, majority_vote: bool = False,
+    def predict(self, adata, min_confidence: float | None = None,
+                max_novelty: float | None = None, majority_vote: bool = False,
                 majority_by: str | None = None, gene_key: str | None = None,
                 gene_map: str | None = None, inplace: bool = True, threads: int | None = None,
                 **options):
         """Labels the cells of an AnnData, as `scgrad predict` does.
 
-        inplace: adds obs scgrad_label and scgrad_confidence (and scgrad_over_cluster,
+        inplace: adds obs scgrad_label, scgrad_confidence and scgrad_novelty (when the model
+        has a novelty reference; max_novelty=Q labels cells above Q unassigned, as
+        --max-novelty; novelty=False skips it) (and scgrad_over_cluster,
         scgrad_majority_label with voting; categoricals), obsm scgrad_probabilities and uns
         scgrad_classes, as the program's output file; else returns them as a DataFrame (one
         probability column per class). label_key=COL compares the predictions with that obs
@@ -261,7 +264,8 @@ class Model:
         (unassigned_label, majority_min_fraction, over_cluster_resolution, seed,
         min_gene_fraction, allow_non_counts, max_memory).
         """
-        settings = _given(min_confidence=min_confidence, majority_vote=majority_vote,
+        settings = _given(min_confidence=min_confidence, max_novelty=max_novelty,
+                          majority_vote=majority_vote,
                           majority_by=majority_by, gene_key=gene_key,
                           gene_map=None if gene_map is None else os.fspath(gene_map), **options)
         if threads is not None:
@@ -275,6 +279,8 @@ class Model:
                                                       out["label"]["categories"]),
             "scgrad_confidence": out["confidence"],
         }
+        if "novelty" in out:
+            columns["scgrad_novelty"] = out["novelty"]
         if "over_cluster" in out:
             clusters = out["over_cluster"]
             names = [str(c) for c in range(int(clusters.max()) + 1 if len(clusters) else 0)]

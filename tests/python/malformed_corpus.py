@@ -336,6 +336,22 @@ def case_list():
         ("the markers group without its attribution",
          lambda f: f.__delitem__("markers/gradient_x_input"), MLP,
          ["markers/gradient_x_input", "missing dataset"]),
+        ("a novelty rate NaN", set_value("novelty/type_rates", (1, 3), np.nan), (),
+         ["novelty/type_rates", "finite"]),
+        ("novelty rates of the wrong shape", lambda f: replace(
+            f, "novelty/type_rates", np.ones((2, N_GENES + 1), np.float32)), (),
+         ["novelty/type_rates", "shape (2, 41)", "(2, 40)"]),
+        ("novelty quantiles that fall", set_value("novelty/deviance_quantiles", (0, 1000), -1.0),
+         (), ["novelty/deviance_quantiles", "non-decreasing"]),
+        ("novelty quantiles declaring 1e9 values", lambda f: (
+            f.__delitem__("novelty/doubt_quantiles"),
+            f.create_dataset("novelty/doubt_quantiles", shape=(2, 10**9), dtype=np.float32,
+                             chunks=(1, 1024))), (),
+         ["novelty/doubt_quantiles", "shape (2, 1000000000)", "(2, 1001)"]),
+        ("a novelty dispersion of 0", lambda f: f["novelty"].attrs.__setitem__(
+            "dispersion", 0.0), (), ["novelty/dispersion"]),
+        ("the novelty group without its rates", lambda f: f.__delitem__("novelty/type_rates"),
+         (), ["novelty/type_rates", "missing dataset"]),
         ("the model attribute missing", lambda f: f.attrs.__delitem__("model"), (),
          ["missing attribute 'model'"]),
         ("the format attribute missing", lambda f: f.attrs.__delitem__("format"), (),

@@ -98,6 +98,11 @@ def test_training_and_prediction_match_the_program(case, simulated, tmp_path):
         by_program.obs["scgrad_label"].astype(str))
     assert np.array_equal(frame[model.classes].to_numpy(np.float32),
                           by_program.obsm["scgrad_probabilities"])
+    # The novelty reference is the same too, and so is each cell's novelty, by either side.
+    novelty = by_program.obs["scgrad_novelty"].to_numpy()
+    assert ((novelty >= 0) & (novelty <= 1)).all()
+    assert np.array_equal(by_python_model.obs["scgrad_novelty"].to_numpy(), novelty)
+    assert np.array_equal(frame["scgrad_novelty"].to_numpy(), novelty)
     scgrad.load(tmp_path / "python.h5").predict(adata, threads=1)
     assert adata.obs["scgrad_label"].dtype == "category"
     assert np.array_equal(adata.obsm["scgrad_probabilities"], by_program.obsm["scgrad_probabilities"])
@@ -112,7 +117,9 @@ def test_rejection_and_voting_match_the_program(simulated, tmp_path):
             (["--min-confidence", 0.9, "--majority-vote", "--seed", 4],
              {"min_confidence": 0.9, "majority_vote": True, "seed": 4}),
             (["--majority-by", "author_cell_type", "--majority-min-fraction", 0.8],
-             {"majority_by": "author_cell_type", "majority_min_fraction": 0.8})]:
+             {"majority_by": "author_cell_type", "majority_min_fraction": 0.8}),
+            (["--max-novelty", 0.9, "--majority-by", "author_cell_type"],
+             {"max_novelty": 0.9, "majority_by": "author_cell_type"})]:
         out = tmp_path / "voted.h5ad"
         run("predict", tmp_path / "model.h5", simulated, "--out", out, "--threads", 1,
             *program_args)
@@ -128,6 +135,10 @@ def test_rejection_and_voting_match_the_program(simulated, tmp_path):
             assert list(adata.obs[column].cat.categories) == list(
                 expected[column].cat.categories), column
             assert list(adata.obs[column].astype(str)) == list(expected[column].astype(str)), column
+        assert np.array_equal(adata.obs["scgrad_novelty"], expected["scgrad_novelty"])
+        if "max_novelty" in keywords:
+            unassigned = (expected["scgrad_label"] == "Unassigned").to_numpy()
+            assert np.array_equal(unassigned, expected["scgrad_novelty"].to_numpy() > 0.9)
         adata.obs = adata.obs.drop(columns=[c for c in adata.obs if c.startswith("scgrad_")])
 
 

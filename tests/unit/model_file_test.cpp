@@ -33,6 +33,18 @@ ModelFile example() {
   m.marker_attribution = {0.1F, -0.2F, 0.3F, 0.4F, 0.5F, -0.6F};  // classes × genes
   m.training_numbers = {{"lr", 0.001}, {"epochs", 30}};
   m.training_strings = {{"data_file", "x.h5ad"}};
+  auto& novelty = m.novelty;
+  novelty.profiles.n_genes = 2;
+  novelty.profiles.rates = {100, 0, 50, 50, 0, 200};  // classes × genes
+  for (int c = 0; c < 3; ++c) {
+    for (std::int64_t j = 0; j < kNoveltyLevels; ++j) {
+      novelty.deviance_quantiles.push_back(static_cast<float>(c + j));
+      novelty.doubt_quantiles.push_back(static_cast<float>(j) / (kNoveltyLevels - 1));
+    }
+  }
+  novelty.deviance_cells = {25, 0, 40};
+  novelty.doubt_cells = {30, 0, 0};
+  novelty.deviance.top_genes = 7;
   return m;
 }
 
@@ -54,6 +66,15 @@ TEST(ModelFile, RoundTrip) {
   EXPECT_EQ(m.weights[0].shape, (std::vector<std::int64_t>{2, 2}));
   EXPECT_EQ(m.weights[0].values, (std::vector<float>{1, 2, 3, 4}));
   EXPECT_EQ(m.marker_attribution, example().marker_attribution);
+  const auto& novelty = example().novelty;
+  EXPECT_EQ(m.novelty.profiles.rates, novelty.profiles.rates);
+  EXPECT_EQ(m.novelty.profiles.n_genes, 2);
+  EXPECT_EQ(m.novelty.deviance_quantiles, novelty.deviance_quantiles);
+  EXPECT_EQ(m.novelty.doubt_quantiles, novelty.doubt_quantiles);
+  EXPECT_EQ(m.novelty.deviance_cells, novelty.deviance_cells);
+  EXPECT_EQ(m.novelty.doubt_cells, novelty.doubt_cells);
+  EXPECT_EQ(m.novelty.deviance.top_genes, 7);
+  EXPECT_EQ(m.novelty.deviance.dispersion, novelty.deviance.dispersion);
   // no temporary file is left beside it
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
     EXPECT_EQ(entry.path().filename(), "m.h5");
@@ -98,6 +119,19 @@ TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
       {"temperature", [](ModelFile& m) { m.temperature = 0; }},
       {"temperature", [](ModelFile& m) { m.temperature = NAN; }},
       {"temperature", [](ModelFile& m) { m.temperature = 1e6; }},
+      {"novelty/type_rates", [](ModelFile& m) { m.novelty.profiles.rates.pop_back(); }},
+      {"novelty/type_rates", [](ModelFile& m) { m.novelty.profiles.rates[1] = -1; }},
+      {"novelty/type_rates", [](ModelFile& m) { m.novelty.profiles.rates[2] = NAN; }},
+      {"novelty/deviance_quantiles", [](ModelFile& m) { m.novelty.deviance_quantiles[5] = 0; }},
+      {"novelty/deviance_quantiles",
+       [](ModelFile& m) { m.novelty.deviance_quantiles.pop_back(); }},
+      {"novelty/doubt_quantiles",
+       [](ModelFile& m) { m.novelty.doubt_quantiles[kNoveltyLevels - 1] = 2; }},
+      {"novelty/doubt_quantiles", [](ModelFile& m) { m.novelty.doubt_quantiles[3] = NAN; }},
+      {"novelty/dispersion", [](ModelFile& m) { m.novelty.deviance.dispersion = 0; }},
+      {"novelty/top_genes", [](ModelFile& m) { m.novelty.deviance.top_genes = 0; }},
+      {"novelty/deviance_cells", [](ModelFile& m) { m.novelty.deviance_cells.pop_back(); }},
+      {"novelty/doubt_cells", [](ModelFile& m) { m.novelty.doubt_cells[0] = -3; }},
   };
   EXPECT_EQ(error_of([] { validate_model_file(example(), "m.h5"); }), "");
   for (const auto& [element, damage] : defects) {
@@ -129,6 +163,20 @@ TEST(ModelFile, TheMarkerAttributionIsOptional) {
   m.marker_attribution.clear();  // the logistic model's files, and older ones
   write_model_file(dir.file("m.h5"), m);
   EXPECT_TRUE(read_model_file(dir.file("m.h5")).marker_attribution.empty());
+}
+
+TEST(ModelFile, TheNoveltyReferenceIsOptional) {
+  test::TempDir dir;
+  auto m = example();
+  m.novelty.doubt_quantiles.clear();  // no validation cells: the counts alone
+  m.novelty.doubt_cells.clear();
+  write_model_file(dir.file("m.h5"), m);
+  const auto read = read_model_file(dir.file("m.h5"));
+  EXPECT_FALSE(read.novelty.empty());
+  EXPECT_TRUE(read.novelty.doubt_quantiles.empty());
+  m.novelty = NoveltyReference{};  // files written before scgrad stored it
+  write_model_file(dir.file("old.h5"), m);
+  EXPECT_TRUE(read_model_file(dir.file("old.h5")).novelty.empty());
 }
 
 TEST(ModelFile, WriterRefusesAnInvalidModel) {

@@ -146,5 +146,125 @@ TEST(Novelty, QueryGeneFactorsTakeOutAShiftOfEveryCell) {
                OptionError);
 }
 
+TEST(Novelty, QuantilesReadBackTheShareOfTheReferenceBelow) {
+  // 0..100: the quantile function is the line from 0 to 100.
+  std::vector<float> scores;
+  for (int i = 100; i >= 0; --i) scores.push_back(static_cast<float>(i));
+  const auto levels = quantile_function(scores);
+  ASSERT_EQ(levels.size(), static_cast<std::size_t>(kNoveltyLevels));
+  EXPECT_FLOAT_EQ(levels.front(), 0);
+  EXPECT_FLOAT_EQ(levels[500], 50);
+  EXPECT_FLOAT_EQ(levels.back(), 100);
+  EXPECT_TRUE(std::is_sorted(levels.begin(), levels.end()));
+  EXPECT_NEAR(quantile_of(levels.data(), 25.05), 0.2505, 1e-6);
+  EXPECT_NEAR(quantile_of(levels.data(), 99), 0.99, 1e-6);
+  EXPECT_EQ(quantile_of(levels.data(), -1), 0);
+  EXPECT_EQ(quantile_of(levels.data(), 101), 1);
+  EXPECT_EQ(quantile_of(levels.data(), NAN), 1);
+  // A run of equal values (most reference cells at 0): the middle of the run.
+  const auto flat = quantile_function({0, 0, 0, 0, 1});
+  EXPECT_NEAR(quantile_of(flat.data(), 0), 0.375, 1e-3);
+  EXPECT_THROW(quantile_function({}), OptionError);
+  EXPECT_THROW(quantile_function({1, NAN}), OptionError);
+}
+
+TEST(Novelty, ATypeWithFewCellsIsCalibratedOnEveryTypePooled) {
+  std::vector<float> scores;
+  std::vector<std::int32_t> types;
+  for (int i = 0; i < 30; ++i) {
+    scores.push_back(static_cast<float>(i));
+    types.push_back(0);
+  }
+  for (int i = 0; i < 5; ++i) {
+    scores.push_back(100.0F + static_cast<float>(i));
+    types.push_back(1);
+  }
+  scores.push_back(7);
+  types.push_back(-1);  // left out
+  std::vector<std::int64_t> cells;
+  const auto rows = calibration_rows(scores, types, 3, cells);
+  ASSERT_EQ(rows.size(), 3 * static_cast<std::size_t>(kNoveltyLevels));
+  EXPECT_EQ(cells, (std::vector<std::int64_t>{30, 0, 0}));
+  EXPECT_EQ(rows[kNoveltyLevels - 1], 29);          // type 0: its own cells
+  EXPECT_EQ(rows[2 * kNoveltyLevels - 1], 104);     // type 1: the 35 cells pooled
+  EXPECT_EQ(rows[kNoveltyLevels], 0);
+  EXPECT_EQ(rows[3 * kNoveltyLevels - 1], 104);     // type 2 has none: pooled
+  EXPECT_THROW(calibration_rows(scores, std::vector<std::int32_t>(scores.size(), 3), 3, cells),
+               OptionError);
+}
+
+TEST(Novelty, CalibrationDeviancesLeaveTheCellOutOfItsProfile) {
+  std::mt19937 random(3);
+  const std::vector<double> means = {2, 0.5, 4, 1, 3, 0.2};
+  const auto cells = poisson_cells(random, 12, means);
+  const auto library = libraries(cells);
+  const std::vector<std::int32_t> types = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+  NoveltyFitter fitter(6, 2);
+  fitter.add_profile_cells(cells, library, types);
+  fitter.add_calibration_cells(cells, library, types);
+  // The same deviance by brute force: cell i against the profile of its type's other cells.
+  std::vector<float> expected;
+  for (std::int64_t i = 0; i < cells.n_rows; ++i) {
+    auto others = types;
+    others[static_cast<std::size_t>(i)] = -1;
+    const auto profiles = type_profiles(cells, library, others, 2);
+    const auto one = select_rows(cells, {i});
+    expected.push_back(count_deviance_scores(one, {library[static_cast<std::size_t>(i)]},
+                                             {types[static_cast<std::size_t>(i)]}, profiles)[0]);
+  }
+  // 6 cells a type are fewer than kMinCalibrationCells: both rows are the 12 cells pooled.
+  const auto reference = fitter.finish({}, {});
+  ASSERT_FALSE(reference.empty());
+  const auto pooled = quantile_function(expected);
+  ASSERT_EQ(reference.deviance_quantiles.size(), 2 * pooled.size());
+  for (std::size_t j = 0; j < pooled.size(); ++j) {
+    EXPECT_NEAR(reference.deviance_quantiles[j], pooled[j], 1e-3 * (1 + pooled[j])) << j;
+  }
+  EXPECT_EQ(reference.deviance_cells, (std::vector<std::int64_t>{0, 0}));
+  EXPECT_TRUE(reference.doubt_quantiles.empty());
+  // No type with two cells: nothing to calibrate on, no reference.
+  NoveltyFitter lonely(6, 2);
+  const auto two = select_rows(cells, {0, 6});
+  lonely.add_profile_cells(two, {library[0], library[6]}, {0, 1});
+  lonely.add_calibration_cells(two, {library[0], library[6]}, {0, 1});
+  EXPECT_TRUE(lonely.finish({}, {}).empty());
+}
+
+TEST(Novelty, ScoresAreTheLargerQuantileOfDevianceAndDoubt) {
+  std::mt19937 random(4);
+  const auto ref = one_type_reference(random);
+  auto cells = poisson_cells(random, 300, ref.means);
+  const auto library = libraries(cells);
+  const std::vector<std::int32_t> types(300, 0);
+  NoveltyFitter fitter(200, 1);
+  fitter.add_profile_cells(cells, library, types);
+  fitter.add_calibration_cells(cells, library, types);
+  std::vector<float> doubt;
+  for (int i = 0; i < 100; ++i) doubt.push_back(static_cast<float>(i) / 200);  // 0 to 0.495
+  const auto reference = fitter.finish(doubt, std::vector<std::int32_t>(100, 0));
+  ASSERT_EQ(reference.doubt_cells, (std::vector<std::int64_t>{100}));
+  const auto known = poisson_cells(random, 100, ref.means);
+  const auto variant = poisson_cells(random, 100, ref.means, {3, 17, 40, 41, 99, 120, 150}, 10);
+  const std::vector<std::int32_t> predicted(100, 0);
+  const std::vector<float> sure(100, 1.0F), unsure(100, 0.4F);  // doubt 0 and 0.6
+  const auto score = [&](const CsrMatrix& m, const std::vector<float>& confidence) {
+    return novelty_scores(reference, m, libraries(m), predicted, confidence, {});
+  };
+  const auto known_sure = score(known, sure);
+  const auto variant_sure = score(variant, sure);
+  const auto known_unsure = score(known, unsure);
+  double flagged = 0, found = 0;
+  for (std::size_t i = 0; i < 100; ++i) {
+    EXPECT_GE(known_sure[i], 0);
+    EXPECT_LE(known_sure[i], 1);
+    flagged += known_sure[i] > 0.99 ? 1 : 0;
+    found += variant_sure[i] > 0.99 ? 1 : 0;
+    EXPECT_EQ(known_unsure[i], 1);  // more doubt than any reference cell
+  }
+  EXPECT_LE(flagged, 5);
+  EXPECT_GE(found, 95);
+  EXPECT_THROW(score(known, std::vector<float>(99, 1.0F)), OptionError);
+}
+
 }  // namespace
 }  // namespace scgrad

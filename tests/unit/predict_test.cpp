@@ -71,6 +71,58 @@ TEST(PredictCells, BlocksFromDiskGiveTheInMemoryLabelsBitForBit) {
     EXPECT_EQ(from_disk.columns.labels, in_memory.columns.labels);
     EXPECT_EQ(from_disk.columns.probabilities, in_memory.columns.probabilities);  // exact
     EXPECT_EQ(from_disk.columns.confidence, in_memory.columns.confidence);
+    // The novelty: read twice from disk (the gene factors need every cell), the same numbers.
+    ASSERT_EQ(in_memory.columns.novelty.size(), 900U);
+    EXPECT_FALSE(in_memory.query_read_twice);
+    EXPECT_TRUE(from_disk.query_read_twice);
+    EXPECT_EQ(from_disk.columns.novelty, in_memory.columns.novelty);
+  }
+}
+
+TEST(PredictCells, MaxNoveltyUnassignsTheCellsAboveItAndCountsThem) {
+  test::TempDir dir;
+  const auto file = test::simulated_file(dir, 600, 200, 3);
+  auto options = recommended_fit_options();
+  options.prepare.classes = {"all"};
+  const auto model = fit(file, options).model;
+  ASSERT_FALSE(model.novelty.empty());
+  const auto plain = predict(model, file);
+  PredictOptions strict;
+  strict.max_novelty = 0.5;
+  strict.min_confidence = 0.9;
+  const auto flagged = predict(model, file, strict);
+  EXPECT_EQ(flagged.columns.labels, plain.columns.labels);  // the most probable class stays
+  std::int64_t novel = 0, unassigned = 0;
+  for (std::size_t i = 0; i < plain.columns.novelty.size(); ++i) {
+    const bool is_novel = plain.columns.novelty[i] > 0.5;
+    novel += is_novel ? 1 : 0;
+    const bool out = is_novel || plain.columns.confidence[i] < 0.9;
+    unassigned += out ? 1 : 0;
+    EXPECT_EQ(flagged.columns.is_assigned(i), !out) << i;
+  }
+  EXPECT_GT(novel, 0);
+  EXPECT_EQ(flagged.novel, novel);
+  EXPECT_EQ(flagged.unassigned, unassigned);
+  std::int64_t by_class = 0;
+  for (const auto n : flagged.novel_by_class) by_class += n;
+  EXPECT_EQ(by_class, novel);
+  EXPECT_TRUE(plain.novel_by_class.empty());
+  // Without novelty scores, or with a model from before them, --max-novelty is refused; the
+  // labels and confidences do not change.
+  PredictOptions off;
+  off.novelty = false;
+  const auto without = predict(model, file, off);
+  EXPECT_TRUE(without.columns.novelty.empty());
+  EXPECT_EQ(without.columns.confidence, plain.columns.confidence);
+  off.max_novelty = 0.99;
+  EXPECT_THROW(predict(model, file, off), OptionError);
+  auto old = model;
+  old.novelty = NoveltyReference{};
+  EXPECT_THROW(predict(old, file, strict), OptionError);
+  EXPECT_EQ(predict(old, file).columns.confidence, plain.columns.confidence);
+  for (const double bad : {-0.1, 1.5, static_cast<double>(NAN)}) {
+    strict.max_novelty = bad;
+    EXPECT_THROW(predict(model, file, strict), OptionError) << bad;
   }
 }
 
