@@ -195,6 +195,7 @@ void report_evaluation(const PredictArgs& args, const PredictResults& results) {
 /// The obs columns predict writes.
 std::string obs_written(const PredictionColumns& columns) {
   return std::string("scgrad_label, scgrad_confidence") +
+         (columns.novelty.empty() ? "" : ", scgrad_novelty") +
          (columns.over_cluster.empty() ? "" : ", scgrad_over_cluster") +
          (columns.majority.codes.empty() ? "" : ", scgrad_majority_label");
 }
