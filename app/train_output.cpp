@@ -389,8 +389,8 @@ void TrainPrinter::print_saved(const FitResult& result) {
                         doubt_cells - static_cast<double>(result.data.validation_cells),
                         result.novelty_calibration_runs)
           : std::string(),
-      pooled > 0 ? fmt::format("; {} {} with fewer than {} cells calibrated on all classes",
-                               pooled, pooled == 1 ? "class" : "classes", kMinCalibrationCells)
+      pooled > 0 ? fmt::format("; {} {} with fewer than {} cells calibrated on all classes", pooled,
+                               pooled == 1 ? "class" : "classes", kMinCalibrationCells)
                  : std::string());
 }
 

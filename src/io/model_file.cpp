@@ -1,9 +1,9 @@
 #include "scgrad/io/model_file.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -219,8 +219,8 @@ void validate_novelty(const ModelFile& model, const std::string& path) {
   if (deviance.top_genes < 1 || deviance.top_genes > 1000000) {
     invalid(path, "novelty/top_genes", "must be 1 to 1000000");
   }
-  check_quantile_rows(novelty.deviance_quantiles, n_classes, 0,
-                      std::numeric_limits<float>::max(), path, kDeviancePath);
+  check_quantile_rows(novelty.deviance_quantiles, n_classes, 0, std::numeric_limits<float>::max(),
+                      path, kDeviancePath);
   if (!novelty.doubt_quantiles.empty()) {
     check_quantile_rows(novelty.doubt_quantiles, n_classes, 0, 1, path, kDoubtPath);
   }
@@ -228,7 +228,8 @@ void validate_novelty(const ModelFile& model, const std::string& path) {
     const bool wanted = cells == &novelty.deviance_cells || !novelty.doubt_quantiles.empty();
     if ((wanted ? cells->size() != n_classes : !cells->empty()) ||
         std::any_of(cells->begin(), cells->end(), [](std::int64_t n) { return n < 0; })) {
-      invalid(path, cells == &novelty.deviance_cells ? "novelty/deviance_cells" : "novelty/doubt_cells",
+      invalid(path,
+              cells == &novelty.deviance_cells ? "novelty/deviance_cells" : "novelty/doubt_cells",
               "expected a cell count >= 0 per class");
     }
   }
@@ -349,13 +350,13 @@ NoveltyReference read_novelty(hid_t root, const ModelFile& model, const std::str
   novelty.profiles.rates = floats_at(root, kRatesPath, {n_classes, n_genes}, {path, kRatesPath});
   novelty.deviance_quantiles =
       floats_at(root, kDeviancePath, {n_classes, kNoveltyLevels}, {path, kDeviancePath});
-  novelty.deviance_cells = hdf5::integer_array_attribute(g, "deviance_cells", at).value_or(
-      std::vector<std::int64_t>{});
+  novelty.deviance_cells =
+      hdf5::integer_array_attribute(g, "deviance_cells", at).value_or(std::vector<std::int64_t>{});
   if (hdf5::exists(root, kDoubtPath)) {
     novelty.doubt_quantiles =
         floats_at(root, kDoubtPath, {n_classes, kNoveltyLevels}, {path, kDoubtPath});
-    novelty.doubt_cells = hdf5::integer_array_attribute(g, "doubt_cells", at).value_or(
-        std::vector<std::int64_t>{});
+    novelty.doubt_cells =
+        hdf5::integer_array_attribute(g, "doubt_cells", at).value_or(std::vector<std::int64_t>{});
   }
   novelty.deviance.dispersion = required_number(g, "dispersion", at);
   const auto top = required_number(g, "top_genes", at);

@@ -145,8 +145,7 @@ void write_prediction_csv(const StagedOutput& output, const std::vector<std::str
     const bool voted = !majority.codes.empty();
     const bool novelty = !predictions.novelty.empty();
     csv << "cell,label,confidence" << (novelty ? ",novelty" : "")
-        << (clusters ? ",over_cluster" : "")
-        << (voted ? ",majority_label" : "");
+        << (clusters ? ",over_cluster" : "") << (voted ? ",majority_label" : "");
     for (const auto& c : predictions.classes) csv << ',' << csv_field("p_" + c);
     csv << '\n';
     for (std::size_t i = 0; i < predictions.labels.size(); ++i) {

@@ -158,7 +158,8 @@ std::vector<float> count_deviance_scores(const CsrMatrix& counts,
         rates_of(profiles, predicted[static_cast<std::size_t>(r)], "count_deviance_scores");
     const auto scale = library[static_cast<std::size_t>(r)] / per_10k;
     scores[static_cast<std::size_t>(r)] = top_deviance_sum(
-        counts, r, [&](std::int64_t, std::size_t g) {
+        counts, r,
+        [&](std::int64_t, std::size_t g) {
           return rates[g] * (gene_factors.empty() ? 1.0 : gene_factors[g]) * scale;
         },
         options, deviances);
@@ -322,11 +323,11 @@ std::vector<float> novelty_scores(const NoveltyReference& reference, const CsrMa
                                   const std::vector<float>& confidence,
                                   const std::vector<double>& gene_factors) {
   if (confidence.size() != predicted.size()) {
-    throw OptionError("novelty_scores: " + std::to_string(confidence.size()) +
-                      " confidences for " + std::to_string(predicted.size()) + " cells");
+    throw OptionError("novelty_scores: " + std::to_string(confidence.size()) + " confidences for " +
+                      std::to_string(predicted.size()) + " cells");
   }
-  auto scores = count_deviance_scores(counts, library, predicted, reference.profiles,
-                                      gene_factors, reference.deviance);
+  auto scores = count_deviance_scores(counts, library, predicted, reference.profiles, gene_factors,
+                                      reference.deviance);
   const auto row = [](const std::vector<float>& rows, std::int32_t type) {
     return rows.data() + static_cast<std::size_t>(type) * kNoveltyLevels;
   };
@@ -334,8 +335,8 @@ std::vector<float> novelty_scores(const NoveltyReference& reference, const CsrMa
     const auto type = predicted[i];
     double novelty = quantile_of(row(reference.deviance_quantiles, type), scores[i]);
     if (!reference.doubt_quantiles.empty()) {
-      novelty = std::max(novelty,
-                         quantile_of(row(reference.doubt_quantiles, type), 1.0 - confidence[i]));
+      novelty =
+          std::max(novelty, quantile_of(row(reference.doubt_quantiles, type), 1.0 - confidence[i]));
     }
     scores[i] = static_cast<float>(novelty);
   }

@@ -10,16 +10,15 @@ namespace scgrad {
 
 NoveltyReference fit_novelty_reference(const AnnDataSource& file,
                                        const Preprocessing& preprocessing, bool allow_non_integer,
-                                       const ReferenceCells& cells,
-                                       const std::vector<float>& doubt,
+                                       const ReferenceCells& cells, const std::vector<float>& doubt,
                                        const std::vector<std::int32_t>& doubt_types,
                                        std::int64_t block_bytes) {
   const auto matrix = file.resolve_matrix_key(preprocessing.matrix);
   const CellNormaliser normaliser(
       file, preprocessing, match_genes(preprocessing.genes, training_gene_names(file, matrix)),
       allow_non_integer);
-  const auto block_rows =
-      static_cast<std::size_t>(std::max<std::int64_t>(rows_per_block(file, matrix, block_bytes), 1));
+  const auto block_rows = static_cast<std::size_t>(
+      std::max<std::int64_t>(rows_per_block(file, matrix, block_bytes), 1));
   NoveltyFitter fitter(static_cast<std::int64_t>(preprocessing.genes.size()), cells.n_types);
   // Two passes: the profiles need every cell, each cell's deviance the profiles without it.
   for (const bool calibrating : {false, true}) {

@@ -74,9 +74,11 @@ void check_rejection(const ModelFile& model, const PredictOptions& options) {
         {"min_confidence"});
   }
   if (!(options.max_novelty >= 0 && options.max_novelty <= 1)) {
-    throw OptionError("the maximum novelty must be in [0, 1] (1: no cell is unassigned for "
-                      "it), got " + format_number(options.max_novelty),
-                      {"max_novelty"});
+    throw OptionError(
+        "the maximum novelty must be in [0, 1] (1: no cell is unassigned for "
+        "it), got " +
+            format_number(options.max_novelty),
+        {"max_novelty"});
   }
   if (options.max_novelty < 1 && (model.novelty.empty() || !options.novelty)) {
     throw OptionError(
@@ -204,10 +206,9 @@ void evaluate_against(const Categorical& labels, const ModelFile& model, Predict
 /// Each cell's novelty, from its counts over the model's genes: `only_block` when the query was
 /// one block, else read again block by block (the gene factors need every cell first).
 std::vector<float> query_novelty(const NoveltyReference& reference,
-                                 const CellNormaliser& normaliser,
-                                 const PredictionColumns& columns,
-                                 const std::vector<double>& gene_factors,
-                                 std::int64_t block_cells, NormalisedCells only_block) {
+                                 const CellNormaliser& normaliser, const PredictionColumns& columns,
+                                 const std::vector<double>& gene_factors, std::int64_t block_cells,
+                                 NormalisedCells only_block) {
   const auto n_cells = static_cast<std::int64_t>(columns.labels.size());
   std::vector<float> out;
   out.reserve(static_cast<std::size_t>(n_cells));
@@ -323,8 +324,8 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
     return rows;
   };
   // The next block is read and normalised on another thread while this one is labelled.
-  auto next = std::async(std::launch::deferred,
-                         [&] { return normaliser.read(rows_from(0), novelty); });
+  auto next =
+      std::async(std::launch::deferred, [&] { return normaliser.read(rows_from(0), novelty); });
   for (std::int64_t start = 0; start < n_cells; start += block_cells) {
     const auto rows = rows_from(start);
     auto cells = next.get();

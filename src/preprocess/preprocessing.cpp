@@ -108,10 +108,12 @@ void CellNormaliser::check_library_sizes(const std::vector<double>& sizes,
   if (bad == 0) return;
   const auto row = static_cast<std::size_t>(file_rows[first]);
   throw InputError(file_->path(), "obs/" + library_key_,
-                   std::to_string(bad) + " of the cells read have a library size that is not a "
-                   "positive number, e.g. cell '" + file_->obs_names()[row] + "' (" +
-                   format_number(sizes[first]) + "); counts are divided by it. Fix the column "
-                   "or leave the library-size key out (sizes are then summed from the counts)",
+                   std::to_string(bad) +
+                       " of the cells read have a library size that is not a "
+                       "positive number, e.g. cell '" +
+                       file_->obs_names()[row] + "' (" + format_number(sizes[first]) +
+                       "); counts are divided by it. Fix the column "
+                       "or leave the library-size key out (sizes are then summed from the counts)",
                    {"library_size_key"});
 }
 

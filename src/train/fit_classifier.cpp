@@ -287,8 +287,8 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   if (sets.validation) {
     fitted.temperature =
         fit_temperature(best_on_validation.probabilities, n_classes, validation_truth);
-    const auto calibrated = tempered(best_on_validation.probabilities, n_classes,
-                                     fitted.temperature);
+    const auto calibrated =
+        tempered(best_on_validation.probabilities, n_classes, fitted.temperature);
     fitted.validation_predicted = best_on_validation.classes;
     for (std::size_t i = 0; i < best_on_validation.classes.size(); ++i) {
       const auto c = static_cast<std::size_t>(best_on_validation.classes[i]);
@@ -330,7 +330,8 @@ DoubtCalibration doubt_calibration(const std::shared_ptr<const AnnDataSource>& f
   constexpr double held = 0.2;
   const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
   const auto per_run = std::max<std::int64_t>(1, static_cast<std::int64_t>(held * cells));
-  const auto runs = std::min<std::int64_t>(5, (kDoubtCalibrationCells - have + per_run - 1) / per_run);
+  const auto runs =
+      std::min<std::int64_t>(5, (kDoubtCalibrationCells - have + per_run - 1) / per_run);
   auto run = options;
   run.prepare.test_fraction = 0;
   run.prepare.validation_fraction = held;

@@ -79,7 +79,10 @@ def test_a_second_predict_replaces_the_first_ones_columns(files):
     assert "scgrad_majority_label" in adata.obs
     m.predict(adata, threads=1)
     ours = [c for c in adata.obs.columns if c.startswith("scgrad_")]
-    assert ours == ["scgrad_label", "scgrad_confidence"]
+    assert ours == ["scgrad_label", "scgrad_confidence", "scgrad_novelty"]
+    m.predict(adata, novelty=False, threads=1)  # without novelty: no stale novelty column
+    assert [c for c in adata.obs.columns if c.startswith("scgrad_")] == ["scgrad_label",
+                                                                         "scgrad_confidence"]
 
 
 @pytest.mark.parametrize("bad", [np.nan, 0.0, -5.0, np.inf])

@@ -185,10 +185,10 @@ TEST(Novelty, ATypeWithFewCellsIsCalibratedOnEveryTypePooled) {
   const auto rows = calibration_rows(scores, types, 3, cells);
   ASSERT_EQ(rows.size(), 3 * static_cast<std::size_t>(kNoveltyLevels));
   EXPECT_EQ(cells, (std::vector<std::int64_t>{30, 0, 0}));
-  EXPECT_EQ(rows[kNoveltyLevels - 1], 29);          // type 0: its own cells
-  EXPECT_EQ(rows[2 * kNoveltyLevels - 1], 104);     // type 1: the 35 cells pooled
+  EXPECT_EQ(rows[kNoveltyLevels - 1], 29);       // type 0: its own cells
+  EXPECT_EQ(rows[2 * kNoveltyLevels - 1], 104);  // type 1: the 35 cells pooled
   EXPECT_EQ(rows[kNoveltyLevels], 0);
-  EXPECT_EQ(rows[3 * kNoveltyLevels - 1], 104);     // type 2 has none: pooled
+  EXPECT_EQ(rows[3 * kNoveltyLevels - 1], 104);  // type 2 has none: pooled
   EXPECT_THROW(calibration_rows(scores, std::vector<std::int32_t>(scores.size(), 3), 3, cells),
                OptionError);
 }

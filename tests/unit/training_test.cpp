@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
@@ -428,8 +427,8 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
     EXPECT_GE(d, 0);
     EXPECT_LE(d, 1);
   }
-  EXPECT_EQ(
-      classifier_file(selected, selected, options, *file, doubt).training_numbers.at("refit"), 0);
+  EXPECT_EQ(classifier_file(selected, selected, options, *file, doubt).training_numbers.at("refit"),
+            0);
 }
 
 TEST(ConcatenatedInput, BatchesFollowTheRowsAskedFor) {

@@ -1,9 +1,9 @@
 #pragma once
 /// @file prediction_output.hpp
 /// Writes predictions into a copy of the input .h5ad: obs `scgrad_label` (categorical),
-/// `scgrad_confidence` and `scgrad_novelty` (when computed) (with voting also `scgrad_over_cluster` and `scgrad_majority_label`,
-/// categorical), obsm `scgrad_probabilities` (cells x classes), uns `scgrad_classes` (the
-/// column order). The input file is never opened for writing.
+/// `scgrad_confidence` and `scgrad_novelty` (when computed) (with voting also `scgrad_over_cluster`
+/// and `scgrad_majority_label`, categorical), obsm `scgrad_probabilities` (cells x classes), uns
+/// `scgrad_classes` (the column order). The input file is never opened for writing.
 
 #include <cstdint>
 #include <string>
@@ -40,8 +40,9 @@ struct PredictionColumns {
 };
 
 /// Every obs column predict may write (scgrad_label, scgrad_confidence, scgrad_novelty,
-/// scgrad_over_cluster, scgrad_majority_label): all of them are removed before a new prediction is added, by the
-/// program and by Python, so no column of an earlier prediction stays beside the new ones.
+/// scgrad_over_cluster, scgrad_majority_label): all of them are removed before a new prediction is
+/// added, by the program and by Python, so no column of an earlier prediction stays beside the new
+/// ones.
 std::vector<std::string> prediction_obs_columns();
 
 /// Copies `input` into the staged output and adds the prediction elements (replacing earlier
@@ -51,9 +52,9 @@ void write_prediction_h5ad(const std::string& input, const StagedOutput& output,
                            const PredictionColumns& predictions);
 
 /// The annotations alone: a new .h5ad with the cells' obs names and the prediction elements
-/// (obs scgrad_label, scgrad_confidence, scgrad_novelty; obsm scgrad_probabilities; uns scgrad_classes), no
-/// genes and no expression matrix. Joined to the query in Python:
-/// `adata.obs = adata.obs.join(anndata.read_h5ad(OUT).obs)`.
+/// (obs scgrad_label, scgrad_confidence, scgrad_novelty; obsm scgrad_probabilities; uns
+/// scgrad_classes), no genes and no expression matrix. Joined to the query in Python: `adata.obs =
+/// adata.obs.join(anndata.read_h5ad(OUT).obs)`.
 void write_prediction_annotations(const StagedOutput& output,
                                   const std::vector<std::string>& cell_names,
                                   const PredictionColumns& predictions);

@@ -24,8 +24,7 @@ struct ReferenceCells {
 /// classes (empty: none). Blocks of about `block_bytes` of matrix.
 NoveltyReference fit_novelty_reference(const AnnDataSource& file,
                                        const Preprocessing& preprocessing, bool allow_non_integer,
-                                       const ReferenceCells& cells,
-                                       const std::vector<float>& doubt,
+                                       const ReferenceCells& cells, const std::vector<float>& doubt,
                                        const std::vector<std::int32_t>& doubt_types,
                                        std::int64_t block_bytes);
 

@@ -75,7 +75,7 @@ struct PredictResults {
   std::vector<std::string> missing_genes;  ///< model genes absent from the file
   /// Model genes the file names more than once: their columns' counts were summed.
   std::vector<std::string> summed_genes;
-  std::vector<std::int64_t> empty_cells;          ///< library size 0 over the model's genes
+  std::vector<std::int64_t> empty_cells;  ///< library size 0 over the model's genes
   /// Cells below min_confidence or above max_novelty, and of them per most probable class.
   std::int64_t unassigned = 0;
   std::vector<std::int64_t> unassigned_by_class;
