@@ -83,7 +83,7 @@ std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model
   const auto& majority = results.columns.majority;
   if (!majority.codes.empty()) {
     auto& vote = j["majority"];
-    vote["by"] = args.options.over_cluster ? "scgrad_over_cluster" : args.options.majority_by;
+    vote["by"] = args.options.over_cluster ? obs_names::over_cluster : args.options.majority_by;
     vote["min_fraction"] = args.options.majority.min_fraction;
     vote["groups"] = results.majority_groups;
     vote["heterogeneous_groups"] = results.heterogeneous_groups;
@@ -194,10 +194,10 @@ void report_evaluation(const PredictArgs& args, const PredictResults& results) {
 
 /// The obs columns predict writes.
 std::string obs_written(const PredictionColumns& columns) {
-  return std::string("scgrad_label, scgrad_confidence") +
-         (columns.novelty.empty() ? "" : ", scgrad_novelty") +
-         (columns.over_cluster.empty() ? "" : ", scgrad_over_cluster") +
-         (columns.majority.codes.empty() ? "" : ", scgrad_majority_label");
+  std::string names;
+  for (const auto& column : obs_columns(columns))
+    names += (names.empty() ? "" : ", ") + column.name;
+  return names;
 }
 
 /// With voting: the groups, the clusters scgrad made, and the cells per voted label.
@@ -217,7 +217,8 @@ void report_vote(const PredictArgs& args, const PredictResults& results) {
       "majority vote within {} groups of {}: {} heterogeneous (top label below {:.0f} %); {} "
       "cells kept their own label (confidence at least their group's majority share)\n",
       results.majority_groups,
-      args.options.over_cluster ? "scgrad_over_cluster" : "obs['" + args.options.majority_by + "']",
+      args.options.over_cluster ? std::string(obs_names::over_cluster)
+                                : "obs['" + args.options.majority_by + "']",
       results.heterogeneous_groups, 100 * args.options.majority.min_fraction,
       results.majority_kept_cells);
   std::cout << "majority labels:\n";

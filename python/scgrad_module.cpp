@@ -364,14 +364,15 @@ py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMe
   const auto classes = static_cast<py::ssize_t>(columns.classes.size());
   py::dict out;
   out["classes"] = columns.classes;
-  out["label"] = categorical_dict(columns.annotation());
-  out["confidence"] = numpy_copy(columns.confidence, {cells});
-  if (!columns.novelty.empty()) out["novelty"] = numpy_copy(columns.novelty, {cells});
-  out["probabilities"] = numpy_copy(columns.probabilities, {cells, classes});
-  if (!columns.over_cluster.empty()) {
-    out["over_cluster"] = numpy_copy(columns.over_cluster, {cells});
+  // The obs columns in order, as the program writes them: (name, categorical dict or array).
+  py::list obs;
+  for (const auto& column : obs_columns(columns)) {
+    obs.append(py::make_tuple(column.name, column.categorical
+                                               ? py::object(categorical_dict(column.categories))
+                                               : py::object(numpy_copy(column.numbers, {cells}))));
   }
-  if (!columns.majority.codes.empty()) out["majority_label"] = categorical_dict(columns.majority);
+  out["obs"] = obs;
+  out["probabilities"] = numpy_copy(columns.probabilities, {cells, classes});
   out["model_genes"] = results.model_genes;
   out["missing_genes"] = results.missing_genes;
   out["summed_genes"] = results.summed_genes;

@@ -275,19 +275,8 @@ class Model:
                                    options.get("label_key")], var_keys=[gene_key])
         out = _scgrad.predict(self._file, source, settings)
         columns = {
-            "scgrad_label": pd.Categorical.from_codes(out["label"]["codes"],
-                                                      out["label"]["categories"]),
-            "scgrad_confidence": out["confidence"],
-        }
-        if "novelty" in out:
-            columns["scgrad_novelty"] = out["novelty"]
-        if "over_cluster" in out:
-            clusters = out["over_cluster"]
-            names = [str(c) for c in range(int(clusters.max()) + 1 if len(clusters) else 0)]
-            columns["scgrad_over_cluster"] = pd.Categorical.from_codes(clusters, names)
-        if "majority_label" in out:
-            columns["scgrad_majority_label"] = pd.Categorical.from_codes(
-                out["majority_label"]["codes"], out["majority_label"]["categories"])
+            name: pd.Categorical.from_codes(values["codes"], values["categories"])
+            if isinstance(values, dict) else values for name, values in out["obs"]}
         # label_key=COL: the predictions against the query's known labels.
         evaluation = {k: out["evaluation"][k] for k in (
             "accuracy", "macro_f1", "balanced_accuracy", "ece", "cells",

@@ -17,12 +17,6 @@ using hdf5::Location;
 
 namespace {
 
-constexpr const char* kLabel = "scgrad_label";
-constexpr const char* kConfidence = "scgrad_confidence";
-constexpr const char* kNovelty = "scgrad_novelty";
-constexpr const char* kOverCluster = "scgrad_over_cluster";
-constexpr const char* kMajorityLabel = "scgrad_majority_label";
-
 Handle group_or_create(hid_t loc, const std::string& name, const Location& where) {
   if (hdf5::is_group(loc, name)) return hdf5::open_group(loc, name, where);
   Handle group = hdf5::create_group(loc, name, where);
@@ -55,22 +49,13 @@ void add_prediction_elements(hid_t file, const PredictionColumns& predictions,
     if (std::find(ours.begin(), ours.end(), name) == ours.end()) order.push_back(name);
   }
   for (const auto& name : ours) hdf5::remove_if_exists(obs.get(), name);
-  anndata::write_categorical(obs.get(), kLabel, predictions.annotation(), where);
-  anndata::write_float_array(obs.get(), kConfidence, predictions.confidence, {n}, where);
-  order.emplace_back(kLabel);
-  order.emplace_back(kConfidence);
-  if (!predictions.novelty.empty()) {
-    anndata::write_float_array(obs.get(), kNovelty, predictions.novelty, {n}, where);
-    order.emplace_back(kNovelty);
-  }
-  if (!predictions.over_cluster.empty()) {
-    anndata::write_categorical(obs.get(), kOverCluster,
-                               cluster_categorical(predictions.over_cluster), where);
-    order.emplace_back(kOverCluster);
-  }
-  if (!predictions.majority.codes.empty()) {
-    anndata::write_categorical(obs.get(), kMajorityLabel, predictions.majority, where);
-    order.emplace_back(kMajorityLabel);
+  for (const auto& column : obs_columns(predictions)) {
+    if (column.categorical) {
+      anndata::write_categorical(obs.get(), column.name, column.categories, where);
+    } else {
+      anndata::write_float_array(obs.get(), column.name, column.numbers, {n}, where);
+    }
+    order.push_back(column.name);
   }
   hdf5::remove_attribute_if_exists(obs.get(), "column-order", where);
   hdf5::write_string_array_attribute(obs.get(), "column-order", order, where);
@@ -119,7 +104,29 @@ void write_prediction_annotations(const StagedOutput& out,
 }
 
 std::vector<std::string> prediction_obs_columns() {
-  return {kLabel, kConfidence, kNovelty, kOverCluster, kMajorityLabel};
+  return {obs_names::label, obs_names::confidence, obs_names::novelty, obs_names::over_cluster,
+          obs_names::majority_label};
+}
+
+std::vector<ObsColumn> obs_columns(const PredictionColumns& predictions) {
+  std::vector<ObsColumn> out;
+  const auto categorical = [&](const char* name, const char* header, Categorical values) {
+    out.push_back({name, header, true, std::move(values), {}});
+  };
+  const auto numbers = [&](const char* name, const char* header, std::vector<float> values) {
+    out.push_back({name, header, false, {}, std::move(values)});
+  };
+  categorical(obs_names::label, "label", predictions.annotation());
+  numbers(obs_names::confidence, "confidence", predictions.confidence);
+  if (!predictions.novelty.empty()) numbers(obs_names::novelty, "novelty", predictions.novelty);
+  if (!predictions.over_cluster.empty()) {
+    categorical(obs_names::over_cluster, "over_cluster",
+                cluster_categorical(predictions.over_cluster));
+  }
+  if (!predictions.majority.codes.empty()) {
+    categorical(obs_names::majority_label, "majority_label", predictions.majority);
+  }
+  return out;
 }
 
 Categorical PredictionColumns::annotation() const {
@@ -138,26 +145,23 @@ void write_prediction_csv(const StagedOutput& output, const std::vector<std::str
                           const PredictionColumns& predictions) {
   std::ostringstream csv;
   {
-    const auto labels = predictions.annotation();
+    const auto columns = obs_columns(predictions);
     const auto k = predictions.classes.size();
-    const auto& majority = predictions.majority;
-    const bool clusters = !predictions.over_cluster.empty();
-    const bool voted = !majority.codes.empty();
-    const bool novelty = !predictions.novelty.empty();
-    csv << "cell,label,confidence" << (novelty ? ",novelty" : "")
-        << (clusters ? ",over_cluster" : "") << (voted ? ",majority_label" : "");
+    csv << "cell";
+    for (const auto& column : columns) csv << ',' << column.csv_header;
     for (const auto& c : predictions.classes) csv << ',' << csv_field("p_" + c);
     csv << '\n';
     for (std::size_t i = 0; i < predictions.labels.size(); ++i) {
-      csv << csv_field(cell_names[i]) << ','
-          << csv_field(labels.categories[static_cast<std::size_t>(labels.codes[i])]) << ','
-          << predictions.confidence[i];
-      if (novelty) csv << ',' << predictions.novelty[i];
-      if (clusters) csv << ',' << predictions.over_cluster[i];
-      if (voted) {
-        const auto code = majority.codes[i];
-        csv << ','
-            << (code < 0 ? "" : csv_field(majority.categories[static_cast<std::size_t>(code)]));
+      csv << csv_field(cell_names[i]);
+      for (const auto& column : columns) {
+        csv << ',';
+        if (!column.categorical) {
+          csv << column.numbers[i];
+          continue;
+        }
+        const auto code = column.categories.codes[i];
+        if (code >= 0)
+          csv << csv_field(column.categories.categories[static_cast<std::size_t>(code)]);
       }
       for (std::size_t c = 0; c < k; ++c) csv << ',' << predictions.probabilities[i * k + c];
       csv << '\n';

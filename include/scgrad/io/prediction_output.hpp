@@ -39,6 +39,30 @@ struct PredictionColumns {
   Categorical annotation() const;
 };
 
+/// The obs names of a prediction's columns: spelled here only.
+namespace obs_names {
+inline constexpr const char* label = "scgrad_label";
+inline constexpr const char* confidence = "scgrad_confidence";
+inline constexpr const char* novelty = "scgrad_novelty";
+inline constexpr const char* over_cluster = "scgrad_over_cluster";
+inline constexpr const char* majority_label = "scgrad_majority_label";
+}  // namespace obs_names
+
+/// One obs column of a prediction as every writer sees it. The h5ad writers, the CSV writer, the
+/// program's summary and Python iterate over obs_columns(): a new column is added there (and
+/// to PredictionColumns), nowhere else.
+struct ObsColumn {
+  std::string name;        ///< in obs, e.g. scgrad_label
+  std::string csv_header;  ///< in the CSV, e.g. label
+  bool categorical = false;
+  Categorical categories;      ///< when categorical (code -1: no value)
+  std::vector<float> numbers;  ///< when not
+};
+
+/// The columns a prediction has, in the order they are written (label, confidence, novelty,
+/// over_cluster, majority_label; those without values left out).
+std::vector<ObsColumn> obs_columns(const PredictionColumns& predictions);
+
 /// Every obs column predict may write (scgrad_label, scgrad_confidence, scgrad_novelty,
 /// scgrad_over_cluster, scgrad_majority_label): all of them are removed before a new prediction is
 /// added, by the program and by Python, so no column of an earlier prediction stays beside the new
