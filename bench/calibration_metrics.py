@@ -1,4 +1,4 @@
-"""The expected calibration error as scgrad defines it (include/scgrad/train/calibration.hpp),
+"""The expected calibration error as scgrad defines it (include/scgrad/infer/calibration.hpp),
 for the benchmarks that compare scgrad's confidences with other classifiers'."""
 import numpy as np
 

@@ -13,11 +13,11 @@
 #include <iostream>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/exercise/exercise_models.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
 #include "scgrad/train/classification.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/trainer.hpp"
 
 int main(int argc, char** argv) try {

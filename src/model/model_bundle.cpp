@@ -1,7 +1,6 @@
 #include "scgrad/model/model_bundle.hpp"
 
 #include "scgrad/error.hpp"
-#include "scgrad/train/classification.hpp"
 
 namespace scgrad {
 

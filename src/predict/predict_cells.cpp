@@ -9,15 +9,14 @@
 #include <unordered_map>
 
 #include "scgrad/error.hpp"
+#include "scgrad/infer/calibration.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
+#include "scgrad/infer/outputs.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/model/model_bundle.hpp"
 #include "scgrad/predict/novelty.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
-#include "scgrad/train/calibration.hpp"
-#include "scgrad/train/classification.hpp"
-#include "scgrad/train/dense_tensors.hpp"
-#include "scgrad/train/trainer.hpp"
 
 namespace scgrad {
 

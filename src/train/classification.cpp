@@ -60,16 +60,6 @@ std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& clas
   return weights;
 }
 
-torch::Tensor class_probabilities(const torch::Tensor& outputs, std::size_t n_classes) {
-  if (n_classes == 2) return torch::cat({outputs, 1 - outputs}, 1);
-  return torch::softmax(outputs, 1);
-}
-
-torch::Tensor predicted_classes(const torch::Tensor& outputs, std::size_t n_classes) {
-  if (n_classes == 2) return (outputs.reshape({-1}) <= 0.5).to(torch::kInt64);
-  return outputs.argmax(1);
-}
-
 double classification_accuracy(const torch::Tensor& outputs, const torch::Tensor& targets,
                                std::size_t n_classes) {
   if (n_classes == 2) return accuracy(outputs, targets);

@@ -1,7 +1,7 @@
 #include "scgrad/train/fit.hpp"
 
+#include "scgrad/infer/calibration.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
-#include "scgrad/train/calibration.hpp"
 #include "scgrad/train/classifier_file.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 

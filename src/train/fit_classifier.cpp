@@ -10,10 +10,10 @@
 
 #include "scgrad/distributed/process_group.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/infer/calibration.hpp"
+#include "scgrad/infer/classification_metrics.hpp"
 #include "scgrad/io/anndata_source.hpp"
-#include "scgrad/train/calibration.hpp"
 #include "scgrad/train/classification.hpp"
-#include "scgrad/train/classification_metrics.hpp"
 
 namespace scgrad {
 

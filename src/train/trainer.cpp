@@ -257,23 +257,6 @@ LbfgsStep lbfgs_step(ClassifierImpl& model, torch::optim::Optimizer& optimizer,
 
 }  // namespace
 
-torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input,
-                              const ProcessGroup* group) {
-  torch::NoGradGuard no_grad;
-  const bool was_training = model.is_training();
-  model.eval();
-  std::vector<torch::Tensor> parts;  // chunks bound memory and hidden activations
-  const auto [first, last] = share_of(group, input.rows());
-  input.visit_range(first, last, input.chunk_rows(), [&](const ModelBatch& batch, std::int64_t) {
-    parts.push_back(model.forward(batch));
-  });
-  model.train(was_training);
-  const auto mine = parts.empty()       ? torch::empty({0, 0})  // a rank with no cells
-                    : parts.size() == 1 ? parts.front()
-                                        : torch::cat(parts, 0);
-  return data_parallel(group) ? group->all_gather_rows(mine) : mine;
-}
-
 LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
                          const std::vector<double>& class_weights, const ProcessGroup* group) {
   const auto outputs = predict_outputs(model, *data.input, group);

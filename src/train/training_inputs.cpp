@@ -3,10 +3,10 @@
 #include <chrono>
 
 #include "scgrad/distributed/process_group.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/io/anndata_source.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/classification.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/streaming_input.hpp"
 
 namespace scgrad {

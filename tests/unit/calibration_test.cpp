@@ -1,6 +1,6 @@
 // Temperature scaling and the expected calibration error, against values worked by hand.
 
-#include "scgrad/train/calibration.hpp"
+#include "scgrad/infer/calibration.hpp"
 
 #include <gtest/gtest.h>
 

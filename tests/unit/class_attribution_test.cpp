@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
 #include "test_support.hpp"
 
 namespace scgrad {

@@ -1,4 +1,4 @@
-#include "scgrad/train/classification_metrics.hpp"
+#include "scgrad/infer/classification_metrics.hpp"
 
 #include <gtest/gtest.h>
 

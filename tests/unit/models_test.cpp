@@ -7,8 +7,8 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise_models.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/train/classification.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 
 namespace scgrad {
 namespace {

@@ -12,10 +12,10 @@
 #include "scgrad/cluster/leiden.hpp"
 #include "scgrad/cluster/nearest_neighbours.hpp"
 #include "scgrad/cluster/sparse_pca.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/predict/majority_vote.hpp"
 #include "scgrad/predict/predict_cells.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/fit.hpp"
 #include "test_support.hpp"
 
@@ -142,8 +142,9 @@ TEST(MajorityVote, OverScgradsClustersBeatsCorruptedPerCellLabels) {
   std::vector<float> confidence;
   const auto n_classes = model.classes.size();
   for (std::size_t i = 0; i < corrupted.codes.size(); ++i) {
-    confidence.push_back(results.columns.probabilities[i * n_classes +
-                                                       static_cast<std::size_t>(corrupted.codes[i])]);
+    confidence.push_back(
+        results.columns
+            .probabilities[i * n_classes + static_cast<std::size_t>(corrupted.codes[i])]);
   }
   const auto confident_vote = majority_vote(clusters, corrupted, {}, confidence);
   double per_cell = 0, voted = 0, voted_with_confidence = 0;

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "scgrad/infer/dense_tensors.hpp"
+#include "scgrad/infer/model_input.hpp"
 #include "scgrad/model/classifier.hpp"
-#include "scgrad/train/dense_tensors.hpp"
-#include "scgrad/train/model_input.hpp"
 
 namespace scgrad {
 namespace {

@@ -4,11 +4,11 @@
 
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/classifier_file.hpp"
-#include "scgrad/train/dense_tensors.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 #include "scgrad/train/trainer.hpp"
 #include "test_support.hpp"

@@ -43,7 +43,7 @@ struct ModelFile {
   /// what predict applies to new cells.
   Preprocessing preprocessing;
   ComputePath compute = ComputePath::dense;
-  /// Divides the logits before the probabilities are read (train/calibration.hpp), fitted on
+  /// Divides the logits before the probabilities are read (infer/calibration.hpp), fitted on
   /// the validation cells; 1 = none (files written before scgrad calibrated). Root attribute
   /// "temperature", finite and in [0.05, 20].
   double temperature = 1;

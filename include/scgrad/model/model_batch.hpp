@@ -2,7 +2,7 @@
 /// @file model_batch.hpp
 /// Cells as a model takes them: the exercise's dense, already scaled X, or log-CPM rows kept
 /// sparse, which the model's input layer scales as it multiplies (input_linear.hpp). Inputs
-/// (train/model_input.hpp) produce batches; the training loop hands them to the model.
+/// (infer/model_input.hpp) produce batches; the training loop hands them to the model.
 
 #include <torch/torch.h>
 

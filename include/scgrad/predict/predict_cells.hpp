@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "scgrad/cluster/over_clustering.hpp"
+#include "scgrad/infer/classification_metrics.hpp"
 #include "scgrad/io/gene_map.hpp"
 #include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/predict/majority_vote.hpp"
-#include "scgrad/train/classification_metrics.hpp"
 
 namespace scgrad {
 

@@ -20,8 +20,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "scgrad/infer/model_input.hpp"
 #include "scgrad/model/classifier.hpp"
-#include "scgrad/train/model_input.hpp"
 
 namespace scgrad {
 

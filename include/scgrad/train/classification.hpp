@@ -1,13 +1,15 @@
 #pragma once
 /// @file classification.hpp
-/// Targets, loss, probabilities and predicted classes for two classes (one sigmoid output and
-/// BCE, as the exercise) and for K > 2 classes (K logits and cross-entropy).
+/// Targets, loss and accuracy for two classes (one sigmoid output and BCE, as the exercise) and
+/// for K > 2 classes (K logits and cross-entropy); probabilities and predicted classes are in
+/// infer/outputs.hpp.
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "scgrad/infer/outputs.hpp"
 #include "scgrad/model/layer_spec.hpp"  // output_units
 
 namespace scgrad {
@@ -34,12 +36,6 @@ torch::Tensor classification_loss(const torch::Tensor& outputs, const torch::Ten
 /// without cells gets weight 0.
 std::vector<double> balanced_class_weights(const std::vector<std::int64_t>& class_counts,
                                            double power = 1.0);
-
-/// Probabilities (n x K) in class order: for two classes [p, 1 - p], else softmax.
-torch::Tensor class_probabilities(const torch::Tensor& outputs, std::size_t n_classes);
-
-/// Predicted class index per cell (int64): for two classes 0 when p > 0.5 (the exercise's rule).
-torch::Tensor predicted_classes(const torch::Tensor& outputs, std::size_t n_classes);
 
 /// Share of cells whose predicted class is the target.
 double classification_accuracy(const torch::Tensor& outputs, const torch::Tensor& targets,

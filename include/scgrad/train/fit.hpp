@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/infer/classification_metrics.hpp"
 #include "scgrad/io/model_file.hpp"
-#include "scgrad/train/classification_metrics.hpp"
 #include "scgrad/train/fit_options.hpp"
 #include "scgrad/train/training_options.hpp"
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "scgrad/infer/model_input.hpp"
 #include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
-#include "scgrad/train/model_input.hpp"
 
 namespace scgrad {
 

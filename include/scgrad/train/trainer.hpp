@@ -14,8 +14,9 @@
 #include <optional>
 #include <vector>
 
+#include "scgrad/infer/model_input.hpp"
+#include "scgrad/infer/outputs.hpp"
 #include "scgrad/model/classifier.hpp"
-#include "scgrad/train/model_input.hpp"
 #include "scgrad/train/training_options.hpp"
 
 namespace scgrad {
@@ -41,12 +42,6 @@ struct TrainingSets {
 LossAndAccuracy evaluate(ClassifierImpl& model, const LabelledData& data, std::size_t n_classes,
                          const std::vector<double>& class_weights = {},
                          const ProcessGroup* group = nullptr);
-
-/// Outputs of the model in eval mode without gradients, computed in chunks of cells. With
-/// data-parallel ranks each computes (and, streamed, reads) its contiguous share of the cells,
-/// and the outputs are gathered in order: every rank returns all of them.
-torch::Tensor predict_outputs(ClassifierImpl& model, const ModelInput& input,
-                              const ProcessGroup* group = nullptr);
 
 /// Trains with options.optimizer. Throws scgrad::Error naming the epoch when outputs or loss stop
 /// being finite (divergence).

@@ -1,4 +1,4 @@
-#include "scgrad/train/dense_tensors.hpp"
+#include "scgrad/infer/dense_tensors.hpp"
 
 namespace scgrad {
 

@@ -1,4 +1,4 @@
-#include "scgrad/train/model_input.hpp"
+#include "scgrad/infer/model_input.hpp"
 
 #include <algorithm>
 #include <numeric>

@@ -1,4 +1,4 @@
-#include "scgrad/train/calibration.hpp"
+#include "scgrad/infer/calibration.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -31,9 +31,9 @@ struct ClassificationReport {
   double balanced_accuracy = 0;
   double auc = -1;  ///< area under the ROC curve for two classes (class 0 positive); -1 otherwise
   /// Expected calibration error of the (calibrated) top probabilities, 15 bins
-  /// (train/calibration.hpp); -1 when not measured.
+  /// (infer/calibration.hpp); -1 when not measured.
   double ece = -1;
-  double ece_uncalibrated = -1;  ///< the same before the temperature (train/calibration.hpp)
+  double ece_uncalibrated = -1;  ///< the same before the temperature (infer/calibration.hpp)
 };
 
 /// @param probability_of_first for two classes: each cell's probability of class 0 (for AUC);

@@ -37,11 +37,7 @@ class ModelInput {
   /// part's own batches. Data-parallel ranks each visit their contiguous share.
   virtual void visit_range(std::int64_t first, std::int64_t last, std::int64_t max_rows,
                            const std::function<void(const ModelBatch&, std::int64_t)>& visit) const;
-  /// Every cell: visit_range(0, rows(), ...).
-  void visit_all(std::int64_t max_rows,
-                 const std::function<void(const ModelBatch&, std::int64_t)>& visit) const {
-    visit_range(0, rows(), max_rows, visit);
-  }
+
   /// With `size` data-parallel ranks: the positions in `rows` (one of epoch_batches' batches)
   /// whose cells rank `rank` computes. Default: the contiguous share [n·rank/size,
   /// n·(rank+1)/size) of the positions. A streamed input gives each rank the cells in its part
