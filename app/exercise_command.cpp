@@ -14,7 +14,7 @@
 #include "preprocess_options.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/exercise/exercise.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/open_anndata.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
 #include "scgrad/util/output_paths.hpp"
 #include "scgrad/util/output_set.hpp"
@@ -71,12 +71,12 @@ void run_exercise_command(ExerciseArgs& args) {
     throw Error("the exercise needs exactly two classes (--classes A,B), got '" + args.classes +
                 "'");
   }
-  const H5adFile file(args.file);
+  const auto file = open_anndata(args.file);
   std::cerr << fmt::format(
       "Load and prepare data: {} (obs '{}' in {{{}}}; genes with >= {} counts; log-CPM; scale)\n",
       simulated.path.empty() ? args.file : "simulated data", args.prepare.label_key, args.classes,
       args.prepare.gene_filter.min_counts);
-  const auto data = prepare_data(file, args.prepare);
+  const auto data = prepare_data(*file, args.prepare);
   const auto report = run_exercise(data, args.options, &std::cerr);
   std::cout << '\n';
   print_exercise_report(report, std::cout);

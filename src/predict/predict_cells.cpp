@@ -12,7 +12,7 @@
 #include "scgrad/infer/calibration.hpp"
 #include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/infer/outputs.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/open_anndata.hpp"
 #include "scgrad/model/model_bundle.hpp"
 #include "scgrad/predict/novelty.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
@@ -413,7 +413,7 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
 
 PredictResults predict(const ModelFile& model, const std::string& path,
                        const PredictOptions& options) {
-  return predict_cells(model, H5adFile(path), options);
+  return predict_cells(model, *open_anndata(path), options);
 }
 
 }  // namespace scgrad

@@ -1,7 +1,7 @@
 #include "scgrad/train/fit.hpp"
 
 #include "scgrad/infer/calibration.hpp"
-#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/open_anndata.hpp"
 #include "scgrad/train/classifier_file.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 
@@ -30,7 +30,7 @@ ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held
 }  // namespace
 
 FitResult fit(const std::string& path, const FitOptions& options, const FitCallbacks& callbacks) {
-  return fit(std::make_shared<const H5adFile>(path), options, callbacks);
+  return fit(open_anndata(path), options, callbacks);
 }
 
 FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions& options,
