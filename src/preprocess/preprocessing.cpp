@@ -124,8 +124,7 @@ NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows,
   return normalise(std::move(counts), file_rows.data(), keep_counts);
 }
 
-NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* file_rows,
-                                          bool keep_counts) const {
+ModelCounts CellNormaliser::model_counts(CsrMatrix counts, const std::int64_t* file_rows) const {
   counts = select_columns(std::move(counts), columns_.file_columns);
   if (!columns_.summed.empty()) {
     counts = merge_columns(counts, columns_.gene_of, columns_.n_genes);
@@ -139,7 +138,7 @@ NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* 
     // Library sizes are summed in gene order, whatever the file's column order.
     sort_row_entries(counts);
   }
-  NormalisedCells out;
+  ModelCounts out;
   if (library_column_.empty()) {
     out.library_size = library_sizes(counts);
   } else {
@@ -148,8 +147,17 @@ NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* 
     }
     check_library_sizes(out.library_size, file_rows);
   }
-  if (keep_counts) out.counts = counts;
-  auto normalised = log_cpm(std::move(counts), out.library_size, log_cpm_);
+  out.counts = std::move(counts);
+  return out;
+}
+
+NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* file_rows,
+                                          bool keep_counts) const {
+  auto cells = model_counts(std::move(counts), file_rows);
+  NormalisedCells out;
+  out.library_size = std::move(cells.library_size);
+  if (keep_counts) out.counts = cells.counts;
+  auto normalised = log_cpm(std::move(cells.counts), out.library_size, log_cpm_);
   out.values = std::move(normalised.values);
   out.empty_cells = std::move(normalised.empty_cells);
   return out;

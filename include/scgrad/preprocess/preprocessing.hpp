@@ -63,6 +63,13 @@ struct NormalisedCells {
   CsrMatrix counts;
 };
 
+/// A block's counts over the model's genes, with each cell's library size: the first half of
+/// normalising, and all the novelty reference needs (predict/novelty_reference.hpp).
+struct ModelCounts {
+  CsrMatrix counts;
+  std::vector<double> library_size;
+};
+
 /// Counts of a file's cells → log-CPM over the model's genes (not yet scaled: the dense path
 /// scales X, the sparse one folds the scaling into the first layer). Library sizes are each
 /// cell's total over the model's genes, summed in gene order, or the obs column the
@@ -79,6 +86,9 @@ class CellNormaliser {
   /// The same for counts already read (and checked) from those rows, all of the file's columns.
   NormalisedCells normalise(CsrMatrix counts, const std::int64_t* file_rows,
                             bool keep_counts = false) const;
+  /// Counts already read (and checked) from those rows → the counts over the model's genes and
+  /// the library sizes, without the log-CPM.
+  ModelCounts model_counts(CsrMatrix counts, const std::int64_t* file_rows) const;
 
   const std::string& matrix_key() const { return matrix_key_; }
   const GeneColumns& columns() const { return columns_; }
