@@ -39,7 +39,7 @@ struct PredictArgs {
 };
 
 /// What predict labelled, for --metrics-out: cells per label, the rejection and its threshold.
-std::string predict_metrics_json(const PredictArgs& args, const ModelFile& model,
+std::string predict_metrics_json(const PredictArgs& args, const FittedModel& model,
                                  const PredictResults& results, const Categorical& labels) {
   nlohmann::json j;
   j["model"] = args.model;
@@ -148,7 +148,7 @@ void report_genes(const PredictArgs& args, const PredictResults& results) {
 }
 
 /// Cells per label on stdout; with a threshold, the unassigned cells and their would-be classes.
-void report_labels(const PredictArgs& args, const ModelFile& model, const PredictResults& results,
+void report_labels(const PredictArgs& args, const FittedModel& model, const PredictResults& results,
                    const Categorical& labels) {
   const auto counts = labels.counts();
   for (std::size_t c = 0; c < labels.categories.size(); ++c) {
@@ -251,7 +251,7 @@ void stage_outputs(const PredictArgs& args, PredictOutputs& outputs) {
 }
 
 /// Every output the options ask for, put in place together.
-void write_outputs(const PredictArgs& args, const ModelFile& model, const PredictResults& results,
+void write_outputs(const PredictArgs& args, const FittedModel& model, const PredictResults& results,
                    const Categorical& labels, PredictOutputs& outputs) {
   if (outputs.metrics) {
     write_text(*outputs.metrics, predict_metrics_json(args, model, results, labels));

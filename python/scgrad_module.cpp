@@ -15,10 +15,10 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/gene_map.hpp"
 #include "scgrad/io/in_memory_anndata.hpp"
-#include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/predict/marker_genes.hpp"
 #include "scgrad/predict/predict_cells.hpp"
+#include "scgrad/saved/model_file.hpp"
 #include "scgrad/train/fit.hpp"
 #include "scgrad/train/train_settings.hpp"
 #include "scgrad/util/memory_size.hpp"
@@ -354,7 +354,8 @@ py::dict categorical_dict(const Categorical& c) {
   return d;
 }
 
-py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMemoryAnnData>& data,
+py::dict predict_source(const FittedModel& model,
+                        const std::shared_ptr<const InMemoryAnnData>& data,
                         const py::dict& options) {
   auto predict_opts = predict_options(options);
   predict_opts.on_block = [](std::int64_t, std::int64_t) { with_python({}); };  // Ctrl-C
@@ -388,7 +389,7 @@ py::dict predict_source(const ModelFile& model, const std::shared_ptr<const InMe
   return out;
 }
 
-py::dict ranked_markers(const ModelFile& model, std::int64_t top) {
+py::dict ranked_markers(const FittedModel& model, std::int64_t top) {
   const auto ranked = marker_genes(model, top);
   py::dict out;
   out["source"] = marker_source(model) == MarkerSource::weights ? "weights" : "gradient_x_input";
@@ -478,22 +479,23 @@ PYBIND11_MODULE(_scgrad, m) {
       .def("resolve_matrix_key", &InMemoryAnnData::resolve_matrix_key, py::arg("key"))
       .def_property_readonly("matrix_keys", &InMemoryAnnData::matrix_keys);
 
-  py::class_<ModelFile>(m, "ModelFile")
-      .def_property_readonly("classes", [](const ModelFile& f) { return f.classes; })
-      .def_property_readonly("genes", [](const ModelFile& f) { return f.genes(); })
-      .def_property_readonly("spec", [](const ModelFile& f) { return f.spec; })
-      .def_property_readonly("model", [](const ModelFile& f) { return f.model; })
-      .def_property_readonly("label_key", [](const ModelFile& f) { return f.label_key; })
-      .def_property_readonly("temperature", [](const ModelFile& f) { return f.temperature; })
-      .def_property_readonly("matrix", [](const ModelFile& f) { return f.preprocessing.matrix; })
+  py::class_<FittedModel>(m, "FittedModel")
+      .def_property_readonly("classes", [](const FittedModel& f) { return f.classes; })
+      .def_property_readonly("genes", [](const FittedModel& f) { return f.genes(); })
+      .def_property_readonly("spec", [](const FittedModel& f) { return f.spec; })
+      .def_property_readonly("model", [](const FittedModel& f) { return f.model; })
+      .def_property_readonly("label_key", [](const FittedModel& f) { return f.label_key; })
+      .def_property_readonly("temperature", [](const FittedModel& f) { return f.temperature; })
+      .def_property_readonly("matrix", [](const FittedModel& f) { return f.preprocessing.matrix; })
       .def_property_readonly("library_size_key",
-                             [](const ModelFile& f) { return f.preprocessing.library_size_key; })
-      .def_property_readonly("path", [](const ModelFile& f) { return f.path; })
+                             [](const FittedModel& f) { return f.preprocessing.library_size_key; })
+      .def_property_readonly("path", [](const FittedModel& f) { return f.path; })
       .def_property_readonly("training_numbers",
-                             [](const ModelFile& f) { return f.training_numbers; })
+                             [](const FittedModel& f) { return f.training_numbers; })
       .def_property_readonly("training_strings",
-                             [](const ModelFile& f) { return f.training_strings; })
-      .def("save", [](const ModelFile& f, const std::string& path) { write_model_file(path, f); });
+                             [](const FittedModel& f) { return f.training_strings; })
+      .def("save",
+           [](const FittedModel& f, const std::string& path) { write_model_file(path, f); });
 
   m.def("load", &read_model_file, py::arg("path"));
   m.def("train", &train_source, py::arg("data"), py::arg("options"),

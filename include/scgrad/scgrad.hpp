@@ -24,23 +24,25 @@
 /// by one process-wide lock (libhdf5 is not thread-safe), and they share LibTorch's thread
 /// pool. fit seeds LibTorch's global random generator (torch::manual_seed, as PyTorch code
 /// does) before it builds each model: two fits at once are each valid but their initial weights
-/// are not reproducible. A ModelFile or FitResult may be read from several threads at once.
+/// are not reproducible. A FittedModel or FitResult may be read from several threads at once.
 /// FitCallbacks run on the calling thread.
 
 #include <string>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/model_file.hpp"
 #include "scgrad/predict/predict_cells.hpp"
+#include "scgrad/saved/model_file.hpp"
 #include "scgrad/train/fit.hpp"
 #include "scgrad/version.hpp"
 
 namespace scgrad {
 
 /// Writes the model file (validated first, atomically: a failed write leaves nothing).
-inline void save(const ModelFile& model, const std::string& path) { write_model_file(path, model); }
+inline void save(const FittedModel& model, const std::string& path) {
+  write_model_file(path, model);
+}
 
-/// Reads a model file as untrusted input: every check of validate_model_file runs.
-inline ModelFile load(const std::string& path) { return read_model_file(path); }
+/// Reads a model file as untrusted input: every check of validate_fitted_model runs.
+inline FittedModel load(const std::string& path) { return read_model_file(path); }
 
 }  // namespace scgrad

@@ -100,4 +100,17 @@ bool has_hidden_layers(const std::string& spec) {
                        [](const LayerSpec& l) { return l.kind == LayerSpec::Kind::linear; }) > 1;
 }
 
+std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
+                                                        std::int64_t n_genes) {
+  std::vector<std::vector<std::int64_t>> shapes;
+  auto inputs = n_genes;
+  for (const auto& layer : parse_layer_spec(spec)) {
+    if (layer.kind != LayerSpec::Kind::linear) continue;
+    shapes.push_back({layer.units, inputs});
+    shapes.push_back({layer.units});
+    inputs = layer.units;
+  }
+  return shapes;
+}
+
 }  // namespace scgrad

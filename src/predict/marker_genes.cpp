@@ -8,7 +8,7 @@
 
 namespace scgrad {
 
-MarkerSource marker_source(const ModelFile& model) {
+MarkerSource marker_source(const FittedModel& model) {
   if (!has_hidden_layers(model.spec)) return MarkerSource::weights;
   if (!model.marker_attribution.empty()) return MarkerSource::gradient_x_input;
   throw InputError(model.path.empty() ? "(model in memory)" : model.path, "markers",
@@ -17,7 +17,7 @@ MarkerSource marker_source(const ModelFile& model) {
                        "builds of scgrad did not store it); train it again to get its markers");
 }
 
-std::vector<std::vector<MarkerGene>> marker_genes(const ModelFile& model, std::int64_t top) {
+std::vector<std::vector<MarkerGene>> marker_genes(const FittedModel& model, std::int64_t top) {
   if (top < 1) throw OptionError("marker_genes: top must be >= 1", {"top"});
   const auto source = marker_source(model);
   const auto& genes = model.preprocessing.genes;

@@ -13,10 +13,10 @@
 #include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/infer/outputs.hpp"
 #include "scgrad/io/open_anndata.hpp"
-#include "scgrad/model/model_bundle.hpp"
-#include "scgrad/predict/novelty.hpp"
+#include "scgrad/novelty/novelty.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
+#include "scgrad/saved/network.hpp"
 
 namespace scgrad {
 
@@ -61,7 +61,7 @@ std::string examples(const std::vector<std::string>& names) {
 }
 
 /// The rejection options suit this model (checked before any work).
-void check_rejection(const ModelFile& model, const PredictOptions& options) {
+void check_rejection(const FittedModel& model, const PredictOptions& options) {
   if (!(options.min_gene_fraction >= 0 && options.min_gene_fraction <= 1)) {
     throw OptionError("the minimum gene fraction must be in [0, 1], got " +
                           format_number(options.min_gene_fraction),
@@ -129,7 +129,7 @@ void reject_unconfident(PredictResults& results, const PredictOptions& options) 
 constexpr std::int64_t kDenseRows = 256;
 
 /// The voting options suit this model (checked before any work).
-void check_voting(const ModelFile& model, const PredictOptions& options) {
+void check_voting(const FittedModel& model, const PredictOptions& options) {
   if (!options.majority_by.empty() && options.over_cluster) {
     throw OptionError(
         "vote either within an obs column or within scgrad's over-clustering, "
@@ -161,7 +161,8 @@ void check_voting(const ModelFile& model, const PredictOptions& options) {
 
 /// A labelled query: each cell's most probable class against its label, over the cells whose
 /// label is one of the model's classes (by name; unlabelled and unknown ones are counted).
-void evaluate_against(const Categorical& labels, const ModelFile& model, PredictResults& results) {
+void evaluate_against(const Categorical& labels, const FittedModel& model,
+                      PredictResults& results) {
   const auto k = model.classes.size();
   std::vector<std::int32_t> class_of_category(labels.categories.size(), -1);
   for (std::size_t c = 0; c < labels.categories.size(); ++c) {
@@ -234,7 +235,7 @@ std::vector<float> query_novelty(const NoveltyReference& reference,
 
 }  // namespace
 
-PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
+PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file,
                              const PredictOptions& options) {
   check_rejection(model, options);
   check_voting(model, options);
@@ -411,7 +412,7 @@ PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
   return results;
 }
 
-PredictResults predict(const ModelFile& model, const std::string& path,
+PredictResults predict(const FittedModel& model, const std::string& path,
                        const PredictOptions& options) {
   return predict_cells(model, *open_anndata(path), options);
 }

@@ -2,7 +2,7 @@
 
 #include "scgrad/infer/calibration.hpp"
 #include "scgrad/io/open_anndata.hpp"
-#include "scgrad/train/classifier_file.hpp"
+#include "scgrad/train/assemble_model.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 
 namespace scgrad {
@@ -52,7 +52,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   const auto doubt = doubt_calibration(file, options, selected);
   result.novelty_calibration_runs = doubt.extra_runs;
   if (!options.refit) {
-    result.model = classifier_file(selected, selected, options, *file, doubt);
+    result.model = assemble_fitted_model(selected, selected, options, *file, doubt);
     return result;
   }
   const auto cells = static_cast<std::int64_t>(selected.inputs.data.cells.rows.size());
@@ -71,7 +71,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
                               refitted.weight_decay,
                               refitted.class_weights,
                               run.final_train};
-  result.model = classifier_file(refitted, selected, options, *file, doubt);
+  result.model = assemble_fitted_model(refitted, selected, options, *file, doubt);
   return result;
 }
 

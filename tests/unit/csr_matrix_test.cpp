@@ -1,4 +1,4 @@
-#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 #include <gtest/gtest.h>
 

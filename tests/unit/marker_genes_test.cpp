@@ -7,8 +7,8 @@
 namespace scgrad {
 namespace {
 
-ModelFile model(const std::string& spec, std::vector<std::string> classes) {
-  ModelFile m;
+FittedModel model(const std::string& spec, std::vector<std::string> classes) {
+  FittedModel m;
   m.spec = spec;
   m.classes = std::move(classes);
   m.preprocessing.genes = {"a", "b", "c"};

@@ -1,4 +1,4 @@
-#include "scgrad/io/model_file.hpp"
+#include "scgrad/saved/model_file.hpp"
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
@@ -14,8 +14,8 @@
 namespace scgrad {
 namespace {
 
-ModelFile example() {
-  ModelFile m;
+FittedModel example() {
+  FittedModel m;
   m.model = "mlp";
   m.hidden = 2;
   m.spec = "linear:2,sigmoid,linear:3";
@@ -48,7 +48,7 @@ ModelFile example() {
   return m;
 }
 
-TEST(ModelFile, RoundTrip) {
+TEST(FittedModel, RoundTrip) {
   test::TempDir dir;
   const auto path = dir.file("m.h5");
   write_model_file(path, example());
@@ -92,57 +92,58 @@ std::string error_of(F&& f) {
   return "";
 }
 
-TEST(ModelFile, ValidationNamesTheElementOfEveryDefect) {
-  const std::vector<std::pair<std::string, std::function<void(ModelFile&)>>> defects = {
-      {"weights/linear2.weight", [](ModelFile& m) { m.weights[2].values[1] = NAN; }},
-      {"weights/linear1.bias", [](ModelFile& m) { m.weights[1].values[0] = INFINITY; }},
-      {"scaling/sd", [](ModelFile& m) { m.preprocessing.sd[1] = 0; }},
-      {"scaling/sd", [](ModelFile& m) { m.preprocessing.sd[0] = -1; }},
-      {"scaling/mean", [](ModelFile& m) { m.preprocessing.mean[0] = NAN; }},
-      {"scaling", [](ModelFile& m) { m.preprocessing.mean.pop_back(); }},
-      {"spec", [](ModelFile& m) { m.spec = "linear:2000000000,relu,linear:3"; }},
-      {"spec", [](ModelFile& m) { m.spec = "linear:5,sigmoid,linear:3"; }},  // not hidden 2
-      {"spec", [](ModelFile& m) { m.spec = "linear:2,bogus,linear:3"; }},
-      {"hidden", [](ModelFile& m) { m.hidden = 0; }},
+TEST(FittedModel, ValidationNamesTheElementOfEveryDefect) {
+  const std::vector<std::pair<std::string, std::function<void(FittedModel&)>>> defects = {
+      {"weights/linear2.weight", [](FittedModel& m) { m.weights[2].values[1] = NAN; }},
+      {"weights/linear1.bias", [](FittedModel& m) { m.weights[1].values[0] = INFINITY; }},
+      {"scaling/sd", [](FittedModel& m) { m.preprocessing.sd[1] = 0; }},
+      {"scaling/sd", [](FittedModel& m) { m.preprocessing.sd[0] = -1; }},
+      {"scaling/mean", [](FittedModel& m) { m.preprocessing.mean[0] = NAN; }},
+      {"scaling", [](FittedModel& m) { m.preprocessing.mean.pop_back(); }},
+      {"spec", [](FittedModel& m) { m.spec = "linear:2000000000,relu,linear:3"; }},
+      {"spec", [](FittedModel& m) { m.spec = "linear:5,sigmoid,linear:3"; }},  // not hidden 2
+      {"spec", [](FittedModel& m) { m.spec = "linear:2,bogus,linear:3"; }},
+      {"hidden", [](FittedModel& m) { m.hidden = 0; }},
       {"weights/linear1.weight",
-       [](ModelFile& m) {
+       [](FittedModel& m) {
          m.weights[0].shape = {1, 4};
        }},
-      {"weights", [](ModelFile& m) { m.weights.pop_back(); }},
-      {"classes", [](ModelFile& m) { m.classes[2] = "A"; }},
-      {"classes", [](ModelFile& m) { m.classes[1] = ""; }},
-      {"classes", [](ModelFile& m) { m.classes = {"A"}; }},
-      {"genes", [](ModelFile& m) { m.preprocessing.genes[1] = "g1"; }},
-      {"preprocess/target_sum", [](ModelFile& m) { m.preprocessing.log_cpm.target_sum = 0; }},
-      {"markers/gradient_x_input", [](ModelFile& m) { m.marker_attribution.pop_back(); }},
-      {"markers/gradient_x_input", [](ModelFile& m) { m.marker_attribution[4] = NAN; }},
-      {"temperature", [](ModelFile& m) { m.temperature = 0; }},
-      {"temperature", [](ModelFile& m) { m.temperature = NAN; }},
-      {"temperature", [](ModelFile& m) { m.temperature = 1e6; }},
-      {"novelty/type_rates", [](ModelFile& m) { m.novelty.profiles.rates.pop_back(); }},
-      {"novelty/type_rates", [](ModelFile& m) { m.novelty.profiles.rates[1] = -1; }},
-      {"novelty/type_rates", [](ModelFile& m) { m.novelty.profiles.rates[2] = NAN; }},
-      {"novelty/deviance_quantiles", [](ModelFile& m) { m.novelty.deviance_quantiles[5] = 0; }},
-      {"novelty/deviance_quantiles", [](ModelFile& m) { m.novelty.deviance_quantiles.pop_back(); }},
+      {"weights", [](FittedModel& m) { m.weights.pop_back(); }},
+      {"classes", [](FittedModel& m) { m.classes[2] = "A"; }},
+      {"classes", [](FittedModel& m) { m.classes[1] = ""; }},
+      {"classes", [](FittedModel& m) { m.classes = {"A"}; }},
+      {"genes", [](FittedModel& m) { m.preprocessing.genes[1] = "g1"; }},
+      {"preprocess/target_sum", [](FittedModel& m) { m.preprocessing.log_cpm.target_sum = 0; }},
+      {"markers/gradient_x_input", [](FittedModel& m) { m.marker_attribution.pop_back(); }},
+      {"markers/gradient_x_input", [](FittedModel& m) { m.marker_attribution[4] = NAN; }},
+      {"temperature", [](FittedModel& m) { m.temperature = 0; }},
+      {"temperature", [](FittedModel& m) { m.temperature = NAN; }},
+      {"temperature", [](FittedModel& m) { m.temperature = 1e6; }},
+      {"novelty/type_rates", [](FittedModel& m) { m.novelty.profiles.rates.pop_back(); }},
+      {"novelty/type_rates", [](FittedModel& m) { m.novelty.profiles.rates[1] = -1; }},
+      {"novelty/type_rates", [](FittedModel& m) { m.novelty.profiles.rates[2] = NAN; }},
+      {"novelty/deviance_quantiles", [](FittedModel& m) { m.novelty.deviance_quantiles[5] = 0; }},
+      {"novelty/deviance_quantiles",
+       [](FittedModel& m) { m.novelty.deviance_quantiles.pop_back(); }},
       {"novelty/doubt_quantiles",
-       [](ModelFile& m) { m.novelty.doubt_quantiles[kNoveltyLevels - 1] = 2; }},
-      {"novelty/doubt_quantiles", [](ModelFile& m) { m.novelty.doubt_quantiles[3] = NAN; }},
-      {"novelty/dispersion", [](ModelFile& m) { m.novelty.deviance.dispersion = 0; }},
-      {"novelty/top_genes", [](ModelFile& m) { m.novelty.deviance.top_genes = 0; }},
-      {"novelty/deviance_cells", [](ModelFile& m) { m.novelty.deviance_cells.pop_back(); }},
-      {"novelty/doubt_cells", [](ModelFile& m) { m.novelty.doubt_cells[0] = -3; }},
+       [](FittedModel& m) { m.novelty.doubt_quantiles[kNoveltyLevels - 1] = 2; }},
+      {"novelty/doubt_quantiles", [](FittedModel& m) { m.novelty.doubt_quantiles[3] = NAN; }},
+      {"novelty/dispersion", [](FittedModel& m) { m.novelty.deviance.dispersion = 0; }},
+      {"novelty/top_genes", [](FittedModel& m) { m.novelty.deviance.top_genes = 0; }},
+      {"novelty/deviance_cells", [](FittedModel& m) { m.novelty.deviance_cells.pop_back(); }},
+      {"novelty/doubt_cells", [](FittedModel& m) { m.novelty.doubt_cells[0] = -3; }},
   };
-  EXPECT_EQ(error_of([] { validate_model_file(example(), "m.h5"); }), "");
+  EXPECT_EQ(error_of([] { validate_fitted_model(example(), "m.h5"); }), "");
   for (const auto& [element, damage] : defects) {
     auto m = example();
     damage(m);
-    const auto message = error_of([&] { validate_model_file(m, "m.h5"); });
+    const auto message = error_of([&] { validate_fitted_model(m, "m.h5"); });
     EXPECT_NE(message.find("m.h5: " + element + ":"), std::string::npos)
         << element << " -> '" << message << "'";
   }
 }
 
-TEST(ModelFile, TheTemperatureIsKeptAndOptional) {
+TEST(FittedModel, TheTemperatureIsKeptAndOptional) {
   test::TempDir dir;
   auto m = example();
   m.temperature = 1.75;
@@ -156,7 +157,7 @@ TEST(ModelFile, TheTemperatureIsKeptAndOptional) {
   EXPECT_EQ(read_model_file(dir.file("m.h5")).temperature, 1.0);
 }
 
-TEST(ModelFile, TheMarkerAttributionIsOptional) {
+TEST(FittedModel, TheMarkerAttributionIsOptional) {
   test::TempDir dir;
   auto m = example();
   m.marker_attribution.clear();  // the logistic model's files, and older ones
@@ -164,7 +165,7 @@ TEST(ModelFile, TheMarkerAttributionIsOptional) {
   EXPECT_TRUE(read_model_file(dir.file("m.h5")).marker_attribution.empty());
 }
 
-TEST(ModelFile, TheNoveltyReferenceIsOptional) {
+TEST(FittedModel, TheNoveltyReferenceIsOptional) {
   test::TempDir dir;
   auto m = example();
   m.novelty.doubt_quantiles.clear();  // no validation cells: the counts alone
@@ -178,7 +179,7 @@ TEST(ModelFile, TheNoveltyReferenceIsOptional) {
   EXPECT_TRUE(read_model_file(dir.file("old.h5")).novelty.empty());
 }
 
-TEST(ModelFile, WriterRefusesAnInvalidModel) {
+TEST(FittedModel, WriterRefusesAnInvalidModel) {
   test::TempDir dir;
   auto m = example();
   m.weights[0].values[0] = NAN;
@@ -187,7 +188,7 @@ TEST(ModelFile, WriterRefusesAnInvalidModel) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("m.h5")));
 }
 
-TEST(ModelFile, RefusesOtherFiles) {
+TEST(FittedModel, RefusesOtherFiles) {
   test::TempDir dir;
   std::ofstream(dir.file("text.h5")) << "hello";
   EXPECT_THROW(read_model_file(dir.file("text.h5")), Error);

@@ -13,8 +13,8 @@ namespace scgrad {
 namespace {
 
 /// A logistic model over genes a, b, c (two classes), trained on nothing: fixed weights.
-ModelFile three_gene_model() {
-  ModelFile m;
+FittedModel three_gene_model() {
+  FittedModel m;
   m.model = "logistic";
   m.spec = "linear:1,sigmoid";
   m.classes = {"X", "Y"};

@@ -9,8 +9,8 @@
 #include <random>
 #include <string>
 
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad::test {
 

@@ -7,8 +7,8 @@
 #include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/simulate/simulate_counts.hpp"
+#include "scgrad/train/assemble_model.hpp"
 #include "scgrad/train/classification.hpp"
-#include "scgrad/train/classifier_file.hpp"
 #include "scgrad/train/fit_classifier.hpp"
 #include "scgrad/train/trainer.hpp"
 #include "test_support.hpp"
@@ -401,8 +401,8 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
 
   // The saved file: the refit's weights, the measured model's held-out figures, valid.
   const auto doubt = doubt_calibration(file, options, selected);
-  const auto saved = classifier_file(refit, selected, options, *file, doubt);
-  EXPECT_NO_THROW(validate_model_file(saved, "m.h5"));
+  const auto saved = assemble_fitted_model(refit, selected, options, *file, doubt);
+  EXPECT_NO_THROW(validate_fitted_model(saved, "m.h5"));
   EXPECT_EQ(saved.training_numbers.at("refit"), 1);
   EXPECT_EQ(saved.training_numbers.at("saved_model_cells"), 600);
   EXPECT_EQ(saved.training_numbers.at("final_test_accuracy"),
@@ -427,8 +427,9 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
     EXPECT_GE(d, 0);
     EXPECT_LE(d, 1);
   }
-  EXPECT_EQ(classifier_file(selected, selected, options, *file, doubt).training_numbers.at("refit"),
-            0);
+  EXPECT_EQ(
+      assemble_fitted_model(selected, selected, options, *file, doubt).training_numbers.at("refit"),
+      0);
 }
 
 TEST(ConcatenatedInput, BatchesFollowTheRowsAskedFor) {

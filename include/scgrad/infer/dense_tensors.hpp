@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 

@@ -11,8 +11,8 @@
 #include <memory>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/model/model_batch.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 #include "scgrad/util/random.hpp"
 
 namespace scgrad {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "scgrad/error.hpp"
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/io/dataframe_column.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 

@@ -20,7 +20,7 @@ struct PredictionColumns {
   std::vector<std::int32_t> labels;  ///< class index per cell (the most probable class)
   std::vector<float> confidence;     ///< probability of the predicted class
   std::vector<float> probabilities;  ///< cells x classes, row-major
-  /// Per cell, its novelty (obs scgrad_novelty, predict/novelty.hpp); empty when the model
+  /// Per cell, its novelty (obs scgrad_novelty, novelty/novelty.hpp); empty when the model
   /// has no novelty reference.
   std::vector<float> novelty;
   /// Per cell, 1 when its confidence reached PredictOptions::min_confidence and its novelty

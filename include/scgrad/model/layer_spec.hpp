@@ -38,4 +38,9 @@ inline std::int64_t output_units(std::size_t n_classes) {
 std::string model_spec_text(const std::string& model, std::int64_t hidden = 50,
                             std::int64_t outputs = 1);
 
+/// The spec's parameter shapes in order: per linear layer, weight (units × inputs) then bias
+/// (units), the first layer's inputs being the genes.
+std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
+                                                        std::int64_t n_genes);
+
 }  // namespace scgrad

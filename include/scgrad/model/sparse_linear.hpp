@@ -14,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 

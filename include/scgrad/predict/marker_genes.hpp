@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "scgrad/io/model_file.hpp"
+#include "scgrad/saved/model_file.hpp"
 
 namespace scgrad {
 
@@ -29,11 +29,11 @@ enum class MarkerSource {
 
 /// The source marker_genes uses for `model`. Throws InputError (element "markers") for a model
 /// with hidden layers whose file stores no attribution.
-MarkerSource marker_source(const ModelFile& model);
+MarkerSource marker_source(const FittedModel& model);
 
 /// Per class (model.classes order), its `top` genes by score, highest first. With two classes
 /// the logistic model's single output is the probability of classes[0]: its scores are the
 /// weights, classes[1]'s their negatives. Throws as marker_source, or OptionError for top < 1.
-std::vector<std::vector<MarkerGene>> marker_genes(const ModelFile& model, std::int64_t top = 20);
+std::vector<std::vector<MarkerGene>> marker_genes(const FittedModel& model, std::int64_t top = 20);
 
 }  // namespace scgrad

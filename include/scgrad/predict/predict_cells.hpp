@@ -12,9 +12,9 @@
 #include "scgrad/cluster/over_clustering.hpp"
 #include "scgrad/infer/classification_metrics.hpp"
 #include "scgrad/io/gene_map.hpp"
-#include "scgrad/io/model_file.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/predict/majority_vote.hpp"
+#include "scgrad/saved/model_file.hpp"
 
 namespace scgrad {
 
@@ -36,7 +36,7 @@ struct PredictOptions {
   /// predicted class). 0: every cell is assigned. In [0, 1].
   double min_confidence = 0;
   std::string unassigned_label = "Unassigned";  ///< must not be one of the model's classes
-  /// Each cell's novelty (predict/novelty.hpp) is computed when the model has a novelty
+  /// Each cell's novelty (novelty/novelty.hpp) is computed when the model has a novelty
   /// reference (files from before it have none); a query larger than max_memory is then read
   /// twice. False: not computed.
   bool novelty = true;
@@ -105,11 +105,11 @@ struct PredictResults {
 /// genes in the file are ignored; a gene named by several columns takes their summed counts.
 /// Throws naming the model file and the first cell when an output is not finite. With majority
 /// voting, the per-cell labels (Unassigned included) are voted within each group.
-PredictResults predict_cells(const ModelFile& model, const AnnDataSource& file,
+PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file,
                              const PredictOptions& options = {});
 
 /// The same for the .h5ad file at `path`.
-PredictResults predict(const ModelFile& model, const std::string& path,
+PredictResults predict(const FittedModel& model, const std::string& path,
                        const PredictOptions& options = {});
 
 }  // namespace scgrad

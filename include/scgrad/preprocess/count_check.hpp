@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 

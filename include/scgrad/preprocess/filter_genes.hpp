@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 

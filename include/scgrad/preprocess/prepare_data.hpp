@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/preprocess/split.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/preprocess/filter_genes.hpp"
 #include "scgrad/preprocess/log_cpm.hpp"
 #include "scgrad/preprocess/scaling.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 
@@ -59,12 +59,12 @@ struct NormalisedCells {
   std::vector<double> library_size;
   std::vector<std::int64_t> empty_cells;  ///< rows (of this block) with library size 0
   /// When asked for: the counts over the model's genes that `values` were computed from
-  /// (the novelty score measures them, predict/novelty.hpp).
+  /// (the novelty score measures them, novelty/novelty.hpp).
   CsrMatrix counts;
 };
 
 /// A block's counts over the model's genes, with each cell's library size: the first half of
-/// normalising, and all the novelty reference needs (predict/novelty_reference.hpp).
+/// normalising, and all the novelty reference needs (novelty/novelty_reference.hpp).
 struct ModelCounts {
   CsrMatrix counts;
   std::vector<double> library_size;

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 #include "scgrad/util/rank_share.hpp"
 
 namespace scgrad {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "scgrad/infer/classification_metrics.hpp"
-#include "scgrad/io/model_file.hpp"
+#include "scgrad/saved/model_file.hpp"
 #include "scgrad/train/fit_options.hpp"
 #include "scgrad/train/training_options.hpp"
 
@@ -90,7 +90,7 @@ struct RefitSummary {
 struct FitResult {
   /// The model to save and predict with: refit on every labelled cell with options.refit,
   /// else the measured one. Its preprocessing is the one its training cells were fitted with.
-  ModelFile model;
+  FittedModel model;
   DataSummary data;                         ///< of the selection run
   double weight_decay = 0;                  ///< chosen (or given)
   double class_weight_power = 0;            ///< chosen (or given)
@@ -104,7 +104,7 @@ struct FitResult {
   /// Of the measured model on the held-out cells, or on the training cells without any.
   ClassificationReport evaluation;
   bool held_out = false;
-  /// Fitted on the validation cells (1 without them); the saved model's (ModelFile).
+  /// Fitted on the validation cells (1 without them); the saved model's (FittedModel).
   double temperature = 1;
   std::optional<RefitSummary> refit;  ///< with options.refit
   /// Trainings run to calibrate the novelty's doubt beyond the validation cells

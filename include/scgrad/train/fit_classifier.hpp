@@ -92,7 +92,7 @@ FittedClassifier refit_classifier(const std::shared_ptr<const AnnDataSource>& fi
                                   const FitOptions& options, const FittedClassifier& selected,
                                   const FitCallbacks& callbacks = {});
 
-/// What the novelty's doubt is calibrated on (predict/novelty.hpp): 1 - confidence of
+/// What the novelty's doubt is calibrated on (novelty/novelty.hpp): 1 - confidence of
 /// reference cells the model did not train on, and the classes it predicts for them.
 struct DoubtCalibration {
   std::vector<float> doubt;

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "scgrad/infer/model_input.hpp"
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 

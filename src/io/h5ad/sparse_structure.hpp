@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "h5ad_source.hpp"
-#include "scgrad/io/csr_matrix.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad::h5ad {
 

@@ -1,10 +1,10 @@
-#include "scgrad/model/model_bundle.hpp"
+#include "scgrad/saved/network.hpp"
 
 #include "scgrad/error.hpp"
 
 namespace scgrad {
 
-void store_weights(ClassifierImpl& model, ModelFile& file) {
+void store_weights(ClassifierImpl& model, FittedModel& file) {
   file.weights.clear();
   for (const auto& item : model.named_parameters()) {
     const auto t = item.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
@@ -16,7 +16,7 @@ void store_weights(ClassifierImpl& model, ModelFile& file) {
   }
 }
 
-std::shared_ptr<ClassifierImpl> load_classifier(const ModelFile& file) {
+std::shared_ptr<ClassifierImpl> load_classifier(const FittedModel& file) {
   // The spec alone says what to build; the weights are its parameters in order (their names,
   // e.g. "linear1.weight" of the exercise's SimpleModel, are a record of the trained module).
   auto model = make_classifier(file.spec, static_cast<std::int64_t>(file.genes().size()),

@@ -1,13 +1,13 @@
 #pragma once
 /// @file novelty_reference.hpp
-/// The novelty reference of a trained model (predict/novelty.hpp), from its training file: the
+/// The novelty reference of a trained model (novelty/novelty.hpp), from its training file: the
 /// reference cells are read twice in blocks, their counts over the model's genes with the
 /// model's own library sizes, so that memory stays within the training's budget.
 
 #include <cstdint>
 #include <vector>
 
-#include "scgrad/predict/novelty.hpp"
+#include "scgrad/novelty/novelty.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 
 namespace scgrad {

@@ -1,4 +1,4 @@
-#include "scgrad/predict/novelty_reference.hpp"
+#include "scgrad/novelty/novelty_reference.hpp"
 
 #include <algorithm>
 

@@ -1,23 +1,19 @@
 #pragma once
-/// @file model_file.hpp
-/// The model file: one HDF5 file (h5py reads it) with everything needed to label new cells —
-/// layer spec, weights, genes, preprocessing, scaling, classes, training settings and metrics.
-/// No torch here: weights travel as named float arrays.
+/// @file fitted_model.hpp
+/// A fitted classifier as a value: layer spec, weights, genes, preprocessing, scaling, classes,
+/// temperature, markers, novelty reference and how it was trained. What training produces, the
+/// model file stores (saved/model_file.hpp), predict and Python use. No torch here: weights
+/// travel as named float arrays (saved/network.hpp turns them into a torch model).
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "scgrad/predict/novelty.hpp"
+#include "scgrad/novelty/novelty.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 
 namespace scgrad {
-
-class StagedOutput;
-
-/// Bumped when a reader of an older version could not read the file correctly.
-constexpr int kModelFormatVersion = 1;
 
 struct NamedArray {
   std::string name;  ///< torch parameter name, e.g. "linear1.weight"
@@ -33,7 +29,7 @@ enum class ComputePath {
 };
 const char* to_string(ComputePath compute);
 
-struct ModelFile {
+struct FittedModel {
   /// The architecture, the one source the model is rebuilt from (e.g. "linear:1,sigmoid").
   std::string spec;
   std::string model;         ///< what the user asked for ("logistic", "mlp" or a spec): a record
@@ -54,7 +50,7 @@ struct ModelFile {
   /// for the logistic model (its weights are exact) and in files written before scgrad stored
   /// it (marker_genes then asks for a retrain). Kept at /markers/gradient_x_input.
   std::vector<float> marker_attribution;
-  /// What scores a query cell's novelty (predict/novelty.hpp), at /novelty: the types' mean
+  /// What scores a query cell's novelty (novelty/novelty.hpp), at /novelty: the types' mean
   /// counts per 10,000 over the model's genes and the reference's calibration quantiles. Empty
   /// in files written before scgrad stored it (predict then writes no novelty and refuses
   /// --max-novelty).
@@ -82,24 +78,10 @@ constexpr std::int64_t kMaxLayerUnits = 1000000;
 /// non-decreasing quantile rows per class; every number is finite, every SD > 0, the target
 /// sum > 0.
 /// Throws scgrad::Error naming `path` and the element. Every loader and the writer call it.
-void validate_model_file(const ModelFile& model, const std::string& path);
+void validate_fitted_model(const FittedModel& model, const std::string& path);
 
-/// The spec's parameter shapes in order: per linear layer, weight (units × inputs) then bias
-/// (units), the first layer's inputs being the genes.
-std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
-                                                        std::int64_t n_genes);
-
-/// Validates, then writes it as a run of one output (output_set.hpp: a file or a link's target
-/// replaced whole, a device or pipe written into, nothing changed on failure).
-void write_model_file(const std::string& path, const ModelFile& model);
-
-/// Validates, then writes it into one output of a run (put in place by OutputSet::commit).
-void write_model_file(const StagedOutput& output, const ModelFile& model);
-
-/// Reads a model file as untrusted input: format name and version, then the description
-/// (spec, classes, genes), then each array only after its declared shape is the one the
-/// description implies, and finally validate_model_file. Errors name the file and the element;
-/// a crash inside libhdf5 on a damaged file ends in one line and exit status 1 (reading_guard).
-ModelFile read_model_file(const std::string& path);
+/// The checks on what the model says it is, before any array is read: names, spec,
+/// preprocessing numbers (read_model_file calls it before reading the weights).
+void validate_fitted_model_description(const FittedModel& model, const std::string& path);
 
 }  // namespace scgrad

@@ -1,4 +1,4 @@
-#include "scgrad/predict/novelty.hpp"
+#include "scgrad/novelty/novelty.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
-#include "scgrad/train/classifier_file.hpp"
+#include "scgrad/train/assemble_model.hpp"
 
 #include "scgrad/io/anndata_source.hpp"
-#include "scgrad/model/model_bundle.hpp"
-#include "scgrad/predict/novelty_reference.hpp"
+#include "scgrad/novelty/novelty_reference.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
+#include "scgrad/saved/network.hpp"
 #include "scgrad/train/class_attribution.hpp"
 #include "scgrad/train/classification.hpp"
 
@@ -37,12 +37,12 @@ NoveltyReference novelty_reference(const FittedClassifier& saved, const FitOptio
 
 }  // namespace
 
-ModelFile classifier_file(const FittedClassifier& saved, const FittedClassifier& selected,
-                          const FitOptions& fit, const AnnDataSource& file,
-                          const DoubtCalibration& doubt) {
+FittedModel assemble_fitted_model(const FittedClassifier& saved, const FittedClassifier& selected,
+                                  const FitOptions& fit, const AnnDataSource& file,
+                                  const DoubtCalibration& doubt) {
   const auto& data_file = file.path();
   const auto& data = saved.inputs.data;
-  ModelFile bundle;
+  FittedModel bundle;
   bundle.model = fit.model;
   bundle.hidden = fit.hidden;
   bundle.spec = saved.model->spec();

@@ -1,15 +1,11 @@
-#include "scgrad/io/model_file.hpp"
+#include "scgrad/saved/model_file.hpp"
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <ctime>
-#include <limits>
-#include <set>
 
-#include "hdf5.hpp"
+#include "../io/hdf5.hpp"
+#include "model_file_layout.hpp"
 #include "scgrad/error.hpp"
-#include "scgrad/io/dataframe_column.hpp"
 #include "scgrad/model/layer_spec.hpp"
 #include "scgrad/util/output_set.hpp"
 #include "scgrad/version.hpp"
@@ -18,14 +14,9 @@ namespace scgrad {
 
 using hdf5::Handle;
 using hdf5::Location;
+using namespace model_file_layout;
 
 namespace {
-
-constexpr const char* kFormatName = "scgrad-model";
-constexpr const char* kAttributionPath = "markers/gradient_x_input";
-constexpr const char* kRatesPath = "novelty/type_rates";
-constexpr const char* kDeviancePath = "novelty/deviance_quantiles";
-constexpr const char* kDoubtPath = "novelty/doubt_quantiles";
 
 std::string now_iso8601() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -34,12 +25,6 @@ std::string now_iso8601() {
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return buffer;
-}
-
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string text = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + (shape.size() == 1 ? ",)" : ")");
 }
 
 double required_number(hid_t obj, const std::string& name, const Location& where) {
@@ -69,12 +54,6 @@ void check_declared_size(hid_t dataset, std::int64_t values, std::int64_t value_
 Handle dataset_at(hid_t group, const std::string& name, const Location& at) {
   if (!hdf5::is_dataset(group, name)) hdf5::fail(at, "missing dataset");
   return hdf5::open_dataset(group, name, at);
-}
-
-std::int64_t element_count(const std::vector<std::int64_t>& shape) {
-  std::int64_t n = 1;
-  for (const auto d : shape) n *= d;
-  return n;
 }
 
 std::vector<std::string> strings_at(hid_t file, const std::string& name, const Location& where) {
@@ -107,209 +86,7 @@ std::vector<float> floats_at(hid_t group, const std::string& name,
   throw InputError(path, element, what);
 }
 
-void check_names(const std::vector<std::string>& names, const std::string& path,
-                 const std::string& element, std::size_t at_least) {
-  if (names.size() < at_least) {
-    invalid(path, element,
-            std::to_string(names.size()) + " entries, at least " + std::to_string(at_least) +
-                " needed");
-  }
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i].empty()) invalid(path, element, "entry " + std::to_string(i) + " is empty");
-    if (!seen.insert(names[i]).second) {
-      invalid(path, element, "'" + names[i] + "' appears more than once");
-    }
-  }
-}
-
-void check_finite(const std::vector<float>& values, const std::string& path,
-                  const std::string& element) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i])) {
-      invalid(path, element,
-              "value " + std::to_string(i) + " is " + std::to_string(values[i]) +
-                  " (every value must be finite)");
-    }
-  }
-}
-
-/// The checks on what the model says it is (no arrays): names, spec, preprocessing numbers.
-void validate_description(const ModelFile& model, const std::string& path) {
-  const auto& pre = model.preprocessing;
-  check_names(model.classes, path, "classes", 2);
-  check_names(pre.genes, path, "genes", 1);
-  if (model.hidden < 1 || model.hidden > kMaxLayerUnits) {
-    invalid(
-        path, "hidden",
-        std::to_string(model.hidden) + " units, expected 1 to " + std::to_string(kMaxLayerUnits));
-  }
-  std::vector<LayerSpec> layers;
-  std::string implied;
-  try {
-    layers = parse_layer_spec(model.spec);
-    implied = model_spec_text(model.model, model.hidden, output_units(model.classes.size()));
-  } catch (const Error& e) {
-    invalid(path, "spec", e.what());
-  }
-  for (const auto& layer : layers) {
-    if (layer.kind == LayerSpec::Kind::linear && layer.units > kMaxLayerUnits) {
-      invalid(path, "spec",
-              "a layer of " + std::to_string(layer.units) + " units (at most " +
-                  std::to_string(kMaxLayerUnits) + ")");
-    }
-  }
-  if (to_string(layers) != implied) {
-    invalid(path, "spec",
-            "'" + model.spec + "' is not the model the file names ('" + model.model + "', " +
-                std::to_string(model.classes.size()) + " classes: " + implied + ")");
-  }
-  if (!(std::isfinite(pre.log_cpm.target_sum) && pre.log_cpm.target_sum > 0)) {
-    invalid(path, "preprocess/target_sum", "must be a finite number > 0");
-  }
-  if (!(std::isfinite(pre.log_cpm.log_base) && pre.log_cpm.log_base >= 0)) {
-    invalid(path, "preprocess/log_base", "must be a finite number >= 0 (0: natural log)");
-  }
-  if (!std::isfinite(pre.gene_filter.min_counts))
-    invalid(path, "preprocess/min_counts", "not finite");
-}
-
-/// Rows of kNoveltyLevels values per class, finite, each non-decreasing, within [low, high].
-void check_quantile_rows(const std::vector<float>& rows, std::size_t n_classes, double low,
-                         double high, const std::string& path, const std::string& element) {
-  const auto expected = n_classes * static_cast<std::size_t>(kNoveltyLevels);
-  if (rows.size() != expected) {
-    invalid(path, element,
-            std::to_string(rows.size()) + " values, expected " + std::to_string(kNoveltyLevels) +
-                " per class (" + std::to_string(expected) + ")");
-  }
-  check_finite(rows, path, element);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const bool row_start = i % static_cast<std::size_t>(kNoveltyLevels) == 0;
-    if (rows[i] < low || rows[i] > high || (!row_start && rows[i] < rows[i - 1])) {
-      invalid(path, element,
-              "class " + std::to_string(i / static_cast<std::size_t>(kNoveltyLevels)) +
-                  "'s quantiles are not non-decreasing values in [" + format_number(low) + ", " +
-                  format_number(high) + "]");
-    }
-  }
-}
-
-/// The novelty reference fits the model: a profile per class and gene, calibration rows.
-void validate_novelty(const ModelFile& model, const std::string& path) {
-  const auto& novelty = model.novelty;
-  if (novelty.empty()) return;
-  const auto n_classes = model.classes.size();
-  const auto& profiles = novelty.profiles;
-  if (profiles.n_genes != static_cast<std::int64_t>(model.genes().size()) ||
-      profiles.rates.size() != n_classes * model.genes().size()) {
-    invalid(path, kRatesPath,
-            std::to_string(profiles.rates.size()) + " values, expected one per class and gene (" +
-                std::to_string(n_classes * model.genes().size()) + ")");
-  }
-  check_finite(profiles.rates, path, kRatesPath);
-  for (const auto rate : profiles.rates) {
-    if (rate < 0) invalid(path, kRatesPath, "a rate is negative");
-  }
-  const auto& deviance = novelty.deviance;
-  if (!(std::isfinite(deviance.dispersion) && deviance.dispersion > 0 &&
-        deviance.dispersion <= 1e6)) {
-    invalid(path, "novelty/dispersion", "must be a number in (0, 1e6]");
-  }
-  if (deviance.top_genes < 1 || deviance.top_genes > 1000000) {
-    invalid(path, "novelty/top_genes", "must be 1 to 1000000");
-  }
-  check_quantile_rows(novelty.deviance_quantiles, n_classes, 0, std::numeric_limits<float>::max(),
-                      path, kDeviancePath);
-  if (!novelty.doubt_quantiles.empty()) {
-    check_quantile_rows(novelty.doubt_quantiles, n_classes, 0, 1, path, kDoubtPath);
-  }
-  for (const auto* cells : {&novelty.deviance_cells, &novelty.doubt_cells}) {
-    const bool wanted = cells == &novelty.deviance_cells || !novelty.doubt_quantiles.empty();
-    if ((wanted ? cells->size() != n_classes : !cells->empty()) ||
-        std::any_of(cells->begin(), cells->end(), [](std::int64_t n) { return n < 0; })) {
-      invalid(path,
-              cells == &novelty.deviance_cells ? "novelty/deviance_cells" : "novelty/doubt_cells",
-              "expected a cell count >= 0 per class");
-    }
-  }
-}
-
-}  // namespace
-
-const char* to_string(ComputePath compute) {
-  return compute == ComputePath::sparse ? "sparse" : "dense";
-}
-
-std::vector<std::vector<std::int64_t>> parameter_shapes(const std::string& spec,
-                                                        std::int64_t n_genes) {
-  std::vector<std::vector<std::int64_t>> shapes;
-  auto inputs = n_genes;
-  for (const auto& layer : parse_layer_spec(spec)) {
-    if (layer.kind != LayerSpec::Kind::linear) continue;
-    shapes.push_back({layer.units, inputs});
-    shapes.push_back({layer.units});
-    inputs = layer.units;
-  }
-  return shapes;
-}
-
-void validate_model_file(const ModelFile& model, const std::string& path) {
-  const auto& pre = model.preprocessing;
-  validate_description(model, path);
-  const auto n_genes = static_cast<std::int64_t>(pre.genes.size());
-  const auto expected = parameter_shapes(model.spec, n_genes);
-  if (model.weights.size() != expected.size()) {
-    invalid(path, "weights",
-            std::to_string(model.weights.size()) + " arrays, the spec '" + model.spec + "' has " +
-                std::to_string(expected.size()) + " parameters");
-  }
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    const auto& w = model.weights[i];
-    const auto element = "weights/" + w.name;
-    if (w.shape != expected[i]) {
-      invalid(path, element,
-              "shape " + shape_text(w.shape) + ", the spec implies " + shape_text(expected[i]));
-    }
-    if (static_cast<std::int64_t>(w.values.size()) != element_count(w.shape)) {
-      invalid(
-          path, element,
-          "holds " + std::to_string(w.values.size()) + " values for shape " + shape_text(w.shape));
-    }
-    check_finite(w.values, path, element);
-  }
-  if (!model.marker_attribution.empty()) {
-    const auto expected_values = model.classes.size() * pre.genes.size();
-    if (model.marker_attribution.size() != expected_values) {
-      invalid(path, kAttributionPath,
-              std::to_string(model.marker_attribution.size()) +
-                  " values, expected one per class and gene (" + std::to_string(expected_values) +
-                  ")");
-    }
-    check_finite(model.marker_attribution, path, kAttributionPath);
-  }
-  validate_novelty(model, path);
-  if (pre.mean.size() != pre.genes.size() || pre.sd.size() != pre.genes.size()) {
-    invalid(path, "scaling", "mean and sd need one value per gene");
-  }
-  if (!(model.temperature >= 0.05 && model.temperature <= 20)) {
-    invalid(path, "temperature",
-            "is " + std::to_string(model.temperature) + ", expected a number in [0.05, 20]");
-  }
-  check_finite(pre.mean, path, "scaling/mean");
-  check_finite(pre.sd, path, "scaling/sd");
-  for (std::size_t g = 0; g < pre.sd.size(); ++g) {
-    if (!(pre.sd[g] > 0)) {
-      invalid(path, "scaling/sd",
-              "gene '" + pre.genes[g] + "' has SD " + std::to_string(pre.sd[g]) +
-                  " (every SD must be > 0; a constant gene is stored with SD 1)");
-    }
-  }
-}
-
-namespace {
-
-void write_novelty(hid_t root, const ModelFile& model, const Location& where) {
+void write_novelty(hid_t root, const FittedModel& model, const Location& where) {
   const auto& novelty = model.novelty;
   const auto n_classes = static_cast<std::int64_t>(model.classes.size());
   Handle group = hdf5::create_group(root, "novelty", where);
@@ -338,7 +115,7 @@ void write_novelty(hid_t root, const ModelFile& model, const Location& where) {
 }
 
 /// /novelty, when present (files before it have none).
-NoveltyReference read_novelty(hid_t root, const ModelFile& model, const std::string& path) {
+NoveltyReference read_novelty(hid_t root, const FittedModel& model, const std::string& path) {
   NoveltyReference novelty;
   if (!hdf5::exists(root, "novelty")) return novelty;
   const Location at{path, "novelty"};
@@ -367,9 +144,9 @@ NoveltyReference read_novelty(hid_t root, const ModelFile& model, const std::str
 
 }  // namespace
 
-void write_model_file(const StagedOutput& output, const ModelFile& model) {
+void write_model_file(const StagedOutput& output, const FittedModel& model) {
   const auto& path = output.destination();
-  validate_model_file(model, path);  // never write a model predict would refuse
+  validate_fitted_model(model, path);  // never write a model predict would refuse
   const auto& p = model.preprocessing;
   {
     const Location where{path, ""};
@@ -436,13 +213,13 @@ void write_model_file(const StagedOutput& output, const ModelFile& model) {
   }
 }
 
-void write_model_file(const std::string& path, const ModelFile& model) {
+void write_model_file(const std::string& path, const FittedModel& model) {
   OutputSet outputs;
   write_model_file(outputs.add("the model file", path), model);
   outputs.commit();
 }
 
-ModelFile read_model_file(const std::string& path) {
+FittedModel read_model_file(const std::string& path) {
   Handle file = hdf5::open_file_read_only(path);
   const auto root = file.get();
   const Location where{path, ""};
@@ -461,7 +238,7 @@ ModelFile read_model_file(const std::string& path) {
                          " is newer than this scgrad reads (" +
                          std::to_string(kModelFormatVersion) + "); update scgrad");
   }
-  ModelFile model;
+  FittedModel model;
   auto& p = model.preprocessing;
   model.model = required_string(root, "model", where);
   model.hidden = static_cast<std::int64_t>(required_number(root, "hidden", where));
@@ -492,7 +269,7 @@ ModelFile read_model_file(const std::string& path) {
   p.matrix = required_string(pre.get(), "matrix", pre_at);
   model.label_key = required_string(pre.get(), "label_key", pre_at);
 
-  validate_description(model, path);
+  validate_fitted_model_description(model, path);
 
   // Arrays: each declared shape is checked against the description before it is read.
   const auto n_genes = static_cast<std::int64_t>(p.genes.size());
@@ -521,7 +298,7 @@ ModelFile read_model_file(const std::string& path) {
         floats_at(root, kAttributionPath, {n_classes, n_genes}, {path, kAttributionPath});
   }
   model.novelty = read_novelty(root, model, path);
-  validate_model_file(model, path);
+  validate_fitted_model(model, path);
   model.path = path;
   return model;
 }
