@@ -85,17 +85,10 @@ std::string evaluated_on(const FitResult& result) {
 }
 
 nlohmann::json epoch_json(const EpochMetrics& e) {
-  nlohmann::json row = {{"epoch", e.epoch},
-                        {"train_loss", e.train_loss},
-                        {"train_accuracy", e.train_accuracy},
-                        {"seconds", e.seconds}};
-  if (e.validation_loss) {
-    row["validation_loss"] = *e.validation_loss;
-    row["validation_accuracy"] = *e.validation_accuracy;
-  }
-  if (e.test_loss) {
-    row["test_loss"] = *e.test_loss;
-    row["test_accuracy"] = *e.test_accuracy;
+  nlohmann::json row = nlohmann::json::object();
+  for (const auto& figure : epoch_record(e)) {
+    row[figure.name] = figure.integer ? nlohmann::json(static_cast<std::int64_t>(figure.value))
+                                      : nlohmann::json(figure.value);
   }
   return row;
 }
@@ -211,7 +204,7 @@ void TrainPrinter::describe(const DataSummary& data) {
         data.validation_cells == 0 ? std::string()
                                    : fmt::format(" ({} of them for validation: they choose the {})",
                                                  data.validation_cells, choices),
-        data.test_cells, fit.prepare.split_seed);
+        data.test_cells, fit.seed);
   }
   if (!selecting_ && fit.prepare.validation_fraction > 0) {
     std::cerr << "note: no class has enough training cells for validation cells, so nothing "
@@ -233,10 +226,12 @@ void TrainPrinter::describe(const DataSummary& data) {
                         "{:.0f} MB), sparse first layer{}",
                         static_cast<double>(data.stored_bytes) / 1e6,
                         static_cast<double>(fit.input.max_memory) / 1e6,
-                        fit.input.compute == "dense" ? " (--compute dense needs it in memory)" : "")
+                        fit.input.compute == ComputeChoice::dense
+                            ? " (--compute dense needs it in memory)"
+                            : "")
       : data.sparse ? std::string("sparse, scaling folded into the first layer")
                     : std::string("dense"),
-      100 * data.density, fit.input.compute == "auto" ? ", --compute auto" : "");
+      100 * data.density, fit.input.compute == ComputeChoice::automatic ? ", --compute auto" : "");
   const bool lbfgs = data.optimizer == Optimizer::lbfgs;
   const auto& powers = data.class_weight_powers;
   std::string weights;

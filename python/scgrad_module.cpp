@@ -185,18 +185,11 @@ TrainSettings train_settings(const py::dict& options) {
 
 py::dict epoch_dict(const EpochMetrics& e) {
   py::dict row;
-  row["epoch"] = e.epoch;
-  row["train_loss"] = e.train_loss;
-  row["train_accuracy"] = e.train_accuracy;
-  if (e.validation_loss) {
-    row["validation_loss"] = *e.validation_loss;
-    row["validation_accuracy"] = *e.validation_accuracy;
+  for (const auto& figure : epoch_record(e)) {
+    row[figure.name.c_str()] = figure.integer
+                                   ? py::object(py::int_(static_cast<std::int64_t>(figure.value)))
+                                   : py::object(py::float_(figure.value));
   }
-  if (e.test_loss) {
-    row["test_loss"] = *e.test_loss;
-    row["test_accuracy"] = *e.test_accuracy;
-  }
-  row["seconds"] = e.seconds;
   return row;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Writing AnnData elements with their encoding attributes (anndata >= 0.8 spec), shared by the
-// h5ad writer and the prediction output. Private to the io room.
+// h5ad writer and the prediction output. Private to src/io.
 
 #include <string>
 #include <vector>

@@ -1,7 +1,8 @@
 #pragma once
-// The one door to libhdf5, private to the io room: every call scgrad makes into libhdf5 goes
-// through a function declared here (src/io/hdf5.cpp; the LZF filter's registration in
-// lzf_filter.cpp is the one other file that calls libhdf5, from inside this door). Each function
+// The one door to libhdf5, private to src/io and the model file's reader (src/saved): every
+// call scgrad makes into libhdf5 goes through a function declared here (src/io/hdf5/; the LZF
+// filter's registration in lzf_filter.cpp is the one other file that calls libhdf5, from
+// inside this door). Each function
 //  - holds one process-wide lock while it is in libhdf5: Debian's libhdf5 is built without its
 //    own thread-safety, so two threads reading two files would corrupt its global state;
 //  - silences libhdf5's automatic error printing for the call and restores the caller's

@@ -16,7 +16,7 @@ namespace scgrad {
 namespace {
 
 // Written before any crash, read only by the handler: fixed storage, no allocation there.
-// Scopes are opened and closed only under the lock of the door to libhdf5 (hdf5.cpp), so one
+// Scopes are opened and closed only under the lock of the door to libhdf5 (src/io/hdf5/), so one
 // thread at a time writes this state; the handlers only read it.
 char message[8192];
 volatile std::sig_atomic_t message_length = 0;

@@ -1,7 +1,7 @@
 #pragma once
 // Marks a call into libhdf5 that reads a file, for the reading guard
-// (include/scgrad/io/reading_guard.hpp). Private to the io room: only the door to libhdf5
-// (hdf5.cpp) opens scopes, under its lock, so one thread at a time changes the guard's state.
+// (include/scgrad/io/reading_guard.hpp). Private to src/io: only the door to libhdf5
+// (src/io/hdf5/) opens scopes, under its lock, so one thread at a time changes the guard's state.
 
 #include <string>
 

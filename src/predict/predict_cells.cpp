@@ -233,20 +233,14 @@ std::vector<float> query_novelty(const NoveltyReference& reference,
   return out;
 }
 
-}  // namespace
-
-PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file,
-                             const PredictOptions& options) {
-  check_rejection(model, options);
-  check_voting(model, options);
-  if (file.n_obs() == 0) throw InputError(file.path(), "obs", "the file has no cells to label");
-  // Read before any work, so that a wrong column name fails at once.
-  std::vector<std::int32_t> groups;
-  if (!options.majority_by.empty())
-    groups = file.obs_column(options.majority_by).as_categorical().codes;
-  Categorical known_labels;
-  if (!options.label_key.empty())
-    known_labels = file.obs_column(options.label_key).as_categorical();
+/// The query's matrix and where each model gene is in it (by name, through the gene map when
+/// given); counts the genes found in `results`. Throws naming the file when too few are found.
+struct QueryGenes {
+  std::string matrix;
+  GeneColumns columns;
+};
+QueryGenes query_genes(const FittedModel& model, const AnnDataSource& file,
+                       const PredictOptions& options, PredictResults& results) {
   const auto& preprocessing = model.preprocessing;
   std::string matrix;
   try {
@@ -261,7 +255,6 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
             "); label a file that has it, or train on a matrix the query has");
   }
   const auto query_names = gene_names(file, matrix, options.gene_key);
-  PredictResults results;
   if (!options.gene_map.empty()) {
     const auto direct = match_genes(preprocessing.genes, query_names);
     results.model_genes_found_without_map =
@@ -290,15 +283,115 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
         {"gene_key", "gene_map"});
   }
 
-  auto net = load_classifier(model);
+  return {matrix, std::move(columns)};
+}
+
+/// The model's outputs for one block of normalised cells, fed as training fed them.
+torch::Tensor block_outputs(ClassifierImpl& net, const FittedModel& model, CsrMatrix values,
+                            const ScalingTensors& dense_scaling) {
+  if (model.compute == ComputePath::sparse) {
+    // Rows are computed independently: any block gives the same bits.
+    return predict_outputs(net, SparseInput(std::make_shared<const CsrMatrix>(std::move(values))));
+  }
+  // Dense products (BLAS) may round differently for a different number of rows, so the dense
+  // cells go through the model kDenseRows at a time, counted from the first cell (blocks are
+  // multiples of it): the same products in memory and from disk.
+  std::vector<torch::Tensor> parts;
+  for (std::int64_t first = 0; first < values.n_rows; first += kDenseRows) {
+    std::vector<std::int64_t> part(
+        static_cast<std::size_t>(std::min(kDenseRows, values.n_rows - first)));
+    std::iota(part.begin(), part.end(), first);
+    auto x = to_dense_tensor(select_rows(values, part));
+    apply_scaling(x, dense_scaling);
+    parts.push_back(predict_outputs(net, DenseInput(x)));
+  }
+  return torch::cat(parts, 0);
+}
+
+/// Appends a block's calibrated probabilities, labels and confidences; throws naming the first
+/// cell (of `rows`) whose outputs are not finite.
+void append_predictions(const torch::Tensor& outputs, const std::vector<std::int64_t>& rows,
+                        const FittedModel& model, const AnnDataSource& file,
+                        PredictResults& results) {
   const auto n_classes = model.classes.size();
+  const auto finite = torch::isfinite(outputs).all(1);
+  if (!finite.all().item<bool>()) {
+    const auto row = rows[static_cast<std::size_t>((~finite).nonzero()[0][0].item<std::int64_t>())];
+    throw Error("model " + (model.path.empty() ? std::string("(in memory)") : model.path) +
+                " gives non-finite outputs (NaN or Inf) for cell '" +
+                results.cell_names[static_cast<std::size_t>(row)] + "' (row " +
+                std::to_string(row) + " of " + file.path() + "): nothing was written");
+  }
+  const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
+  const auto label = predicted_classes(outputs, n_classes).contiguous();
+  const auto* p = probabilities.data_ptr<float>();
+  // The model's calibration (1: none); the most probable class stays the same.
+  const auto calibrated =
+      tempered(std::vector<float>(p, p + probabilities.numel()), n_classes, model.temperature);
+  auto& columns = results.columns;
+  columns.probabilities.insert(columns.probabilities.end(), calibrated.begin(), calibrated.end());
+  const auto* l = label.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < label.size(0); ++i) {
+    columns.labels.push_back(static_cast<std::int32_t>(l[i]));
+    columns.confidence.push_back(
+        calibrated[static_cast<std::size_t>(i) * n_classes + static_cast<std::size_t>(l[i])]);
+  }
+}
+
+/// Cells per block: all at once when the matrix fits in `max_memory`, else a multiple of
+/// kDenseRows that does.
+std::int64_t cells_per_block(const AnnDataSource& file, const std::string& matrix,
+                             const PredictOptions& options, PredictResults& results) {
+  const auto n_cells = file.n_obs();
+  results.stored_bytes = 8 * file.matrix_info(matrix).stored_values;
+  if (results.stored_bytes <= options.max_memory) return std::max<std::int64_t>(n_cells, 1);
+  const auto rows = rows_per_block(file, matrix, streaming_block_bytes(options.max_memory));
+  return (rows + kDenseRows - 1) / kDenseRows * kDenseRows;
+}
+
+/// Over-clustering and majority voting, after every cell is labelled.
+void vote(std::vector<std::int32_t> groups, CsrMatrix query_log_cpm, const std::vector<float>& sd,
+          const PredictOptions& options, PredictResults& results) {
+  if (options.over_cluster) {
+    results.over_clustering = over_cluster(query_log_cpm, sd, options.over_clustering);
+    query_log_cpm = CsrMatrix{};
+    groups = results.over_clustering->clusters;
+    results.columns.over_cluster = std::move(results.over_clustering->clusters);
+  }
+  if (options.majority_by.empty() && !options.over_cluster) return;
+  auto voted = majority_vote(groups, results.columns.annotation(), options.majority,
+                             results.columns.confidence);
+  results.columns.majority = std::move(voted.labels);
+  results.majority_groups = voted.groups;
+  results.heterogeneous_groups = voted.heterogeneous_groups;
+  results.majority_kept_cells = voted.kept_cells;
+}
+
+}  // namespace
+
+PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file,
+                             const PredictOptions& options) {
+  check_rejection(model, options);
+  check_voting(model, options);
+  if (file.n_obs() == 0) throw InputError(file.path(), "obs", "the file has no cells to label");
+  // Read before any work, so that a wrong column name fails at once.
+  std::vector<std::int32_t> groups;
+  if (!options.majority_by.empty())
+    groups = file.obs_column(options.majority_by).as_categorical().codes;
+  Categorical known_labels;
+  if (!options.label_key.empty())
+    known_labels = file.obs_column(options.label_key).as_categorical();
+  PredictResults results;
+  auto [matrix, columns] = query_genes(model, file, options, results);
+
+  auto net = load_classifier(model);
   // Genes the file lacks scale with mean 0 and SD 1: their input stays 0, the training mean.
-  const auto [mean, sd] = scaling_for(preprocessing, columns);
+  const auto [mean, sd] = scaling_for(model.preprocessing, columns);
   const auto mean_tensor = torch::tensor(mean);
   const auto sd_tensor = torch::tensor(sd);
   const ScalingTensors dense_scaling{mean_tensor.reshape({1, -1}), sd_tensor.reshape({1, -1})};
   net->set_input_scaling(mean_tensor, sd_tensor);  // for sparse rows
-  const CellNormaliser normaliser(file, preprocessing, std::move(columns),
+  const CellNormaliser normaliser(file, model.preprocessing, std::move(columns),
                                   options.allow_non_integer);
 
   const auto n_cells = file.n_obs();
@@ -309,15 +402,8 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   NormalisedCells only_block;  // with novelty and one block: its counts, not read again
   results.cell_names = file.obs_names();
   results.columns.classes = model.classes;
-  const auto stored_bytes = 8 * file.matrix_info(matrix).stored_values;
-  const auto block_cells =
-      stored_bytes > options.max_memory
-          ? (rows_per_block(file, matrix, streaming_block_bytes(options.max_memory)) + kDenseRows -
-             1) /
-                kDenseRows * kDenseRows
-          : std::max<std::int64_t>(n_cells, 1);
+  const auto block_cells = cells_per_block(file, matrix, options, results);
   results.block_cells = block_cells;
-  results.stored_bytes = stored_bytes;
   const auto rows_from = [&](std::int64_t start) {
     std::vector<std::int64_t> rows;
     for (auto r = start; r < std::min(n_cells, start + block_cells); ++r) rows.push_back(r);
@@ -336,49 +422,8 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
     }
     if (options.over_cluster) append_rows(query_log_cpm, cells.values);
     for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
-    torch::Tensor outputs;
-    if (model.compute == ComputePath::sparse) {
-      // Rows are computed independently: any block gives the same bits.
-      const SparseInput input(std::make_shared<const CsrMatrix>(std::move(cells.values)));
-      outputs = predict_outputs(*net, input);
-    } else {
-      // Dense products (BLAS) may round differently for a different number of rows, so the
-      // dense cells go through the model kDenseRows at a time, counted from the first cell
-      // (blocks are multiples of it): the same products in memory and from disk.
-      std::vector<torch::Tensor> parts;
-      for (std::int64_t first = 0; first < cells.values.n_rows; first += kDenseRows) {
-        std::vector<std::int64_t> part(
-            static_cast<std::size_t>(std::min(kDenseRows, cells.values.n_rows - first)));
-        std::iota(part.begin(), part.end(), first);
-        auto x = to_dense_tensor(select_rows(cells.values, part));
-        apply_scaling(x, dense_scaling);
-        parts.push_back(predict_outputs(*net, DenseInput(x)));
-      }
-      outputs = torch::cat(parts, 0);
-    }
-    const auto finite = torch::isfinite(outputs).all(1);
-    if (!finite.all().item<bool>()) {
-      const auto row =
-          rows[static_cast<std::size_t>((~finite).nonzero()[0][0].item<std::int64_t>())];
-      throw Error("model " + (model.path.empty() ? std::string("(in memory)") : model.path) +
-                  " gives non-finite outputs (NaN or Inf) for cell '" +
-                  results.cell_names[static_cast<std::size_t>(row)] + "' (row " +
-                  std::to_string(row) + " of " + file.path() + "): nothing was written");
-    }
-    const auto probabilities = class_probabilities(outputs, n_classes).contiguous();
-    const auto label = predicted_classes(outputs, n_classes).contiguous();
-    const auto* p = probabilities.data_ptr<float>();
-    // The model's calibration (1: none); the most probable class stays the same.
-    const auto calibrated =
-        tempered(std::vector<float>(p, p + probabilities.numel()), n_classes, model.temperature);
-    results.columns.probabilities.insert(results.columns.probabilities.end(), calibrated.begin(),
-                                         calibrated.end());
-    const auto* l = label.data_ptr<std::int64_t>();
-    for (std::int64_t i = 0; i < label.size(0); ++i) {
-      results.columns.labels.push_back(static_cast<std::int32_t>(l[i]));
-      results.columns.confidence.push_back(
-          calibrated[static_cast<std::size_t>(i) * n_classes + static_cast<std::size_t>(l[i])]);
-    }
+    const auto outputs = block_outputs(*net, model, std::move(cells.values), dense_scaling);
+    append_predictions(outputs, rows, model, file, results);
     if (novelty) {
       const std::vector<std::int32_t> block_labels(results.columns.labels.begin() + start,
                                                    results.columns.labels.end());
@@ -395,20 +440,7 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   }
   reject_unconfident(results, options);
   if (!options.label_key.empty()) evaluate_against(known_labels, model, results);
-  if (options.over_cluster) {
-    results.over_clustering = over_cluster(query_log_cpm, sd, options.over_clustering);
-    query_log_cpm = CsrMatrix{};
-    groups = results.over_clustering->clusters;
-    results.columns.over_cluster = std::move(results.over_clustering->clusters);
-  }
-  if (!options.majority_by.empty() || options.over_cluster) {
-    auto vote = majority_vote(groups, results.columns.annotation(), options.majority,
-                              results.columns.confidence);
-    results.columns.majority = std::move(vote.labels);
-    results.majority_groups = vote.groups;
-    results.heterogeneous_groups = vote.heterogeneous_groups;
-    results.majority_kept_cells = vote.kept_cells;
-  }
+  vote(std::move(groups), std::move(query_log_cpm), sd, options, results);
   return results;
 }
 

@@ -62,6 +62,27 @@ std::vector<std::int64_t> slice(const std::vector<std::int64_t>& rows,
   return {rows.begin() + range.first, rows.begin() + range.second};
 }
 
+/// Pass 1: the gene filter from the totals and detection of the training cells (`train_rows`),
+/// each rank reading its share and the sums merged in rank order.
+GeneFilterResults gene_filter_pass(
+    const CountCheck& count_check, const std::vector<std::int64_t>& train_rows,
+    std::int64_t block_rows, std::size_t n_genes, const GeneFilterOptions& gene_filter,
+    const std::function<void(int, std::int64_t, std::int64_t)>& on_pass, const RankShare& ranks) {
+  const auto my_train_rows =
+      slice(train_rows, ranks.of(static_cast<std::int64_t>(train_rows.size())));
+  GeneFilterAccumulator my_sums(static_cast<std::int64_t>(n_genes));
+  for_each_block(*count_check.file, count_check.matrix_key, my_train_rows, block_rows,
+                 [&](CsrMatrix&& block, std::size_t first) {
+                   check_counts(block, my_train_rows.data() + first, count_check);
+                   my_sums.add(block);
+                   if (on_pass) {
+                     on_pass(1, static_cast<std::int64_t>(first) + block.n_rows,
+                             static_cast<std::int64_t>(my_train_rows.size()));
+                   }
+                 });
+  return merged_over_ranks(ranks, std::move(my_sums)).finish(gene_filter);
+}
+
 }  // namespace
 
 StreamedPreparation prepare_streaming(
@@ -85,19 +106,8 @@ StreamedPreparation prepare_streaming(
   // cells, and the partial results are combined in rank order.
   const CountCheck count_check{&file, matrix_key, options.allow_non_integer};
   // Pass 1: gene totals and detection over the training cells.
-  const auto my_train_rows =
-      slice(train_rows, ranks.of(static_cast<std::int64_t>(train_rows.size())));
-  GeneFilterAccumulator my_sums(static_cast<std::int64_t>(all_genes.size()));
-  for_each_block(file, matrix_key, my_train_rows, block_rows,
-                 [&](CsrMatrix&& block, std::size_t first) {
-                   check_counts(block, my_train_rows.data() + first, count_check);
-                   my_sums.add(block);
-                   if (on_pass) {
-                     on_pass(1, static_cast<std::int64_t>(first) + block.n_rows,
-                             static_cast<std::int64_t>(my_train_rows.size()));
-                   }
-                 });
-  const auto filter = merged_over_ranks(ranks, std::move(my_sums)).finish(options.gene_filter);
+  const auto filter = gene_filter_pass(count_check, train_rows, block_rows, all_genes.size(),
+                                       options.gene_filter, on_pass, ranks);
   require_kept_genes(file, filter, options.gene_filter, train_rows.size());
   for (const auto g : filter.kept) {
     data.preprocessing.genes.push_back(all_genes[static_cast<std::size_t>(g)]);

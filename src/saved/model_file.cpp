@@ -219,6 +219,34 @@ void write_model_file(const std::string& path, const FittedModel& model) {
   outputs.commit();
 }
 
+namespace {
+
+/// /weights, in the spec's order, each array's shape checked before it is read.
+std::vector<NamedArray> read_weights(hid_t root, const FittedModel& model,
+                                     const std::string& path) {
+  const auto n_genes = static_cast<std::int64_t>(model.genes().size());
+  const auto expected = parameter_shapes(model.spec, n_genes);
+  const Location weights_at{path, "weights"};
+  Handle weights = hdf5::open_group(root, "weights", weights_at);
+  const auto order = hdf5::string_array_attribute(weights.get(), "order", weights_at);
+  if (order.size() != expected.size()) {
+    hdf5::fail(weights_at, "lists " + std::to_string(order.size()) +
+                               " arrays in 'order', the spec '" + model.spec + "' has " +
+                               std::to_string(expected.size()) + " parameters");
+  }
+  std::vector<NamedArray> weights_read;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    NamedArray w;
+    w.name = order[i];
+    w.shape = expected[i];
+    w.values = floats_at(weights.get(), w.name, expected[i], Location{path, "weights/" + w.name});
+    weights_read.push_back(std::move(w));
+  }
+  return weights_read;
+}
+
+}  // namespace
+
 FittedModel read_model_file(const std::string& path) {
   Handle file = hdf5::open_file_read_only(path);
   const auto root = file.get();
@@ -275,22 +303,7 @@ FittedModel read_model_file(const std::string& path) {
   const auto n_genes = static_cast<std::int64_t>(p.genes.size());
   p.mean = floats_at(root, "scaling/mean", {n_genes}, {path, "scaling/mean"});
   p.sd = floats_at(root, "scaling/sd", {n_genes}, {path, "scaling/sd"});
-  const auto expected = parameter_shapes(model.spec, n_genes);
-  const Location weights_at{path, "weights"};
-  Handle weights = hdf5::open_group(root, "weights", weights_at);
-  const auto order = hdf5::string_array_attribute(weights.get(), "order", weights_at);
-  if (order.size() != expected.size()) {
-    hdf5::fail(weights_at, "lists " + std::to_string(order.size()) +
-                               " arrays in 'order', the spec '" + model.spec + "' has " +
-                               std::to_string(expected.size()) + " parameters");
-  }
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    NamedArray w;
-    w.name = order[i];
-    w.shape = expected[i];
-    w.values = floats_at(weights.get(), w.name, expected[i], Location{path, "weights/" + w.name});
-    model.weights.push_back(std::move(w));
-  }
+  model.weights = read_weights(root, model, path);
   // Optional (absent for the logistic model and from older files): read when present.
   if (hdf5::exists(root, "markers")) {
     const auto n_classes = static_cast<std::int64_t>(model.classes.size());

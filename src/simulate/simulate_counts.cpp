@@ -24,10 +24,8 @@ std::string gene_name(std::int64_t g) {
   return buffer;
 }
 
-}  // namespace
-
-SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& options,
-                              const std::function<void(std::int64_t)>& on_progress) {
+/// Checks the options; returns the markers per type.
+std::int64_t checked_markers(const SimulateOptions& options) {
   const auto n_types = static_cast<std::int64_t>(options.cell_types.size());
   if (options.cells < 1 || options.genes < 1)
     throw OptionError("simulate_h5ad: cells and genes must be >= 1", {"cells", "genes"});
@@ -51,8 +49,18 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
                           std::to_string(options.genes) + " genes",
                       {"genes", "markers_per_type"});
   }
-  Random random(options.seed);
+  return markers;
+}
 
+/// Each type's mean expression: baseline relative abundances times the type's marker folds.
+struct Expression {
+  std::vector<double> base;               ///< per gene, summing to 1
+  std::vector<std::vector<double>> fold;  ///< per type and gene
+  std::vector<std::string> genes;
+};
+
+Expression expression(const SimulateOptions& options, std::int64_t markers, Random& random) {
+  const auto n_types = static_cast<std::int64_t>(options.cell_types.size());
   // Baseline expression: log-normal relative abundances, normalised to sum to 1.
   std::vector<double> base(static_cast<std::size_t>(options.genes));
   for (auto& b : base) b = std::exp(1.5 * random.normal());
@@ -75,7 +83,12 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
     }
   }
 
-  // Cell types by their shares (cumulative), and the batch's cells and gene shifts.
+  return {std::move(base), std::move(fold), std::move(genes)};
+}
+
+/// The cumulative shares of the types (empty: equal shares).
+std::vector<double> cumulative_shares(const SimulateOptions& options) {
+  const auto n_types = static_cast<std::int64_t>(options.cell_types.size());
   std::vector<double> cumulative;
   if (!options.proportions.empty()) {
     if (options.proportions.size() != options.cell_types.size()) {
@@ -92,6 +105,21 @@ SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& op
     }
     for (auto& c : cumulative) c /= sum;
   }
+  return cumulative;
+}
+
+}  // namespace
+
+SimulateResults simulate_h5ad(const std::string& path, const SimulateOptions& options,
+                              const std::function<void(std::int64_t)>& on_progress) {
+  const auto n_types = static_cast<std::int64_t>(options.cell_types.size());
+  const auto markers = checked_markers(options);
+  Random random(options.seed);
+
+  auto [base, fold, genes] = expression(options, markers, random);
+
+  // Cell types by their shares (cumulative), and the batch's cells and gene shifts.
+  const auto cumulative = cumulative_shares(options);
   if (options.batch_seed != 0) {
     random = Random(options.batch_seed);
     for (auto& b : base) {

@@ -9,14 +9,6 @@
 
 namespace scgrad {
 
-std::string class_weight_name(double power) {
-  return power == 1.0 ? "balanced" : power == 0.5 ? "sqrt" : "none";
-}
-
-double class_weight_power(const std::string& name) {
-  return name == "balanced" ? 1.0 : name == "sqrt" ? 0.5 : 0.0;
-}
-
 namespace {
 
 /// The novelty reference of `saved`: its training cells (never the held-out ones) and the

@@ -17,36 +17,6 @@
 
 namespace scgrad {
 
-std::vector<double> default_weight_decays(std::int64_t training_cells) {
-  const auto n = static_cast<double>(std::max<std::int64_t>(training_cells, 1));
-  std::vector<double> grid;
-  // C = 1 first: it wins ties, and it is the one used when there is no validation set.
-  for (const double c : {1.0, 0.1, 0.01}) grid.push_back(1.0 / (c * n));
-  return grid;
-}
-
-FitOptions recommended_fit_options() {
-  FitOptions o;
-  o.prepare.test_fraction = 0.2;
-  o.prepare.validation_fraction = 0.1;
-  // log1p of counts per 10,000 (scanpy's and CellTypist's convention) rather than per million:
-  // a single count lands 0.7-2.4 log units above zero instead of 5-7, so genes dropping in and
-  // out of detection do not dominate the scaled features (docs/training.md).
-  o.prepare.log_cpm.target_sum = 1e4;
-  o.input.batch_size = 128;
-  o.training.epochs = 200;
-  o.training.lr = 1e-3;
-  o.training.batch_size = 128;
-  o.training.patience = 5;
-  // L-BFGS steps are 5 iterations each: 3 of them without improvement end a convex run (the
-  // two after them never found a lower loss on the benchmark files, docs/training.md).
-  o.lbfgs_patience = 3;
-  o.class_weight_power.reset();  // chosen on the validation cells (docs/training.md)
-  return o;
-}
-
-std::vector<double> default_class_weight_powers() { return {0.5, 0.0, 1.0}; }
-
 namespace {
 
 std::vector<std::int64_t> class_counts_of(const PreparedData& data,
@@ -163,13 +133,6 @@ Optimizer resolve_optimizer(const FitOptions& options, const TrainingInputs& inp
                                         : Optimizer::adam);
 }
 
-int patience_for(const FitOptions& options, Optimizer optimizer) {
-  const auto patience = options.training.patience;
-  return optimizer == Optimizer::lbfgs && options.lbfgs_patience && patience > 0
-             ? *options.lbfgs_patience
-             : patience;
-}
-
 DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
                      const std::string& path) {
   const auto& data = inputs.data;
@@ -199,21 +162,110 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
   return d;
 }
 
-FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file,
-                                const FitOptions& options, const FitCallbacks& callbacks) {
+namespace {
+
+/// Trains the candidates of the selection one by one, keeping the winner's model, results and
+/// validation predictions in `fitted`.
+class CandidateSearch {
+ public:
+  CandidateSearch(FittedClassifier& fitted, const FitOptions& options, TrainingOptions& training,
+                  const FitCallbacks& callbacks, std::size_t most_candidates)
+      : fitted_(fitted),
+        options_(options),
+        training_(training),
+        callbacks_(callbacks),
+        most_candidates_(most_candidates) {
+    const auto& data = fitted.inputs.data;
+    if (fitted.inputs.sets.validation) validation_truth_ = targets_of(data, data.split.validation);
+  }
+
+  using Wins = std::function<bool(const CandidateResult&, const CandidateResult&)>;
+
+  /// Trains one candidate; it becomes the selected model when it is the first or `wins`
+  /// against the best so far.
+  CandidateResult train(double weight_decay, double power, const Wins& wins) {
+    const auto& data = fitted_.inputs.data;
+    CandidateResult candidate;
+    candidate.weight_decay = weight_decay;
+    candidate.class_weight_power = power;
+    if (callbacks_.on_candidate) {
+      callbacks_.on_candidate(candidate, fitted_.candidates.size(), most_candidates_);
+    }
+    training_.weight_decay = weight_decay;
+    training_.class_weights = class_weights_for(power, data, fit_cells(data.split));
+    auto model = new_model(options_, fitted_.inputs);
+    auto results = train_classifier(*model, fitted_.n_classes(), fitted_.inputs.sets, training_,
+                                    callbacks_.training);
+    candidate.best_epoch = results.best_epoch;
+    candidate.epochs_trained = static_cast<int>(results.epochs.size());
+    Predictions on_validation;
+    if (results.final_validation) {
+      candidate.validation_loss = results.final_validation->loss;
+      on_validation =
+          score_on_validation(*model, fitted_, validation_truth_, candidate, training_.group);
+    }
+    fitted_.candidates.push_back(candidate);
+    if (callbacks_.on_candidate_done) callbacks_.on_candidate_done(candidate);
+    if (!best_ || wins(candidate, *best_)) {
+      best_ = candidate;
+      fitted_.model = model;
+      fitted_.results = std::move(results);
+      fitted_.weight_decay = weight_decay;
+      fitted_.class_weight_power = power;
+      fitted_.class_weights = training_.class_weights;
+      best_on_validation_ = std::move(on_validation);
+    }
+    return candidate;
+  }
+
+  const std::optional<CandidateResult>& best() const { return best_; }
+
+  /// The temperature on the validation cells, by the selected model (before any retrain has
+  /// seen them); the same temperature serves the retrained and the refit models. Also keeps
+  /// each validation cell's predicted class and doubt (the novelty's calibration).
+  void calibrate() const {
+    const auto n_classes = fitted_.n_classes();
+    const auto& on_validation = best_on_validation_;
+    fitted_.temperature =
+        fit_temperature(on_validation.probabilities, n_classes, validation_truth_);
+    const auto calibrated = tempered(on_validation.probabilities, n_classes, fitted_.temperature);
+    fitted_.validation_predicted = on_validation.classes;
+    for (std::size_t i = 0; i < on_validation.classes.size(); ++i) {
+      const auto c = static_cast<std::size_t>(on_validation.classes[i]);
+      fitted_.validation_doubt.push_back(1.0F - calibrated[i * n_classes + c]);
+    }
+  }
+
+ private:
+  FittedClassifier& fitted_;
+  const FitOptions& options_;
+  TrainingOptions& training_;
+  const FitCallbacks& callbacks_;
+  std::size_t most_candidates_;
+  std::vector<std::int32_t> validation_truth_;
+  std::optional<CandidateResult> best_;
+  Predictions best_on_validation_;  // the selected model's, for its temperature
+};
+
+/// fit_classifier with the cells split by `split_seed` (the cross-fitted runs of the doubt
+/// calibration split otherwise; everything else comes from options.seed).
+FittedClassifier fit_with_split(const std::shared_ptr<const AnnDataSource>& file,
+                                const FitOptions& options, const FitCallbacks& callbacks,
+                                std::uint64_t split_seed) {
   FittedClassifier fitted;
   const auto* group = options.training.group;
-  fitted.inputs =
-      prepare_training_inputs(file, options.prepare, options.input, callbacks.on_pass, group);
+  auto prepare = options.prepare;
+  prepare.split_seed = split_seed;
+  fitted.inputs = prepare_training_inputs(file, prepare, options.input, options.training.batch_size,
+                                          callbacks.on_pass, group);
   // Data-parallel ranks must hold the same cells: a different file or options on one rank
   // would otherwise train on mixed data, or hang in a collective.
   require_same_on_every_rank(rank_share(group), data_fingerprint(fitted.inputs.data),
                              "the cells, classes, split, genes or scaling");
   if (callbacks.on_prepared) callbacks.on_prepared(describe(fitted.inputs, options, file->path()));
   const auto& sets = fitted.inputs.sets;
-  const auto& data = fitted.inputs.data;
-  const auto n_classes = fitted.n_classes();
   auto training = options.training;
+  training.shuffle_seed = options.seed;
   training.optimizer = resolve_optimizer(options, fitted.inputs);
   fitted.optimizer = training.optimizer;
   training.patience = patience_for(options, training.optimizer);
@@ -221,46 +273,9 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   auto decays = options.weight_decay ? std::vector<double>{*options.weight_decay}
                                      : default_weight_decays(sets.train.input->rows());
   if (!sets.validation) decays.resize(1);
-  const auto powers = class_weight_candidates(options, data, sets.validation.has_value());
-  const auto most_candidates = decays.size() + powers.size() - 1;
-
-  const auto validation_truth =
-      sets.validation ? targets_of(data, data.split.validation) : std::vector<std::int32_t>{};
-  std::optional<CandidateResult> best;
-  Predictions best_on_validation;  // the selected model's, for its temperature
-  const auto train_candidate =
-      [&](double weight_decay, double power,
-          const std::function<bool(const CandidateResult&, const CandidateResult&)>& wins) {
-        CandidateResult candidate;
-        candidate.weight_decay = weight_decay;
-        candidate.class_weight_power = power;
-        if (callbacks.on_candidate) {
-          callbacks.on_candidate(candidate, fitted.candidates.size(), most_candidates);
-        }
-        training.weight_decay = weight_decay;
-        training.class_weights = class_weights_for(power, data, fit_cells(data.split));
-        auto model = new_model(options, fitted.inputs);
-        auto results = train_classifier(*model, n_classes, sets, training, callbacks.training);
-        candidate.best_epoch = results.best_epoch;
-        candidate.epochs_trained = static_cast<int>(results.epochs.size());
-        Predictions on_validation;
-        if (results.final_validation) {
-          candidate.validation_loss = results.final_validation->loss;
-          on_validation = score_on_validation(*model, fitted, validation_truth, candidate, group);
-        }
-        fitted.candidates.push_back(candidate);
-        if (callbacks.on_candidate_done) callbacks.on_candidate_done(candidate);
-        if (!best || wins(candidate, *best)) {
-          best = candidate;
-          fitted.model = model;
-          fitted.results = std::move(results);
-          fitted.weight_decay = weight_decay;
-          fitted.class_weight_power = power;
-          fitted.class_weights = training.class_weights;
-          best_on_validation = std::move(on_validation);
-        }
-        return candidate;
-      };
+  const auto powers =
+      class_weight_candidates(options, fitted.inputs.data, sets.validation.has_value());
+  CandidateSearch search(fitted, options, training, callbacks, decays.size() + powers.size() - 1);
   // The weight decay: the lowest validation loss with the first class weights, weakest
   // penalty first. Once a stronger penalty validates worse than a weaker one, the stronger ones
   // are taken to do so too (a validation loss that is unimodal along the path), and are not
@@ -269,8 +284,8 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
     return a.validation_loss < b.validation_loss;
   };
   for (const auto decay : decays) {
-    const auto previous = best;
-    const auto candidate = train_candidate(decay, powers.front(), lower_loss);
+    const auto previous = search.best();
+    const auto candidate = search.train(decay, powers.front(), lower_loss);
     if (previous && !lower_loss(candidate, *previous)) break;
   }
   // The other class weights at that weight decay, each kept only if it classifies the
@@ -279,28 +294,23 @@ FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file
   const auto chosen_decay = fitted.weight_decay;
   for (std::size_t i = 1; i < powers.size(); ++i) {
     const auto before = fitted.class_weight_power;
-    train_candidate(chosen_decay, powers[i], classifies_better);
+    search.train(chosen_decay, powers[i], classifies_better);
     if (fitted.class_weight_power != before && fitted.class_weight_power < powers.front()) break;
   }
-  // Calibration on the validation cells, by the selected model (before any retrain has seen
-  // them); the same temperature serves the retrained and the refit models.
-  if (sets.validation) {
-    fitted.temperature =
-        fit_temperature(best_on_validation.probabilities, n_classes, validation_truth);
-    const auto calibrated =
-        tempered(best_on_validation.probabilities, n_classes, fitted.temperature);
-    fitted.validation_predicted = best_on_validation.classes;
-    for (std::size_t i = 0; i < best_on_validation.classes.size(); ++i) {
-      const auto c = static_cast<std::size_t>(best_on_validation.classes[i]);
-      fitted.validation_doubt.push_back(1.0F - calibrated[i * n_classes + c]);
-    }
-  }
+  if (sets.validation) search.calibrate();
   // Without held-out cells nothing would measure it (the refit for the saved model is the same).
   if (options.retrain_on_training_cells.value_or(training.optimizer == Optimizer::lbfgs) &&
       sets.validation && sets.test) {
     retrain_on_training_cells(fitted, options, training, callbacks);
   }
   return fitted;
+}
+
+}  // namespace
+
+FittedClassifier fit_classifier(const std::shared_ptr<const AnnDataSource>& file,
+                                const FitOptions& options, const FitCallbacks& callbacks) {
+  return fit_with_split(file, options, callbacks, options.seed);
 }
 
 int refit_epochs(const FittedClassifier& selected) {
@@ -343,8 +353,8 @@ DoubtCalibration doubt_calibration(const std::shared_ptr<const AnnDataSource>& f
   run.training.patience = 0;
   run.retrain_on_training_cells = false;
   for (std::int64_t r = 0; r < runs; ++r) {
-    run.prepare.split_seed = options.prepare.split_seed + 1 + static_cast<std::uint64_t>(r);
-    const auto fitted = fit_classifier(file, run);
+    const auto fitted =
+        fit_with_split(file, run, {}, options.seed + 1 + static_cast<std::uint64_t>(r));
     out.doubt.insert(out.doubt.end(), fitted.validation_doubt.begin(),
                      fitted.validation_doubt.end());
     out.predicted.insert(out.predicted.end(), fitted.validation_predicted.begin(),

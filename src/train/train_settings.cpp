@@ -52,7 +52,6 @@ void check_ranges(const TrainSettings& s) {
   }
   if (s.max_memory <= 0) refuse("max_memory must be positive");
   if (s.class_weight) one_of("class_weight", *s.class_weight, {"auto", "balanced", "sqrt", "none"});
-  one_of("compute", s.compute, {"auto", "dense", "sparse"});
   one_of("optimizer", s.optimizer, {"auto", "adam", "lbfgs"});
 }
 
@@ -74,15 +73,12 @@ FitOptions fit_options(const TrainSettings& settings) {
   fit.prepare.test_fraction = settings.test_fraction;
   fit.prepare.validation_fraction =
       settings.validation_fraction.value_or(base.prepare.validation_fraction);
-  fit.prepare.split_seed = settings.seed;
-  fit.input.compute = settings.compute;
+  fit.input.compute = compute_choice(settings.compute);
   fit.input.max_memory = settings.max_memory;
-  fit.input.batch_size = settings.training.batch_size;
   fit.model = settings.model;
   fit.hidden = settings.hidden;
   fit.seed = settings.seed;
   fit.training = settings.training;
-  fit.training.shuffle_seed = settings.seed;
   fit.training.patience =
       settings.patience.value_or(fit.prepare.validation_fraction > 0 ? base.training.patience : 0);
   if (settings.patience) fit.lbfgs_patience.reset();  // the user's patience, for every optimizer

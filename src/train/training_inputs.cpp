@@ -82,7 +82,7 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const AnnDat
 }  // namespace
 TrainingInputs prepare_training_inputs(
     const std::shared_ptr<const AnnDataSource>& file, const PrepareOptions& prepare,
-    const InputOptions& options,
+    const InputOptions& options, std::int64_t batch_size,
     const std::function<void(int, std::int64_t, std::int64_t)>& on_pass,
     const ProcessGroup* group) {
   const auto started = std::chrono::steady_clock::now();
@@ -107,11 +107,11 @@ TrainingInputs prepare_training_inputs(
       static_cast<double>(nonzeros) / (static_cast<double>(inputs.data.cells.rows.size()) *
                                        static_cast<double>(inputs.data.genes().size()));
   // Streamed cells always take the sparse first layer: a dense X needs the matrix in memory.
-  inputs.sparse = inputs.streaming || options.compute == "sparse" ||
-                  (options.compute == "auto" && inputs.density < options.sparse_below);
+  inputs.sparse =
+      inputs.streaming || options.compute == ComputeChoice::sparse ||
+      (options.compute == ComputeChoice::automatic && inputs.density < options.sparse_below);
   if (inputs.streaming) {
-    streaming_inputs(inputs, file, streamed, prepare.allow_non_integer, chunk_bytes,
-                     options.batch_size);
+    streaming_inputs(inputs, file, streamed, prepare.allow_non_integer, chunk_bytes, batch_size);
   } else if (inputs.sparse) {
     sparse_inputs(inputs);
   } else {

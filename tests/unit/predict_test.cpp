@@ -58,7 +58,7 @@ TEST(PredictCells, BlocksFromDiskGiveTheInMemoryLabelsBitForBit) {
     SCOPED_TRACE(compute);
     auto options = recommended_fit_options();
     options.prepare.classes = {"all"};
-    options.input.compute = compute;
+    options.input.compute = compute_choice(compute);
     options.training.epochs = 3;
     const auto model = fit(file, options).model;
     ASSERT_EQ(to_string(model.compute), compute);

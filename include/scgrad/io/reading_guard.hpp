@@ -7,7 +7,7 @@
 /// The HDF5 library (1.10 in Debian 12) can crash on a damaged file instead of returning an
 /// error: fuzzing scgrad's reader found crashes inside libhdf5 (e.g. in H5HG_read, the heap of
 /// variable-length strings), a known class of upstream bugs. Every call scgrad makes into
-/// libhdf5 to read a file marks itself (src/io/hdf5.cpp, the one door to libhdf5); once the
+/// libhdf5 to read a file marks itself (src/io/hdf5/, the one door to libhdf5); once the
 /// guard is installed, a SIGSEGV, SIGBUS, SIGFPE or SIGILL on the thread inside such a call
 /// prints one line naming the file and exits with status 1. A crash anywhere else stays a
 /// crash (a bug in scgrad, or in the host, is not blamed on the file). libhdf5 can also loop

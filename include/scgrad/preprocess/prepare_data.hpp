@@ -29,7 +29,7 @@ struct PrepareOptions {
   bool allow_non_integer = false;  ///< --allow-non-counts: fractions pass the count check
   double test_fraction = 0;        ///< held-out cells per class; 0 = the exercise's no split
   double validation_fraction = 0;  ///< of each class's training cells, to choose the epoch
-  std::uint64_t split_seed = 0;
+  std::uint64_t split_seed = 0;    ///< fit sets it from FitOptions::seed
 };
 
 struct PreparedData {

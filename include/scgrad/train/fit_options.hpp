@@ -15,26 +15,39 @@
 
 namespace scgrad {
 
+/// How the first layer is fed the cells held in memory (streamed cells are always sparse).
+enum class ComputeChoice {
+  automatic,  ///< sparse below InputOptions::sparse_below nonzeros (docs/performance.md)
+  dense,
+  sparse,
+};
+
+/// "auto", "dense", "sparse" (--compute's values), and back; throws OptionError naming the
+/// accepted values.
+ComputeChoice compute_choice(const std::string& name);
+const char* to_string(ComputeChoice compute);
+
 struct InputOptions {
-  /// "dense", "sparse", or "auto": sparse below `sparse_below` nonzeros (docs/performance.md).
-  /// Streamed cells always take the sparse first layer.
-  std::string compute = "auto";
+  ComputeChoice compute = ComputeChoice::automatic;
   double sparse_below = 0.25;
   /// Above this many bytes of matrix (8 per stored entry) cells are streamed from the file, in
   /// chunks of a quarter of it (at most 512 MB) or one minibatch, whichever is larger: a target,
   /// never a refusal.
   std::int64_t max_memory = std::int64_t{1} << 62;
-  std::int64_t batch_size = 128;  ///< 0: full batch (streamed: gradients summed over chunks)
 };
 
 struct FitOptions {
-  PrepareOptions prepare;  ///< cells, preprocessing, test and validation fractions, split seed
-  InputOptions input;      ///< dense / sparse / streamed
+  /// Cells, preprocessing, test and validation fractions (its split_seed is set from `seed`).
+  PrepareOptions prepare;
+  InputOptions input;              ///< dense / sparse / streamed
   std::string model = "logistic";  ///< make_classifier's name or layer spec
   std::int64_t hidden = 50;
-  std::uint64_t seed = 0;  ///< torch::manual_seed right before each model is built
-  /// epochs (the most), lr, batch size, patience, min_delta, shuffle seed. Its weight_decay
-  /// and class_weights are set per run from the two fields below.
+  /// The one seed of a fit: the test and validation split, the minibatch order and (through
+  /// torch::manual_seed right before each model is built) the initial weights all come from it.
+  std::uint64_t seed = 0;
+  /// epochs (the most), lr, batch size (the one batch size: minibatches, and the smallest
+  /// streamed chunk), patience, min_delta. Its weight_decay and class_weights are set per run
+  /// from the two fields below, its shuffle_seed from `seed`.
   TrainingOptions training;
   /// Unset: L-BFGS for the logistic model with the cells in memory and training.batch_size > 0
   /// (a convex loss: solved to its optimum, as scikit-learn does), Adam otherwise (the mlp,

@@ -31,10 +31,11 @@ struct TrainingInputs {
 };
 
 /// `on_pass(pass, rows_done, rows_total)` reports the streaming passes. With data-parallel
-/// ranks (`group`) the streaming passes divide the cells among them.
+/// ranks (`group`) the streaming passes divide the cells among them. A streamed chunk holds at
+/// least `batch_size` cells (one minibatch).
 TrainingInputs prepare_training_inputs(
     const std::shared_ptr<const AnnDataSource>& file, const PrepareOptions& prepare,
-    const InputOptions& options,
+    const InputOptions& options, std::int64_t batch_size,
     const std::function<void(int, std::int64_t, std::int64_t)>& on_pass = {},
     const ProcessGroup* group = nullptr);
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace scgrad {
@@ -25,8 +26,9 @@ struct TrainingOptions {
   int epochs = 10;
   int lbfgs_iterations = 5;  // a short step: the validation set picks among many (docs/training.md)
   double lr = 1e-4;          ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
-  std::int64_t batch_size = 0;     ///< 0: full batch, one step per epoch (the exercise)
-  std::uint64_t shuffle_seed = 0;  ///< minibatch order (scgrad's generator, not torch's)
+  std::int64_t batch_size = 0;  ///< 0: full batch, one step per epoch (the exercise)
+  /// Minibatch order (scgrad's generator, not torch's); fit sets it from FitOptions::seed.
+  std::uint64_t shuffle_seed = 0;
   /// Adam's L2 penalty (PyTorch's coupled weight_decay), on the weight matrices only: biases
   /// are not penalised, as in scikit-learn's LogisticRegression.
   double weight_decay = 0;
@@ -58,6 +60,18 @@ struct EpochMetrics {
   std::optional<double> test_accuracy;
   double seconds = 0;
 };
+
+/// One figure of a record: its name, value and whether it is a count (written as an integer).
+struct NamedFigure {
+  std::string name;
+  double value = 0;
+  bool integer = false;
+};
+
+/// An epoch's figures as named values, in the order they are reported: epoch, train_loss,
+/// train_accuracy, validation_* and test_* (only when measured), seconds. What the program's
+/// JSON and Python's dicts are written from.
+std::vector<NamedFigure> epoch_record(const EpochMetrics& e);
 
 struct LossAndAccuracy {
   double loss = 0;

@@ -1,6 +1,6 @@
 #pragma once
 // The open .h5ad file as the reader's parts see it: the file and how to name its elements in
-// errors. Private to the io room; every libhdf5 call goes through ../hdf5.hpp.
+// errors. Private to src/io; every libhdf5 call goes through ../hdf5.hpp.
 
 #include <string>
 #include <vector>
