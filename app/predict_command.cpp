@@ -12,7 +12,10 @@
 #include "memory_option.hpp"
 #include "number_checks.hpp"
 #include "preprocess_options.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/open_anndata.hpp"
 #include "scgrad/io/prediction_output.hpp"
+#include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/scgrad.hpp"
 #include "scgrad/util/output_paths.hpp"
 #include "scgrad/util/output_set.hpp"
@@ -35,6 +38,7 @@ struct PredictArgs {
   std::string plot;
   int threads = 0;
   std::string max_memory;  ///< "" = half the machine's memory
+  std::string labels;      ///< --labels: a CSV/TSV of barcodes and labels
   PredictOptions options;
 };
 
@@ -251,12 +255,23 @@ void stage_outputs(const PredictArgs& args, PredictOutputs& outputs) {
 }
 
 /// Every output the options ask for, put in place together.
-void write_outputs(const PredictArgs& args, const FittedModel& model, const PredictResults& results,
-                   const Categorical& labels, PredictOutputs& outputs) {
+void write_outputs(const PredictArgs& args, const FittedModel& model, const AnnDataSource& cells,
+                   const PredictResults& results, const Categorical& labels,
+                   PredictOutputs& outputs) {
   if (outputs.metrics) {
     write_text(*outputs.metrics, predict_metrics_json(args, model, results, labels));
   }
-  if (outputs.out) write_prediction_h5ad(args.data, *outputs.out, results.columns);
+  if (outputs.out) {
+    if (dynamic_cast<const H5adFile*>(&cells) != nullptr) {
+      write_prediction_h5ad(args.data, *outputs.out, results.columns);  // a copy plus predictions
+    } else {  // 10x, Matrix Market, loom, or labels joined from a table: a new AnnData
+      const auto matrix = cells.resolve_matrix_key(model.preprocessing.matrix);
+      write_prediction_anndata(
+          cells, matrix,
+          rows_per_block(cells, matrix, streaming_block_bytes(args.options.max_memory)),
+          *outputs.out, results.columns);
+    }
+  }
   if (outputs.plot) {
     plot_label_counts(labels.categories, labels.counts(),
                       fmt::format("scgrad predict: {} cells of {}", results.cell_names.size(),
@@ -283,12 +298,14 @@ void write_outputs(const PredictArgs& args, const FittedModel& model, const Pred
 }
 
 void run_predict(const PredictArgs& args) {
-  check_outputs_apart({{"MODEL", args.model}, {"DATA", args.data}, {"--gene-map", args.gene_map}},
-                      {{"--out", args.out},
-                       {"--csv", args.csv},
-                       {"--metrics-out", args.metrics_out},
-                       {"--annotations-only", args.annotations},
-                       {"--plot", args.plot}});
+  std::vector<NamedPath> inputs{
+      {"MODEL", args.model}, {"--gene-map", args.gene_map}, {"--labels", args.labels}};
+  for (const auto& file : input_files(args.data)) inputs.push_back({"DATA", file});
+  check_outputs_apart(inputs, {{"--out", args.out},
+                               {"--csv", args.csv},
+                               {"--metrics-out", args.metrics_out},
+                               {"--annotations-only", args.annotations},
+                               {"--plot", args.plot}});
   PredictOutputs outputs;
   stage_outputs(args, outputs);
   keep_standard_output_for({args.out, args.csv, args.metrics_out, args.annotations, args.plot});
@@ -298,13 +315,14 @@ void run_predict(const PredictArgs& args) {
   auto options = args.options;
   options.max_memory = max_memory_bytes(args.max_memory);
   if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);
-  const auto results = predict(model, args.data, options);
+  const auto cells = with_labels(open_anndata(args.data, options.max_memory), args.labels);
+  const auto results = predict_cells(model, *cells, options);
   report_genes(args, results);
   const auto labels = results.columns.annotation();  // the labels as every output writes them
   report_labels(args, model, results, labels);
   report_evaluation(args, results);
   report_vote(args, results);
-  write_outputs(args, model, results, labels, outputs);
+  write_outputs(args, model, *cells, results, labels, outputs);
 }
 
 }  // namespace
@@ -317,7 +335,14 @@ void add_predict_command(CLI::App& app) {
       "aligned by name, the model's own log-CPM and scaling are applied, and the result is a "
       "copy of the input with the labels added (the input is never modified).");
   command->add_option("model", args->model, "model file from scgrad train --out")->required();
-  command->add_option("data", args->data, "the .h5ad file to label")->required();
+  command
+      ->add_option("data", args->data,
+                   "the cells to label: an .h5ad, a 10x Genomics .h5, a Matrix Market folder "
+                   "(or its matrix.mtx[.gz]) or a .loom file")
+      ->required();
+  command->add_option("--labels", args->labels,
+                      "a CSV or TSV of known labels (barcodes first) joined to the cells, for "
+                      "--label-key");
   command->add_option("--out", args->out,
                       "output .h5ad: the input plus obs scgrad_label/scgrad_confidence/"
                       "scgrad_novelty, obsm "

@@ -1,6 +1,7 @@
 // `scgrad train FILE.h5ad --classes A,B[,C…]|all`: preprocessing, a held-out split, training,
 // evaluation, and the model file that `scgrad predict` uses.
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,9 @@
 #include "scgrad/distributed/environment.hpp"
 #include "scgrad/distributed/process_group.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/io/delimited_table.hpp"
+#include "scgrad/io/labelled_source.hpp"
+#include "scgrad/io/open_anndata.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 #include "scgrad/saved/model_file.hpp"
 #include "scgrad/train/fit.hpp"
@@ -45,8 +49,30 @@ struct TrainArgs {
   int threads = 0;
   int dist_timeout = 300;                          ///< seconds a rank waits for the others
   std::string max_memory;                          ///< "" = half the machine's memory
+  std::string labels;                              ///< --labels: a CSV/TSV of barcodes, labels
   const CLI::Option* target_sum_option = nullptr;  ///< to tell whether --target-sum was given
+  const CLI::Option* label_key_option = nullptr;   ///< to tell whether --label-key was given
 };
+
+/// The cells of FILE, with --labels joined by barcode. A table with one label column names
+/// the label key unless --label-key does; what it labels is said on stderr.
+std::shared_ptr<const AnnDataSource> open_cells(const TrainArgs& args, FitOptions& options,
+                                                bool say) {
+  const auto cells = open_anndata(args.file, options.input.max_memory);
+  if (args.labels.empty()) return cells;
+  const auto labelled =
+      std::make_shared<const LabelledSource>(cells, read_delimited_table(args.labels));
+  if (args.label_key_option->count() == 0 && labelled->label_columns().size() == 1) {
+    options.prepare.label_key = labelled->label_columns().front();
+  }
+  if (say) {
+    std::cerr << fmt::format("labels: column '{}' of {} for {} of {} cells ({} unlabelled)\n",
+                             options.prepare.label_key, args.labels,
+                             labelled->n_obs() - labelled->unlabelled_cells(), labelled->n_obs(),
+                             labelled->unlabelled_cells());
+  }
+  return labelled;
+}
 
 /// The options given, over the defaults (the library's rule, train_settings.hpp).
 FitOptions fit_options(const TrainArgs& args) {
@@ -88,12 +114,13 @@ void stage_outputs(const TrainArgs& args, TrainOutputs& out) {
 }
 
 void run_train(const TrainArgs& args) {
-  check_outputs_apart(
-      {{"FILE", args.file}},
-      {{"--out", args.model_out},
-       {"--metrics-out", args.metrics_out},
-       {"--plot", args.plot},
-       {"--plot (confusion matrix)", args.plot.empty() ? "" : confusion_plot_path(args.plot)}});
+  std::vector<NamedPath> inputs{{"--labels", args.labels}};
+  for (const auto& file : input_files(args.file)) inputs.push_back({"FILE", file});
+  check_outputs_apart(inputs, {{"--out", args.model_out},
+                               {"--metrics-out", args.metrics_out},
+                               {"--plot", args.plot},
+                               {"--plot (confusion matrix)",
+                                args.plot.empty() ? "" : confusion_plot_path(args.plot)}});
   // Data-parallel when launched with WORLD_SIZE > 1 (torchrun's variables): every rank trains,
   // only rank 0 prints and writes.
   const auto env = distributed_environment([](const char* name) { return std::getenv(name); });
@@ -118,7 +145,8 @@ void run_train(const TrainArgs& args) {
     use_blas_threads(threads, data.sparse);  // once the library has chosen the path
     if (print) print(data);
   };
-  const auto result = fit(args.file, options, callbacks);
+  const auto cells = open_cells(args, options, first_rank);
+  const auto result = fit(cells, options, callbacks);
   if (!first_rank) return;
   if (env.distributed()) {
     std::cerr << "trained data-parallel on " << env.world_size << " ranks\n";
@@ -151,13 +179,22 @@ void add_train_command(CLI::App& app) {
       "the training cells, report held-out metrics (macro-F1 among them), and save the model "
       "for `predict`, refit on every labelled cell. Two classes use a sigmoid output and BCE "
       "as the exercise does; more use softmax and cross-entropy.");
-  command->add_option("file", args->file, "the .h5ad file")->required();
+  command
+      ->add_option("file", args->file,
+                   "the cells: an .h5ad, a 10x Genomics .h5, a Matrix Market folder (or its "
+                   "matrix.mtx[.gz]) or a .loom file")
+      ->required();
+  command->add_option("--labels", args->labels,
+                      "a CSV or TSV of cell labels: a header, cell barcodes (obs names) in the "
+                      "first column, labels in the others; joined by barcode, cells it does not "
+                      "list are unlabelled. With one label column it is the label key");
   command
       ->add_option("--classes", args->settings.classes,
                    "comma-separated labels to keep (the first is the positive class for "
                    "two), or 'all'")
       ->required();
   add_preprocess_options(command, args->settings.prepare);
+  args->label_key_option = command->get_option("--label-key");
   args->target_sum_option =
       command->get_option("--target-sum")
           ->description(

@@ -9,7 +9,7 @@ packages=(
   ccache                 # compiles once: a fresh clone reuses the cache (scripts/compiler-cache.sh)
   libtorch-dev
   libopenblas0-pthread   # without it libtorch falls back to reference BLAS (~30x slower)
-  libhdf5-dev liblzf-dev
+  libhdf5-dev liblzf-dev zlib1g-dev
   hdf5-filter-plugin-blosc-serial   # reads blosc-compressed .h5ad (lzf is built in)
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libigraph-dev          # Leiden over-clustering (predict --majority-vote)

@@ -50,6 +50,10 @@ struct Location {
 [[noreturn]] void fail(const Location& where, const std::string& what);
 
 Handle open_file_read_only(const std::string& path);
+
+/// True when the file at `path` is HDF5 (false when it is not, or cannot be read): what the
+/// opener asks before telling HDF5 layouts apart.
+bool is_hdf5_file(const std::string& path);
 /// `shown_as`: the name errors use (the destination of a temporary output file).
 Handle create_file(const std::string& path, const std::string& shown_as = "");
 Handle open_file_read_write(const std::string& path, const std::string& shown_as = "");
@@ -125,6 +129,11 @@ std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64
 
 /// Reads a 1-D dataset of strings, variable- or fixed-length.
 std::vector<std::string> read_strings(hid_t dataset, const Location& where);
+
+/// Columns [col_begin, col_begin + col_count) of a 2-d numeric dataset as float32, row-major
+/// (rows × col_count): a block of cells of a genes × cells matrix (loom).
+std::vector<float> read_columns_2d(hid_t dataset, const Location& where, std::int64_t col_begin,
+                                   std::int64_t col_count);
 
 // --- writing (the simulator and, later, predictions) -----------------------------------------
 

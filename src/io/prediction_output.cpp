@@ -6,6 +6,8 @@
 #include "anndata_encoding.hpp"
 #include "hdf5.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/io/anndata_source.hpp"
+#include "scgrad/io/h5ad_writer.hpp"
 #include "scgrad/util/csv_field.hpp"
 #include "scgrad/util/output_paths.hpp"
 #include "scgrad/util/output_set.hpp"
@@ -87,6 +89,45 @@ void write_prediction_h5ad(const std::string& input, const StagedOutput& out,
     }
     add_prediction_elements(file.get(), predictions, output);
   }
+}
+
+void write_prediction_anndata(const AnnDataSource& cells, const std::string& matrix_key,
+                              std::int64_t block_rows, const StagedOutput& out,
+                              const PredictionColumns& predictions) {
+  const auto& output = out.destination();
+  const auto genes = cells.var_names(matrix_key);
+  {
+    H5adWriter writer(out.path(), static_cast<std::int64_t>(genes.size()));
+    const auto n = cells.n_obs();
+    std::vector<std::int32_t> indices;
+    std::vector<float> values;
+    for (std::int64_t first = 0; first < n; first += std::max<std::int64_t>(block_rows, 1)) {
+      std::vector<std::int64_t> rows;
+      for (auto r = first; r < std::min(n, first + std::max<std::int64_t>(block_rows, 1)); ++r) {
+        rows.push_back(r);
+      }
+      const auto block = cells.read_rows(matrix_key, rows);
+      for (std::int64_t r = 0; r < block.n_rows; ++r) {
+        indices.assign(block.indices.begin() + block.indptr[r],
+                       block.indices.begin() + block.indptr[r + 1]);
+        values.assign(block.data.begin() + block.indptr[r],
+                      block.data.begin() + block.indptr[r + 1]);
+        writer.append_row(indices, values);
+      }
+    }
+    std::vector<std::pair<std::string, Categorical>> columns;
+    for (const auto& name : cells.obs_column_names()) {
+      const auto column = cells.obs_column(name);
+      if (column.kind == ColumnKind::categorical || column.kind == ColumnKind::string) {
+        columns.emplace_back(name, column.as_categorical());
+      }
+    }
+    writer.write_obs(cells.obs_names(), columns);
+    writer.write_var(genes);
+    writer.finish();
+  }
+  Handle file = hdf5::open_file_read_write(out.path(), output);
+  add_prediction_elements(file.get(), predictions, output);
 }
 
 void write_prediction_annotations(const StagedOutput& out,

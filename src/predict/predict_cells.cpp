@@ -446,7 +446,7 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
 
 PredictResults predict(const FittedModel& model, const std::string& path,
                        const PredictOptions& options) {
-  return predict_cells(model, *open_anndata(path), options);
+  return predict_cells(model, *open_anndata(path, options.max_memory), options);
 }
 
 }  // namespace scgrad

@@ -30,7 +30,7 @@ ClassificationReport evaluate_measured(const FittedClassifier& fitted, bool held
 }  // namespace
 
 FitResult fit(const std::string& path, const FitOptions& options, const FitCallbacks& callbacks) {
-  return fit(open_anndata(path), options, callbacks);
+  return fit(open_anndata(path, options.input.max_memory), options, callbacks);
 }
 
 FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions& options,

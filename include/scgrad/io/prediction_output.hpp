@@ -13,6 +13,8 @@
 
 namespace scgrad {
 
+class AnnDataSource;
+
 class StagedOutput;
 
 struct PredictionColumns {
@@ -74,6 +76,14 @@ std::vector<std::string> prediction_obs_columns();
 /// run (output_set.hpp).
 void write_prediction_h5ad(const std::string& input, const StagedOutput& output,
                            const PredictionColumns& predictions);
+
+/// A query that is not an .h5ad (10x, Matrix Market, loom) as a new .h5ad with its predictions:
+/// X the counts of `matrix_key` as read (CSR, `block_rows` cells at a time), obs the cells'
+/// names and their text and categorical columns (labels joined from a table among them), var
+/// the genes, and the prediction elements as write_prediction_h5ad adds them.
+void write_prediction_anndata(const AnnDataSource& cells, const std::string& matrix_key,
+                              std::int64_t block_rows, const StagedOutput& output,
+                              const PredictionColumns& predictions);
 
 /// The annotations alone: a new .h5ad with the cells' obs names and the prediction elements
 /// (obs scgrad_label, scgrad_confidence, scgrad_novelty; obsm scgrad_probabilities; uns

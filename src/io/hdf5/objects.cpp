@@ -39,6 +39,13 @@ Handle open_file_read_only(const std::string& path) {
   return checked(file, where, "cannot open HDF5 file");
 }
 
+bool is_hdf5_file(const std::string& path) {
+  const Door door;
+  const bool hdf5 = H5Fis_hdf5(path.c_str()) > 0;
+  H5Eclear2(H5E_DEFAULT);
+  return hdf5;
+}
+
 Handle create_file(const std::string& path, const std::string& shown_as) {
   const Door door;
   tune_free_lists();

@@ -196,6 +196,27 @@ std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64
   return values;
 }
 
+std::vector<float> read_columns_2d(hid_t dataset, const Location& where, std::int64_t col_begin,
+                                   std::int64_t col_count) {
+  const Door door(where.file);
+  const auto dims = shape(dataset);
+  if (dims.size() != 2) fail(where, "expected a 2-D dataset");
+  if (col_begin < 0 || col_count < 0 || col_begin + col_count > dims[1]) {
+    fail(where, "columns outside the dataset");
+  }
+  std::vector<float> values(static_cast<std::size_t>(dims[0] * col_count));
+  if (values.empty()) return values;
+  Handle file_space(H5Dget_space(dataset));
+  const hsize_t start[2] = {0, static_cast<hsize_t>(col_begin)};
+  const hsize_t count[2] = {static_cast<hsize_t>(dims[0]), static_cast<hsize_t>(col_count)};
+  H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  Handle mem_space(H5Screate_simple(2, count, nullptr));
+  check(H5Dread(dataset, H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(), H5P_DEFAULT,
+                values.data()),
+        where, "cannot read columns");
+  return values;
+}
+
 std::vector<std::string> read_strings(hid_t dataset, const Location& where) {
   const Door door(where.file);
   Handle type(H5Dget_type(dataset));
