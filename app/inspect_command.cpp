@@ -1,4 +1,5 @@
-// `scgrad inspect FILE.h5ad`: what anndata's repr shows, and the facts needed before training.
+// `scgrad inspect FILE`: what anndata's repr shows, and the facts needed before training, for
+// every input format open_anndata reads.
 
 #include <fmt/format.h>
 
@@ -7,6 +8,10 @@
 
 #include "commands.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/io/loom_file.hpp"
+#include "scgrad/io/matrix_market.hpp"
+#include "scgrad/io/open_anndata.hpp"
+#include "scgrad/io/tenx_h5_file.hpp"
 
 namespace scgrad::app {
 
@@ -48,11 +53,23 @@ std::string describe_column(const DataFrameColumn& column, int max_categories) {
   return fmt::format("{} ({}), range [{:g}, {:g}]", to_string(column.kind), column.dtype, lo, hi);
 }
 
+/// What kind of file the opener found.
+const char* format_name(const AnnDataSource& file) {
+  if (dynamic_cast<const TenxH5File*>(&file) != nullptr) return "10x Genomics HDF5 matrix";
+  if (dynamic_cast<const LoomFile*>(&file) != nullptr) return "loom file";
+  if (dynamic_cast<const MatrixMarketSource*>(&file) != nullptr) return "Matrix Market matrix";
+  return "AnnData file";
+}
+
 void run_inspect(const InspectArgs& args) {
-  const H5adFile file(args.file);
-  std::cout << fmt::format("AnnData file {}\n  n_obs × n_vars = {} × {}\n", args.file, file.n_obs(),
-                           file.n_vars());
+  const auto source = open_anndata(args.file);
+  const auto& file = *source;
   const auto keys = file.matrix_keys();
+  // An .h5ad's var is its own dataframe (present without an X); other formats' is X's genes.
+  const auto* h5ad = dynamic_cast<const H5adFile*>(&file);
+  const auto n_vars = h5ad != nullptr ? h5ad->n_vars() : file.matrix_info("X").n_cols;
+  std::cout << fmt::format("{} {}\n  n_obs × n_vars = {} × {}\n", format_name(file), args.file,
+                           file.n_obs(), n_vars);
   std::cout << "  matrices:" << (keys.empty() ? " none (this file holds no X)" : "") << '\n';
   for (const auto& key : keys) {
     const auto info = file.matrix_info(key);
@@ -73,12 +90,14 @@ void run_inspect(const InspectArgs& args) {
     std::cout << fmt::format("    {:<24} {}\n", name,
                              describe_column(file.obs_column(name), args.max_categories));
   }
-  const auto var_columns = file.var_column_names();
+  const auto var_columns = h5ad != nullptr ? h5ad->var_column_names() : file.var_column_names("X");
   std::cout << fmt::format("  var: {} columns{}\n", var_columns.size(),
                            var_columns.empty() ? "" : ":");
   for (const auto& name : var_columns) {
-    std::cout << fmt::format("    {:<24} {}\n", name,
-                             describe_column(file.var_column(name), args.max_categories));
+    std::cout << fmt::format(
+        "    {:<24} {}\n", name,
+        describe_column(h5ad != nullptr ? h5ad->var_column(name) : file.var_column(name, "X"),
+                        args.max_categories));
   }
 }
 
@@ -88,10 +107,11 @@ void add_inspect_command(CLI::App& app) {
   auto args = std::make_shared<InspectArgs>();
   auto* command = app.add_subcommand(
       "inspect",
-      "Show what an .h5ad file holds: n_obs × n_vars, each matrix (X, raw/X, layers) with its "
+      "Show what a file holds (.h5ad, 10x Genomics .h5, Matrix Market folder, .loom): n_obs × "
+      "n_vars, each matrix (X, raw/X, layers) with its "
       "storage, dtype, stored entries and whether it holds integer counts, and the obs/var "
       "columns with value counts of categoricals.");
-  command->add_option("file", args->file, "the .h5ad file")->required();
+  command->add_option("file", args->file, "the file (or Matrix Market folder)")->required();
   command->add_option("--max-categories", args->max_categories, "categories listed per column")
       ->capture_default_str();
   command->callback([args] { run_inspect(*args); });

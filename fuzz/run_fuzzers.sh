@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes scgrad's h5ad and model-file readers for a bounded time with libFuzzer, AddressSanitizer and
+# Fuzzes scgrad's h5ad, model-file and Matrix Market readers for a bounded time with libFuzzer, AddressSanitizer and
 # UndefinedBehaviorSanitizer (Debian's clang), and prints executions and crashes per target.
 #   usage: fuzz/run_fuzzers.sh [SECONDS_PER_TARGET]     (default 60)
 # Seeds: small .h5ad files written by Debian's anndata (tests/python/write_fixtures.py), the
@@ -56,7 +56,18 @@ classify() {
 status=0
 echo "| target | seconds | executions | problem inputs | in scgrad's code | in libhdf5 | not reproduced |"
 echo "|---|---|---|---|---|---|---|"
-for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer model_structure_fuzzer; do
+# Matrix Market seeds: small coordinate files as Cell Ranger and scipy write them.
+mtx_seeds=$work/seeds-mtx
+mkdir -p "$mtx_seeds"
+printf '%%%%MatrixMarket matrix coordinate integer general\n%% written by Cell Ranger\n3 2 3\n1 1 4\n3 1 1\n2 2 7\n' \
+  > "$mtx_seeds/integer.mtx"
+printf '%%%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 0.5\n2 2 1e3\n' > "$mtx_seeds/real.mtx"
+printf '%%%%MatrixMarket matrix coordinate pattern general\n2 3 2\n1 3\n2 1\n' > "$mtx_seeds/pattern.mtx"
+
+targets="h5ad_bytes_fuzzer h5ad_structure_fuzzer model_structure_fuzzer matrix_market_fuzzer"
+for target in $targets; do
+  seed_dir=$seeds/flat
+  [[ $target == matrix_market_fuzzer ]] && seed_dir=$mtx_seeds
   corpus=$work/corpus-$target
   artifacts=$work/artifacts-$target/
   rm -rf "$artifacts" "$work/$target.problems"
@@ -66,7 +77,7 @@ for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer model_structure_fuzzer; do
   # Fork mode keeps going after a problem (inside libhdf5 they are expected), keeping each input
   # (crash-*, leak-*, oom-*, timeout-*). -rss_limit_mb: a file that makes the reader allocate
   # gigabytes counts as a problem.
-  "$build/fuzz/$target" "$corpus" "$seeds/flat" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
+  "$build/fuzz/$target" "$corpus" "$seed_dir" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
     -ignore_ooms=1 -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
     -artifact_prefix="$artifacts" -close_fd_mask=3 > "$log" 2>&1 || true
   runs=$(grep -o -E '^#[0-9]+' "$log" | tail -1 | tr -d '#')
@@ -86,7 +97,7 @@ for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer model_structure_fuzzer; do
   echo "| $target | $seconds | ${runs:-0} | $inputs | $ours | $hdf5 | $unknown |"
   if ((ours > 0)); then status=1; fi
 done
-for target in h5ad_bytes_fuzzer h5ad_structure_fuzzer model_structure_fuzzer; do
+for target in $targets; do
   if [[ -s $work/$target.problems ]]; then
     echo "$target, by kind and place (count, one example input):"
     sed -E 's/ \((.*)\)$/|\1/' "$work/$target.problems" | sort |

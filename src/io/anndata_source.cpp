@@ -1,6 +1,8 @@
 #include "scgrad/io/anndata_source.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "scgrad/error.hpp"
@@ -29,6 +31,33 @@ std::string AnnDataSource::resolve_matrix_key(const std::string& key) const {
   if (present(resolved)) return resolved;
   if (present("layers/" + key)) return "layers/" + key;
   throw no_matrix(key);
+}
+
+void ValueSummary::add(double value) {
+  if (!std::isfinite(value)) {
+    ++non_finite;
+    return;
+  }
+  min = std::min(min, value);
+  max = std::max(max, value);
+  if (value < 0) ++negative;
+  if (all_integer && value != std::floor(value)) all_integer = false;
+}
+
+ValueSummary AnnDataSource::value_summary(const std::string& key) const {
+  const auto info = matrix_info(key);
+  ValueSummary summary;
+  summary.min = std::numeric_limits<double>::infinity();
+  summary.max = -std::numeric_limits<double>::infinity();
+  const auto per_row =
+      std::max<std::int64_t>(1, info.stored_values / std::max<std::int64_t>(1, info.n_rows));
+  const auto block = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / per_row);
+  for (std::int64_t first = 0; first < info.n_rows; first += block) {
+    std::vector<std::int64_t> rows;
+    for (auto r = first; r < std::min(info.n_rows, first + block); ++r) rows.push_back(r);
+    for (const auto v : read_rows(key, rows).data) summary.add(v);
+  }
+  return summary;
 }
 
 InputError AnnDataSource::no_matrix(const std::string& key) const {

@@ -5,39 +5,10 @@
 #include <fstream>
 
 #include "scgrad/error.hpp"
+#include "scgrad/io/delimited_table.hpp"
 #include "scgrad/util/plain_cause.hpp"
 
 namespace scgrad {
-
-namespace {
-
-/// The fields of one CSV line (RFC 4180 quotes; no line breaks inside a field).
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c != '\r') {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
-
-}  // namespace
 
 std::vector<GenePair> read_gene_map(const std::string& path) {
   std::error_code error;
@@ -54,7 +25,7 @@ std::vector<GenePair> read_gene_map(const std::string& path) {
     // Spreadsheets save "CSV UTF-8" with a byte-order mark before the header.
     if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const auto fields = csv_fields(line);
+    const auto fields = delimited_fields(line, ',');
     const auto where = "line " + std::to_string(number);
     if (pairs.empty() && number == 1) {
       if (fields.size() != 2 || fields[0] != "model" || fields[1] != "query") {

@@ -99,16 +99,7 @@ ValueSummary H5adFile::value_summary(const std::string& key) const {
   summary.min = std::numeric_limits<double>::infinity();
   summary.max = -std::numeric_limits<double>::infinity();
   auto take = [&summary](const std::vector<double>& values) {
-    for (const auto v : values) {
-      if (!std::isfinite(v)) {
-        ++summary.non_finite;
-        continue;
-      }
-      summary.min = std::min(summary.min, v);
-      summary.max = std::max(summary.max, v);
-      if (v < 0) ++summary.negative;
-      if (summary.all_integer && v != std::floor(v)) summary.all_integer = false;
-    }
+    for (const auto v : values) summary.add(v);
   };
   constexpr std::int64_t kBlock = 1 << 20;
   if (info.storage == MatrixStorage::dense) {

@@ -95,6 +95,68 @@ def blosc_x(path):
 # build writes the file at `path`; command uses {file} and {out}; "ok" as the first expected
 # fragment means the run must succeed.
 
+# --- Inputs other than .h5ad (issue 32): 10x HDF5, Matrix Market, loom, label tables. ---
+def barcodes():
+    return [f"cell{i}" for i in range(N_CELLS)]
+
+
+def write_labels(path, rows=None, header="barcode,author_cell_type"):
+    rows = rows if rows is not None else list(zip(barcodes(), labels()))
+    with open(path, "w") as f:
+        f.write(header + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+
+
+def write_mtx(folder, declared=None, lines=None, features=None, n_barcodes=N_CELLS):
+    """A Cell Ranger folder (gzipped); `declared` overrides the size line's entry count, `lines`
+    replaces the entry lines, `features` the features.tsv lines."""
+    import gzip
+    os.makedirs(folder, exist_ok=True)
+    coo = sp.coo_matrix(counts().T)
+    entries = lines if lines is not None else [
+        f"{i + 1} {j + 1} {int(v)}" for i, j, v in zip(coo.row, coo.col, coo.data)]
+    n = declared if declared is not None else len(entries)
+    with gzip.open(os.path.join(folder, "matrix.mtx.gz"), "wt") as f:
+        f.write(f"%%MatrixMarket matrix coordinate integer general\n{N_GENES} {N_CELLS} {n}\n")
+        f.write("".join(e + "\n" for e in entries))
+    features = features if features is not None else [
+        f"ENSG{j}\tgene{j}\tGene Expression" for j in range(N_GENES)]
+    with gzip.open(os.path.join(folder, "features.tsv.gz"), "wt") as f:
+        f.write("".join(line + "\n" for line in features))
+    with gzip.open(os.path.join(folder, "barcodes.tsv.gz"), "wt") as f:
+        f.write("".join(b + "\n" for b in barcodes()[:n_barcodes]))
+
+
+def write_10x(path, feature_types=None, n_barcodes=N_CELLS, indptr_cut=0, genomes=("GRCh38",)):
+    x = sp.csr_matrix(counts())
+    types = feature_types or ["Gene Expression"] * N_GENES
+    with h5py.File(path, "w") as f:
+        if len(genomes) > 1:  # Cell Ranger 2: one group per genome
+            for genome in genomes:
+                g = f.create_group(genome)
+                g["data"], g["indices"], g["indptr"] = x.data, x.indices, x.indptr
+                g["shape"] = [N_GENES, N_CELLS]
+                g["barcodes"] = np.array(barcodes(), dtype="S")
+                g["genes"] = np.array([f"ENSG{j}" for j in range(N_GENES)], dtype="S")
+                g["gene_names"] = np.array([f"gene{j}" for j in range(N_GENES)], dtype="S")
+            return
+        m = f.create_group("matrix")
+        m["data"] = x.data.astype(np.int32)
+        m["indices"] = x.indices.astype(np.int64)
+        m["indptr"] = x.indptr[: len(x.indptr) - indptr_cut].astype(np.int64)
+        m["shape"] = np.array([N_GENES, N_CELLS], dtype=np.int32)
+        m["barcodes"] = np.array(barcodes()[:n_barcodes], dtype="S")
+        feat = m.create_group("features")
+        feat["id"] = np.array([f"ENSG{j}" for j in range(N_GENES)], dtype="S")
+        feat["name"] = np.array([f"gene{j}" for j in range(N_GENES)], dtype="S")
+        feat["feature_type"] = np.array(types, dtype="S")
+
+
+def truncate_to(path, fraction):
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:
+        f.truncate(int(size * fraction))
+
+
 def case_list():
     cases = []
 
@@ -407,6 +469,84 @@ def case_list():
     add("predict file with too few matching genes", few_genes,
         ["new.h5ad", "0 of the model's", "genes"],
         command=["predict", "{file}", "{tmp}/new.h5ad", "--out", "{out}/pred.h5ad"])
+
+    # Inputs other than .h5ad (issue 32): each defect ends in one message naming the file.
+    mtx_train = ["train", "{tmp}/mtx", "--labels", "{tmp}/labels.csv", "--classes", CLASSES,
+                 "--epochs", "2", "--out", "{out}/model.h5"]
+
+    def mtx_case(name, expected, **kwargs):
+        def build(p, t):
+            write_mtx(os.path.join(t, "mtx"), **{k: v for k, v in kwargs.items() if k != "damage"})
+            write_labels(os.path.join(t, "labels.csv"))
+            if "damage" in kwargs:
+                kwargs["damage"](t)
+        add("Matrix Market: " + name, build, expected, command=mtx_train)
+
+    mtx_case("a truncated gzip matrix", ["{tmp}/mtx/matrix.mtx.gz", "gzip stream ends early"],
+             damage=lambda t: truncate_to(os.path.join(t, "mtx", "matrix.mtx.gz"), 0.5))
+    mtx_case("a size line declaring more entries than the file holds",
+             ["{tmp}/mtx/matrix.mtx.gz", "entries its size line declares"], declared=100000)
+    mtx_case("a size line declaring fewer entries than the file holds",
+             ["{tmp}/mtx/matrix.mtx.gz", "more entries than the 5 the size line declares"],
+             declared=5)
+    mtx_case("a gene index out of range", ["{tmp}/mtx/matrix.mtx.gz", "line 3", "gene in 1..40"],
+             lines=[f"{N_GENES + 1} 1 3"], declared=1)
+    mtx_case("a value that is not a number", ["{tmp}/mtx/matrix.mtx.gz", "'abc'", "not a finite"],
+             lines=["1 1 abc"], declared=1)
+    mtx_case("a features file with a line too few",
+             ["{tmp}/mtx/features.tsv.gz", "39 features", "40 genes"],
+             features=[f"ENSG{j}\tgene{j}\tGene Expression" for j in range(N_GENES - 1)])
+    mtx_case("a barcodes file with a line too few",
+             ["{tmp}/mtx/barcodes.tsv.gz", "59 barcodes", "60 cells"], n_barcodes=N_CELLS - 1)
+    mtx_case("no Gene Expression feature", ["{tmp}/mtx/features.tsv.gz", "no 'Gene Expression'"],
+             features=[f"AB{j}\tab{j}\tAntibody Capture" for j in range(N_GENES)])
+    mtx_case("not a Matrix Market matrix", ["{tmp}/mtx/matrix.mtx.gz", "not a Matrix Market"],
+             damage=lambda t: __import__("gzip").open(
+                 os.path.join(t, "mtx", "matrix.mtx.gz"), "wt").write("gene,cell,count\n"))
+    mtx_case("above the memory budget", ["{tmp}/mtx/matrix.mtx.gz", "read whole",
+                                         "(command-line option: --max-memory)"],
+             declared=10 ** 9)
+
+    tenx_train = ["train", "{file}", "--labels", "{tmp}/labels.csv", "--classes", CLASSES,
+                  "--epochs", "2", "--out", "{out}/model.h5"]
+
+    def tenx_case(name, expected, **kwargs):
+        add("10x HDF5: " + name, lambda p, t: (write_10x(p, **kwargs),
+                                               write_labels(os.path.join(t, "labels.csv"))),
+            expected, command=tenx_train)
+
+    tenx_case("no Gene Expression feature", ["{file}", "feature_type", "no 'Gene Expression'"],
+              feature_types=["Antibody Capture"] * N_GENES)
+    tenx_case("a barcode too few", ["{file}", "matrix/barcodes", "59 barcodes"],
+              n_barcodes=N_CELLS - 1)
+    tenx_case("an indptr too short", ["{file}", "matrix/indptr"], indptr_cut=1)
+    tenx_case("two genomes (Cell Ranger 2)", ["{file}", "more than one genome", "GRCh38, mm10"],
+              genomes=("GRCh38", "mm10"))
+
+    def labels_case(name, rows, expected, header="barcode,author_cell_type"):
+        add("labels table: " + name, lambda p, t: (
+            write_10x(p), write_labels(os.path.join(t, "labels.csv"), rows, header)),
+            expected, command=tenx_train)
+
+    good = list(zip(barcodes(), labels()))
+    labels_case("barcodes the matrix lacks", good + [("ghost1", "Astrocytes")],
+                ["{tmp}/labels.csv", "1 of its 61 barcodes", "'ghost1'"])
+    labels_case("a barcode listed twice", good + [good[0]],
+                ["{tmp}/labels.csv", "line 62", "listed twice"])
+    labels_case("a line with a field too many", good[:3] + [("cell3", "Astrocytes", "x")],
+                ["{tmp}/labels.csv", "line 5", "3 fields, the header has 2"])
+    labels_case("no label column", [(b,) for b in barcodes()],
+                ["{tmp}/labels.csv", "at least one label column"], header="barcode")
+
+    def loom_without_labels(p, t):
+        with h5py.File(p, "w") as f:
+            f["matrix"] = counts().T
+            f.create_group("row_attrs")["Gene"] = np.array(
+                [f"gene{j}" for j in range(N_GENES)], dtype="S")
+            f.create_group("col_attrs")["CellID"] = np.array(barcodes(), dtype="S")
+
+    add("loom: no cell-type attribute", loom_without_labels,
+        ["{file}", "col_attrs/author_cell_type", "no such cell attribute"])
 
     # Training.
     add("training diverges", lambda p, t: write(p),

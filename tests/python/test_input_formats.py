@@ -177,6 +177,30 @@ def main():
                     problems.append(f"{name} as a query {extra}: other probabilities")
                 os.remove(out)
         print(f"queries: {len(inputs)} formats labelled", flush=True)
+        # inspect describes every format.
+        for name, args in inputs.items():
+            shown = run(scgrad, "inspect", args[0]).stdout
+            if f"{len(barcodes)} × {len(genes)}" not in shown:
+                problems.append(f"inspect {name}: not {len(barcodes)} × {len(genes)}: {shown}")
+        if "author_cell_type" not in run(scgrad, "inspect", j("glia.loom")).stdout:
+            problems.append("inspect loom: its cell attribute is not listed")
+        # --out of a non-h5ad query is a new AnnData: counts as read, labels, predictions.
+        run(scgrad, "predict", j("h5ad.h5"), j("v3.h5"), "--labels", j("labels.csv"),
+            "--label-key", "author_cell_type", "--out", j("v3_out.h5ad"), "--csv", j("v3.csv"),
+            "--threads", "1")
+        written = anndata.read_h5ad(j("v3_out.h5ad"))
+        if list(written.obs_names) != barcodes or list(written.var_names) != genes:
+            problems.append("--out of a 10x query: other cells or genes")
+        if (written.X != x).nnz != 0:
+            problems.append("--out of a 10x query: X is not the counts as read")
+        if list(written.obs["author_cell_type"].astype(str)) != labels:
+            problems.append("--out of a 10x query: the joined labels are missing")
+        if not np.array_equal(written.obsm["scgrad_probabilities"], expected):
+            problems.append("--out of a 10x query: other probabilities")
+        with open(j("v3.csv")) as f:
+            if sum(1 for _ in f) != len(barcodes) + 1:
+                problems.append("--csv of a 10x query: not one line per cell")
+        print("inspect, --out and --csv: checked", flush=True)
     for p in problems:
         print("PROBLEM:", p)
     if problems:

@@ -29,6 +29,18 @@ struct MatrixInfo {
   std::int64_t stored_values = 0;  ///< stored entries (sparse) or n_rows * n_cols (dense)
 };
 
+/// What the stored values of a matrix are, from one streaming pass over them.
+struct ValueSummary {
+  double min = 0;  ///< over stored values (sparse: implicit zeros not included)
+  double max = 0;
+  bool all_integer = true;  ///< every finite value is a whole number (raw counts look like this)
+  std::int64_t negative = 0;
+  std::int64_t non_finite = 0;  ///< NaN or ±Inf
+
+  /// Counts one stored value in (min and max start at ±infinity before the first).
+  void add(double value);
+};
+
 /// An AnnData, read-only. Errors are InputErrors naming `path()` and the element.
 class AnnDataSource {
  public:
@@ -61,6 +73,10 @@ class AnnDataSource {
   /// values, each row's entries as stored.
   virtual CsrMatrix read_rows(const std::string& key,
                               const std::vector<std::int64_t>& rows) const = 0;
+
+  /// The matrix's stored values summarised (what `scgrad inspect` shows): by default read a
+  /// block of rows at a time; an .h5ad reads its stored values directly.
+  virtual ValueSummary value_summary(const std::string& key) const;
 
  protected:
   /// The error for a matrix this AnnData does not hold, listing those it does.

@@ -11,15 +11,6 @@
 
 namespace scgrad {
 
-/// What the stored values of a matrix are, from one streaming pass over them.
-struct ValueSummary {
-  double min = 0;  ///< over stored values (sparse: implicit zeros not included)
-  double max = 0;
-  bool all_integer = true;  ///< every finite value is a whole number (raw counts look like this)
-  std::int64_t negative = 0;
-  std::int64_t non_finite = 0;  ///< NaN or ±Inf
-};
-
 /// An open `.h5ad` file, read-only. Problems in the file are InputErrors naming the file and
 /// the element.
 ///
@@ -55,7 +46,7 @@ class H5adFile : public AnnDataSource {
   MatrixInfo matrix_info(const std::string& key) const override;
 
   /// Streams over a matrix's stored values in blocks (memory stays small).
-  ValueSummary value_summary(const std::string& key) const;
+  ValueSummary value_summary(const std::string& key) const override;
 
   /// Reads the given rows (ascending, distinct; else std::invalid_argument) of a matrix as CSR
   /// with float values. CSR storage: only the selected rows' entries are read. CSC storage: all

@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "scgrad/io/anndata_source.hpp"
+#include "scgrad/io/barcoded_matrix.hpp"
 
 namespace scgrad {
 
@@ -30,7 +30,7 @@ constexpr std::int64_t matrix_market_bytes(std::int64_t entries) { return 16 * e
 CsrMatrix parse_matrix_market(const std::function<bool(std::string&)>& next_line,
                               const std::string& path, std::int64_t max_bytes);
 
-class MatrixMarketSource : public AnnDataSource {
+class MatrixMarketSource : public BarcodedMatrix {
  public:
   /// `path`: the folder, or its matrix file. The matrix is read at once, refused above
   /// `max_bytes` (matrix_market_bytes).
@@ -39,13 +39,6 @@ class MatrixMarketSource : public AnnDataSource {
 
   const std::string& path() const override;
   std::int64_t n_obs() const override;
-  std::vector<std::string> obs_names() const override;
-  std::vector<std::string> obs_column_names() const override;
-  DataFrameColumn obs_column(const std::string& name) const override;
-  std::vector<std::string> var_names(const std::string& matrix_key) const override;
-  std::vector<std::string> var_column_names(const std::string& matrix_key) const override;
-  DataFrameColumn var_column(const std::string& name, const std::string& matrix_key) const override;
-  std::vector<std::string> matrix_keys() const override;
   MatrixInfo matrix_info(const std::string& key) const override;
   CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const override;
 

@@ -14,11 +14,11 @@
 #include <memory>
 #include <string>
 
-#include "scgrad/io/anndata_source.hpp"
+#include "scgrad/io/barcoded_matrix.hpp"
 
 namespace scgrad {
 
-class TenxH5File : public AnnDataSource {
+class TenxH5File : public BarcodedMatrix {
  public:
   /// Opens and checks the layout; InputError naming the file and element otherwise (no
   /// "Gene Expression" feature, shapes that disagree, more than one genome in a v2 file).
@@ -27,13 +27,6 @@ class TenxH5File : public AnnDataSource {
 
   const std::string& path() const override;
   std::int64_t n_obs() const override;
-  std::vector<std::string> obs_names() const override;
-  std::vector<std::string> obs_column_names() const override;
-  DataFrameColumn obs_column(const std::string& name) const override;
-  std::vector<std::string> var_names(const std::string& matrix_key) const override;
-  std::vector<std::string> var_column_names(const std::string& matrix_key) const override;
-  DataFrameColumn var_column(const std::string& name, const std::string& matrix_key) const override;
-  std::vector<std::string> matrix_keys() const override;
   MatrixInfo matrix_info(const std::string& key) const override;
   CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const override;
 

@@ -4,11 +4,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <sstream>
 
-#include "feature_list.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/text_lines.hpp"
 
@@ -17,8 +17,6 @@ namespace scgrad {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kFormat = "a Matrix Market folder";
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -195,8 +193,6 @@ CsrMatrix parse_matrix_market(const std::function<bool(std::string&)>& next_line
 struct MatrixMarketSource::Impl {
   std::string path;  ///< the matrix file
   CsrMatrix matrix;  ///< cells × kept genes
-  std::vector<std::string> barcodes;
-  formats::FeatureList features;  ///< the kept ones
 };
 
 std::vector<std::string> MatrixMarketSource::files_of(const std::string& path) {
@@ -207,6 +203,9 @@ std::vector<std::string> MatrixMarketSource::files_of(const std::string& path) {
   if (fs::is_directory(path, error)) {
     matrix = sibling(folder, "", {"matrix.mtx.gz", "matrix.mtx"}, path);
   } else {
+    if (!fs::exists(path, error)) {
+      throw InputError(path, "", std::string("cannot open file: ") + std::strerror(ENOENT));
+    }
     folder = fs::path(path).parent_path();
     const auto name = fs::path(path).filename().string();
     const auto at = name.rfind("matrix.mtx");
@@ -219,7 +218,7 @@ std::vector<std::string> MatrixMarketSource::files_of(const std::string& path) {
 }
 
 MatrixMarketSource::MatrixMarketSource(const std::string& path, std::int64_t max_bytes)
-    : impl_(std::make_unique<Impl>()) {
+    : BarcodedMatrix("a Matrix Market folder"), impl_(std::make_unique<Impl>()) {
   auto& s = *impl_;
   const auto files = files_of(path);
   s.path = files[0];
@@ -228,10 +227,10 @@ MatrixMarketSource::MatrixMarketSource(const std::string& path, std::int64_t max
   TextLines lines(s.path);
   auto all =
       parse_matrix_market([&](std::string& line) { return lines.next(line); }, s.path, max_bytes);
-  for (auto& fields : tab_lines(barcodes)) s.barcodes.push_back(fields[0]);
-  if (static_cast<std::int64_t>(s.barcodes.size()) != all.n_rows) {
+  for (auto& fields : tab_lines(barcodes)) barcodes_.push_back(fields[0]);
+  if (static_cast<std::int64_t>(barcodes_.size()) != all.n_rows) {
     throw InputError(barcodes, "",
-                     std::to_string(s.barcodes.size()) + " barcodes, the matrix has " +
+                     std::to_string(barcodes_.size()) + " barcodes, the matrix has " +
                          std::to_string(all.n_rows) + " cells (columns)");
   }
   const auto feature_lines = tab_lines(features);
@@ -244,10 +243,10 @@ MatrixMarketSource::MatrixMarketSource(const std::string& path, std::int64_t max
   for (const auto& fields : feature_lines) {
     ids.push_back(fields[0]);
     names.push_back(fields.size() > 1 ? fields[1] : fields[0]);
-    types.push_back(fields.size() > 2 ? fields[2] : std::string(formats::kGeneExpression));
+    types.push_back(fields.size() > 2 ? fields[2] : std::string(kGeneExpression));
   }
-  const auto kept = formats::gene_expression_rows(types, features, "");
-  s.features = formats::FeatureList::of(kept, ids, names, types, {});
+  const auto kept = gene_expression_rows(types, features, "");
+  features_ = FeatureList::of(kept, ids, names, types, {});
   s.matrix = static_cast<std::int64_t>(kept.size()) == all.n_cols
                  ? std::move(all)
                  : select_columns(std::move(all), kept);
@@ -271,31 +270,6 @@ bool MatrixMarketSource::recognises(const std::string& path) {
 
 const std::string& MatrixMarketSource::path() const { return impl_->path; }
 std::int64_t MatrixMarketSource::n_obs() const { return impl_->matrix.n_rows; }
-std::vector<std::string> MatrixMarketSource::obs_names() const { return impl_->barcodes; }
-std::vector<std::string> MatrixMarketSource::obs_column_names() const { return {}; }
-
-DataFrameColumn MatrixMarketSource::obs_column(const std::string& name) const {
-  formats::no_cell_annotations(path(), name, kFormat);
-}
-
-std::vector<std::string> MatrixMarketSource::var_names(const std::string& matrix_key) const {
-  resolve_matrix_key(matrix_key);
-  return impl_->features.names;
-}
-
-std::vector<std::string> MatrixMarketSource::var_column_names(const std::string& matrix_key) const {
-  resolve_matrix_key(matrix_key);
-  return impl_->features.column_names();
-}
-
-DataFrameColumn MatrixMarketSource::var_column(const std::string& name,
-                                               const std::string& matrix_key) const {
-  resolve_matrix_key(matrix_key);
-  return impl_->features.column(name, path(), kFormat);
-}
-
-std::vector<std::string> MatrixMarketSource::matrix_keys() const { return {"X"}; }
-
 MatrixInfo MatrixMarketSource::matrix_info(const std::string& key) const {
   if (key != "X") throw no_matrix(key);
   MatrixInfo info;

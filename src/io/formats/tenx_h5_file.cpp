@@ -4,19 +4,20 @@
 
 #include "../h5ad/row_readers.hpp"
 #include "../h5ad/sparse_structure.hpp"
-#include "feature_list.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad {
 
 namespace {
 
-constexpr const char* kFormat = "a 10x Genomics matrix";
+/// Cell Ranger >= 3 keeps the matrix in /matrix with a features group.
+bool has_matrix_group(const h5ad::H5adSource& source) {
+  return hdf5::is_group(source.root(), "matrix") && hdf5::exists(source.root(), "matrix/features");
+}
 
-/// The group holding the matrix: "matrix" (Cell Ranger >= 3) or the one genome's group (2).
-std::string matrix_group(const h5ad::H5adSource& source) {
+/// Cell Ranger 2 keeps it in one group per genome, each with barcodes and genes.
+std::vector<std::string> genome_groups(const h5ad::H5adSource& source) {
   const auto root = source.root();
-  if (hdf5::is_group(root, "matrix") && hdf5::exists(root, "matrix/features")) return "matrix";
   std::vector<std::string> genomes;
   for (const auto& name : hdf5::member_names(root, source.at(""))) {
     if (hdf5::is_group(root, name) && hdf5::exists(root, name + "/barcodes") &&
@@ -24,6 +25,13 @@ std::string matrix_group(const h5ad::H5adSource& source) {
       genomes.push_back(name);
     }
   }
+  return genomes;
+}
+
+/// The group holding the matrix: "matrix" (Cell Ranger >= 3) or the one genome's group (2).
+std::string matrix_group(const h5ad::H5adSource& source) {
+  if (has_matrix_group(source)) return "matrix";
+  const auto genomes = genome_groups(source);
   if (genomes.empty()) {
     throw InputError(source.path, "",
                      "not a 10x Genomics HDF5 matrix (no /matrix/features, and no genome group "
@@ -47,9 +55,7 @@ std::vector<std::string> strings_at(const h5ad::H5adSource& source, const std::s
 
 struct TenxH5File::Impl {
   h5ad::H5adSource source;
-  std::string group;  ///< "matrix" or the genome's name
-  std::vector<std::string> barcodes;
-  formats::FeatureList features;   ///< the kept ones
+  std::string group;               ///< "matrix" or the genome's name
   std::vector<std::int64_t> kept;  ///< the "Gene Expression" features, ascending
   MatrixInfo stored;               ///< the matrix as stored: cells × every feature
   mutable std::mutex mutex;        ///< guards the indptr cache
@@ -66,13 +72,13 @@ struct TenxH5File::Impl {
     return values;
   }
 
-  void read_features(bool v3) {
+  FeatureList read_features(bool v3) {
     const auto prefix = group + (v3 ? "/features/" : "/");
     const auto ids = per_feature(strings_at(source, prefix + (v3 ? "id" : "genes")),
                                  prefix + (v3 ? "id" : "genes"));
     const auto names = per_feature(strings_at(source, prefix + (v3 ? "name" : "gene_names")),
                                    prefix + (v3 ? "name" : "gene_names"));
-    std::vector<std::string> types(ids.size(), formats::kGeneExpression);
+    std::vector<std::string> types(ids.size(), kGeneExpression);
     if (v3)
       types = per_feature(strings_at(source, prefix + "feature_type"), prefix + "feature_type");
     std::vector<std::string> genomes(ids.size(), group);
@@ -82,8 +88,8 @@ struct TenxH5File::Impl {
         genomes = per_feature(strings_at(source, prefix + "genome"), prefix + "genome");
       }
     }
-    kept = formats::gene_expression_rows(types, source.path, prefix + "feature_type");
-    features = formats::FeatureList::of(kept, ids, names, types, genomes);
+    kept = gene_expression_rows(types, source.path, prefix + "feature_type");
+    return FeatureList::of(kept, ids, names, types, genomes);
   }
 
   void read_shape() {
@@ -108,20 +114,21 @@ struct TenxH5File::Impl {
   }
 };
 
-TenxH5File::TenxH5File(const std::string& path) : impl_(std::make_unique<Impl>()) {
+TenxH5File::TenxH5File(const std::string& path)
+    : BarcodedMatrix("a 10x Genomics matrix"), impl_(std::make_unique<Impl>()) {
   auto& s = *impl_;
   s.source.path = path;
   s.source.file = hdf5::open_file_read_only(path);
   s.group = matrix_group(s.source);
   const bool v3 = s.group == "matrix";
   s.read_shape();
-  s.barcodes = strings_at(s.source, s.group + "/barcodes");
-  if (static_cast<std::int64_t>(s.barcodes.size()) != s.stored.n_rows) {
-    hdf5::fail(s.source.at(s.group + "/barcodes"), "holds " + std::to_string(s.barcodes.size()) +
+  barcodes_ = strings_at(s.source, s.group + "/barcodes");
+  if (static_cast<std::int64_t>(barcodes_.size()) != s.stored.n_rows) {
+    hdf5::fail(s.source.at(s.group + "/barcodes"), "holds " + std::to_string(barcodes_.size()) +
                                                        " barcodes, the shape says " +
                                                        std::to_string(s.stored.n_rows));
   }
-  s.read_features(v3);
+  features_ = s.read_features(v3);
   hdf5::Handle group = hdf5::open_group(s.source.root(), s.group, s.source.at(s.group));
   const auto& indptr = h5ad::checked_indptr(s.source, s.stored, group.get(), s.indptr_cache);
   if (static_cast<std::int64_t>(indptr.size()) != s.stored.n_rows + 1) {
@@ -134,42 +141,13 @@ TenxH5File::TenxH5File(const std::string& path) : impl_(std::make_unique<Impl>()
 TenxH5File::~TenxH5File() = default;
 
 bool TenxH5File::recognises(const std::string& path) {
-  h5ad::H5adSource source{path, hdf5::open_file_read_only(path)};
-  try {
-    matrix_group(source);
-    return true;
-  } catch (const InputError&) {
-    return false;
-  }
+  const h5ad::H5adSource source{path, hdf5::open_file_read_only(path)};
+  // More than one genome is recognised, and refused with its reason on opening.
+  return has_matrix_group(source) || !genome_groups(source).empty();
 }
 
 const std::string& TenxH5File::path() const { return impl_->source.path; }
 std::int64_t TenxH5File::n_obs() const { return impl_->stored.n_rows; }
-std::vector<std::string> TenxH5File::obs_names() const { return impl_->barcodes; }
-std::vector<std::string> TenxH5File::obs_column_names() const { return {}; }
-
-DataFrameColumn TenxH5File::obs_column(const std::string& name) const {
-  formats::no_cell_annotations(path(), name, kFormat);
-}
-
-std::vector<std::string> TenxH5File::var_names(const std::string& matrix_key) const {
-  resolve_matrix_key(matrix_key);
-  return impl_->features.names;
-}
-
-std::vector<std::string> TenxH5File::var_column_names(const std::string& matrix_key) const {
-  resolve_matrix_key(matrix_key);
-  return impl_->features.column_names();
-}
-
-DataFrameColumn TenxH5File::var_column(const std::string& name,
-                                       const std::string& matrix_key) const {
-  resolve_matrix_key(matrix_key);
-  return impl_->features.column(name, path(), kFormat);
-}
-
-std::vector<std::string> TenxH5File::matrix_keys() const { return {"X"}; }
-
 MatrixInfo TenxH5File::matrix_info(const std::string& key) const {
   if (key != "X") throw no_matrix(key);
   auto info = impl_->stored;

@@ -178,16 +178,14 @@ template std::vector<std::int8_t> read_1d(hid_t, const Location&, std::int64_t, 
 template std::vector<std::int32_t> read_1d(hid_t, const Location&, std::int64_t, std::int64_t);
 template std::vector<std::int64_t> read_1d(hid_t, const Location&, std::int64_t, std::int64_t);
 
-std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64_t row_begin,
-                                std::int64_t row_count) {
-  const Door door(where.file);
-  const auto dims = shape(dataset);
-  if (dims.size() != 2) fail(where, "expected a 2-D dataset");
-  std::vector<float> values(static_cast<std::size_t>(row_count * dims[1]));
+namespace {
+
+/// The block [start, start + count) of a 2-d dataset as float32, row-major.
+std::vector<float> read_block_2d(hid_t dataset, const Location& where, const hsize_t start[2],
+                                 const hsize_t count[2]) {
+  std::vector<float> values(static_cast<std::size_t>(count[0] * count[1]));
   if (values.empty()) return values;
   Handle file_space(H5Dget_space(dataset));
-  const hsize_t start[2] = {static_cast<hsize_t>(row_begin), 0};
-  const hsize_t count[2] = {static_cast<hsize_t>(row_count), static_cast<hsize_t>(dims[1])};
   H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
   Handle mem_space(H5Screate_simple(2, count, nullptr));
   check(H5Dread(dataset, H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(), H5P_DEFAULT,
@@ -196,25 +194,34 @@ std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64
   return values;
 }
 
+/// The dataset's two dimensions; fails naming `where` when it has another number.
+std::vector<std::int64_t> shape_2d(hid_t dataset, const Location& where) {
+  const auto dims = shape(dataset);
+  if (dims.size() != 2) fail(where, "expected a 2-D dataset");
+  return dims;
+}
+
+}  // namespace
+
+std::vector<float> read_rows_2d(hid_t dataset, const Location& where, std::int64_t row_begin,
+                                std::int64_t row_count) {
+  const Door door(where.file);
+  const auto dims = shape_2d(dataset, where);
+  const hsize_t start[2] = {static_cast<hsize_t>(row_begin), 0};
+  const hsize_t count[2] = {static_cast<hsize_t>(row_count), static_cast<hsize_t>(dims[1])};
+  return read_block_2d(dataset, where, start, count);
+}
+
 std::vector<float> read_columns_2d(hid_t dataset, const Location& where, std::int64_t col_begin,
                                    std::int64_t col_count) {
   const Door door(where.file);
-  const auto dims = shape(dataset);
-  if (dims.size() != 2) fail(where, "expected a 2-D dataset");
+  const auto dims = shape_2d(dataset, where);
   if (col_begin < 0 || col_count < 0 || col_begin + col_count > dims[1]) {
     fail(where, "columns outside the dataset");
   }
-  std::vector<float> values(static_cast<std::size_t>(dims[0] * col_count));
-  if (values.empty()) return values;
-  Handle file_space(H5Dget_space(dataset));
   const hsize_t start[2] = {0, static_cast<hsize_t>(col_begin)};
   const hsize_t count[2] = {static_cast<hsize_t>(dims[0]), static_cast<hsize_t>(col_count)};
-  H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
-  Handle mem_space(H5Screate_simple(2, count, nullptr));
-  check(H5Dread(dataset, H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(), H5P_DEFAULT,
-                values.data()),
-        where, "cannot read columns");
-  return values;
+  return read_block_2d(dataset, where, start, count);
 }
 
 std::vector<std::string> read_strings(hid_t dataset, const Location& where) {
