@@ -15,6 +15,7 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/gene_map.hpp"
 #include "scgrad/io/in_memory_anndata.hpp"
+#include "scgrad/io/open_anndata.hpp"
 #include "scgrad/io/prediction_output.hpp"
 #include "scgrad/predict/marker_genes.hpp"
 #include "scgrad/predict/predict_cells.hpp"
@@ -398,6 +399,62 @@ py::dict ranked_markers(const FittedModel& model, std::int64_t top) {
 
 }  // namespace
 
+/// A dataframe column for Python: ("categorical", categories, codes), ("numeric", values) or
+/// ("string", values).
+py::tuple column_for_python(const DataFrameColumn& column) {
+  if (column.kind == ColumnKind::categorical) {
+    return py::make_tuple(
+        "categorical", column.categorical.categories,
+        py::array_t<std::int32_t>(static_cast<py::ssize_t>(column.categorical.codes.size()),
+                                  column.categorical.codes.data()));
+  }
+  if (column.kind == ColumnKind::string) return py::make_tuple("string", column.strings);
+  return py::make_tuple(
+      column.kind == ColumnKind::boolean ? "boolean" : "numeric",
+      py::array_t<double>(static_cast<py::ssize_t>(column.numbers.size()), column.numbers.data()));
+}
+
+/// Every cell of `path` (any format open_anndata reads, labels joined from `labels` when given)
+/// as the parts of an AnnData: X as CSR arrays, obs and var names and columns.
+py::dict read_cells(const std::string& path, const std::string& labels, std::int64_t max_memory,
+                    const std::string& matrix) {
+  struct Read {
+    std::shared_ptr<const AnnDataSource> cells;
+    std::string key;
+    CsrMatrix x;
+    std::vector<DataFrameColumn> obs, var;
+  };
+  auto read = without_gil([&] {
+    Read r;
+    r.cells = with_labels(open_anndata(path, max_memory), labels);
+    r.key = r.cells->resolve_matrix_key(matrix);
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(r.cells->n_obs()));
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<std::int64_t>(i);
+    r.x = r.cells->read_rows(r.key, rows);
+    for (const auto& name : r.cells->obs_column_names()) r.obs.push_back(r.cells->obs_column(name));
+    for (const auto& name : r.cells->var_column_names(r.key)) {
+      r.var.push_back(r.cells->var_column(name, r.key));
+    }
+    return r;
+  });
+  py::dict out;
+  const auto& x = read.x;
+  out["data"] = py::array_t<float>(static_cast<py::ssize_t>(x.data.size()), x.data.data());
+  out["indices"] =
+      py::array_t<std::int32_t>(static_cast<py::ssize_t>(x.indices.size()), x.indices.data());
+  out["indptr"] =
+      py::array_t<std::int64_t>(static_cast<py::ssize_t>(x.indptr.size()), x.indptr.data());
+  out["shape"] = py::make_tuple(x.n_rows, x.n_cols);
+  out["obs_names"] = read.cells->obs_names();
+  out["var_names"] = read.cells->var_names(read.key);
+  py::dict obs, var;
+  for (const auto& column : read.obs) obs[column.name.c_str()] = column_for_python(column);
+  for (const auto& column : read.var) var[column.name.c_str()] = column_for_python(column);
+  out["obs"] = obs;
+  out["var"] = var;
+  return out;
+}
+
 }  // namespace scgrad::python
 
 PYBIND11_MODULE(_scgrad, m) {
@@ -491,6 +548,8 @@ PYBIND11_MODULE(_scgrad, m) {
            [](const FittedModel& f, const std::string& path) { write_model_file(path, f); });
 
   m.def("load", &read_model_file, py::arg("path"));
+  m.def("read", &read_cells, py::arg("path"), py::arg("labels") = "",
+        py::arg("max_memory") = std::int64_t{1} << 62, py::arg("matrix") = "X");
   m.def("train", &train_source, py::arg("data"), py::arg("options"),
         py::arg("progress") = py::none());
   m.def("predict", &predict_source, py::arg("model"), py::arg("data"), py::arg("options"));

@@ -4,6 +4,7 @@
     model = scgrad.train(adata, label_key="cell_type", classes="all")
     model.save("model.h5")                   # the file `scgrad predict` reads
     scgrad.load("model.h5").predict(query)   # obs scgrad_label, scgrad_confidence, ...
+    adata = scgrad.read("filtered_feature_bc_matrix.h5")   # also Matrix Market, loom
 
 Every option of `scgrad train` / `scgrad predict` is a keyword here, with the same default and
 the same name (underscores for dashes). Nothing is re-implemented in Python: the matrix is
@@ -168,6 +169,38 @@ def train(adata, label_key: str | None = None, classes: str = "all", model: str 
                                settings.get("library_size_key")])
     result = _scgrad.train(source, settings, _progress)
     return Model(result["model"], result)
+
+
+def read(path, labels=None, matrix: str = "X", max_memory: int | None = None):
+    """Any input scgrad reads as an AnnData: an .h5ad, a 10x Genomics .h5 (Cell Ranger >= 3 or 2:
+    barcodes as cells, "Gene Expression" features as genes), a Matrix Market folder or its
+    matrix.mtx[.gz], or a .loom file — told apart by path and content, as `scgrad train` does.
+    X holds the counts (CSR, float32) of `matrix` ("X", "raw" or a layer name); obs the cells'
+    names and columns (a loom's cell attributes; `labels`: a CSV/TSV of barcodes and labels,
+    joined by barcode); var the genes' names and columns (gene_ids, feature_types, genome).
+    max_memory (bytes): a Matrix Market file needing more is refused before it is read."""
+    import anndata
+    import scipy.sparse
+
+    path = os.fspath(path)
+    parts = _scgrad.read(path, os.fspath(labels) if labels else "",
+                         max_memory if max_memory is not None else 1 << 62, matrix)
+    x = scipy.sparse.csr_matrix((parts["data"], parts["indices"], parts["indptr"]),
+                                shape=parts["shape"])
+
+    def frame(names, columns):
+        df = pd.DataFrame(index=pd.Index([str(n) for n in names]))
+        for name, column in columns.items():
+            if column[0] == "categorical":
+                df[name] = pd.Categorical.from_codes(column[2], categories=column[1])
+            elif column[0] == "boolean":
+                df[name] = column[1].astype(bool)
+            else:
+                df[name] = column[1]
+        return df
+
+    return anndata.AnnData(x, obs=frame(parts["obs_names"], parts["obs"]),
+                           var=frame(parts["var_names"], parts["var"]))
 
 
 def load(path: str) -> "Model":

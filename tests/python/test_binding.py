@@ -282,3 +282,34 @@ def test_the_module_loads_beside_torch_with_one_libtorch(order):
     p = bounded.run([sys.executable, "-c", code], capture_output=True, text=True,
                     env=os.environ)
     assert p.returncode == 0, p.stderr
+
+
+def test_read_gives_every_format_as_the_h5ad_anndata(tmp_path):
+    """scgrad.read: a 10x .h5 (v3 with antibody rows, v2), a Matrix Market folder and a loom,
+    written by h5py/scipy from the glia subset, read back as the .h5ad's counts, names and
+    labels."""
+    import scipy.sparse as sp
+    import test_input_formats as formats
+
+    adata = anndata.read_h5ad(formats.GLIA)
+    x = formats.counts_of(adata)
+    cells, genes = list(adata.obs_names), list(adata.var_names)
+    ids = [f"ENSG{i:011d}" for i in range(len(genes))]
+    labels = list(adata.obs["author_cell_type"].astype(str))
+    with open(tmp_path / "labels.tsv", "w") as f:
+        f.write("barcode\tcell_type\n" + "".join(f"{c}\t{lab}\n" for c, lab in zip(cells, labels)))
+    formats.write_10x_v3(tmp_path / "v3.h5", x, cells, genes, ids)
+    formats.write_10x_v2(tmp_path / "v2.h5", x, cells, genes, ids)
+    formats.write_mtx_folder(tmp_path / "mtx", x, cells, genes, ids, gz=True)
+    formats.write_loom(tmp_path / "glia.loom", x, cells, genes, labels)
+    for path in ("v3.h5", "v2.h5", "mtx", "glia.loom"):
+        read = scgrad.read(tmp_path / path, labels=None if path.endswith("loom")
+                           else tmp_path / "labels.tsv")
+        assert list(read.obs_names) == cells and list(read.var_names) == genes, path
+        assert sp.issparse(read.X) and (read.X != x).nnz == 0, path
+        key = "author_cell_type" if path.endswith("loom") else "cell_type"
+        assert list(read.obs[key].astype(str)) == labels, path
+        if not path.endswith("loom"):
+            assert list(read.var["gene_ids"]) == ids, path
+    with pytest.raises(scgrad.InputError, match="read whole"):
+        scgrad.read(tmp_path / "mtx", max_memory=1000)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -31,6 +32,19 @@ std::int64_t whole_number(const std::string& token) {
     return -1;
   }
   return std::stoll(token);
+}
+
+/// "12 MB", "3.5 GB", "512 bytes": a size as the messages say it.
+std::string readable_bytes(std::int64_t bytes) {
+  char text[32];
+  if (bytes >= (std::int64_t{1} << 30)) {
+    std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
+  } else if (bytes >= (1 << 20)) {
+    std::snprintf(text, sizeof text, "%.0f MB", static_cast<double>(bytes) / (1 << 20));
+  } else {
+    std::snprintf(text, sizeof text, "%lld bytes", static_cast<long long>(bytes));
+  }
+  return text;
 }
 
 struct Triplet {
@@ -145,10 +159,9 @@ CsrMatrix parse_matrix_market(const std::function<bool(std::string&)>& next_line
       if (matrix_market_bytes(declared) > max_bytes) {
         throw InputError(path, where,
                          std::to_string(declared) + " entries need " +
-                             std::to_string(matrix_market_bytes(declared) >> 20) +
-                             " MB to read, above the memory budget of " +
-                             std::to_string(max_bytes >> 20) +
-                             " MB: a Matrix Market file is read whole (convert it to .h5ad or "
+                             readable_bytes(matrix_market_bytes(declared)) +
+                             " to read, above the memory budget of " + readable_bytes(max_bytes) +
+                             ": a Matrix Market file is read whole (convert it to .h5ad or "
                              "10x HDF5 to stream it, or allow more memory)",
                          {"max_memory"});
       }
