@@ -563,6 +563,7 @@ PYBIND11_MODULE(_scgrad, m) {
     py::dict d;
     d["label_key"] = defaults.prepare.label_key;
     d["matrix"] = defaults.prepare.matrix;
+    d["epochs"] = defaults.training.epochs;  // the most a run trains (progress bars)
     return d;
   });
 }

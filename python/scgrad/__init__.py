@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sys
 
 import numpy as np
 import pandas as pd
@@ -133,6 +134,50 @@ def _progress(event: str, details: dict) -> None:
                  details["epochs"], details["weight_decay"])
 
 
+def _tqdm():
+    """tqdm's bar class when it is installed and stderr is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm
+
+
+class _Progress:
+    """Training's progress: to the "scgrad" logger always, and as a bar of epochs per run (each
+    weight decay tried, the retrain, the refit) on an interactive terminal with tqdm installed."""
+
+    def __init__(self, max_epochs: int):
+        self._bar_class = _tqdm()
+        self._bar = None
+        self._max_epochs = max_epochs
+        self._run = "training"
+
+    def __call__(self, event: str, details: dict) -> None:
+        _progress(event, details)
+        if self._bar_class is None:
+            return
+        if event == "candidate" and self._run != "refit":  # the refit trains its one candidate
+            self._run = f"weight decay {details['weight_decay']:g}"
+        elif event == "refit":
+            self._run, self._max_epochs = "refit", details["epochs"]
+        elif event == "epoch":
+            if details["epoch"] == 1:  # every run starts at epoch 1
+                self.close()
+                self._bar = self._bar_class(total=self._max_epochs, desc=f"scgrad {self._run}",
+                                            unit="epoch", leave=False)
+            if self._bar is not None:
+                self._bar.update(1)
+                self._bar.set_postfix(loss=f"{details['train_loss']:.4f}")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
 def _given(**options) -> dict:
     return {k: v for k, v in options.items() if v is not None}
 
@@ -150,7 +195,8 @@ def train(adata, label_key: str | None = None, classes: str = "all", model: str 
     (epochs, lr, batch_size, weight_decay, validation_fraction, patience, class_weight, refit,
     compute, optimizer, max_memory, min_counts, min_cells, target_sum, ...), same defaults.
     threads: sets torch's, OpenMP's and OpenBLAS's threads for the process (None: leave them).
-    Progress goes to the "scgrad" logger; Ctrl-C stops within one batch.
+    Progress goes to the "scgrad" logger, and as a bar of epochs when tqdm is installed and
+    stderr is a terminal; Ctrl-C stops within one batch.
     """
     if layer is not None and use_raw:
         raise ValueError("give layer or use_raw, not both")
@@ -167,7 +213,11 @@ def train(adata, label_key: str | None = None, classes: str = "all", model: str 
     source = _source(adata, settings.get("matrix", defaults["matrix"]),
                      obs_keys=[settings.get("label_key", defaults["label_key"]),
                                settings.get("library_size_key")])
-    result = _scgrad.train(source, settings, _progress)
+    progress = _Progress(settings.get("epochs", defaults.get("epochs", 0)))
+    try:
+        result = _scgrad.train(source, settings, progress)
+    finally:
+        progress.close()
     return Model(result["model"], result)
 
 

@@ -313,3 +313,36 @@ def test_read_gives_every_format_as_the_h5ad_anndata(tmp_path):
             assert list(read.var["gene_ids"]) == ids, path
     with pytest.raises(scgrad.InputError, match="read whole"):
         scgrad.read(tmp_path / "mtx", max_memory=1000)
+
+
+def test_progress_bar_per_run_when_tqdm_and_a_terminal(monkeypatch, simulated):
+    """With tqdm installed and stderr a terminal, each run (weight decay tried, refit) gets a bar
+    of its epochs, advanced once per epoch and closed; without either, none is made."""
+    bars = []
+
+    class FakeBar:
+        def __init__(self, total, desc, unit, leave):
+            self.total, self.desc, self.updates, self.closed = total, desc, 0, False
+            bars.append(self)
+
+        def update(self, n):
+            self.updates += n
+
+        def set_postfix(self, **values):
+            self.postfix = values
+
+        def close(self):
+            self.closed = True
+
+    adata = anndata.read_h5ad(simulated)
+    monkeypatch.setattr(scgrad, "_tqdm", lambda: FakeBar)
+    model = scgrad.train(adata, label_key="author_cell_type", classes="all", epochs=4,
+                         threads=1)
+    assert bars and all(b.closed for b in bars)
+    assert bars[0].total == 4 and bars[0].desc.startswith("scgrad weight decay")
+    assert all(0 < b.updates <= b.total for b in bars)
+    assert any(b.desc == "scgrad refit" for b in bars) and model.classes
+    monkeypatch.setattr(scgrad, "_tqdm", lambda: None)
+    bars.clear()
+    scgrad.train(adata, label_key="author_cell_type", classes="all", epochs=2, threads=1)
+    assert not bars
