@@ -95,7 +95,8 @@ void add_exercise_command(CLI::App& app) {
       "Walk the PyTorch exercise (Astrocytes vs Glioblasts; SimpleModel, two-layer model, "
       "layer list; BCE + Adam, lr 1e-4, 10 epochs) and answer its questions 2.1-2.3 from the "
       "numbers measured. Without FILE it simulates a dataset.");
-  command->add_option("file", args->file, "an .h5ad file (default: simulated data)");
+  command->add_option("file", args->file,
+                      "the cells: " + kCellInputs + " (default: simulated data)");
   command
       ->add_option("--classes", args->classes,
                    "the two labels to keep; the first is the positive class")

@@ -111,7 +111,7 @@ void add_inspect_command(CLI::App& app) {
       "n_vars, each matrix (X, raw/X, layers) with its "
       "storage, dtype, stored entries and whether it holds integer counts, and the obs/var "
       "columns with value counts of categoricals.");
-  command->add_option("file", args->file, "the file (or Matrix Market folder)")->required();
+  command->add_option("file", args->file, "the cells: " + kCellInputs)->required();
   command->add_option("--max-categories", args->max_categories, "categories listed per column")
       ->capture_default_str();
   command->callback([args] { run_inspect(*args); });

@@ -335,11 +335,7 @@ void add_predict_command(CLI::App& app) {
       "aligned by name, the model's own log-CPM and scaling are applied, and the result is a "
       "copy of the input with the labels added (the input is never modified).");
   command->add_option("model", args->model, "model file from scgrad train --out")->required();
-  command
-      ->add_option("data", args->data,
-                   "the cells to label: an .h5ad, a 10x Genomics .h5, a Matrix Market folder "
-                   "(or its matrix.mtx[.gz]) or a .loom file")
-      ->required();
+  command->add_option("data", args->data, "the cells to label: " + kCellInputs)->required();
   command->add_option("--labels", args->labels,
                       "a CSV or TSV of known labels (barcodes first) joined to the cells, for "
                       "--label-key");

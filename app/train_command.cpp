@@ -179,11 +179,7 @@ void add_train_command(CLI::App& app) {
       "the training cells, report held-out metrics (macro-F1 among them), and save the model "
       "for `predict`, refit on every labelled cell. Two classes use a sigmoid output and BCE "
       "as the exercise does; more use softmax and cross-entropy.");
-  command
-      ->add_option("file", args->file,
-                   "the cells: an .h5ad, a 10x Genomics .h5, a Matrix Market folder (or its "
-                   "matrix.mtx[.gz]) or a .loom file")
-      ->required();
+  command->add_option("file", args->file, "the cells: " + kCellInputs)->required();
   command->add_option("--labels", args->labels,
                       "a CSV or TSV of cell labels: a header, cell barcodes (obs names) in the "
                       "first column, labels in the others; joined by barcode, cells it does not "
