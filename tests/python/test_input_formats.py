@@ -139,6 +139,8 @@ def main():
             "Matrix Market (gzip)": [j("mtx_gz"), "--labels", j("labels.csv")],
             "Matrix Market file": [j("mtx", "matrix.mtx"), "--labels", j("labels.csv")],
             "loom": [j("glia.loom")],
+            # A table's column replaces the loom's attribute of the same name.
+            "loom with a labels table": [j("glia.loom"), "--labels", j("labels.csv")],
         }
         for memory, extra in (("in memory", []), ("streamed", ["--max-memory", "2M"])):
             run(scgrad, "train", GLIA, *TRAIN, *extra, "--out", j("h5ad.h5"))
