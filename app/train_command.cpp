@@ -173,9 +173,10 @@ void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* command = app.add_subcommand(
       "train",
-      "Train a cell-type classifier on an .h5ad file: select cells of the given classes, hold "
-      "out a stratified test set, filter genes, log-normalise and scale (fitted on the "
-      "training cells), choose the epoch and the weight decay on validation cells carved from "
+      "Train a cell-type classifier on a file of cells (.h5ad, 10x, Matrix Market, loom): "
+      "select cells of the given classes, hold out a stratified test set, filter genes, "
+      "log-normalise and scale (fitted on the training cells), choose the epoch and the weight "
+      "decay on validation cells carved from "
       "the training cells, report held-out metrics (macro-F1 among them), and save the model "
       "for `predict`, refit on every labelled cell. Two classes use a sigmoid output and BCE "
       "as the exercise does; more use softmax and cross-entropy.");
