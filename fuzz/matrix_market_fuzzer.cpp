@@ -11,7 +11,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::istringstream text(std::string(reinterpret_cast<const char*>(data), size));
-  const auto next = [&text](std::string& line) { return static_cast<bool>(std::getline(text, line)); };
+  const auto next = [&text](std::string& line) {
+    return static_cast<bool>(std::getline(text, line));
+  };
   try {
     // A budget of 64 MB: a size line declaring more is refused before anything is allocated.
     const auto m = scgrad::parse_matrix_market(next, "fuzz.mtx", std::int64_t{64} << 20);

@@ -15,7 +15,8 @@
 #include "../src/io/hdf5.hpp"
 #include "read_like_scgrad.hpp"
 #include "scgrad/error.hpp"
-#include "scgrad/io/model_file.hpp"
+#include "scgrad/model/layer_spec.hpp"
+#include "scgrad/saved/model_file.hpp"
 #include "special_values.hpp"
 
 namespace {
@@ -133,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const auto model = scgrad::read_model_file(path);
     // What the reader accepts is a valid model.
-    scgrad::validate_model_file(model, path);
+    scgrad::validate_fitted_model(model, path);
   } catch (const scgrad::Error&) {
   }
   return 0;

@@ -119,8 +119,10 @@ StreamedPreparation prepare_streaming(
   for (const auto c : data.split.train) is_train[static_cast<std::size_t>(c)] = true;
   const CellNormaliser normaliser(file, data.preprocessing, out.columns, options.allow_non_integer);
   ScalingAccumulator my_scaling(out.columns.n_genes);
-  const auto [mine_first, mine_last] = ranks.of(static_cast<std::int64_t>(data.cells.rows.size()));
-  const auto my_rows = slice(data.cells.rows, {mine_first, mine_last});
+  // Not a structured binding: the lambda below captures it (C++17 forbids that; clang refuses).
+  const auto mine = ranks.of(static_cast<std::int64_t>(data.cells.rows.size()));
+  const auto mine_first = mine.first;
+  const auto my_rows = slice(data.cells.rows, mine);
   std::vector<double> my_library_sizes(my_rows.size());
   std::vector<double> my_empty_cells;  // positions among the selected cells
   double my_nonzeros = 0;

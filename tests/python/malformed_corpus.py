@@ -506,6 +506,9 @@ def case_list():
     mtx_case("above the memory budget", ["{tmp}/mtx/matrix.mtx.gz", "read whole",
                                          "(command-line option: --max-memory)"],
              declared=10 ** 9)
+    # Found by fuzz/matrix_market_fuzzer: 16 bytes per entry overflowed for 10^18 entries.
+    mtx_case("a size line declaring 10^18 entries", ["{tmp}/mtx/matrix.mtx.gz", "read whole"],
+             declared=10 ** 18 - 1)
 
     tenx_train = ["train", "{file}", "--labels", "{tmp}/labels.csv", "--classes", CLASSES,
                   "--epochs", "2", "--out", "{out}/model.h5"]

@@ -19,7 +19,11 @@
 namespace scgrad {
 
 /// Bytes a Matrix Market file of `entries` entries takes in memory while it is read.
-constexpr std::int64_t matrix_market_bytes(std::int64_t entries) { return 16 * entries; }
+constexpr std::int64_t matrix_market_bytes(std::int64_t entries) {
+  // Saturates: a size line may declare up to 10^18 entries (found by the fuzz target).
+  constexpr std::int64_t kMost = INT64_MAX / 16;
+  return entries > kMost ? INT64_MAX : 16 * entries;
+}
 
 /// The matrix of a Matrix Market coordinate text, transposed: cells (the file's columns) ×
 /// genes (its rows), each row's genes ascending, repeated entries summed. `next_line` gives the
