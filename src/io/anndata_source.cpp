@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 
 #include "scgrad/error.hpp"
@@ -44,6 +45,23 @@ void ValueSummary::add(double value) {
   if (all_integer && value != std::floor(value)) all_integer = false;
 }
 
+void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
+                    const std::vector<std::int64_t>& rows, std::int64_t block_rows,
+                    const std::function<void(CsrMatrix&&, std::size_t)>& visit) {
+  for (std::size_t first = 0; first < rows.size(); first += static_cast<std::size_t>(block_rows)) {
+    const auto last = std::min(rows.size(), first + static_cast<std::size_t>(block_rows));
+    const std::vector<std::int64_t> block(rows.begin() + static_cast<long>(first),
+                                          rows.begin() + static_cast<long>(last));
+    visit(file.read_rows(matrix_key, block), first);
+  }
+}
+
+std::vector<std::int64_t> all_rows(const AnnDataSource& file) {
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(file.n_obs()));
+  std::iota(rows.begin(), rows.end(), std::int64_t{0});
+  return rows;
+}
+
 ValueSummary AnnDataSource::value_summary(const std::string& key) const {
   const auto info = matrix_info(key);
   ValueSummary summary;
@@ -51,12 +69,10 @@ ValueSummary AnnDataSource::value_summary(const std::string& key) const {
   summary.max = -std::numeric_limits<double>::infinity();
   const auto per_row =
       std::max<std::int64_t>(1, info.stored_values / std::max<std::int64_t>(1, info.n_rows));
-  const auto block = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / per_row);
-  for (std::int64_t first = 0; first < info.n_rows; first += block) {
-    std::vector<std::int64_t> rows;
-    for (auto r = first; r < std::min(info.n_rows, first + block); ++r) rows.push_back(r);
-    for (const auto v : read_rows(key, rows).data) summary.add(v);
-  }
+  const auto block_rows = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / per_row);
+  for_each_block(*this, key, all_rows(*this), block_rows, [&](CsrMatrix&& block, std::size_t) {
+    for (const auto v : block.data) summary.add(v);
+  });
   return summary;
 }
 

@@ -98,23 +98,18 @@ void write_prediction_anndata(const AnnDataSource& cells, const std::string& mat
   const auto genes = cells.var_names(matrix_key);
   {
     H5adWriter writer(out.path(), static_cast<std::int64_t>(genes.size()));
-    const auto n = cells.n_obs();
     std::vector<std::int32_t> indices;
     std::vector<float> values;
-    for (std::int64_t first = 0; first < n; first += std::max<std::int64_t>(block_rows, 1)) {
-      std::vector<std::int64_t> rows;
-      for (auto r = first; r < std::min(n, first + std::max<std::int64_t>(block_rows, 1)); ++r) {
-        rows.push_back(r);
-      }
-      const auto block = cells.read_rows(matrix_key, rows);
-      for (std::int64_t r = 0; r < block.n_rows; ++r) {
-        indices.assign(block.indices.begin() + block.indptr[r],
-                       block.indices.begin() + block.indptr[r + 1]);
-        values.assign(block.data.begin() + block.indptr[r],
-                      block.data.begin() + block.indptr[r + 1]);
-        writer.append_row(indices, values);
-      }
-    }
+    for_each_block(cells, matrix_key, all_rows(cells), std::max<std::int64_t>(block_rows, 1),
+                   [&](CsrMatrix&& block, std::size_t) {
+                     for (std::int64_t r = 0; r < block.n_rows; ++r) {
+                       indices.assign(block.indices.begin() + block.indptr[r],
+                                      block.indices.begin() + block.indptr[r + 1]);
+                       values.assign(block.data.begin() + block.indptr[r],
+                                     block.data.begin() + block.indptr[r + 1]);
+                       writer.append_row(indices, values);
+                     }
+                   });
     std::vector<std::pair<std::string, Categorical>> columns;
     for (const auto& name : cells.obs_column_names()) {
       const auto column = cells.obs_column(name);

@@ -24,17 +24,6 @@ std::int64_t rows_per_block(const AnnDataSource& file, const std::string& matrix
                                                              std::max(1.0, 8.0 * entries_per_row)));
 }
 
-void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
-                    const std::vector<std::int64_t>& rows, std::int64_t block_rows,
-                    const std::function<void(CsrMatrix&&, std::size_t)>& visit) {
-  for (std::size_t first = 0; first < rows.size(); first += static_cast<std::size_t>(block_rows)) {
-    const auto last = std::min(rows.size(), first + static_cast<std::size_t>(block_rows));
-    const std::vector<std::int64_t> block(rows.begin() + static_cast<long>(first),
-                                          rows.begin() + static_cast<long>(last));
-    visit(file.read_rows(matrix_key, block), first);
-  }
-}
-
 namespace {
 
 /// An accumulator over every rank's rows: each rank's partial result, gathered and merged in

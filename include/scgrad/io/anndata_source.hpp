@@ -6,6 +6,7 @@
 /// are written once for both. No torch here.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,15 @@ class AnnDataSource {
   AnnDataSource& operator=(const AnnDataSource&) = default;
   AnnDataSource& operator=(AnnDataSource&&) = default;
 };
+
+/// Reads `rows` (ascending) in blocks of `block_rows`, calling `visit(block, first)` with the
+/// block's counts and the position in `rows` of its first row.
+void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
+                    const std::vector<std::int64_t>& rows, std::int64_t block_rows,
+                    const std::function<void(CsrMatrix&&, std::size_t)>& visit);
+
+/// Every row of a file, 0 .. n_obs - 1: what a whole-matrix pass gives for_each_block.
+std::vector<std::int64_t> all_rows(const AnnDataSource& file);
 
 /// The OptionError read_rows throws unless `rows` are ascending, distinct and below n_rows.
 void check_row_numbers(const std::vector<std::int64_t>& rows, std::int64_t n_rows,

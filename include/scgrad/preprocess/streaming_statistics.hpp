@@ -33,12 +33,6 @@ std::int64_t streaming_block_bytes(std::int64_t max_memory);
 std::int64_t rows_per_block(const AnnDataSource& file, const std::string& matrix_key,
                             std::int64_t block_bytes);
 
-/// Reads `rows` (ascending) in blocks of `block_rows`, calling `visit(block, first)` with the
-/// block's counts and the position in `rows` of its first row.
-void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
-                    const std::vector<std::int64_t>& rows, std::int64_t block_rows,
-                    const std::function<void(CsrMatrix&&, std::size_t)>& visit);
-
 /// Two passes: gene totals on the training cells; then library sizes and the log-CPM mean and
 /// SD of the training cells. `on_pass(pass, rows_done, rows_total)` reports progress. With
 /// data-parallel `ranks`, each reads its contiguous share of the cells in each pass and the
