@@ -1,5 +1,6 @@
 #include "scgrad/io/barcoded_matrix.hpp"
 
+#include "../h5ad/h5ad_source.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad {
@@ -69,11 +70,10 @@ DataFrameColumn BarcodedMatrix::var_column(const std::string& name,
   } else if (name == "genome" && !features_.genomes.empty()) {
     column.strings = features_.genomes;
   } else {
-    std::string listed;
-    for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
-    throw InputError(path(), "var/" + name,
-                     "no such gene column; " + format_ + " has: " + listed + " (id: gene_ids)",
-                     {"gene_key"});
+    throw InputError(
+        path(), "var/" + name,
+        "no such gene column; " + format_ + " has: " + h5ad::join(names) + " (id: gene_ids)",
+        {"gene_key"});
   }
   return column;
 }

@@ -46,6 +46,17 @@ DataFrameColumn attribute_column(const h5ad::H5adSource& source, const std::stri
   return column;
 }
 
+/// A 2-d /matrix beside /row_attrs and /col_attrs: the loom layout.
+bool is_loom(const h5ad::H5adSource& source) {
+  const auto root = source.root();
+  if (!hdf5::is_dataset(root, "matrix") || !hdf5::is_group(root, "row_attrs") ||
+      !hdf5::is_group(root, "col_attrs")) {
+    return false;
+  }
+  hdf5::Handle matrix = hdf5::open_dataset(root, "matrix", source.at("matrix"));
+  return hdf5::shape(matrix.get()).size() == 2;
+}
+
 }  // namespace
 
 struct LoomFile::Impl {
@@ -89,7 +100,7 @@ LoomFile::LoomFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
   s.source.path = path;
   s.source.file = hdf5::open_file_read_only(path);
   const auto root = s.source.root();
-  if (!recognises(path)) {
+  if (!is_loom(s.source)) {  // the file already open, not opened again
     throw InputError(path, "",
                      "not a loom file (expected a 2-d /matrix beside /row_attrs and /col_attrs)");
   }
@@ -117,14 +128,7 @@ LoomFile::LoomFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
 LoomFile::~LoomFile() = default;
 
 bool LoomFile::recognises(const std::string& path) {
-  const h5ad::H5adSource source{path, hdf5::open_file_read_only(path)};
-  const auto root = source.root();
-  if (!hdf5::is_dataset(root, "matrix") || !hdf5::is_group(root, "row_attrs") ||
-      !hdf5::is_group(root, "col_attrs")) {
-    return false;
-  }
-  hdf5::Handle matrix = hdf5::open_dataset(root, "matrix", source.at("matrix"));
-  return hdf5::shape(matrix.get()).size() == 2;
+  return is_loom(h5ad::H5adSource{path, hdf5::open_file_read_only(path)});
 }
 
 const std::string& LoomFile::path() const { return impl_->source.path; }
@@ -140,12 +144,8 @@ std::vector<std::string> LoomFile::obs_column_names() const {
 DataFrameColumn LoomFile::obs_column(const std::string& name) const {
   const auto names = obs_column_names();
   if (std::find(names.begin(), names.end(), name) == names.end()) {
-    std::string listed;
-    for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
     throw InputError(path(), "col_attrs/" + name,
-                     "no such cell attribute (the file has: " +
-                         (listed.empty() ? std::string("none") : listed) + ")",
-                     {"label_key"});
+                     "no such cell attribute; the file has: " + h5ad::join(names), {"label_key"});
   }
   return attribute_column(impl_->source, "col_attrs", name);
 }
