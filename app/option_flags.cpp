@@ -39,6 +39,7 @@ const std::map<std::string, std::string>& flags() {
       {"model", "--model"},
       {"over_cluster", "--majority-vote"},
       {"over_cluster_resolution", "--over-cluster-resolution"},
+      {"exact_neighbours_up_to", "--exact-neighbours-up-to"},
       {"threads", "--threads"},
       {"proportions", "--proportions"},
       {"shift_sd", "--shift-sd"},

@@ -104,6 +104,8 @@ std::string predict_metrics_json(const PredictArgs& args, const FittedModel& mod
                             {"components", o.components},
                             {"neighbours", args.options.over_clustering.neighbours},
                             {"edges", o.edges},
+                            {"pca_genes", o.pca_genes},
+                            {"approximate_neighbours", o.approximate_neighbours},
                             {"seed", args.options.over_clustering.seed},
                             {"pca_seconds", o.pca_seconds},
                             {"neighbour_seconds", o.neighbour_seconds},
@@ -211,10 +213,11 @@ void report_vote(const PredictArgs& args, const PredictResults& results) {
   if (results.over_clustering) {
     const auto& o = *results.over_clustering;
     std::cerr << fmt::format(
-        "over-clustering: {} clusters (Leiden, modularity, resolution {}) of a {}-nearest-"
-        "neighbour graph ({} edges) on {} principal components; PCA {:.1f} s, neighbours "
-        "{:.1f} s, Leiden {:.1f} s\n",
-        o.n_clusters, o.resolution, args.options.over_clustering.neighbours, o.edges, o.components,
+        "over-clustering: {} clusters (Leiden, modularity, resolution {}) of {} {}-nearest-"
+        "neighbour graph ({} edges) on {} principal components of {} genes; PCA {:.1f} s, "
+        "neighbours {:.1f} s, Leiden {:.1f} s\n",
+        o.n_clusters, o.resolution, o.approximate_neighbours ? "an approximate" : "the exact",
+        args.options.over_clustering.neighbours, o.edges, o.components, o.pca_genes,
         o.pca_seconds, o.neighbour_seconds, o.leiden_seconds);
   }
   std::cerr << fmt::format(
@@ -396,8 +399,17 @@ void add_predict_command(CLI::App& app) {
                       "group's majority");
   command->add_flag("--majority-vote", args->options.over_cluster,
                     "majority voting within scgrad's own over-clustering of the query (PCA of "
-                    "the model's scaled inputs, a 10-nearest-neighbour graph, Leiden): obs "
-                    "scgrad_over_cluster and scgrad_majority_label");
+                    "the model's scaled inputs over the query's 2,000 most variable genes, a "
+                    "10-nearest-neighbour graph, Leiden): obs scgrad_over_cluster and "
+                    "scgrad_majority_label. Large queries are streamed from disk for the PCA "
+                    "(two more passes) and get approximate neighbours");
+  command
+      ->add_option("--exact-neighbours-up-to", args->options.over_clustering.exact_neighbours_up_to,
+                   "--majority-vote finds each cell's neighbours exactly up to this many cells "
+                   "(time grows with cells squared), approximately above it (faiss's "
+                   "inverted-file index; recall@10 above 0.9, docs/performance.md)")
+      ->check(non_negative())
+      ->capture_default_str();
   command
       ->add_option("--majority-min-fraction", args->options.majority.min_fraction,
                    "a group whose most frequent label holds less than this share of its cells "
@@ -412,8 +424,8 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   command
       ->add_option("--seed", args->options.over_clustering.seed,
-                   "seed of the over-clustering (PCA and Leiden): the same seed gives the same "
-                   "clusters")
+                   "seed of the over-clustering (the approximate neighbour index and Leiden): the "
+                   "same seed and --threads give the same clusters")
       ->capture_default_str()
       ->check(non_negative());
   add_threads_option(command, args->threads);

@@ -13,6 +13,8 @@ packages=(
   hdf5-filter-plugin-blosc-serial   # reads blosc-compressed .h5ad (lzf is built in)
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libigraph-dev          # Leiden over-clustering (predict --majority-vote)
+  libfaiss-dev           # approximate neighbours of large queries (predict --majority-vote)
+  libhnswlib-dev         # the other approximate-neighbour library, compared in bench/
   libgloo-dev            # data-parallel training (c10d's Gloo process group)
   pybind11-dev python3-dev   # the Python module (import scgrad)
   python3-numpy python3-pandas python3-scipy python3-anndata   # what the module's package imports

@@ -1,9 +1,13 @@
 #include "scgrad/cluster/nearest_neighbours.hpp"
 
 #include <ATen/Parallel.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexIVFFlat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <vector>
 
 namespace scgrad {
 
@@ -67,6 +71,43 @@ torch::Tensor nearest_neighbours(const torch::Tensor& embedding, std::int64_t k)
       }
     }
   });
+  return neighbours;
+}
+
+torch::Tensor approximate_nearest_neighbours(const torch::Tensor& embedding, std::int64_t k,
+                                             const ApproximateNeighbours& options) {
+  const auto cells = embedding.size(0);
+  k = std::min(k, cells - 1);
+  if (k < 1) return torch::zeros({cells, 0}, torch::kInt64);
+  const auto points = embedding.to(torch::kFloat32).contiguous();
+  const auto dims = points.size(1);
+  // faiss's k-means wants 39 cells per list at least (it warns on stderr below that).
+  auto lists = options.lists > 0
+                   ? options.lists
+                   : static_cast<std::int64_t>(4 * std::sqrt(static_cast<double>(cells)));
+  lists = std::max<std::int64_t>(1, std::min(lists, cells / 39));
+  faiss::IndexFlatL2 quantiser(dims);
+  faiss::IndexIVFFlat index(&quantiser, dims, static_cast<std::size_t>(lists));
+  index.cp.seed = static_cast<int>(options.seed % 2147483647);
+  index.verbose = false;
+  const auto* x = points.data_ptr<float>();
+  index.train(cells, x);
+  index.add(cells, x);
+  index.nprobe = static_cast<std::size_t>(std::max<std::int64_t>(1, options.probes));
+  // k + 1 found per cell: itself among them, dropped below.
+  const auto width = k + 1;
+  std::vector<float> distances(static_cast<std::size_t>(cells * width));
+  std::vector<faiss::Index::idx_t> found(static_cast<std::size_t>(cells * width));
+  index.search(cells, x, width, distances.data(), found.data());
+  auto neighbours = torch::full({cells, k}, -1, torch::kInt64);
+  auto* out = neighbours.data_ptr<std::int64_t>();
+  for (std::int64_t cell = 0; cell < cells; ++cell) {
+    std::int64_t kept = 0;
+    for (std::int64_t j = 0; j < width && kept < k; ++j) {
+      const auto other = found[static_cast<std::size_t>(cell * width + j)];
+      if (other != cell && other >= 0) out[cell * k + kept++] = other;
+    }
+  }
   return neighbours;
 }
 

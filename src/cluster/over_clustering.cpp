@@ -5,7 +5,6 @@
 
 #include "scgrad/cluster/leiden.hpp"
 #include "scgrad/cluster/nearest_neighbours.hpp"
-#include "scgrad/cluster/sparse_pca.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad {
@@ -27,6 +26,7 @@ std::vector<std::int64_t> undirected_edges(const torch::Tensor& neighbours) {
   for (std::int64_t i = 0; i < cells; ++i) {
     for (std::int64_t j = 0; j < k; ++j) {
       const auto other = n[i * k + j];
+      if (other < 0) continue;  // an approximate search may find fewer than k
       pairs.emplace_back(std::min(i, other), std::max(i, other));
     }
   }
@@ -52,31 +52,43 @@ double default_over_clustering_resolution(std::int64_t cells) {
   return 30;
 }
 
-OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
-                            const OverClusteringOptions& options) {
-  if (static_cast<std::int64_t>(sd.size()) != log_cpm.n_cols) {
+OverClustering over_cluster(const GeneMoments& moments, const CellBlocks& blocks,
+                            const std::vector<float>& sd, const OverClusteringOptions& options) {
+  if (static_cast<std::int64_t>(sd.size()) != moments.genes()) {
     throw OptionError("over_cluster: " + std::to_string(sd.size()) + " SDs for " +
-                      std::to_string(log_cpm.n_cols) + " genes");
+                      std::to_string(moments.genes()) + " genes");
   }
   if (options.components < 1 || options.neighbours < 1) {
     throw OptionError("over_cluster: components and neighbours must be >= 1",
                       {"components", "neighbours"});
   }
+  const auto cells = moments.cells();
   OverClustering out;
-  out.resolution = options.resolution > 0 ? options.resolution
-                                          : default_over_clustering_resolution(log_cpm.n_rows);
+  out.resolution =
+      options.resolution > 0 ? options.resolution : default_over_clustering_resolution(cells);
   torch::NoGradGuard no_grad;
   auto start = std::chrono::steady_clock::now();
-  const auto view = borrowed_csr_view(log_cpm);  // the caller's arrays, for this call
-  SparsePcaOptions pca;
+  std::vector<float> inverse_sd(sd.size());
+  std::transform(sd.begin(), sd.end(), inverse_sd.begin(), [](float s) { return 1 / s; });
+  StreamedPcaOptions pca;
   pca.components = options.components;
-  pca.seed = options.seed;
-  const auto scores = sparse_pca(view, 1 / torch::tensor(sd), pca);
-  out.components = scores.size(1);
+  pca.genes = options.pca_genes;
+  auto scores = streamed_pca(moments, blocks, inverse_sd, pca);
+  out.components = scores.components;
+  out.pca_genes = static_cast<std::int64_t>(scores.genes.size());
   out.pca_seconds = seconds_since(start);
 
   start = std::chrono::steady_clock::now();
-  const auto edges = undirected_edges(nearest_neighbours(scores, options.neighbours));
+  const auto embedding =
+      torch::from_blob(scores.scores.data(), {cells, scores.components}, torch::kFloat32);
+  out.approximate_neighbours = cells > options.exact_neighbours_up_to;
+  ApproximateNeighbours approximate;
+  approximate.seed = options.seed;
+  const auto edges = undirected_edges(
+      out.approximate_neighbours
+          ? approximate_nearest_neighbours(embedding, options.neighbours, approximate)
+          : nearest_neighbours(embedding, options.neighbours));
+  scores = PcaScores{};
   out.edges = static_cast<std::int64_t>(edges.size() / 2);
   out.neighbour_seconds = seconds_since(start);
 
@@ -84,11 +96,20 @@ OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& 
   LeidenOptions leiden;
   leiden.resolution = out.resolution;
   leiden.seed = options.seed;
-  out.clusters = leiden_communities(log_cpm.n_rows, edges, leiden);
+  out.clusters = leiden_communities(cells, edges, leiden);
   out.leiden_seconds = seconds_since(start);
   out.n_clusters =
       out.clusters.empty() ? 0 : *std::max_element(out.clusters.begin(), out.clusters.end()) + 1;
   return out;
+}
+
+OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
+                            const OverClusteringOptions& options) {
+  GeneMoments moments(log_cpm.n_cols);
+  moments.add(log_cpm);
+  return over_cluster(
+      moments, [&](const std::function<void(const CsrMatrix&)>& visit) { visit(log_cpm); }, sd,
+      options);
 }
 
 }  // namespace scgrad

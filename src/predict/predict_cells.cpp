@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <future>
 #include <numeric>
 #include <unordered_map>
@@ -203,6 +204,30 @@ void evaluate_against(const Categorical& labels, const FittedModel& model,
   results.evaluation = std::move(report);
 }
 
+/// Visits the query's cells block by block, in row order, as the normaliser reads them (the
+/// first cell of each block, its cells); the next block is read and normalised on another
+/// thread while `visit` works on this one. Every pass over the query reads through here.
+using BlockVisitor = std::function<void(std::int64_t, NormalisedCells&)>;
+void read_blocks(const CellNormaliser& normaliser, std::int64_t n_cells, std::int64_t block_cells,
+                 bool keep_counts, const BlockVisitor& visit) {
+  const auto rows_from = [&](std::int64_t start) {
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(std::min(n_cells - start, block_cells)));
+    std::iota(rows.begin(), rows.end(), start);
+    return rows;
+  };
+  auto next = std::async(std::launch::deferred,
+                         [&] { return normaliser.read(rows_from(0), keep_counts); });
+  for (std::int64_t start = 0; start < n_cells; start += block_cells) {
+    auto cells = next.get();
+    if (start + block_cells < n_cells) {
+      next = std::async(std::launch::async, [&, first = start + block_cells] {
+        return normaliser.read(rows_from(first), keep_counts);
+      });
+    }
+    visit(start, cells);
+  }
+}
+
 /// Each cell's novelty, from its counts over the model's genes: `only_block` when the query was
 /// one block, else read again block by block (the gene factors need every cell first).
 std::vector<float> query_novelty(const NoveltyReference& reference,
@@ -212,16 +237,8 @@ std::vector<float> query_novelty(const NoveltyReference& reference,
   const auto n_cells = static_cast<std::int64_t>(columns.labels.size());
   std::vector<float> out;
   out.reserve(static_cast<std::size_t>(n_cells));
-  for (std::int64_t start = 0; start < n_cells; start += block_cells) {
-    const auto end = std::min(n_cells, start + block_cells);
-    NormalisedCells cells;
-    if (block_cells >= n_cells) {
-      cells = std::move(only_block);
-    } else {
-      std::vector<std::int64_t> rows(static_cast<std::size_t>(end - start));
-      std::iota(rows.begin(), rows.end(), start);
-      cells = normaliser.read(rows, true);
-    }
+  const auto score = [&](std::int64_t start, NormalisedCells& cells) {
+    const auto end = start + cells.values.n_rows;
     const std::vector<std::int32_t> predicted(columns.labels.begin() + start,
                                               columns.labels.begin() + end);
     const std::vector<float> confidence(columns.confidence.begin() + start,
@@ -229,6 +246,11 @@ std::vector<float> query_novelty(const NoveltyReference& reference,
     const auto scores = novelty_scores(reference, cells.counts, cells.library_size, predicted,
                                        confidence, gene_factors);
     out.insert(out.end(), scores.begin(), scores.end());
+  };
+  if (block_cells >= n_cells) {
+    score(0, only_block);
+  } else {
+    read_blocks(normaliser, n_cells, block_cells, true, score);
   }
   return out;
 }
@@ -349,12 +371,19 @@ std::int64_t cells_per_block(const AnnDataSource& file, const std::string& matri
   return (rows + kDenseRows - 1) / kDenseRows * kDenseRows;
 }
 
-/// Over-clustering and majority voting, after every cell is labelled.
-void vote(std::vector<std::int32_t> groups, CsrMatrix query_log_cpm, const std::vector<float>& sd,
-          const PredictOptions& options, PredictResults& results) {
+/// Over-clustering and majority voting, after every cell is labelled. The over-clustering's
+/// passes visit `kept` (the query, when it was one block) or read the query again.
+void vote(std::vector<std::int32_t> groups, const GeneMoments& moments, const CsrMatrix& kept,
+          const CellNormaliser& normaliser, std::int64_t block_cells,
+          const std::vector<float>& sd, const PredictOptions& options, PredictResults& results) {
   if (options.over_cluster) {
-    results.over_clustering = over_cluster(query_log_cpm, sd, options.over_clustering);
-    query_log_cpm = CsrMatrix{};
+    const auto n_cells = moments.cells();
+    const CellBlocks blocks = [&](const std::function<void(const CsrMatrix&)>& visit) {
+      if (block_cells >= n_cells) return visit(kept);
+      read_blocks(normaliser, n_cells, block_cells, false,
+                  [&](std::int64_t, NormalisedCells& cells) { visit(cells.values); });
+    };
+    results.over_clustering = over_cluster(moments, blocks, sd, options.over_clustering);
     groups = results.over_clustering->clusters;
     results.columns.over_cluster = std::move(results.over_clustering->clusters);
   }
@@ -395,7 +424,10 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
                                   options.allow_non_integer);
 
   const auto n_cells = file.n_obs();
-  CsrMatrix query_log_cpm;  // every cell's, for the over-clustering only
+  // For the over-clustering: the query's per-gene moments, and the query itself when it is
+  // one block (else its passes read it again).
+  GeneMoments moments(options.over_cluster ? normaliser.columns().n_genes : 0);
+  CsrMatrix kept;
   const bool novelty = options.novelty && !model.novelty.empty();
   std::optional<QueryTotals> query_totals;
   if (novelty) query_totals.emplace(model.novelty.profiles);
@@ -404,23 +436,14 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   results.columns.classes = model.classes;
   const auto block_cells = cells_per_block(file, matrix, options, results);
   results.block_cells = block_cells;
-  const auto rows_from = [&](std::int64_t start) {
-    std::vector<std::int64_t> rows;
-    for (auto r = start; r < std::min(n_cells, start + block_cells); ++r) rows.push_back(r);
-    return rows;
-  };
-  // The next block is read and normalised on another thread while this one is labelled.
-  auto next =
-      std::async(std::launch::deferred, [&] { return normaliser.read(rows_from(0), novelty); });
-  for (std::int64_t start = 0; start < n_cells; start += block_cells) {
-    const auto rows = rows_from(start);
-    auto cells = next.get();
-    if (start + block_cells < n_cells) {
-      next = std::async(std::launch::async, [&, first = start + block_cells] {
-        return normaliser.read(rows_from(first), novelty);
-      });
+  read_blocks(normaliser, n_cells, block_cells, novelty, [&](std::int64_t start,
+                                                             NormalisedCells& cells) {
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(cells.values.n_rows));
+    std::iota(rows.begin(), rows.end(), start);
+    if (options.over_cluster) {
+      moments.add(cells.values);
+      if (block_cells >= n_cells) kept = cells.values;
     }
-    if (options.over_cluster) append_rows(query_log_cpm, cells.values);
     for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
     const auto outputs = block_outputs(*net, model, std::move(cells.values), dense_scaling);
     append_predictions(outputs, rows, model, file, results);
@@ -430,8 +453,8 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
       query_totals->add(cells.counts, cells.library_size, block_labels);
       if (block_cells >= n_cells) only_block = std::move(cells);
     }
-    if (options.on_block) options.on_block(std::min(n_cells, start + block_cells), n_cells);
-  }
+    if (options.on_block) options.on_block(start + static_cast<std::int64_t>(rows.size()), n_cells);
+  });
   if (novelty) {
     results.query_read_twice = block_cells < n_cells;
     results.columns.novelty =
@@ -440,7 +463,7 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   }
   reject_unconfident(results, options);
   if (!options.label_key.empty()) evaluate_against(known_labels, model, results);
-  vote(std::move(groups), std::move(query_log_cpm), sd, options, results);
+  vote(std::move(groups), moments, kept, normaliser, block_cells, sd, options, results);
   return results;
 }
 

@@ -11,7 +11,7 @@
 
 #include "scgrad/cluster/leiden.hpp"
 #include "scgrad/cluster/nearest_neighbours.hpp"
-#include "scgrad/cluster/sparse_pca.hpp"
+#include "scgrad/cluster/streamed_pca.hpp"
 #include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/predict/majority_vote.hpp"
@@ -27,31 +27,112 @@ std::shared_ptr<CsrMatrix> random_csr(std::int64_t rows, std::int64_t cols, unsi
   return test::random_csr(rows, cols, seed, 2, 0.1F, 4.0F, 5);
 }
 
-TEST(SparsePca, MatchesTheSvdOfTheCentredScaledDenseMatrix) {
-  const auto x = random_csr(80, 30, 1);
-  const auto inverse_sd = torch::rand({30}) + 0.5;
-  SparsePcaOptions options;
-  options.components = 4;
-  // A test matrix as wide as the genes spans them all: the result is then the exact SVD, and
-  // the comparison checks the products, scaling and centring (not the randomised
-  // approximation, whose error on nearly equal singular values varies with rounding).
-  options.oversampling = 26;
-  const auto scores = sparse_pca(csr_view(x), inverse_sd, options);
-  ASSERT_EQ(scores.sizes(), (std::vector<std::int64_t>{80, 4}));
-  auto dense = to_dense_tensor(*x) * inverse_sd;
-  dense -= dense.mean(0, true);
-  const auto [u, s, vt] = torch::linalg_svd(dense, false);
-  const auto expected = u.narrow(1, 0, 4) * s.narrow(0, 0, 4);
-  for (std::int64_t c = 0; c < 4; ++c) {  // each component up to its sign
-    const auto a = scores.select(1, c);
-    const auto b = expected.select(1, c);
-    const auto same_sign = (a - b).abs().max().item<float>();
-    const auto flipped = (a + b).abs().max().item<float>();
-    EXPECT_LT(std::min(same_sign, flipped), 1e-3 * b.abs().max().item<float>())
+/// Visits `x` in blocks of `rows` cells.
+CellBlocks blocks_of(const CsrMatrix& x, std::int64_t rows) {
+  return [&x, rows](const std::function<void(const CsrMatrix&)>& visit) {
+    for (std::int64_t first = 0; first < x.n_rows; first += rows) {
+      std::vector<std::int64_t> part;
+      for (auto r = first; r < std::min(x.n_rows, first + rows); ++r) part.push_back(r);
+      visit(select_rows(x, part));
+    }
+  };
+}
+
+/// Column c of `a` equals column c of `b` up to its sign, within `tolerance` of b's largest.
+void expect_equal_up_to_sign(const torch::Tensor& a, const torch::Tensor& b, double tolerance) {
+  ASSERT_EQ(a.sizes(), b.sizes());
+  for (std::int64_t c = 0; c < a.size(1); ++c) {
+    const auto x = a.select(1, c);
+    const auto y = b.select(1, c);
+    const auto same_sign = (x - y).abs().max().item<float>();
+    const auto flipped = (x + y).abs().max().item<float>();
+    EXPECT_LT(std::min(same_sign, flipped), tolerance * y.abs().max().item<float>())
         << "component " << c;
   }
-  // The same seed gives the same scores.
-  EXPECT_TRUE(torch::equal(scores, sparse_pca(csr_view(x), inverse_sd, options)));
+}
+
+TEST(StreamedPca, MatchesTheSvdOfTheCentredScaledDenseMatrixInAnyBlocks) {
+  const auto x = random_csr(300, 30, 1);
+  std::vector<float> inverse_sd;
+  for (int g = 0; g < 30; ++g) inverse_sd.push_back(0.5F + 0.03F * static_cast<float>(g));
+  GeneMoments moments(30);
+  moments.add(*x);
+  StreamedPcaOptions options;
+  options.components = 4;
+  const auto whole = streamed_pca(moments, blocks_of(*x, 300), inverse_sd, options);
+  ASSERT_EQ(whole.components, 4);
+  EXPECT_EQ(whole.genes.size(), 30U);
+  const auto scores = torch::from_blob(const_cast<float*>(whole.scores.data()), {300, 4});
+  auto dense = to_dense_tensor(*x) * torch::tensor(inverse_sd);
+  dense -= dense.mean(0, true);
+  const auto [u, s, vt] = torch::linalg_svd(dense, false);
+  expect_equal_up_to_sign(scores, u.narrow(1, 0, 4) * s.narrow(0, 0, 4), 1e-3);
+  // Blocks of 7 cells (and pieces the covariance cuts) give the same scores, to rounding.
+  const auto blocked = streamed_pca(moments, blocks_of(*x, 7), inverse_sd, options);
+  expect_equal_up_to_sign(torch::from_blob(const_cast<float*>(blocked.scores.data()), {300, 4}),
+                          scores, 1e-4);
+}
+
+TEST(StreamedPca, UsesTheMostVariableGenesOnly) {
+  // Gene g's values vary with g: the 10 highest-variance genes are 20..29; gene 5 is constant.
+  CsrMatrix x;
+  x.n_cols = 30;
+  std::mt19937 random(3);
+  for (std::int64_t r = 0; r < 200; ++r) {
+    for (std::int32_t g = 0; g < 30; ++g) {
+      x.indices.push_back(g);
+      x.data.push_back(g == 5 ? 1.0F
+                              : static_cast<float>(g) *
+                                    std::uniform_real_distribution<float>(0, 1)(random));
+    }
+    x.indptr.push_back(static_cast<std::int64_t>(x.data.size()));
+    ++x.n_rows;
+  }
+  GeneMoments moments(30);
+  moments.add(x);
+  EXPECT_DOUBLE_EQ(moments.variance(5), 0);
+  std::vector<std::int64_t> top;
+  for (std::int64_t g = 20; g < 30; ++g) top.push_back(g);
+  EXPECT_EQ(most_variable_genes(moments, 10), top);
+  EXPECT_EQ(most_variable_genes(moments, 100).size(), 28U);  // not the constant genes 0 and 5
+  StreamedPcaOptions options;
+  options.components = 3;
+  options.genes = 10;
+  const auto pca = streamed_pca(moments, blocks_of(x, 64), std::vector<float>(30, 1.0F), options);
+  EXPECT_EQ(pca.genes, top);
+  EXPECT_EQ(pca.scores.size(), 600U);
+  EXPECT_THROW(streamed_pca(moments, blocks_of(x, 64), std::vector<float>(29, 1.0F), options),
+               OptionError);
+}
+
+TEST(ApproximateNeighbours, FindMostExactNeighboursAndRepeatWithTheSeed) {
+  torch::manual_seed(5);
+  // 40 groups of 500 points in 20 dimensions: neighbourhoods an index can miss at list borders.
+  const auto centres = torch::randn({40, 20}) * 2;
+  const auto points =
+      (centres.repeat_interleave(500, 0) + torch::randn({20000, 20})).contiguous();
+  const auto exact = nearest_neighbours(points, 10);
+  ApproximateNeighbours options;
+  options.seed = 3;
+  const auto found = approximate_nearest_neighbours(points, 10, options);
+  ASSERT_EQ(found.sizes(), exact.sizes());
+  EXPECT_FALSE((found == torch::arange(20000).unsqueeze(1)).any().item<bool>());
+  const auto recall = [&exact](const torch::Tensor& neighbours) {
+    std::int64_t hits = 0;
+    const auto* e = exact.data_ptr<std::int64_t>();
+    const auto* f = neighbours.data_ptr<std::int64_t>();
+    for (std::int64_t i = 0; i < exact.size(0); ++i) {
+      const std::set<std::int64_t> truth(e + i * 10, e + i * 10 + 10);
+      for (std::int64_t j = 0; j < 10; ++j) hits += static_cast<std::int64_t>(truth.count(f[i * 10 + j]));
+    }
+    return static_cast<double>(hits) / static_cast<double>(exact.numel());
+  };
+  EXPECT_GT(recall(found), 0.9);
+  // One probed list finds fewer: the search is the index's, not a full scan.
+  auto one_list = options;
+  one_list.probes = 1;
+  EXPECT_LT(recall(approximate_nearest_neighbours(points, 10, one_list)), recall(found));
+  EXPECT_TRUE(torch::equal(found, approximate_nearest_neighbours(points, 10, options)));
 }
 
 TEST(NearestNeighbours, EqualBruteForceAcrossTiles) {

@@ -1,25 +1,31 @@
 #pragma once
 /// @file over_clustering.hpp
 /// CellTypist's over-clustering of a query, on the model's own inputs: PCA of the cells' log-CPM
-/// scaled by the model's SDs (sparse_pca.hpp, never densified), the exact k-nearest-neighbour
-/// graph of the PCA scores (nearest_neighbours.hpp; edges of either direction, unweighted), and
-/// Leiden communities with the modularity objective (leiden.hpp) at a resolution that grows
-/// with the number of cells as CellTypist's does. Majority voting (majority_vote.hpp) then
-/// labels each community. Not thread-safe with other users of igraph (leiden.hpp). No torch in
-/// this header.
+/// over the query's most variable model genes, scaled by the model's SDs (streamed_pca.hpp:
+/// from blocks of cells, never a dense cells × genes matrix), the k-nearest-neighbour graph of
+/// the PCA scores (nearest_neighbours.hpp: exact for small queries, an inverted-file index
+/// above `exact_neighbours_up_to` cells; edges of either direction, unweighted), and Leiden
+/// communities with the modularity objective (leiden.hpp) at a resolution that grows with the
+/// number of cells as CellTypist's does. Majority voting (majority_vote.hpp) then labels each
+/// community. Not thread-safe with other users of igraph (leiden.hpp). No torch in this header.
 
 #include <cstdint>
 #include <vector>
 
+#include "scgrad/cluster/streamed_pca.hpp"
 #include "scgrad/util/csr_matrix.hpp"
 
 namespace scgrad {
 
 struct OverClusteringOptions {
   std::int64_t components = 50;  ///< PCA components (CellTypist: 50)
+  std::int64_t pca_genes = 2000;  ///< the query's most variable genes the PCA uses
   std::int64_t neighbours = 10;  ///< k of the kNN graph (CellTypist: 10)
+  /// Exact neighbours up to this many cells, approximate (faiss IVF) above: the point where
+  /// the approximate search became the faster (bench/neighbour_search.sh).
+  std::int64_t exact_neighbours_up_to = 50000;
   double resolution = 0;         ///< 0: default_over_clustering_resolution(cells)
-  std::uint64_t seed = 0;        ///< PCA test matrix and Leiden: same seed, same clusters
+  std::uint64_t seed = 0;  ///< the neighbour index and Leiden: same seed, same clusters
 };
 
 struct OverClustering {
@@ -28,6 +34,8 @@ struct OverClustering {
   double resolution = 0;  ///< as used
   std::int64_t components = 0;
   std::int64_t edges = 0;  ///< of the kNN graph
+  std::int64_t pca_genes = 0;  ///< genes the PCA used
+  bool approximate_neighbours = false;
   double pca_seconds = 0, neighbour_seconds = 0, leiden_seconds = 0;
 };
 
@@ -35,8 +43,12 @@ struct OverClustering {
 /// 200,000 cells or more.
 double default_over_clustering_resolution(std::int64_t cells);
 
-/// Over-clusters the cells of `log_cpm` (cells × the model's genes) scaled by `sd` (one per
-/// gene).
+/// Over-clusters the cells `blocks` visits (log-CPM over the model's genes; two passes, see
+/// streamed_pca.hpp), `moments` their per-gene moments, each gene scaled by 1 / `sd`.
+OverClustering over_cluster(const GeneMoments& moments, const CellBlocks& blocks,
+                            const std::vector<float>& sd, const OverClusteringOptions& options = {});
+
+/// The same for cells held in memory (cells × the model's genes).
 OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
                             const OverClusteringOptions& options = {});
 

@@ -1,0 +1,155 @@
+// Approximate against exact neighbours on a query's PCA: faiss's inverted-file index (what
+// scgrad uses above OverClusteringOptions::exact_neighbours_up_to cells) and hnswlib's HNSW
+// graph, each timed, with recall@10 against scgrad's exact search on subsamples of up to
+// 100,000 cells (the exact search grows with cells²). The embedding is the streamed PCA of
+// the query's log-CPM scaled by its own SDs — the over-clustering's, with the query's SDs in
+// place of a model's. Prints a markdown table. Run by bench/neighbour_search.sh.
+//   usage: neighbour_search QUERY.h5ad [CELLS ...]   (subsample sizes; default 20000 100000)
+#include <hnswlib/hnswlib.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "scgrad/cluster/nearest_neighbours.hpp"
+#include "scgrad/cluster/streamed_pca.hpp"
+#include "scgrad/io/h5ad_reader.hpp"
+#include "scgrad/preprocess/log_cpm.hpp"
+#include "scgrad/util/threads.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// The query's PCA scores (cells × 50), read in blocks of 50,000 cells.
+torch::Tensor query_embedding(const std::string& path) {
+  const scgrad::H5adFile file(path);
+  const auto n = file.n_obs();
+  const auto read_block = [&](std::int64_t first) {
+    std::vector<std::int64_t> rows;
+    for (auto r = first; r < std::min(n, first + 50000); ++r) rows.push_back(r);
+    auto counts = file.read_rows("X", rows);
+    std::vector<double> library(static_cast<std::size_t>(counts.n_rows));
+    for (std::int64_t r = 0; r < counts.n_rows; ++r) {
+      for (auto i = counts.indptr[r]; i < counts.indptr[r + 1]; ++i) library[r] += counts.data[i];
+    }
+    return scgrad::log_cpm(std::move(counts), library).values;
+  };
+  const scgrad::CellBlocks blocks = [&](const std::function<void(const scgrad::CsrMatrix&)>& visit) {
+    for (std::int64_t first = 0; first < n; first += 50000) visit(read_block(first));
+  };
+  scgrad::GeneMoments moments(file.n_vars());
+  blocks([&](const scgrad::CsrMatrix& block) { moments.add(block); });
+  std::vector<float> inverse_sd;
+  for (std::int64_t g = 0; g < moments.genes(); ++g) {
+    const auto sd = std::sqrt(moments.variance(g));
+    inverse_sd.push_back(sd > 0 ? static_cast<float>(1 / sd) : 1.0F);
+  }
+  auto pca = scgrad::streamed_pca(moments, blocks, inverse_sd);
+  return torch::from_blob(pca.scores.data(), {pca.cells, pca.components}).clone();
+}
+
+/// hnswlib (M 16, ef_construction 100, ef 40), built and searched on every thread.
+torch::Tensor hnsw_neighbours(const torch::Tensor& points, std::int64_t k, int threads) {
+  const auto n = points.size(0);
+  const auto dims = points.size(1);
+  const auto* x = points.data_ptr<float>();
+  hnswlib::L2Space space(static_cast<std::size_t>(dims));
+  hnswlib::HierarchicalNSW<float> index(&space, static_cast<std::size_t>(n), 16, 100, 1);
+  const auto parallel = [&](const std::function<void(std::int64_t)>& work) {
+    std::atomic<std::int64_t> next(0);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&] {
+        for (std::int64_t i; (i = next++) < n;) work(i);
+      });
+    }
+    for (auto& thread : pool) thread.join();
+  };
+  parallel([&](std::int64_t i) { index.addPoint(x + i * dims, static_cast<std::size_t>(i)); });
+  index.setEf(40);
+  auto out = torch::full({n, k}, -1, torch::kInt64);
+  auto* o = out.data_ptr<std::int64_t>();
+  parallel([&](std::int64_t i) {
+    auto found = index.searchKnn(x + i * dims, static_cast<std::size_t>(k + 1));
+    std::vector<std::int64_t> nearest_last;
+    for (; !found.empty(); found.pop()) nearest_last.push_back(static_cast<std::int64_t>(found.top().second));
+    std::int64_t kept = 0;
+    for (auto it = nearest_last.rbegin(); it != nearest_last.rend() && kept < k; ++it) {
+      if (*it != i) o[i * k + kept++] = *it;
+    }
+  });
+  return out;
+}
+
+double recall(const torch::Tensor& exact, const torch::Tensor& found) {
+  const auto k = exact.size(1);
+  const auto* e = exact.data_ptr<std::int64_t>();
+  const auto* f = found.data_ptr<std::int64_t>();
+  std::int64_t hits = 0;
+  for (std::int64_t i = 0; i < exact.size(0); ++i) {
+    const std::set<std::int64_t> truth(e + i * k, e + (i + 1) * k);
+    for (std::int64_t j = 0; j < k; ++j) hits += static_cast<std::int64_t>(truth.count(f[i * k + j]));
+  }
+  return static_cast<double>(hits) / static_cast<double>(exact.numel());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s QUERY.h5ad [CELLS ...]\n", argv[0]);
+    return 2;
+  }
+  const int threads = static_cast<int>(std::thread::hardware_concurrency());
+  scgrad::set_compute_threads(threads);
+  scgrad::set_blas_threads(threads);
+  torch::NoGradGuard no_grad;
+  auto start = Clock::now();
+  const auto embedding = query_embedding(argv[1]);
+  std::printf("query %s: %lld cells, PCA (%lld components) %.1f s, %d threads\n\n", argv[1],
+              static_cast<long long>(embedding.size(0)), static_cast<long long>(embedding.size(1)),
+              seconds_since(start), threads);
+  std::vector<std::int64_t> sizes;
+  for (int a = 2; a < argc; ++a) sizes.push_back(std::stoll(argv[a]));
+  if (sizes.empty()) sizes = {20000, 100000};
+  sizes.push_back(embedding.size(0));  // the whole query: approximate only above 100,000
+  std::printf("| cells | exact (s) | faiss IVF (s) | faiss recall@10 | HNSW (s) | HNSW recall@10 |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  for (const auto cells : sizes) {
+    if (cells > embedding.size(0)) continue;
+    // An evenly spaced subsample: the simulated cells are not ordered by type.
+    const auto points =
+        embedding.index_select(0, torch::linspace(0, embedding.size(0) - 1, cells).to(torch::kInt64))
+            .contiguous();
+    torch::Tensor exact;
+    double exact_s = NAN;
+    if (cells <= 100000) {
+      start = Clock::now();
+      exact = scgrad::nearest_neighbours(points, 10);
+      exact_s = seconds_since(start);
+    }
+    start = Clock::now();
+    const auto ivf = scgrad::approximate_nearest_neighbours(points, 10);
+    const auto ivf_s = seconds_since(start);
+    start = Clock::now();
+    const auto hnsw = hnsw_neighbours(points, 10, threads);
+    const auto hnsw_s = seconds_since(start);
+    const auto r = [&](const torch::Tensor& found) {
+      return exact.defined() ? std::to_string(recall(exact, found)).substr(0, 5) : std::string("");
+    };
+    std::printf("| %lld | %s | %.1f | %s | %.1f | %s |\n", static_cast<long long>(cells),
+                exact.defined() ? std::to_string(exact_s).substr(0, 5).c_str() : "", ivf_s,
+                r(ivf).c_str(), hnsw_s, r(hnsw).c_str());
+    std::fflush(stdout);
+  }
+}

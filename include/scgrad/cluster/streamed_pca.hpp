@@ -1,0 +1,62 @@
+#pragma once
+/// @file streamed_pca.hpp
+/// Principal components of a query as a model sees it — the log-CPM of the model's genes
+/// scaled by the model's per-gene SDs, centred on the query's means — from blocks of cells,
+/// never holding the cells × genes matrix: the query's most variable genes are chosen from
+/// per-gene moments gathered while the cells are labelled (GeneMoments), one pass sums their
+/// covariance (genes × genes, as dense products of each block), its leading eigenvectors are
+/// the components, and a second pass projects each block onto them. The PCA is exact on the
+/// chosen genes; memory is the covariance and the scores (cells × components), whatever the
+/// number of cells. No torch in this header.
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "scgrad/util/csr_matrix.hpp"
+
+namespace scgrad {
+
+/// Per gene, the number of cells and the sum and sum of squares of its values, added block by
+/// block (doubles: a million cells' sums keep their digits).
+class GeneMoments {
+ public:
+  explicit GeneMoments(std::int64_t genes = 0);
+  void add(const CsrMatrix& cells);
+  std::int64_t cells() const { return cells_; }
+  std::int64_t genes() const { return static_cast<std::int64_t>(sum_.size()); }
+  double mean(std::int64_t gene) const;
+  double variance(std::int64_t gene) const;  ///< population variance (n in the denominator)
+
+ private:
+  std::int64_t cells_ = 0;
+  std::vector<double> sum_, sum_of_squares_;
+};
+
+/// Calls its argument once per block of cells, every cell once, in row order: the same cells
+/// each time it is called (the passes of streamed_pca).
+using CellBlocks = std::function<void(const std::function<void(const CsrMatrix&)>&)>;
+
+struct StreamedPcaOptions {
+  std::int64_t components = 50;  ///< at most min(cells, genes) − 1 are returned
+  /// The query's genes of highest log-CPM variance that the PCA uses (scanpy's and CellTypist's
+  /// 2,000 highly variable genes); all of the model's genes when it has fewer.
+  std::int64_t genes = 2000;
+};
+
+struct PcaScores {
+  std::int64_t cells = 0, components = 0;
+  std::vector<float> scores;          ///< cells × components, row-major, decreasing variance
+  std::vector<std::int64_t> genes;    ///< the model genes used, ascending
+};
+
+/// The PCA scores of the cells `blocks` visits (log-CPM over the model's genes; `moments` of
+/// the same cells), each gene scaled by `inverse_sd`. Two passes over `blocks`.
+PcaScores streamed_pca(const GeneMoments& moments, const CellBlocks& blocks,
+                       const std::vector<float>& inverse_sd, const StreamedPcaOptions& options = {});
+
+/// The genes streamed_pca uses: the `count` of highest variance (ties: the lower index), those
+/// with variance > 0 only, ascending.
+std::vector<std::int64_t> most_variable_genes(const GeneMoments& moments, std::int64_t count);
+
+}  // namespace scgrad
