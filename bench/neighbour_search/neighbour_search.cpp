@@ -30,7 +30,7 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// The query's PCA scores (cells × 50), read in blocks of 50,000 cells.
+/// The query's PCA scores (cells × 50), read in blocks of 50,000 cells, fitted on 50,000.
 torch::Tensor query_embedding(const std::string& path) {
   const scgrad::H5adFile file(path);
   const auto n = file.n_obs();
@@ -47,14 +47,15 @@ torch::Tensor query_embedding(const std::string& path) {
   const scgrad::CellBlocks blocks = [&](const std::function<void(const scgrad::CsrMatrix&)>& visit) {
     for (std::int64_t first = 0; first < n; first += 50000) visit(read_block(first));
   };
-  scgrad::GeneMoments moments(file.n_vars());
-  blocks([&](const scgrad::CsrMatrix& block) { moments.add(block); });
+  scgrad::PcaSample sample(file.n_vars(), n, 50000);
+  blocks([&](const scgrad::CsrMatrix& block) { sample.add(block); });
+  const auto& moments = sample.moments();
   std::vector<float> inverse_sd;
   for (std::int64_t g = 0; g < moments.genes(); ++g) {
     const auto sd = std::sqrt(moments.variance(g));
     inverse_sd.push_back(sd > 0 ? static_cast<float>(1 / sd) : 1.0F);
   }
-  auto pca = scgrad::streamed_pca(moments, blocks, inverse_sd);
+  auto pca = scgrad::streamed_pca(sample, blocks, inverse_sd);
   return torch::from_blob(pca.scores.data(), {pca.cells, pca.components}).clone();
 }
 

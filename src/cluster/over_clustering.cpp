@@ -52,8 +52,9 @@ double default_over_clustering_resolution(std::int64_t cells) {
   return 30;
 }
 
-OverClustering over_cluster(const GeneMoments& moments, const CellBlocks& blocks,
+OverClustering over_cluster(const PcaSample& sample, const CellBlocks& blocks,
                             const std::vector<float>& sd, const OverClusteringOptions& options) {
+  const auto& moments = sample.moments();
   if (static_cast<std::int64_t>(sd.size()) != moments.genes()) {
     throw OptionError("over_cluster: " + std::to_string(sd.size()) + " SDs for " +
                       std::to_string(moments.genes()) + " genes");
@@ -73,7 +74,7 @@ OverClustering over_cluster(const GeneMoments& moments, const CellBlocks& blocks
   StreamedPcaOptions pca;
   pca.components = options.components;
   pca.genes = options.pca_genes;
-  auto scores = streamed_pca(moments, blocks, inverse_sd, pca);
+  auto scores = streamed_pca(sample, blocks, inverse_sd, pca);
   out.components = scores.components;
   out.pca_genes = static_cast<std::int64_t>(scores.genes.size());
   out.pca_seconds = seconds_since(start);
@@ -105,10 +106,10 @@ OverClustering over_cluster(const GeneMoments& moments, const CellBlocks& blocks
 
 OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
                             const OverClusteringOptions& options) {
-  GeneMoments moments(log_cpm.n_cols);
-  moments.add(log_cpm);
+  PcaSample sample(log_cpm.n_cols, log_cpm.n_rows, options.pca_cells);
+  sample.add(log_cpm);
   return over_cluster(
-      moments, [&](const std::function<void(const CsrMatrix&)>& visit) { visit(log_cpm); }, sd,
+      sample, [&](const std::function<void(const CsrMatrix&)>& visit) { visit(log_cpm); }, sd,
       options);
 }
 

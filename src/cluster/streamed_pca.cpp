@@ -39,6 +39,26 @@ double GeneMoments::variance(std::int64_t gene) const {
                            m * m);
 }
 
+PcaSample::PcaSample(std::int64_t genes, std::int64_t cells, std::int64_t sample_cells)
+    : moments_(genes),
+      step_(sample_cells > 0 ? std::max<std::int64_t>(1, (cells + sample_cells - 1) / sample_cells)
+                             : 1) {
+  cells_.n_cols = genes;
+}
+
+void PcaSample::add(const CsrMatrix& block) {
+  moments_.add(block);
+  std::vector<std::int64_t> rows;
+  // Row seen_ + r of the query is sampled when it is a multiple of the step.
+  for (auto r = (step_ - seen_ % step_) % step_; r < block.n_rows; r += step_) rows.push_back(r);
+  seen_ += block.n_rows;
+  if (rows.size() == static_cast<std::size_t>(block.n_rows)) {
+    append_rows(cells_, block);
+  } else if (!rows.empty()) {
+    append_rows(cells_, select_rows(block, rows));
+  }
+}
+
 std::vector<std::int64_t> most_variable_genes(const GeneMoments& moments, std::int64_t count) {
   std::vector<std::int64_t> genes;
   std::vector<double> variance(static_cast<std::size_t>(moments.genes()));
@@ -58,10 +78,8 @@ std::vector<std::int64_t> most_variable_genes(const GeneMoments& moments, std::i
 
 namespace {
 
-/// A block's chosen genes, scaled, as a dense cells × genes tensor.
-torch::Tensor dense_scaled(const CsrMatrix& block, const std::vector<std::int64_t>& genes,
-                           const torch::Tensor& inverse_sd) {
-  const auto chosen = select_columns(block, genes);
+/// Cells (over the chosen genes), scaled, as a dense cells × genes tensor.
+torch::Tensor dense_scaled(const CsrMatrix& chosen, const torch::Tensor& inverse_sd) {
   auto dense = torch::zeros({chosen.n_rows, chosen.n_cols});
   auto* d = dense.data_ptr<float>();
   for (std::int64_t r = 0; r < chosen.n_rows; ++r) {
@@ -74,35 +92,34 @@ torch::Tensor dense_scaled(const CsrMatrix& block, const std::vector<std::int64_
   return dense * inverse_sd.unsqueeze(0);
 }
 
-/// The covariance of the chosen, scaled genes over every cell (genes × genes, float64): the
-/// sum of each block's Xᵀ X (a dense product: a sparse one was no faster at ~10 % nonzero),
-/// less the means' outer product.
-torch::Tensor covariance(const CellBlocks& blocks, const std::vector<std::int64_t>& genes,
-                         const torch::Tensor& inverse_sd, const torch::Tensor& mean,
-                         std::int64_t cells) {
+/// The covariance of the chosen, scaled genes over the sampled cells, around the query's means
+/// (genes × genes, float64): the sum of Xᵀ X over pieces of the sample (dense products), less
+/// the means' outer product.
+torch::Tensor covariance(const CsrMatrix& sample, const std::vector<std::int64_t>& genes,
+                         const torch::Tensor& inverse_sd, const torch::Tensor& mean) {
   const auto n = static_cast<std::int64_t>(genes.size());
   auto gram = torch::zeros({n, n}, torch::kFloat64);
-  blocks([&](const CsrMatrix& block) {
-    // Pieces of at most 4,096 cells keep the dense copy small (32 MB at 2,000 genes).
-    constexpr std::int64_t kPiece = 4096;
-    for (std::int64_t first = 0; first < block.n_rows; first += kPiece) {
-      std::vector<std::int64_t> rows(static_cast<std::size_t>(std::min(kPiece, block.n_rows - first)));
-      std::iota(rows.begin(), rows.end(), first);
-      const auto x = dense_scaled(rows.size() == static_cast<std::size_t>(block.n_rows)
-                                      ? block
-                                      : select_rows(block, rows),
-                                  genes, inverse_sd);
-      gram += x.t().matmul(x).to(torch::kFloat64);
-    }
-  });
+  const auto chosen = select_columns(sample, genes);
+  // Pieces of at most 4,096 cells keep the dense copy small (32 MB at 2,000 genes).
+  constexpr std::int64_t kPiece = 4096;
+  for (std::int64_t first = 0; first < chosen.n_rows; first += kPiece) {
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(std::min(kPiece, chosen.n_rows - first)));
+    std::iota(rows.begin(), rows.end(), first);
+    const auto x = dense_scaled(select_rows(chosen, rows), inverse_sd);
+    gram += x.t().matmul(x).to(torch::kFloat64);
+  }
   const auto m = mean.to(torch::kFloat64);
-  return gram / static_cast<double>(cells) - m.unsqueeze(1) * m.unsqueeze(0);
+  const auto centred =
+      gram / static_cast<double>(std::max<std::int64_t>(1, chosen.n_rows)) -
+      m.unsqueeze(1) * m.unsqueeze(0);
+  return centred;
 }
 
 }  // namespace
 
-PcaScores streamed_pca(const GeneMoments& moments, const CellBlocks& blocks,
+PcaScores streamed_pca(const PcaSample& sample, const CellBlocks& blocks,
                        const std::vector<float>& inverse_sd, const StreamedPcaOptions& options) {
+  const auto& moments = sample.moments();
   if (static_cast<std::int64_t>(inverse_sd.size()) != moments.genes()) {
     throw OptionError("streamed_pca: " + std::to_string(inverse_sd.size()) + " scales for " +
                       std::to_string(moments.genes()) + " genes");
@@ -116,7 +133,7 @@ PcaScores streamed_pca(const GeneMoments& moments, const CellBlocks& blocks,
   out.cells = moments.cells();
   out.genes = most_variable_genes(moments, options.genes);
   const auto n_genes = static_cast<std::int64_t>(out.genes.size());
-  out.components = std::min({options.components, out.cells - 1, n_genes - 1});
+  out.components = std::min({options.components, sample.cells().n_rows - 1, n_genes - 1});
   if (out.components < 1) {
     out.components = 0;
     return out;
@@ -129,7 +146,7 @@ PcaScores streamed_pca(const GeneMoments& moments, const CellBlocks& blocks,
   }
   const auto scale = torch::tensor(chosen_scale);
   const auto mean = torch::tensor(chosen_mean);
-  const auto c = covariance(blocks, out.genes, scale, mean, out.cells);
+  const auto c = covariance(sample.cells(), out.genes, scale, mean);
   // Eigenvalues ascend: the last `components` columns, largest first.
   const auto eigenvectors = std::get<1>(torch::linalg_eigh(c));
   const auto v = eigenvectors.narrow(1, n_genes - out.components, out.components)

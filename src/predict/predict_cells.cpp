@@ -371,19 +371,22 @@ std::int64_t cells_per_block(const AnnDataSource& file, const std::string& matri
   return (rows + kDenseRows - 1) / kDenseRows * kDenseRows;
 }
 
-/// Over-clustering and majority voting, after every cell is labelled. The over-clustering's
-/// passes visit `kept` (the query, when it was one block) or read the query again.
-void vote(std::vector<std::int32_t> groups, const GeneMoments& moments, const CsrMatrix& kept,
-          const CellNormaliser& normaliser, std::int64_t block_cells,
-          const std::vector<float>& sd, const PredictOptions& options, PredictResults& results) {
+/// Over-clustering and majority voting, after every cell is labelled. The over-clustering
+/// projects the query read again, in blocks of at most 256 MB (a query labelled as one block
+/// is not kept whole for it: each cell's scores are its own, whatever the block).
+void vote(std::vector<std::int32_t> groups, const PcaSample& sample,
+          const CellNormaliser& normaliser, std::int64_t block_cells, const std::vector<float>& sd,
+          const PredictOptions& options, PredictResults& results) {
   if (options.over_cluster) {
-    const auto n_cells = moments.cells();
+    const auto n_cells = sample.moments().cells();
+    const auto& file = normaliser.file();
+    const auto projection_cells = std::min(
+        block_cells, rows_per_block(file, normaliser.matrix_key(), std::int64_t{256} << 20));
     const CellBlocks blocks = [&](const std::function<void(const CsrMatrix&)>& visit) {
-      if (block_cells >= n_cells) return visit(kept);
-      read_blocks(normaliser, n_cells, block_cells, false,
+      read_blocks(normaliser, n_cells, projection_cells, false,
                   [&](std::int64_t, NormalisedCells& cells) { visit(cells.values); });
     };
-    results.over_clustering = over_cluster(moments, blocks, sd, options.over_clustering);
+    results.over_clustering = over_cluster(sample, blocks, sd, options.over_clustering);
     groups = results.over_clustering->clusters;
     results.columns.over_cluster = std::move(results.over_clustering->clusters);
   }
@@ -424,10 +427,9 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
                                   options.allow_non_integer);
 
   const auto n_cells = file.n_obs();
-  // For the over-clustering: the query's per-gene moments, and the query itself when it is
-  // one block (else its passes read it again).
-  GeneMoments moments(options.over_cluster ? normaliser.columns().n_genes : 0);
-  CsrMatrix kept;
+  // For the over-clustering: the query's per-gene moments and its sampled cells.
+  PcaSample pca_sample(options.over_cluster ? normaliser.columns().n_genes : 0, n_cells,
+                       options.over_clustering.pca_cells);
   const bool novelty = options.novelty && !model.novelty.empty();
   std::optional<QueryTotals> query_totals;
   if (novelty) query_totals.emplace(model.novelty.profiles);
@@ -440,10 +442,7 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
                                                              NormalisedCells& cells) {
     std::vector<std::int64_t> rows(static_cast<std::size_t>(cells.values.n_rows));
     std::iota(rows.begin(), rows.end(), start);
-    if (options.over_cluster) {
-      moments.add(cells.values);
-      if (block_cells >= n_cells) kept = cells.values;
-    }
+    if (options.over_cluster) pca_sample.add(cells.values);
     for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
     const auto outputs = block_outputs(*net, model, std::move(cells.values), dense_scaling);
     append_predictions(outputs, rows, model, file, results);
@@ -463,7 +462,7 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   }
   reject_unconfident(results, options);
   if (!options.label_key.empty()) evaluate_against(known_labels, model, results);
-  vote(std::move(groups), moments, kept, normaliser, block_cells, sd, options, results);
+  vote(std::move(groups), pca_sample, normaliser, block_cells, sd, options, results);
   return results;
 }
 

@@ -20,6 +20,7 @@ namespace scgrad {
 struct OverClusteringOptions {
   std::int64_t components = 50;  ///< PCA components (CellTypist: 50)
   std::int64_t pca_genes = 2000;  ///< the query's most variable genes the PCA uses
+  std::int64_t pca_cells = 50000;  ///< the components are fitted on this many cells at most
   std::int64_t neighbours = 10;  ///< k of the kNN graph (CellTypist: 10)
   /// Exact neighbours up to this many cells, approximate (faiss IVF) above: the point where
   /// the approximate search became the faster (bench/neighbour_search.sh).
@@ -43,9 +44,9 @@ struct OverClustering {
 /// 200,000 cells or more.
 double default_over_clustering_resolution(std::int64_t cells);
 
-/// Over-clusters the cells `blocks` visits (log-CPM over the model's genes; two passes, see
-/// streamed_pca.hpp), `moments` their per-gene moments, each gene scaled by 1 / `sd`.
-OverClustering over_cluster(const GeneMoments& moments, const CellBlocks& blocks,
+/// Over-clusters the cells `blocks` visits (log-CPM over the model's genes; one pass, see
+/// streamed_pca.hpp), `sample` gathered from them, each gene scaled by 1 / `sd`.
+OverClustering over_cluster(const PcaSample& sample, const CellBlocks& blocks,
                             const std::vector<float>& sd, const OverClusteringOptions& options = {});
 
 /// The same for cells held in memory (cells × the model's genes).

@@ -2,12 +2,13 @@
 /// @file streamed_pca.hpp
 /// Principal components of a query as a model sees it — the log-CPM of the model's genes
 /// scaled by the model's per-gene SDs, centred on the query's means — from blocks of cells,
-/// never holding the cells × genes matrix: the query's most variable genes are chosen from
-/// per-gene moments gathered while the cells are labelled (GeneMoments), one pass sums their
-/// covariance (genes × genes, as dense products of each block), its leading eigenvectors are
-/// the components, and a second pass projects each block onto them. The PCA is exact on the
-/// chosen genes; memory is the covariance and the scores (cells × components), whatever the
-/// number of cells. No torch in this header.
+/// never holding the cells × genes matrix. While the cells are labelled, a PcaSample gathers
+/// every cell's per-gene moments and a copy of evenly spaced cells (at most 50,000 by
+/// default). The query's most variable genes are chosen from the moments; the components are
+/// the leading eigenvectors of those genes' covariance over the sampled cells (exact when the
+/// query has no more cells than the sample); one more pass projects every cell onto them.
+/// Memory: the sample, the covariance (genes × genes) and the scores (cells × components),
+/// whatever the number of cells. No torch in this header.
 
 #include <cstdint>
 #include <functional>
@@ -33,8 +34,25 @@ class GeneMoments {
   std::vector<double> sum_, sum_of_squares_;
 };
 
-/// Calls its argument once per block of cells, every cell once, in row order: the same cells
-/// each time it is called (the passes of streamed_pca).
+/// Gathered from every block of cells, in row order: every cell's per-gene moments (around all
+/// cells' means) and a copy of evenly spaced cells (every ⌈cells / sample_cells⌉-th, from the
+/// first), the cells the components are fitted on.
+class PcaSample {
+ public:
+  PcaSample(std::int64_t genes, std::int64_t cells, std::int64_t sample_cells);
+  void add(const CsrMatrix& block);
+  const GeneMoments& moments() const { return moments_; }
+  const CsrMatrix& cells() const { return cells_; }
+
+ private:
+  GeneMoments moments_;
+  CsrMatrix cells_;
+  std::int64_t step_ = 1;
+  std::int64_t seen_ = 0;
+};
+
+/// Calls its argument once per block of cells, every cell once, in row order (the projection
+/// pass of streamed_pca).
 using CellBlocks = std::function<void(const std::function<void(const CsrMatrix&)>&)>;
 
 struct StreamedPcaOptions {
@@ -50,9 +68,9 @@ struct PcaScores {
   std::vector<std::int64_t> genes;    ///< the model genes used, ascending
 };
 
-/// The PCA scores of the cells `blocks` visits (log-CPM over the model's genes; `moments` of
-/// the same cells), each gene scaled by `inverse_sd`. Two passes over `blocks`.
-PcaScores streamed_pca(const GeneMoments& moments, const CellBlocks& blocks,
+/// The PCA scores of the cells `blocks` visits (log-CPM over the model's genes; `sample`
+/// gathered from the same cells), each gene scaled by `inverse_sd`. One pass over `blocks`.
+PcaScores streamed_pca(const PcaSample& sample, const CellBlocks& blocks,
                        const std::vector<float>& inverse_sd, const StreamedPcaOptions& options = {});
 
 /// The genes streamed_pca uses: the `count` of highest variance (ties: the lower index), those

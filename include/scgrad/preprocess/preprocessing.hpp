@@ -90,6 +90,7 @@ class CellNormaliser {
   /// the library sizes, without the log-CPM.
   ModelCounts model_counts(CsrMatrix counts, const std::int64_t* file_rows) const;
 
+  const AnnDataSource& file() const { return *file_; }
   const std::string& matrix_key() const { return matrix_key_; }
   const GeneColumns& columns() const { return columns_; }
 
