@@ -2,7 +2,7 @@
 
 #include <ATen/Parallel.h>
 #include <faiss/IndexFlat.h>
-#include <faiss/IndexIVFFlat.h>
+#include <faiss/Clustering.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,15 +13,19 @@ namespace scgrad {
 
 namespace {
 
-/// Merges one row of distances to cells [first_column, first_column + columns) into that row's k
-/// best so far (`best` ascending, `out` their cells), skipping cell `self`. One comparison per
-/// entry against the k-th best (most entries fail it), so the scan runs at cache speed instead
-/// of a partial sort's.
+/// Merges one row of distances to `columns` cells — cells [first_column, first_column +
+/// columns), or cells[j] when `cells` is given — into that row's k best so far (`best`
+/// ascending, `out` their cells), skipping cell `self`. One comparison per entry against the
+/// k-th best (most entries fail it), so the scan runs at cache speed instead of a partial
+/// sort's.
 void merge_smallest(const float* row, std::int64_t first_column, std::int64_t columns,
-                    std::int64_t self, std::int64_t k, float* best, std::int64_t* out) {
+                    std::int64_t self, std::int64_t k, float* best, std::int64_t* out,
+                    const std::int64_t* cells = nullptr) {
   for (std::int64_t j = 0; j < columns; ++j) {
     const float d = row[j];
-    if (!(d < best[k - 1]) || first_column + j == self) continue;  // ties keep the earlier cell
+    if (!(d < best[k - 1])) continue;  // ties keep the earlier cell
+    const auto cell = cells == nullptr ? first_column + j : cells[j];
+    if (cell == self) continue;
     auto at = k - 1;
     while (at > 0 && d < best[at - 1]) {
       best[at] = best[at - 1];
@@ -29,8 +33,48 @@ void merge_smallest(const float* row, std::int64_t first_column, std::int64_t co
       --at;
     }
     best[at] = d;
-    out[at] = first_column + j;
+    out[at] = cell;
   }
+}
+
+/// Squared distances from `queries` to `points` up to a per-row constant (‖q‖² does not change
+/// a row's order): ‖p‖² − 2 q·p as one matrix product.
+torch::Tensor relative_distances(const torch::Tensor& queries, const torch::Tensor& points,
+                                 const torch::Tensor& point_norms) {
+  return torch::addmm(point_norms.unsqueeze(0), queries, points.t(), 1, -2).contiguous();
+}
+
+/// k-means lists of the cells (faiss's Clustering, on a sample of 64 cells per list, and its
+/// flat index to assign every cell): each list's cells, and the `probes` lists whose centres
+/// are nearest each list's centre (itself first).
+struct CellLists {
+  std::vector<std::vector<std::int64_t>> cells;
+  std::vector<std::int64_t> probed;  ///< lists × probes
+};
+CellLists cell_lists(const float* x, std::int64_t cells, std::int64_t dims, std::int64_t lists,
+                     std::int64_t probes, std::uint64_t seed) {
+  faiss::ClusteringParameters parameters;
+  parameters.niter = 10;
+  parameters.seed = static_cast<int>(seed % 2147483647);
+  parameters.max_points_per_centroid = 64;
+  parameters.verbose = false;
+  faiss::Clustering clustering(static_cast<int>(dims), static_cast<std::size_t>(lists), parameters);
+  faiss::IndexFlatL2 centres(dims);
+  clustering.train(cells, x, centres);
+  std::vector<float> distance(static_cast<std::size_t>(cells));
+  std::vector<faiss::Index::idx_t> list_of(static_cast<std::size_t>(cells));
+  centres.search(cells, x, 1, distance.data(), list_of.data());
+  CellLists out;
+  out.cells.resize(static_cast<std::size_t>(lists));
+  for (std::int64_t cell = 0; cell < cells; ++cell) {
+    out.cells[static_cast<std::size_t>(list_of[static_cast<std::size_t>(cell)])].push_back(cell);
+  }
+  std::vector<float> centre_distance(static_cast<std::size_t>(lists * probes));
+  std::vector<faiss::Index::idx_t> nearest(static_cast<std::size_t>(lists * probes));
+  centres.search(lists, clustering.centroids.data(), probes, centre_distance.data(),
+                 nearest.data());
+  out.probed.assign(nearest.begin(), nearest.end());
+  return out;
 }
 
 }  // namespace
@@ -58,10 +102,8 @@ torch::Tensor nearest_neighbours(const torch::Tensor& embedding, std::int64_t k)
       const auto part = points.narrow(0, first, rows);
       for (std::int64_t column = 0; column < cells; column += kTileColumns) {
         const auto columns = std::min(kTileColumns, cells - column);
-        // Squared distances up to a per-row constant (‖a‖² does not change a row's order).
-        const auto distance = torch::addmm(norms.narrow(0, column, columns).unsqueeze(0), part,
-                                           points.narrow(0, column, columns).t(), 1, -2)
-                                  .contiguous();
+        const auto distance = relative_distances(part, points.narrow(0, column, columns),
+                                                 norms.narrow(0, column, columns));
         const auto* d = distance.data_ptr<float>();
         for (std::int64_t r = 0; r < rows; ++r) {
           const auto cell = first + r;
@@ -80,34 +122,48 @@ torch::Tensor approximate_nearest_neighbours(const torch::Tensor& embedding, std
   k = std::min(k, cells - 1);
   if (k < 1) return torch::zeros({cells, 0}, torch::kInt64);
   const auto points = embedding.to(torch::kFloat32).contiguous();
-  const auto dims = points.size(1);
+  const auto norms = points.pow(2).sum(1);
   // faiss's k-means wants 39 cells per list at least (it warns on stderr below that).
-  auto lists = options.lists > 0
-                   ? options.lists
-                   : static_cast<std::int64_t>(4 * std::sqrt(static_cast<double>(cells)));
-  lists = std::max<std::int64_t>(1, std::min(lists, cells / 39));
-  faiss::IndexFlatL2 quantiser(dims);
-  faiss::IndexIVFFlat index(&quantiser, dims, static_cast<std::size_t>(lists));
-  index.cp.seed = static_cast<int>(options.seed % 2147483647);
-  index.verbose = false;
-  const auto* x = points.data_ptr<float>();
-  index.train(cells, x);
-  index.add(cells, x);
-  index.nprobe = static_cast<std::size_t>(std::max<std::int64_t>(1, options.probes));
-  // k + 1 found per cell: itself among them, dropped below.
-  const auto width = k + 1;
-  std::vector<float> distances(static_cast<std::size_t>(cells * width));
-  std::vector<faiss::Index::idx_t> found(static_cast<std::size_t>(cells * width));
-  index.search(cells, x, width, distances.data(), found.data());
+  const auto lists = std::max<std::int64_t>(
+      1, std::min(options.lists > 0 ? options.lists : cells / 400, cells / 39));
+  const auto probes = std::clamp<std::int64_t>(options.probes, 1, lists);
+  const auto groups =
+      cell_lists(points.data_ptr<float>(), cells, points.size(1), lists, probes, options.seed);
   auto neighbours = torch::full({cells, k}, -1, torch::kInt64);
+  auto best = torch::full({cells, k}, std::numeric_limits<float>::infinity());
   auto* out = neighbours.data_ptr<std::int64_t>();
-  for (std::int64_t cell = 0; cell < cells; ++cell) {
-    std::int64_t kept = 0;
-    for (std::int64_t j = 0; j < width && kept < k; ++j) {
-      const auto other = found[static_cast<std::size_t>(cell * width + j)];
-      if (other != cell && other >= 0) out[cell * k + kept++] = other;
+  auto* best_d = best.data_ptr<float>();
+  // A list's cells are compared with every cell of its probed lists by one matrix product;
+  // threads take whole lists (a list's rows are its own to write).
+  at::parallel_for(0, lists, 1, [&](std::int64_t list_begin, std::int64_t list_end) {
+    for (auto list = list_begin; list < list_end; ++list) {
+      const auto& members = groups.cells[static_cast<std::size_t>(list)];
+      if (members.empty()) continue;
+      std::vector<std::int64_t> candidates;
+      for (std::int64_t p = 0; p < probes; ++p) {
+        const auto probed = groups.probed[static_cast<std::size_t>(list * probes + p)];
+        if (probed < 0) continue;
+        const auto& more = groups.cells[static_cast<std::size_t>(probed)];
+        candidates.insert(candidates.end(), more.begin(), more.end());
+      }
+      const auto query_index = torch::from_blob(const_cast<std::int64_t*>(members.data()),
+                                                {static_cast<std::int64_t>(members.size())},
+                                                torch::kInt64);
+      const auto candidate_index = torch::from_blob(
+          candidates.data(), {static_cast<std::int64_t>(candidates.size())}, torch::kInt64);
+      const auto distance =
+          relative_distances(points.index_select(0, query_index),
+                             points.index_select(0, candidate_index),
+                             norms.index_select(0, candidate_index));
+      const auto* d = distance.data_ptr<float>();
+      const auto columns = static_cast<std::int64_t>(candidates.size());
+      for (std::size_t r = 0; r < members.size(); ++r) {
+        const auto cell = members[r];
+        merge_smallest(d + static_cast<std::int64_t>(r) * columns, 0, columns, cell, k,
+                       best_d + cell * k, out + cell * k, candidates.data());
+      }
     }
-  }
+  });
   return neighbours;
 }
 

@@ -43,6 +43,22 @@ std::vector<std::int64_t> undirected_edges(const torch::Tensor& neighbours) {
 
 }  // namespace
 
+std::vector<float> inverse_sd(const std::vector<float>& sd) {
+  if (std::any_of(sd.begin(), sd.end(), [](float s) { return !(s > 0); })) {
+    throw OptionError("over_cluster: every gene's SD must be > 0");
+  }
+  std::vector<float> out(sd.size());
+  std::transform(sd.begin(), sd.end(), out.begin(), [](float s) { return 1 / s; });
+  return out;
+}
+
+StreamedPcaOptions pca_options(const OverClusteringOptions& options) {
+  StreamedPcaOptions pca;
+  pca.components = options.components;
+  pca.genes = options.pca_genes;
+  return pca;
+}
+
 double default_over_clustering_resolution(std::int64_t cells) {
   if (cells < 5000) return 5;
   if (cells < 20000) return 10;
@@ -52,34 +68,18 @@ double default_over_clustering_resolution(std::int64_t cells) {
   return 30;
 }
 
-OverClustering over_cluster(const PcaSample& sample, const CellBlocks& blocks,
-                            const std::vector<float>& sd, const OverClusteringOptions& options) {
-  const auto& moments = sample.moments();
-  if (static_cast<std::int64_t>(sd.size()) != moments.genes()) {
-    throw OptionError("over_cluster: " + std::to_string(sd.size()) + " SDs for " +
-                      std::to_string(moments.genes()) + " genes");
+OverClustering over_cluster(PcaScores scores, const OverClusteringOptions& options) {
+  if (options.neighbours < 1) {
+    throw OptionError("over_cluster: neighbours must be >= 1", {"neighbours"});
   }
-  if (options.components < 1 || options.neighbours < 1) {
-    throw OptionError("over_cluster: components and neighbours must be >= 1",
-                      {"components", "neighbours"});
-  }
-  const auto cells = moments.cells();
+  const auto cells = scores.cells;
   OverClustering out;
   out.resolution =
       options.resolution > 0 ? options.resolution : default_over_clustering_resolution(cells);
-  torch::NoGradGuard no_grad;
-  auto start = std::chrono::steady_clock::now();
-  std::vector<float> inverse_sd(sd.size());
-  std::transform(sd.begin(), sd.end(), inverse_sd.begin(), [](float s) { return 1 / s; });
-  StreamedPcaOptions pca;
-  pca.components = options.components;
-  pca.genes = options.pca_genes;
-  auto scores = streamed_pca(sample, blocks, inverse_sd, pca);
   out.components = scores.components;
   out.pca_genes = static_cast<std::int64_t>(scores.genes.size());
-  out.pca_seconds = seconds_since(start);
-
-  start = std::chrono::steady_clock::now();
+  torch::NoGradGuard no_grad;
+  auto start = std::chrono::steady_clock::now();
   const auto embedding =
       torch::from_blob(scores.scores.data(), {cells, scores.components}, torch::kFloat32);
   out.approximate_neighbours = cells > options.exact_neighbours_up_to;
@@ -106,11 +106,15 @@ OverClustering over_cluster(const PcaSample& sample, const CellBlocks& blocks,
 
 OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
                             const OverClusteringOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   PcaSample sample(log_cpm.n_cols, log_cpm.n_rows, options.pca_cells);
   sample.add(log_cpm);
-  return over_cluster(
-      sample, [&](const std::function<void(const CsrMatrix&)>& visit) { visit(log_cpm); }, sd,
-      options);
+  PcaProjection projection(sample, inverse_sd(sd), pca_options(options));
+  projection.add(log_cpm);
+  const auto pca_seconds = seconds_since(start);
+  auto out = over_cluster(projection.take_scores(), options);
+  out.pca_seconds = pca_seconds;
+  return out;
 }
 
 }  // namespace scgrad

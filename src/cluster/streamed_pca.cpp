@@ -117,8 +117,15 @@ torch::Tensor covariance(const CsrMatrix& sample, const std::vector<std::int64_t
 
 }  // namespace
 
-PcaScores streamed_pca(const PcaSample& sample, const CellBlocks& blocks,
-                       const std::vector<float>& inverse_sd, const StreamedPcaOptions& options) {
+/// The fitted components as products with stored values: scores = (X S − 1 μᵀ) V =
+/// X (S V) − 1 (μᵀ V).
+struct PcaProjection::Fitted {
+  torch::Tensor weights;  ///< S V: chosen genes × components
+  torch::Tensor offset;   ///< μᵀ V: components
+};
+
+PcaProjection::PcaProjection(const PcaSample& sample, const std::vector<float>& inverse_sd,
+                             const StreamedPcaOptions& options) {
   const auto& moments = sample.moments();
   if (static_cast<std::int64_t>(inverse_sd.size()) != moments.genes()) {
     throw OptionError("streamed_pca: " + std::to_string(inverse_sd.size()) + " scales for " +
@@ -129,45 +136,56 @@ PcaScores streamed_pca(const PcaSample& sample, const CellBlocks& blocks,
                       {"components", "pca_genes"});
   }
   torch::NoGradGuard no_grad;
-  PcaScores out;
-  out.cells = moments.cells();
-  out.genes = most_variable_genes(moments, options.genes);
-  const auto n_genes = static_cast<std::int64_t>(out.genes.size());
-  out.components = std::min({options.components, sample.cells().n_rows - 1, n_genes - 1});
-  if (out.components < 1) {
-    out.components = 0;
-    return out;
-  }
+  scores_.cells = moments.cells();
+  scores_.genes = most_variable_genes(moments, options.genes);
+  const auto n_genes = static_cast<std::int64_t>(scores_.genes.size());
+  scores_.components =
+      std::max<std::int64_t>(0, std::min({options.components, sample.cells().n_rows - 1, n_genes - 1}));
+  if (scores_.components == 0) return;
   std::vector<float> chosen_scale, chosen_mean;
-  for (const auto g : out.genes) {
+  for (const auto g : scores_.genes) {
     const auto s = inverse_sd[static_cast<std::size_t>(g)];
     chosen_scale.push_back(s);
     chosen_mean.push_back(static_cast<float>(moments.mean(g)) * s);
   }
   const auto scale = torch::tensor(chosen_scale);
   const auto mean = torch::tensor(chosen_mean);
-  const auto c = covariance(sample.cells(), out.genes, scale, mean);
+  const auto c = covariance(sample.cells(), scores_.genes, scale, mean);
   // Eigenvalues ascend: the last `components` columns, largest first.
   const auto eigenvectors = std::get<1>(torch::linalg_eigh(c));
-  const auto v = eigenvectors.narrow(1, n_genes - out.components, out.components)
+  const auto v = eigenvectors.narrow(1, n_genes - scores_.components, scores_.components)
                      .flip(1)
                      .to(torch::kFloat32);
-  // Scores = (X S − 1 μᵀ) V = X (S V) − 1 (μᵀ V): sparse products with the stored values.
-  const auto weights = (v * scale.unsqueeze(1)).contiguous();
-  const auto offset = mean.matmul(v);
-  out.scores.reserve(static_cast<std::size_t>(out.cells * out.components));
-  blocks([&](const CsrMatrix& block) {
-    const auto chosen = select_columns(block, out.genes);
-    const auto scores = (csr_times_dense(borrowed_csr_view(chosen), weights) - offset).contiguous();
-    const auto* s = scores.data_ptr<float>();
-    out.scores.insert(out.scores.end(), s, s + scores.numel());
-  });
-  if (static_cast<std::int64_t>(out.scores.size()) != out.cells * out.components) {
-    throw Error("streamed_pca: the passes visited " +
-                std::to_string(out.scores.size() / static_cast<std::size_t>(out.components)) +
-                " cells, the moments " + std::to_string(out.cells));
+  fitted_ = std::make_shared<const Fitted>(
+      Fitted{(v * scale.unsqueeze(1)).contiguous(), mean.matmul(v)});
+  scores_.scores.reserve(static_cast<std::size_t>(scores_.cells * scores_.components));
+}
+
+void PcaProjection::add(const CsrMatrix& block) {
+  added_ += block.n_rows;
+  if (!fitted_) return;
+  torch::NoGradGuard no_grad;
+  const auto chosen = select_columns(block, scores_.genes);
+  const auto scores =
+      (csr_times_dense(borrowed_csr_view(chosen), fitted_->weights) - fitted_->offset).contiguous();
+  const auto* s = scores.data_ptr<float>();
+  scores_.scores.insert(scores_.scores.end(), s, s + scores.numel());
+}
+
+PcaScores PcaProjection::take_scores() {
+  if (added_ != scores_.cells) {
+    throw Error("PCA projection: " + std::to_string(added_) + " cells projected, " +
+                std::to_string(scores_.cells) + " sampled");
   }
-  return out;
+  if (!fitted_) scores_.components = 0;
+  return std::move(scores_);
+}
+
+PcaScores streamed_pca(const PcaSample& sample, const CellBlocks& blocks,
+                       const std::vector<float>& inverse_sd, const StreamedPcaOptions& options) {
+  PcaProjection projection(sample, inverse_sd, options);
+  blocks([&](const CsrMatrix& block) { projection.add(block); });
+  return projection.take_scores();
 }
 
 }  // namespace scgrad

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <future>
@@ -22,6 +23,10 @@
 namespace scgrad {
 
 namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 std::vector<std::string> gene_names(const AnnDataSource& file, const std::string& matrix,
                                     const std::string& gene_key) {
@@ -228,31 +233,43 @@ void read_blocks(const CellNormaliser& normaliser, std::int64_t n_cells, std::in
   }
 }
 
-/// Each cell's novelty, from its counts over the model's genes: `only_block` when the query was
-/// one block, else read again block by block (the gene factors need every cell first).
-std::vector<float> query_novelty(const NoveltyReference& reference,
-                                 const CellNormaliser& normaliser, const PredictionColumns& columns,
-                                 const std::vector<double>& gene_factors, std::int64_t block_cells,
-                                 NormalisedCells only_block) {
+/// After labelling, one more read of the query serves both steps that need every cell first:
+/// each cell's novelty (its gene factors come from all cells; a query labelled as one block
+/// kept its counts in `only_block` instead) and its PCA scores for the over-clustering
+/// (components fitted on the sample). It reads blocks of at most 256 MB: each cell's novelty
+/// and scores are its own, whatever the block.
+void read_again(const FittedModel& model, const CellNormaliser& normaliser,
+                std::int64_t block_cells, const QueryTotals* totals, NormalisedCells only_block,
+                PcaProjection* projection, PredictResults& results) {
+  auto& columns = results.columns;
   const auto n_cells = static_cast<std::int64_t>(columns.labels.size());
-  std::vector<float> out;
-  out.reserve(static_cast<std::size_t>(n_cells));
-  const auto score = [&](std::int64_t start, NormalisedCells& cells) {
+  std::vector<double> gene_factors;
+  if (totals != nullptr) gene_factors = totals->gene_factors();
+  const auto score = [&](std::int64_t start, const NormalisedCells& cells) {
     const auto end = start + cells.values.n_rows;
     const std::vector<std::int32_t> predicted(columns.labels.begin() + start,
                                               columns.labels.begin() + end);
     const std::vector<float> confidence(columns.confidence.begin() + start,
                                         columns.confidence.begin() + end);
-    const auto scores = novelty_scores(reference, cells.counts, cells.library_size, predicted,
-                                       confidence, gene_factors);
-    out.insert(out.end(), scores.begin(), scores.end());
+    const auto scores = novelty_scores(model.novelty, cells.counts, cells.library_size,
+                                       predicted, confidence, gene_factors);
+    columns.novelty.insert(columns.novelty.end(), scores.begin(), scores.end());
   };
-  if (block_cells >= n_cells) {
-    score(0, only_block);
-  } else {
-    read_blocks(normaliser, n_cells, block_cells, true, score);
-  }
-  return out;
+  const bool counts_again = totals != nullptr && block_cells < n_cells;
+  if (totals != nullptr && !counts_again) score(0, only_block);
+  only_block = NormalisedCells{};
+  if (!counts_again && projection == nullptr) return;
+  results.query_read_twice = true;
+  const auto most_cells =
+      rows_per_block(normaliser.file(), normaliser.matrix_key(), std::int64_t{256} << 20);
+  read_blocks(normaliser, n_cells, std::min(block_cells, most_cells), counts_again,
+              [&](std::int64_t start, NormalisedCells& cells) {
+                if (counts_again) score(start, cells);
+                if (projection == nullptr) return;
+                const auto start_projecting = std::chrono::steady_clock::now();
+                projection->add(cells.values);
+                results.pca_seconds += seconds_since(start_projecting);
+              });
 }
 
 /// The query's matrix and where each model gene is in it (by name, through the gene map when
@@ -371,22 +388,13 @@ std::int64_t cells_per_block(const AnnDataSource& file, const std::string& matri
   return (rows + kDenseRows - 1) / kDenseRows * kDenseRows;
 }
 
-/// Over-clustering and majority voting, after every cell is labelled. The over-clustering
-/// projects the query read again, in blocks of at most 256 MB (a query labelled as one block
-/// is not kept whole for it: each cell's scores are its own, whatever the block).
-void vote(std::vector<std::int32_t> groups, const PcaSample& sample,
-          const CellNormaliser& normaliser, std::int64_t block_cells, const std::vector<float>& sd,
+/// Over-clustering (of the cells' PCA scores) and majority voting, after every cell is
+/// labelled.
+void vote(std::vector<std::int32_t> groups, std::optional<PcaScores> scores,
           const PredictOptions& options, PredictResults& results) {
-  if (options.over_cluster) {
-    const auto n_cells = sample.moments().cells();
-    const auto& file = normaliser.file();
-    const auto projection_cells = std::min(
-        block_cells, rows_per_block(file, normaliser.matrix_key(), std::int64_t{256} << 20));
-    const CellBlocks blocks = [&](const std::function<void(const CsrMatrix&)>& visit) {
-      read_blocks(normaliser, n_cells, projection_cells, false,
-                  [&](std::int64_t, NormalisedCells& cells) { visit(cells.values); });
-    };
-    results.over_clustering = over_cluster(sample, blocks, sd, options.over_clustering);
+  if (scores) {
+    results.over_clustering = over_cluster(std::move(*scores), options.over_clustering);
+    results.over_clustering->pca_seconds = results.pca_seconds;
     groups = results.over_clustering->clusters;
     results.columns.over_cluster = std::move(results.over_clustering->clusters);
   }
@@ -454,15 +462,19 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
     }
     if (options.on_block) options.on_block(start + static_cast<std::int64_t>(rows.size()), n_cells);
   });
-  if (novelty) {
-    results.query_read_twice = block_cells < n_cells;
-    results.columns.novelty =
-        query_novelty(model.novelty, normaliser, results.columns, query_totals->gene_factors(),
-                      block_cells, std::move(only_block));
-  }
+  // The PCA's components from the sample, then its scores in the same read as the novelty.
+  const auto fitting = std::chrono::steady_clock::now();
+  std::optional<PcaProjection> projection;
+  if (options.over_cluster)
+    projection.emplace(pca_sample, inverse_sd(sd), pca_options(options.over_clustering));
+  results.pca_seconds = seconds_since(fitting);
+  read_again(model, normaliser, block_cells, novelty ? &*query_totals : nullptr,
+             std::move(only_block), projection ? &*projection : nullptr, results);
+  std::optional<PcaScores> scores;
+  if (projection) scores = projection->take_scores();
   reject_unconfident(results, options);
   if (!options.label_key.empty()) evaluate_against(known_labels, model, results);
-  vote(std::move(groups), pca_sample, normaliser, block_cells, sd, options, results);
+  vote(std::move(groups), std::move(scores), options, results);
   return results;
 }
 

@@ -44,12 +44,17 @@ struct OverClustering {
 /// 200,000 cells or more.
 double default_over_clustering_resolution(std::int64_t cells);
 
-/// Over-clusters the cells `blocks` visits (log-CPM over the model's genes; one pass, see
-/// streamed_pca.hpp), `sample` gathered from them, each gene scaled by 1 / `sd`.
-OverClustering over_cluster(const PcaSample& sample, const CellBlocks& blocks,
-                            const std::vector<float>& sd, const OverClusteringOptions& options = {});
+/// 1 / each SD (the PCA's gene scales); throws OptionError unless every SD is > 0.
+std::vector<float> inverse_sd(const std::vector<float>& sd);
+/// The PCA's part of the options.
+StreamedPcaOptions pca_options(const OverClusteringOptions& options);
 
-/// The same for cells held in memory (cells × the model's genes).
+/// Over-clusters cells by their PCA scores (streamed_pca.hpp): the neighbour graph and Leiden.
+/// `pca_seconds` is the caller's to fill.
+OverClustering over_cluster(PcaScores scores, const OverClusteringOptions& options = {});
+
+/// The whole over-clustering of cells held in memory (log-CPM, cells × the model's genes), each
+/// gene scaled by 1 / `sd`.
 OverClustering over_cluster(const CsrMatrix& log_cpm, const std::vector<float>& sd,
                             const OverClusteringOptions& options = {});
 

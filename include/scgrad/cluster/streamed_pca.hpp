@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "scgrad/util/csr_matrix.hpp"
@@ -66,6 +67,26 @@ struct PcaScores {
   std::int64_t cells = 0, components = 0;
   std::vector<float> scores;          ///< cells × components, row-major, decreasing variance
   std::vector<std::int64_t> genes;    ///< the model genes used, ascending
+};
+
+/// The components fitted on a sample (each gene scaled by `inverse_sd`), and the scores of the
+/// cells projected onto them block by block.
+class PcaProjection {
+ public:
+  PcaProjection(const PcaSample& sample, const std::vector<float>& inverse_sd,
+                const StreamedPcaOptions& options = {});
+  /// Appends the scores of a block's cells (log-CPM over the model's genes; blocks in row
+  /// order, every cell the sample saw once). Each cell's scores are its own: any blocks give
+  /// the same bits.
+  void add(const CsrMatrix& block);
+  /// Every cell's scores; throws unless every cell was added.
+  PcaScores take_scores();
+
+ private:
+  struct Fitted;
+  std::shared_ptr<const Fitted> fitted_;  ///< none when there is no component to fit
+  PcaScores scores_;
+  std::int64_t added_ = 0;
 };
 
 /// The PCA scores of the cells `blocks` visits (log-CPM over the model's genes; `sample`

@@ -83,7 +83,11 @@ struct PredictResults {
   /// class (empty when max_novelty is 1).
   std::int64_t novel = 0;
   std::vector<std::int64_t> novel_by_class;
-  bool query_read_twice = false;  ///< the novelty's second pass over a query streamed in blocks
+  /// The query was read a second time: for the novelty of a query streamed in blocks, or for
+  /// the over-clustering's PCA scores (one read serves both).
+  bool query_read_twice = false;
+  /// The over-clustering's PCA: fitting the components and projecting the cells (not reading).
+  double pca_seconds = 0;
   /// With PredictOptions::over_cluster: how the clusters were made (their labels are in
   /// columns.over_cluster).
   std::optional<OverClustering> over_clustering;
