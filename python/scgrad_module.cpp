@@ -325,6 +325,10 @@ PredictOptions predict_options(const py::dict& options) {
        [](auto& o, auto v) { o.majority.min_fraction = v.template cast<double>(); }},
       {"over_cluster_resolution",
        [](auto& o, auto v) { o.over_clustering.resolution = v.template cast<double>(); }},
+      {"exact_neighbours_up_to",
+       [](auto& o, auto v) {
+         o.over_clustering.exact_neighbours_up_to = v.template cast<std::int64_t>();
+       }},
       {"seed", [](auto& o, auto v) { o.over_clustering.seed = v.template cast<std::uint64_t>(); }},
       {"max_memory", [](auto& o, auto v) { o.max_memory = memory_bytes(v); }},
   };

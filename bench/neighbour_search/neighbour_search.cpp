@@ -157,6 +157,10 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {20000, 100000};
   sizes.push_back(embedding.size(0));  // the whole query: approximate only above 100,000
   const bool all = std::getenv("ALL") != nullptr && std::string(std::getenv("ALL")) == "1";
+  // LISTS and PROBES override scgrad's defaults (ApproximateNeighbours) to explore them.
+  scgrad::ApproximateNeighbours lists;
+  if (std::getenv("LISTS") != nullptr) lists.lists = std::stoll(std::getenv("LISTS"));
+  if (std::getenv("PROBES") != nullptr) lists.probes = std::stoll(std::getenv("PROBES"));
   std::printf(
       "| cells | exact (s) | scgrad lists (s) | recall@10 | faiss IVFFlat (s) | recall@10 | "
       "HNSW (s) | recall@10 |\n");
@@ -186,7 +190,9 @@ int main(int argc, char** argv) {
     const bool others = all || cells <= 100000;
     std::printf("| %lld | %s %s%s%s|\n", static_cast<long long>(cells),
                 exact.defined() ? std::to_string(exact_s).substr(0, 5).c_str() : "",
-                timed([&] { return scgrad::approximate_nearest_neighbours(points, 10); }, true).c_str(),
+                timed([&] { return scgrad::approximate_nearest_neighbours(points, 10, lists); },
+                      true)
+                    .c_str(),
                 timed([&] { return faiss_ivf_neighbours(points, 10); }, others).c_str(),
                 timed([&] { return hnsw_neighbours(points, 10, threads); }, others).c_str());
     std::fflush(stdout);

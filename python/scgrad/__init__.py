@@ -344,8 +344,8 @@ class Model:
         probability column per class). label_key=COL compares the predictions with that obs
         column (uns scgrad_evaluation, or the DataFrame's attrs: accuracy, macro_f1,
         balanced_accuracy, ece, cells). Other keywords: the program's predict options
-        (unassigned_label, majority_min_fraction, over_cluster_resolution, seed,
-        min_gene_fraction, allow_non_counts, max_memory).
+        (unassigned_label, majority_min_fraction, over_cluster_resolution,
+        exact_neighbours_up_to, seed, min_gene_fraction, allow_non_counts, max_memory).
         """
         settings = _given(min_confidence=min_confidence, max_novelty=max_novelty,
                           majority_vote=majority_vote,

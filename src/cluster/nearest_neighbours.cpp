@@ -44,15 +44,20 @@ torch::Tensor relative_distances(const torch::Tensor& queries, const torch::Tens
   return torch::addmm(point_norms.unsqueeze(0), queries, points.t(), 1, -2).contiguous();
 }
 
-/// k-means lists of the cells (faiss's Clustering, on a sample of 64 cells per list, and its
-/// flat index to assign every cell): each list's cells, and the `probes` lists whose centres
-/// are nearest each list's centre (itself first).
+/// Rows of distances a thread scans at a time.
+constexpr std::int64_t kQueryRows = 64;
+
+/// k-means lists of the cells (faiss's Clustering, 10 iterations on a sample of 64 cells per
+/// list; every cell then assigned to its nearest centre by matrix products): each list's
+/// cells, and the `probes` lists whose centres are nearest each list's centre (itself first).
 struct CellLists {
   std::vector<std::vector<std::int64_t>> cells;
   std::vector<std::int64_t> probed;  ///< lists × probes
 };
-CellLists cell_lists(const float* x, std::int64_t cells, std::int64_t dims, std::int64_t lists,
-                     std::int64_t probes, std::uint64_t seed) {
+CellLists cell_lists(const torch::Tensor& points, std::int64_t lists, std::int64_t probes,
+                     std::uint64_t seed) {
+  const auto cells = points.size(0);
+  const auto dims = points.size(1);
   faiss::ClusteringParameters parameters;
   parameters.niter = 10;
   parameters.seed = static_cast<int>(seed % 2147483647);
@@ -60,14 +65,26 @@ CellLists cell_lists(const float* x, std::int64_t cells, std::int64_t dims, std:
   parameters.verbose = false;
   faiss::Clustering clustering(static_cast<int>(dims), static_cast<std::size_t>(lists), parameters);
   faiss::IndexFlatL2 centres(dims);
-  clustering.train(cells, x, centres);
-  std::vector<float> distance(static_cast<std::size_t>(cells));
-  std::vector<faiss::Index::idx_t> list_of(static_cast<std::size_t>(cells));
-  centres.search(cells, x, 1, distance.data(), list_of.data());
+  clustering.train(cells, points.data_ptr<float>(), centres);
+  const auto centre_points =
+      torch::from_blob(clustering.centroids.data(), {lists, dims}, torch::kFloat32);
+  const auto centre_norms = centre_points.pow(2).sum(1);
+  auto list_of = torch::empty({cells}, torch::kInt64);
+  constexpr std::int64_t kTile = 4096;  // tiles of 4,096 cells × the centres' distances
+  at::parallel_for(0, (cells + kTile - 1) / kTile, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (auto tile = begin; tile < end; ++tile) {
+      const auto rows = std::min(kTile, cells - tile * kTile);
+      list_of.narrow(0, tile * kTile, rows)
+          .copy_(relative_distances(points.narrow(0, tile * kTile, rows), centre_points,
+                                    centre_norms)
+                     .argmin(1));
+    }
+  });
   CellLists out;
   out.cells.resize(static_cast<std::size_t>(lists));
+  const auto* list = list_of.data_ptr<std::int64_t>();
   for (std::int64_t cell = 0; cell < cells; ++cell) {
-    out.cells[static_cast<std::size_t>(list_of[static_cast<std::size_t>(cell)])].push_back(cell);
+    out.cells[static_cast<std::size_t>(list[cell])].push_back(cell);
   }
   std::vector<float> centre_distance(static_cast<std::size_t>(lists * probes));
   std::vector<faiss::Index::idx_t> nearest(static_cast<std::size_t>(lists * probes));
@@ -125,45 +142,42 @@ torch::Tensor approximate_nearest_neighbours(const torch::Tensor& embedding, std
   const auto norms = points.pow(2).sum(1);
   // faiss's k-means wants 39 cells per list at least (it warns on stderr below that).
   const auto lists = std::max<std::int64_t>(
-      1, std::min(options.lists > 0 ? options.lists : cells / 400, cells / 39));
+      1, std::min(options.lists > 0 ? options.lists : cells / 1000, cells / 39));
   const auto probes = std::clamp<std::int64_t>(options.probes, 1, lists);
-  const auto groups =
-      cell_lists(points.data_ptr<float>(), cells, points.size(1), lists, probes, options.seed);
+  const auto groups = cell_lists(points, lists, probes, options.seed);
   auto neighbours = torch::full({cells, k}, -1, torch::kInt64);
   auto best = torch::full({cells, k}, std::numeric_limits<float>::infinity());
   auto* out = neighbours.data_ptr<std::int64_t>();
   auto* best_d = best.data_ptr<float>();
-  // A list's cells are compared with every cell of its probed lists by one matrix product;
-  // threads take whole lists (a list's rows are its own to write).
-  at::parallel_for(0, lists, 1, [&](std::int64_t list_begin, std::int64_t list_end) {
-    for (auto list = list_begin; list < list_end; ++list) {
-      const auto& members = groups.cells[static_cast<std::size_t>(list)];
-      if (members.empty()) continue;
-      std::vector<std::int64_t> candidates;
-      for (std::int64_t p = 0; p < probes; ++p) {
-        const auto probed = groups.probed[static_cast<std::size_t>(list * probes + p)];
-        if (probed < 0) continue;
-        const auto& more = groups.cells[static_cast<std::size_t>(probed)];
-        candidates.insert(candidates.end(), more.begin(), more.end());
-      }
-      const auto query_index = torch::from_blob(const_cast<std::int64_t*>(members.data()),
-                                                {static_cast<std::int64_t>(members.size())},
-                                                torch::kInt64);
-      const auto candidate_index = torch::from_blob(
-          candidates.data(), {static_cast<std::int64_t>(candidates.size())}, torch::kInt64);
-      const auto distance =
-          relative_distances(points.index_select(0, query_index),
-                             points.index_select(0, candidate_index),
-                             norms.index_select(0, candidate_index));
-      const auto* d = distance.data_ptr<float>();
-      const auto columns = static_cast<std::int64_t>(candidates.size());
-      for (std::size_t r = 0; r < members.size(); ++r) {
-        const auto cell = members[r];
-        merge_smallest(d + static_cast<std::int64_t>(r) * columns, 0, columns, cell, k,
-                       best_d + cell * k, out + cell * k, candidates.data());
-      }
+  // A list's cells are compared with every cell of its probed lists by one matrix product
+  // (BLAS's threads), then the rows are scanned on ATen's threads (each row its own cell's):
+  // products inside a parallel region made OpenBLAS's threads wait on each other.
+  for (std::int64_t list = 0; list < lists; ++list) {
+    auto members = groups.cells[static_cast<std::size_t>(list)];
+    if (members.empty()) continue;
+    std::vector<std::int64_t> candidates;
+    for (std::int64_t p = 0; p < probes; ++p) {
+      const auto probed = groups.probed[static_cast<std::size_t>(list * probes + p)];
+      if (probed < 0) continue;
+      const auto& more = groups.cells[static_cast<std::size_t>(probed)];
+      candidates.insert(candidates.end(), more.begin(), more.end());
     }
-  });
+    const auto columns = static_cast<std::int64_t>(candidates.size());
+    const auto rows = static_cast<std::int64_t>(members.size());
+    const auto candidate_index = torch::from_blob(candidates.data(), {columns}, torch::kInt64);
+    const auto query_index = torch::from_blob(members.data(), {rows}, torch::kInt64);
+    const auto distance =
+        relative_distances(points.index_select(0, query_index),
+                           points.index_select(0, candidate_index), norms.index_select(0, candidate_index));
+    const auto* d = distance.data_ptr<float>();
+    at::parallel_for(0, rows, kQueryRows, [&](std::int64_t begin, std::int64_t end) {
+      for (auto r = begin; r < end; ++r) {
+        const auto cell = members[static_cast<std::size_t>(r)];
+        merge_smallest(d + r * columns, 0, columns, cell, k, best_d + cell * k, out + cell * k,
+                       candidates.data());
+      }
+    });
+  }
   return neighbours;
 }
 

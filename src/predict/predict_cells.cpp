@@ -150,6 +150,14 @@ void check_voting(const FittedModel& model, const PredictOptions& options) {
             format_number(resolution),
         {"over_cluster_resolution"});
   }
+  const auto& o = options.over_clustering;
+  if (o.exact_neighbours_up_to < 0 || o.pca_genes < 2 || o.pca_cells < 2 || o.components < 1 ||
+      o.neighbours < 1) {
+    throw OptionError(
+        "the over-clustering needs exact_neighbours_up_to >= 0, pca_genes >= 2, pca_cells >= 2, "
+        "components >= 1 and neighbours >= 1",
+        {"exact_neighbours_up_to"});
+  }
   const auto fraction = options.majority.min_fraction;
   if (!(fraction >= 0 && fraction <= 1)) {
     throw OptionError(
