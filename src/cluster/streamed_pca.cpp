@@ -1,5 +1,6 @@
 #include "scgrad/cluster/streamed_pca.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -78,41 +79,45 @@ std::vector<std::int64_t> most_variable_genes(const GeneMoments& moments, std::i
 
 namespace {
 
-/// Cells (over the chosen genes), scaled, as a dense cells × genes tensor.
-torch::Tensor dense_scaled(const CsrMatrix& chosen, const torch::Tensor& inverse_sd) {
-  auto dense = torch::zeros({chosen.n_rows, chosen.n_cols});
-  auto* d = dense.data_ptr<float>();
-  for (std::int64_t r = 0; r < chosen.n_rows; ++r) {
-    for (auto i = chosen.indptr[static_cast<std::size_t>(r)];
-         i < chosen.indptr[static_cast<std::size_t>(r) + 1]; ++i) {
-      d[r * chosen.n_cols + chosen.indices[static_cast<std::size_t>(i)]] =
-          chosen.data[static_cast<std::size_t>(i)];
-    }
+/// A = (X − 1 μᵀ) S for CSR X (the sampled cells over the chosen genes), S = diag(scale) and
+/// μ the query's means: its products with dense matrices, as sparse products and rank-one
+/// corrections (A itself is never formed).
+struct CentredScaled {
+  CsrTensors x;
+  torch::Tensor s;     ///< genes
+  torch::Tensor mean;  ///< genes: the query's means of X S
+
+  /// A · V (cells × l) for V (genes × l).
+  torch::Tensor times(const torch::Tensor& v) const {
+    return csr_times_dense(x, (v * s.unsqueeze(1)).contiguous()) - mean.matmul(v).unsqueeze(0);
   }
-  return dense * inverse_sd.unsqueeze(0);
+  /// Aᵀ · Y (genes × l) for Y (cells × l).
+  torch::Tensor transpose_times(const torch::Tensor& y) const {
+    return csr_transpose_times_dense(x, y.contiguous()) * s.unsqueeze(1) -
+           mean.unsqueeze(1) * y.sum(0).unsqueeze(0);
+  }
+};
+
+torch::Tensor orthonormal_basis(const torch::Tensor& m) {
+  return std::get<0>(torch::linalg_qr(m, "reduced"));
 }
 
-/// The covariance of the chosen, scaled genes over the sampled cells, around the query's means
-/// (genes × genes, float64): the sum of Xᵀ X over pieces of the sample (dense products), less
-/// the means' outer product.
-torch::Tensor covariance(const CsrMatrix& sample, const std::vector<std::int64_t>& genes,
-                         const torch::Tensor& inverse_sd, const torch::Tensor& mean) {
-  const auto n = static_cast<std::int64_t>(genes.size());
-  auto gram = torch::zeros({n, n}, torch::kFloat64);
-  const auto chosen = select_columns(sample, genes);
-  // Pieces of at most 4,096 cells keep the dense copy small (32 MB at 2,000 genes).
-  constexpr std::int64_t kPiece = 4096;
-  for (std::int64_t first = 0; first < chosen.n_rows; first += kPiece) {
-    std::vector<std::int64_t> rows(static_cast<std::size_t>(std::min(kPiece, chosen.n_rows - first)));
-    std::iota(rows.begin(), rows.end(), first);
-    const auto x = dense_scaled(select_rows(chosen, rows), inverse_sd);
-    gram += x.t().matmul(x).to(torch::kFloat64);
+/// The leading `k` right singular vectors of A (genes × k), by a randomised SVD (Halko,
+/// Martinsson & Tropp 2011, algorithm 4.4: a Gaussian test matrix of k + 10 columns, 4 power
+/// iterations re-orthonormalised by QR, as scikit-learn's randomized_svd), seeded: the same
+/// sample gives the same components.
+torch::Tensor leading_components(const CentredScaled& a, std::int64_t cells, std::int64_t genes,
+                                 std::int64_t k) {
+  const auto width = std::min(k + 10, std::min(cells, genes));
+  auto generator = at::detail::createCPUGenerator(0);
+  auto q = orthonormal_basis(a.times(torch::randn({genes, width}, generator)));
+  for (int i = 0; i < 4; ++i) {
+    q = orthonormal_basis(a.transpose_times(q));
+    q = orthonormal_basis(a.times(q));
   }
-  const auto m = mean.to(torch::kFloat64);
-  const auto centred =
-      gram / static_cast<double>(std::max<std::int64_t>(1, chosen.n_rows)) -
-      m.unsqueeze(1) * m.unsqueeze(0);
-  return centred;
+  const auto b = a.transpose_times(q).t();  // Qᵀ A (width × genes)
+  const auto vt = std::get<2>(torch::linalg_svd(b, /*full_matrices=*/false));
+  return vt.narrow(0, 0, k).t().contiguous();
 }
 
 }  // namespace
@@ -150,12 +155,9 @@ PcaProjection::PcaProjection(const PcaSample& sample, const std::vector<float>& 
   }
   const auto scale = torch::tensor(chosen_scale);
   const auto mean = torch::tensor(chosen_mean);
-  const auto c = covariance(sample.cells(), scores_.genes, scale, mean);
-  // Eigenvalues ascend: the last `components` columns, largest first.
-  const auto eigenvectors = std::get<1>(torch::linalg_eigh(c));
-  const auto v = eigenvectors.narrow(1, n_genes - scores_.components, scores_.components)
-                     .flip(1)
-                     .to(torch::kFloat32);
+  const auto chosen = select_columns(sample.cells(), scores_.genes);
+  const CentredScaled a{borrowed_csr_view(chosen), scale, mean};
+  const auto v = leading_components(a, chosen.n_rows, n_genes, scores_.components);
   fitted_ = std::make_shared<const Fitted>(
       Fitted{(v * scale.unsqueeze(1)).contiguous(), mean.matmul(v)});
   scores_.scores.reserve(static_cast<std::size_t>(scores_.cells * scores_.components));

@@ -5,10 +5,10 @@
 /// never holding the cells × genes matrix. While the cells are labelled, a PcaSample gathers
 /// every cell's per-gene moments and a copy of evenly spaced cells (at most 50,000 by
 /// default). The query's most variable genes are chosen from the moments; the components are
-/// the leading eigenvectors of those genes' covariance over the sampled cells (exact when the
-/// query has no more cells than the sample); one more pass projects every cell onto them.
-/// Memory: the sample, the covariance (genes × genes) and the scores (cells × components),
-/// whatever the number of cells. No torch in this header.
+/// the leading right singular vectors of the sampled cells over those genes, scaled and
+/// centred on the query's means, by a randomised SVD of sparse products (the sample is never
+/// densified); one more pass projects every cell onto them. Memory: the sample and the scores
+/// (cells × components), whatever the number of cells. No torch in this header.
 
 #include <cstdint>
 #include <functional>
