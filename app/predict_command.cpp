@@ -406,8 +406,9 @@ void add_predict_command(CLI::App& app) {
   command
       ->add_option("--exact-neighbours-up-to", args->options.over_clustering.exact_neighbours_up_to,
                    "--majority-vote finds each cell's neighbours exactly up to this many cells "
-                   "(time grows with cells squared), approximately above it (faiss's "
-                   "inverted-file index; recall@10 above 0.9, docs/performance.md)")
+                   "(time grows with cells squared), approximately above it (k-means lists; "
+                   "recall@10 0.95 at 100,000 simulated cells, less on larger queries: "
+                   "docs/performance.md)")
       ->check(non_negative())
       ->capture_default_str();
   command

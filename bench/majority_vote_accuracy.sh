@@ -6,18 +6,20 @@
 # cell's 10 nearest neighbours of its own type in scikit-learn's 50-component PCA of the
 # query's scaled log1p CPM (Debian has no scanpy). The last two columns vote over clusters of
 # the approximate neighbour graph (--exact-neighbours-up-to 0: faiss's index, what queries
-# above 50,000 cells get). ~1 minute.
-#   usage: bench/majority_vote_accuracy.sh [SCGRAD]
+# above 20,000 cells get; below ~4,000 cells it probes every list and finds the exact graph,
+# so QUERY_CELLS=30000 compares them where they differ). ~1 minute (3,000 cells).
+#   usage: [QUERY_CELLS=N] bench/majority_vote_accuracy.sh [SCGRAD]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scgrad=${1:-build/scgrad}
+query_cells=${QUERY_CELLS:-3000}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 echo "| marker fold | clusters | purity | per-cell accuracy | voted accuracy | scikit-learn kNN same type | approximate graph: clusters | voted accuracy |"
 echo "|---|---|---|---|---|---|---|---|"
 for fold in 1.6 2 2.5 6; do
   "$scgrad" simulate "$dir/r.h5ad" --cells 2000 --genes 400 --seed 1 --marker-fold "$fold" >/dev/null
-  "$scgrad" simulate "$dir/q.h5ad" --cells 3000 --genes 400 --seed 1 --marker-fold "$fold" \
+  "$scgrad" simulate "$dir/q.h5ad" --cells "$query_cells" --genes 400 --seed 1 --marker-fold "$fold" \
     --batch-seed 2 >/dev/null
   "$scgrad" train "$dir/r.h5ad" --classes all --out "$dir/m.h5" >/dev/null 2>&1
   "$scgrad" predict "$dir/m.h5" "$dir/q.h5ad" --majority-vote --annotations-only "$dir/a.h5ad" \

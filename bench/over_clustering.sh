@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # predict --majority-vote on a simulated query: the over-clustering's stages (PCA, neighbour
 # graph, Leiden) timed by scgrad itself (--metrics-out), wall time and peak memory of predict
-# without voting, with the default graph (approximate above 50,000 cells) and with the exact
+# without voting, with the default graph (approximate above 20,000 cells) and with the exact
 # graph; and the accuracy of the voted labels against the simulated types, so the two graphs'
 # votes can be compared. A reference of 5,000 cells trains a logistic model; the query is a
 # batch of the same reference (--batch-seed) of CELLS cells. Not run in CI (~3 minutes for

@@ -94,7 +94,7 @@ def main():
         if not streamed["scgrad_over_cluster"].astype(str).equals(a["scgrad_over_cluster"].astype(str)):
             problems.append("a query streamed in blocks gave other clusters than in memory")
 
-        # The approximate neighbour graph (what queries above 50,000 cells get): the same seed
+        # The approximate neighbour graph (what queries above 20,000 cells get): the same seed
         # gives the same clusters, and they are as pure.
         for name in ("d", "e"):
             run("predict", path("model.h5"), path("query.h5ad"), "--majority-vote",
