@@ -4,8 +4,9 @@
 # cluster's most common true type), and the accuracy of the per-cell labels and of the voted
 # labels (Heterogeneous counts as wrong); and, as a scanpy-like reference, the share of each
 # cell's 10 nearest neighbours of its own type in scikit-learn's 50-component PCA of the
-# query's scaled log1p CPM (Debian has no scanpy). The last two columns vote over clusters of
-# the approximate neighbour graph (--exact-neighbours-up-to 0: faiss's index, what queries
+# query's scaled log1p CPM (Debian has no scanpy). The first columns use the exact neighbour
+# graph (--exact-neighbours-up-to the query's cells); the last two vote over clusters of
+# the approximate neighbour graph (--exact-neighbours-up-to 0: k-means lists, what queries
 # above 20,000 cells get; below ~4,000 cells it probes every list and finds the exact graph,
 # so QUERY_CELLS=30000 compares them where they differ). ~1 minute (3,000 cells).
 #   usage: [QUERY_CELLS=N] bench/majority_vote_accuracy.sh [SCGRAD]
@@ -23,7 +24,7 @@ for fold in 1.6 2 2.5 6; do
     --batch-seed 2 >/dev/null
   "$scgrad" train "$dir/r.h5ad" --classes all --out "$dir/m.h5" >/dev/null 2>&1
   "$scgrad" predict "$dir/m.h5" "$dir/q.h5ad" --majority-vote --annotations-only "$dir/a.h5ad" \
-    >/dev/null 2>&1
+    --exact-neighbours-up-to "$query_cells" >/dev/null 2>&1
   "$scgrad" predict "$dir/m.h5" "$dir/q.h5ad" --majority-vote --annotations-only "$dir/b.h5ad" \
     --exact-neighbours-up-to 0 >/dev/null 2>&1
   /usr/bin/python3 - "$dir" "$fold" <<'PY'
