@@ -217,8 +217,8 @@ void report_vote(const PredictArgs& args, const PredictResults& results) {
         "neighbour graph ({} edges) on {} principal components of {} genes; PCA {:.1f} s, "
         "neighbours {:.1f} s, Leiden {:.1f} s\n",
         o.n_clusters, o.resolution, o.approximate_neighbours ? "an approximate" : "the exact",
-        args.options.over_clustering.neighbours, o.edges, o.components, o.pca_genes,
-        o.pca_seconds, o.neighbour_seconds, o.leiden_seconds);
+        args.options.over_clustering.neighbours, o.edges, o.components, o.pca_genes, o.pca_seconds,
+        o.neighbour_seconds, o.leiden_seconds);
   }
   std::cerr << fmt::format(
       "majority vote within {} groups of {}: {} heterogeneous (top label below {:.0f} %); {} "

@@ -3,9 +3,10 @@
 // IndexIVFFlat searched cell by cell (4 √cells lists, 16 probes) and hnswlib's HNSW graph
 // (M 16, ef_construction 100, ef 40), each timed, with recall@10 against scgrad's exact
 // search on subsamples of up to 100,000 cells (the exact search grows with cells²). On the
-// whole query, only scgrad's search runs unless ALL=1 (faiss's and hnswlib's take minutes). The embedding is the streamed PCA of
-// the query's log-CPM scaled by its own SDs — the over-clustering's, with the query's SDs in
-// place of a model's. Prints a markdown table. Run by bench/neighbour_search.sh.
+// whole query, only scgrad's search runs unless ALL=1 (faiss's and hnswlib's take minutes). The
+// embedding is the streamed PCA of the query's log-CPM scaled by its own SDs — the
+// over-clustering's, with the query's SDs in place of a model's. Prints a markdown table. Run by
+// bench/neighbour_search.sh.
 //   usage: neighbour_search QUERY.h5ad [CELLS ...]   (subsample sizes; default 20000 100000)
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVFFlat.h>
@@ -50,9 +51,10 @@ torch::Tensor query_embedding(const std::string& path) {
     }
     return scgrad::log_cpm(std::move(counts), library).values;
   };
-  const scgrad::CellBlocks blocks = [&](const std::function<void(const scgrad::CsrMatrix&)>& visit) {
-    for (std::int64_t first = 0; first < n; first += 50000) visit(read_block(first));
-  };
+  const scgrad::CellBlocks blocks =
+      [&](const std::function<void(const scgrad::CsrMatrix&)>& visit) {
+        for (std::int64_t first = 0; first < n; first += 50000) visit(read_block(first));
+      };
   scgrad::PcaSample sample(file.n_vars(), n, 50000);
   blocks([&](const scgrad::CsrMatrix& block) { sample.add(block); });
   const auto& moments = sample.moments();
@@ -89,7 +91,8 @@ torch::Tensor hnsw_neighbours(const torch::Tensor& points, std::int64_t k, int t
   parallel([&](std::int64_t i) {
     auto found = index.searchKnn(x + i * dims, static_cast<std::size_t>(k + 1));
     std::vector<std::int64_t> nearest_last;
-    for (; !found.empty(); found.pop()) nearest_last.push_back(static_cast<std::int64_t>(found.top().second));
+    for (; !found.empty(); found.pop())
+      nearest_last.push_back(static_cast<std::int64_t>(found.top().second));
     std::int64_t kept = 0;
     for (auto it = nearest_last.rbegin(); it != nearest_last.rend() && kept < k; ++it) {
       if (*it != i) o[i * k + kept++] = *it;
@@ -160,7 +163,8 @@ double recall(const torch::Tensor& exact, const torch::Tensor& found) {
   std::int64_t hits = 0;
   for (std::int64_t i = 0; i < exact.size(0); ++i) {
     const std::set<std::int64_t> truth(e + i * k, e + (i + 1) * k);
-    for (std::int64_t j = 0; j < k; ++j) hits += static_cast<std::int64_t>(truth.count(f[i * k + j]));
+    for (std::int64_t j = 0; j < k; ++j)
+      hits += static_cast<std::int64_t>(truth.count(f[i * k + j]));
   }
   return static_cast<double>(hits) / static_cast<double>(exact.numel());
 }
@@ -198,7 +202,8 @@ int main(int argc, char** argv) {
     if (cells > embedding.size(0)) continue;
     // An evenly spaced subsample: the simulated cells are not ordered by type.
     const auto points =
-        embedding.index_select(0, torch::linspace(0, embedding.size(0) - 1, cells).to(torch::kInt64))
+        embedding
+            .index_select(0, torch::linspace(0, embedding.size(0) - 1, cells).to(torch::kInt64))
             .contiguous();
     torch::Tensor exact;
     double exact_s = NAN;
@@ -214,7 +219,8 @@ int main(int argc, char** argv) {
       const auto took = seconds_since(began);
       char text[64];
       std::snprintf(text, sizeof text, "| %.1f | ", took);
-      return text + (exact.defined() ? std::to_string(recall(exact, found)).substr(0, 5) : "") + " ";
+      return text + (exact.defined() ? std::to_string(recall(exact, found)).substr(0, 5) : "") +
+             " ";
     };
     const bool others = all || cells <= 100000;
     if (!exact.defined()) {
@@ -226,16 +232,17 @@ int main(int argc, char** argv) {
       std::printf("(exact neighbours of 10,000 of the %lld cells: %.1f s)\n",
                   static_cast<long long>(cells), seconds_since(start));
       const auto found = scgrad::approximate_nearest_neighbours(points, 10, lists);
-      std::printf("| %lld | | | %s (10,000 cells) | | | | |\n", static_cast<long long>(cells),
-                  std::to_string(recall(truth, found.index_select(0, sample))).substr(0, 5).c_str());
+      std::printf(
+          "| %lld | | | %s (10,000 cells) | | | | |\n", static_cast<long long>(cells),
+          std::to_string(recall(truth, found.index_select(0, sample))).substr(0, 5).c_str());
     }
-    std::printf("| %lld | %s %s%s%s|\n", static_cast<long long>(cells),
-                exact.defined() ? std::to_string(exact_s).substr(0, 5).c_str() : "",
-                timed([&] { return scgrad::approximate_nearest_neighbours(points, 10, lists); },
-                      true)
-                    .c_str(),
-                timed([&] { return faiss_ivf_neighbours(points, 10); }, others).c_str(),
-                timed([&] { return hnsw_neighbours(points, 10, threads); }, others).c_str());
+    std::printf(
+        "| %lld | %s %s%s%s|\n", static_cast<long long>(cells),
+        exact.defined() ? std::to_string(exact_s).substr(0, 5).c_str() : "",
+        timed([&] { return scgrad::approximate_nearest_neighbours(points, 10, lists); }, true)
+            .c_str(),
+        timed([&] { return faiss_ivf_neighbours(points, 10); }, others).c_str(),
+        timed([&] { return hnsw_neighbours(points, 10, threads); }, others).c_str());
     std::fflush(stdout);
   }
 }

@@ -1,8 +1,8 @@
 #include "scgrad/cluster/nearest_neighbours.hpp"
 
 #include <ATen/Parallel.h>
-#include <faiss/IndexFlat.h>
 #include <faiss/Clustering.h>
+#include <faiss/IndexFlat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -75,9 +75,9 @@ CellLists cell_lists(const torch::Tensor& points, std::int64_t lists, std::int64
     for (auto tile = begin; tile < end; ++tile) {
       const auto rows = std::min(kTile, cells - tile * kTile);
       list_of.narrow(0, tile * kTile, rows)
-          .copy_(relative_distances(points.narrow(0, tile * kTile, rows), centre_points,
-                                    centre_norms)
-                     .argmin(1));
+          .copy_(
+              relative_distances(points.narrow(0, tile * kTile, rows), centre_points, centre_norms)
+                  .argmin(1));
     }
   });
   CellLists out;
@@ -166,9 +166,9 @@ torch::Tensor approximate_nearest_neighbours(const torch::Tensor& embedding, std
     const auto rows = static_cast<std::int64_t>(members.size());
     const auto candidate_index = torch::from_blob(candidates.data(), {columns}, torch::kInt64);
     const auto query_index = torch::from_blob(members.data(), {rows}, torch::kInt64);
-    const auto distance =
-        relative_distances(points.index_select(0, query_index),
-                           points.index_select(0, candidate_index), norms.index_select(0, candidate_index));
+    const auto distance = relative_distances(points.index_select(0, query_index),
+                                             points.index_select(0, candidate_index),
+                                             norms.index_select(0, candidate_index));
     const auto* d = distance.data_ptr<float>();
     at::parallel_for(0, rows, kQueryRows, [&](std::int64_t begin, std::int64_t end) {
       for (auto r = begin; r < end; ++r) {

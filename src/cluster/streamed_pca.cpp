@@ -35,9 +35,8 @@ double GeneMoments::mean(std::int64_t gene) const {
 double GeneMoments::variance(std::int64_t gene) const {
   if (cells_ == 0) return 0;
   const auto m = mean(gene);
-  return std::max(0.0, sum_of_squares_[static_cast<std::size_t>(gene)] /
-                               static_cast<double>(cells_) -
-                           m * m);
+  return std::max(
+      0.0, sum_of_squares_[static_cast<std::size_t>(gene)] / static_cast<double>(cells_) - m * m);
 }
 
 PcaSample::PcaSample(std::int64_t genes, std::int64_t cells, std::int64_t sample_cells)
@@ -144,8 +143,8 @@ PcaProjection::PcaProjection(const PcaSample& sample, const std::vector<float>& 
   scores_.cells = moments.cells();
   scores_.genes = most_variable_genes(moments, options.genes);
   const auto n_genes = static_cast<std::int64_t>(scores_.genes.size());
-  scores_.components =
-      std::max<std::int64_t>(0, std::min({options.components, sample.cells().n_rows - 1, n_genes - 1}));
+  scores_.components = std::max<std::int64_t>(
+      0, std::min({options.components, sample.cells().n_rows - 1, n_genes - 1}));
   if (scores_.components == 0) return;
   std::vector<float> chosen_scale, chosen_mean;
   for (const auto g : scores_.genes) {
@@ -158,8 +157,8 @@ PcaProjection::PcaProjection(const PcaSample& sample, const std::vector<float>& 
   const auto chosen = select_columns(sample.cells(), scores_.genes);
   const CentredScaled a{borrowed_csr_view(chosen), scale, mean};
   const auto v = leading_components(a, chosen.n_rows, n_genes, scores_.components);
-  fitted_ = std::make_shared<const Fitted>(
-      Fitted{(v * scale.unsqueeze(1)).contiguous(), mean.matmul(v)});
+  fitted_ =
+      std::make_shared<const Fitted>(Fitted{(v * scale.unsqueeze(1)).contiguous(), mean.matmul(v)});
   scores_.scores.reserve(static_cast<std::size_t>(scores_.cells * scores_.components));
 }
 

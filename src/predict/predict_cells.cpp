@@ -224,12 +224,13 @@ using BlockVisitor = std::function<void(std::int64_t, NormalisedCells&)>;
 void read_blocks(const CellNormaliser& normaliser, std::int64_t n_cells, std::int64_t block_cells,
                  bool keep_counts, const BlockVisitor& visit) {
   const auto rows_from = [&](std::int64_t start) {
-    std::vector<std::int64_t> rows(static_cast<std::size_t>(std::min(n_cells - start, block_cells)));
+    std::vector<std::int64_t> rows(
+        static_cast<std::size_t>(std::min(n_cells - start, block_cells)));
     std::iota(rows.begin(), rows.end(), start);
     return rows;
   };
-  auto next = std::async(std::launch::deferred,
-                         [&] { return normaliser.read(rows_from(0), keep_counts); });
+  auto next =
+      std::async(std::launch::deferred, [&] { return normaliser.read(rows_from(0), keep_counts); });
   for (std::int64_t start = 0; start < n_cells; start += block_cells) {
     auto cells = next.get();
     if (start + block_cells < n_cells) {
@@ -259,8 +260,8 @@ void read_again(const FittedModel& model, const CellNormaliser& normaliser,
                                               columns.labels.begin() + end);
     const std::vector<float> confidence(columns.confidence.begin() + start,
                                         columns.confidence.begin() + end);
-    const auto scores = novelty_scores(model.novelty, cells.counts, cells.library_size,
-                                       predicted, confidence, gene_factors);
+    const auto scores = novelty_scores(model.novelty, cells.counts, cells.library_size, predicted,
+                                       confidence, gene_factors);
     columns.novelty.insert(columns.novelty.end(), scores.begin(), scores.end());
   };
   const bool counts_again = totals != nullptr && block_cells < n_cells;
@@ -454,22 +455,23 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   results.columns.classes = model.classes;
   const auto block_cells = cells_per_block(file, matrix, options, results);
   results.block_cells = block_cells;
-  read_blocks(normaliser, n_cells, block_cells, novelty, [&](std::int64_t start,
-                                                             NormalisedCells& cells) {
-    std::vector<std::int64_t> rows(static_cast<std::size_t>(cells.values.n_rows));
-    std::iota(rows.begin(), rows.end(), start);
-    if (options.over_cluster) pca_sample.add(cells.values);
-    for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
-    const auto outputs = block_outputs(*net, model, std::move(cells.values), dense_scaling);
-    append_predictions(outputs, rows, model, file, results);
-    if (novelty) {
-      const std::vector<std::int32_t> block_labels(results.columns.labels.begin() + start,
-                                                   results.columns.labels.end());
-      query_totals->add(cells.counts, cells.library_size, block_labels);
-      if (block_cells >= n_cells) only_block = std::move(cells);
-    }
-    if (options.on_block) options.on_block(start + static_cast<std::int64_t>(rows.size()), n_cells);
-  });
+  read_blocks(
+      normaliser, n_cells, block_cells, novelty, [&](std::int64_t start, NormalisedCells& cells) {
+        std::vector<std::int64_t> rows(static_cast<std::size_t>(cells.values.n_rows));
+        std::iota(rows.begin(), rows.end(), start);
+        if (options.over_cluster) pca_sample.add(cells.values);
+        for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
+        const auto outputs = block_outputs(*net, model, std::move(cells.values), dense_scaling);
+        append_predictions(outputs, rows, model, file, results);
+        if (novelty) {
+          const std::vector<std::int32_t> block_labels(results.columns.labels.begin() + start,
+                                                       results.columns.labels.end());
+          query_totals->add(cells.counts, cells.library_size, block_labels);
+          if (block_cells >= n_cells) only_block = std::move(cells);
+        }
+        if (options.on_block)
+          options.on_block(start + static_cast<std::int64_t>(rows.size()), n_cells);
+      });
   // The PCA's components from the sample, then its scores in the same read as the novelty.
   const auto fitting = std::chrono::steady_clock::now();
   std::optional<PcaProjection> projection;

@@ -124,8 +124,7 @@ TEST(ApproximateNeighbours, FindMostExactNeighboursAndRepeatWithTheSeed) {
   torch::manual_seed(5);
   // 40 groups of 500 points in 20 dimensions: neighbourhoods an index can miss at list borders.
   const auto centres = torch::randn({40, 20}) * 2;
-  const auto points =
-      (centres.repeat_interleave(500, 0) + torch::randn({20000, 20})).contiguous();
+  const auto points = (centres.repeat_interleave(500, 0) + torch::randn({20000, 20})).contiguous();
   const auto exact = nearest_neighbours(points, 10);
   ApproximateNeighbours options;
   options.seed = 3;
@@ -138,7 +137,8 @@ TEST(ApproximateNeighbours, FindMostExactNeighboursAndRepeatWithTheSeed) {
     const auto* f = neighbours.data_ptr<std::int64_t>();
     for (std::int64_t i = 0; i < exact.size(0); ++i) {
       const std::set<std::int64_t> truth(e + i * 10, e + i * 10 + 10);
-      for (std::int64_t j = 0; j < 10; ++j) hits += static_cast<std::int64_t>(truth.count(f[i * 10 + j]));
+      for (std::int64_t j = 0; j < 10; ++j)
+        hits += static_cast<std::int64_t>(truth.count(f[i * 10 + j]));
     }
     return static_cast<double>(hits) / static_cast<double>(exact.numel());
   };

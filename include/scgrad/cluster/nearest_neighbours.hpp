@@ -22,9 +22,9 @@ torch::Tensor nearest_neighbours(const torch::Tensor& embedding, std::int64_t k)
 /// own list's centre, as one matrix product per list. Time grows with cells × probes × the
 /// cells per list instead of cells²; memory is the embedding once more.
 struct ApproximateNeighbours {
-  std::int64_t lists = 0;   ///< 0: one per 1,000 cells (at most cells / 39, as faiss wants)
+  std::int64_t lists = 0;  ///< 0: one per 1,000 cells (at most cells / 39, as faiss wants)
   std::int64_t probes = 4;
-  std::uint64_t seed = 0;   ///< of the k-means sample and start: same seed, same neighbours
+  std::uint64_t seed = 0;  ///< of the k-means sample and start: same seed, same neighbours
 };
 
 /// As nearest_neighbours, approximately. Threads: ATen's for the search, OpenMP's (the caller's

@@ -18,15 +18,15 @@
 namespace scgrad {
 
 struct OverClusteringOptions {
-  std::int64_t components = 50;  ///< PCA components (CellTypist: 50)
-  std::int64_t pca_genes = 2000;  ///< the query's most variable genes the PCA uses
+  std::int64_t components = 50;    ///< PCA components (CellTypist: 50)
+  std::int64_t pca_genes = 2000;   ///< the query's most variable genes the PCA uses
   std::int64_t pca_cells = 50000;  ///< the components are fitted on this many cells at most
-  std::int64_t neighbours = 10;  ///< k of the kNN graph (CellTypist: 10)
+  std::int64_t neighbours = 10;    ///< k of the kNN graph (CellTypist: 10)
   /// Exact neighbours up to this many cells, approximate (k-means lists) above. The lists are
   /// faster from 5,000 cells on, but inexact; the exact search costs at most ~2 s up to 20,000
   /// cells and grows with cells² beyond (bench/neighbour_search.sh).
   std::int64_t exact_neighbours_up_to = 20000;
-  double resolution = 0;         ///< 0: default_over_clustering_resolution(cells)
+  double resolution = 0;   ///< 0: default_over_clustering_resolution(cells)
   std::uint64_t seed = 0;  ///< the neighbour index and Leiden: same seed, same clusters
 };
 
@@ -35,7 +35,7 @@ struct OverClustering {
   std::int32_t n_clusters = 0;
   double resolution = 0;  ///< as used
   std::int64_t components = 0;
-  std::int64_t edges = 0;  ///< of the kNN graph
+  std::int64_t edges = 0;      ///< of the kNN graph
   std::int64_t pca_genes = 0;  ///< genes the PCA used
   bool approximate_neighbours = false;
   double pca_seconds = 0, neighbour_seconds = 0, leiden_seconds = 0;

@@ -65,8 +65,8 @@ struct StreamedPcaOptions {
 
 struct PcaScores {
   std::int64_t cells = 0, components = 0;
-  std::vector<float> scores;          ///< cells × components, row-major, decreasing variance
-  std::vector<std::int64_t> genes;    ///< the model genes used, ascending
+  std::vector<float> scores;        ///< cells × components, row-major, decreasing variance
+  std::vector<std::int64_t> genes;  ///< the model genes used, ascending
 };
 
 /// The components fitted on a sample (each gene scaled by `inverse_sd`), and the scores of the
@@ -92,7 +92,8 @@ class PcaProjection {
 /// The PCA scores of the cells `blocks` visits (log-CPM over the model's genes; `sample`
 /// gathered from the same cells), each gene scaled by `inverse_sd`. One pass over `blocks`.
 PcaScores streamed_pca(const PcaSample& sample, const CellBlocks& blocks,
-                       const std::vector<float>& inverse_sd, const StreamedPcaOptions& options = {});
+                       const std::vector<float>& inverse_sd,
+                       const StreamedPcaOptions& options = {});
 
 /// The genes streamed_pca uses: the `count` of highest variance (ties: the lower index), those
 /// with variance > 0 only, ascending.
