@@ -162,11 +162,11 @@ PcaProjection::PcaProjection(const PcaSample& sample, const std::vector<float>& 
   scores_.scores.reserve(static_cast<std::size_t>(scores_.cells * scores_.components));
 }
 
-void PcaProjection::add(const CsrMatrix& block) {
+void PcaProjection::add(CsrMatrix block) {
   added_ += block.n_rows;
   if (!fitted_) return;
   torch::NoGradGuard no_grad;
-  const auto chosen = select_columns(block, scores_.genes);
+  const auto chosen = select_columns(std::move(block), scores_.genes);
   const auto scores =
       (csr_times_dense(borrowed_csr_view(chosen), fitted_->weights) - fitted_->offset).contiguous();
   const auto* s = scores.data_ptr<float>();

@@ -77,8 +77,8 @@ class PcaProjection {
                 const StreamedPcaOptions& options = {});
   /// Appends the scores of a block's cells (log-CPM over the model's genes; blocks in row
   /// order, every cell the sample saw once). Each cell's scores are its own: any blocks give
-  /// the same bits.
-  void add(const CsrMatrix& block);
+  /// the same bits. Taken by value: a block moved in is compacted in place, not copied.
+  void add(CsrMatrix block);
   /// Every cell's scores; throws unless every cell was added.
   PcaScores take_scores();
 
