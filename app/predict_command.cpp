@@ -314,7 +314,7 @@ void run_predict(const PredictArgs& args) {
   keep_standard_output_for({args.out, args.csv, args.metrics_out, args.annotations, args.plot});
   const int threads = use_threads(args.threads);
   const auto model = load(args.model);
-  use_blas_threads(threads, model.compute == ComputePath::sparse);
+  use_path_threads(threads, model.compute == ComputePath::sparse, /*streamed=*/false);
   auto options = args.options;
   options.max_memory = max_memory_bytes(args.max_memory);
   if (!args.gene_map.empty()) options.gene_map = read_gene_map(args.gene_map);

@@ -20,8 +20,10 @@ int use_threads(int requested) {
   return threads;
 }
 
-void use_blas_threads(int threads, bool sparse_path) {
-  set_blas_threads(sparse_path ? 1 : threads);
+void use_path_threads(int threads, bool sparse_path, bool streamed) {
+  const int computing = streamed && threads > 1 ? threads - 1 : threads;
+  set_compute_threads(computing);
+  set_blas_threads(sparse_path ? 1 : computing);
 }
 
 }  // namespace scgrad::app

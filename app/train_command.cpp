@@ -142,7 +142,7 @@ void run_train(const TrainArgs& args) {
   TrainPrinter printer(options, args.model_out);
   auto callbacks = first_rank ? printer.callbacks() : FitCallbacks{};
   callbacks.on_prepared = [print = callbacks.on_prepared, threads](const DataSummary& data) {
-    use_blas_threads(threads, data.sparse);  // once the library has chosen the path
+    use_path_threads(threads, data.sparse, data.streaming);  // once the library has chosen
     if (print) print(data);
   };
   const auto cells = open_cells(args, options, first_rank);

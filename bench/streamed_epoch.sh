@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A streamed epoch against the in-memory epoch of the same model, batch size and cells: the
 # 20,000 x 20,000 benchmark file (fits in memory) trained once in memory and once streamed
-# (--max-memory 64M: chunks of 16 MB, the next read while one is computed), warm page cache.
+# (--max-memory 64M: chunks of 16 MB, the next read while one is computed), warm page cache,
+# median of 5 epochs. While streaming, `scgrad train` computes on one core fewer than --threads
+# (the reader has its own; app/threads_option.hpp).
 # Also each stage alone: reading and preparing the chunks (one of the two streaming
 # statistics passes), and computing (the in-memory epoch). ~3 minutes; not run in CI.
 #   usage: bench/streamed_epoch.sh [SCGRAD] [THREADS]
@@ -19,7 +21,7 @@ echo "|---|---|---|---|---|"
 for model in logistic mlp; do
   run() {
     "$scgrad" train "$file" --classes Astrocytes,Glioblasts --model "$model" --compute sparse \
-      --test-fraction 0 --validation-fraction 0 --batch-size 128 --epochs 3 --lr 1e-4 \
+      --test-fraction 0 --validation-fraction 0 --batch-size 128 --epochs 5 --lr 1e-4 \
       --weight-decay 0 --optimizer adam --threads "$threads" --metrics-out "$tmp/$1.json" "${@:2}" \
       >"$tmp/$1.log" 2>&1
   }

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "scgrad/io/anndata_source.hpp"
-#include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/preprocess/gene_names.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 
@@ -20,13 +19,11 @@ NoveltyReference fit_novelty_reference(const AnnDataSource& file,
       allow_non_integer);
   const auto block_rows = std::max<std::int64_t>(rows_per_block(file, matrix, block_bytes), 1);
   NoveltyFitter fitter(static_cast<std::int64_t>(preprocessing.genes.size()), cells.n_types);
-  const CountCheck check{&file, matrix, allow_non_integer};
   // Two passes: the profiles need every cell, each cell's deviance the profiles without it.
   for (const bool calibrating : {false, true}) {
     for_each_block(file, matrix, cells.file_rows, block_rows,
                    [&](CsrMatrix&& read, std::size_t first) {
                      const auto* rows = cells.file_rows.data() + first;
-                     check_counts(read, rows, check);
                      const auto block = normaliser.model_counts(std::move(read), rows);
                      std::vector<std::int32_t> types(
                          cells.types.begin() + static_cast<long>(first),

@@ -1,6 +1,7 @@
 #include "scgrad/preprocess/count_check.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include "scgrad/error.hpp"
@@ -58,27 +59,45 @@ std::string join(const std::vector<std::string>& names) {
   throw InputError(file.path(), check.matrix_key, holds + ": " + what, settings);
 }
 
+/// Whether every value of the row is a usable count (defect_of is none). No branch and no
+/// early exit, so that the loop vectorises: every float from 2^23 up is whole, and below it
+/// adding and subtracting 2^23 rounds a value to a whole number, leaving only whole ones as
+/// they were.
+bool row_holds_counts(const CsrMatrix& block, std::int64_t row, bool allow_non_integer) {
+  constexpr float kAllWhole = 8388608.0F;  // 2^23
+  const int fractions_allowed = allow_non_integer ? 1 : 0;
+  int counts = 1;
+  for (auto k = block.indptr[row]; k < block.indptr[row + 1]; ++k) {
+    const float x = block.data[k];
+    const int whole =
+        static_cast<int>(x >= kAllWhole) | static_cast<int>((x + kAllWhole) - kAllWhole == x);
+    counts &=
+        static_cast<int>(x >= 0.0F) & static_cast<int>(x <= FLT_MAX) & (fractions_allowed | whole);
+  }
+  return counts != 0;
+}
+
 }  // namespace
+
+void check_row_counts(const CsrMatrix& block, std::int64_t row, const std::int64_t* file_rows,
+                      const CountCheck& check) {
+  if (row_holds_counts(block, row, check.allow_non_integer)) return;
+  for (auto k = block.indptr[row]; k < block.indptr[row + 1]; ++k) {
+    const auto defect = defect_of(block.data[k], check.allow_non_integer);
+    if (defect != Defect::none) {
+      refuse(check, defect, block.data[k], file_rows[row], block.indices[k]);
+    }
+  }
+}
 
 void check_counts(const CsrMatrix& block, const std::int64_t* file_rows, const CountCheck& check) {
   // The cores look for the first bad row together; the message is then made from that row.
   std::int64_t first_bad = block.n_rows;
 #pragma omp parallel for schedule(static, 256) reduction(min : first_bad)
   for (std::int64_t r = 0; r < block.n_rows; ++r) {
-    for (auto k = block.indptr[r]; k < block.indptr[r + 1]; ++k) {
-      if (defect_of(block.data[k], check.allow_non_integer) != Defect::none) {
-        first_bad = std::min(first_bad, r);
-        break;
-      }
-    }
+    if (!row_holds_counts(block, r, check.allow_non_integer)) first_bad = std::min(first_bad, r);
   }
-  if (first_bad == block.n_rows) return;
-  for (auto k = block.indptr[first_bad]; k < block.indptr[first_bad + 1]; ++k) {
-    const auto defect = defect_of(block.data[k], check.allow_non_integer);
-    if (defect != Defect::none) {
-      refuse(check, defect, block.data[k], file_rows[first_bad], block.indices[k]);
-    }
-  }
+  if (first_bad < block.n_rows) check_row_counts(block, first_bad, file_rows, check);
 }
 
 }  // namespace scgrad

@@ -1,17 +1,49 @@
 #include "scgrad/preprocess/log_cpm.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "scgrad/error.hpp"
 
 namespace scgrad {
 
+double values_total(const float* values, std::int64_t n) {
+  // In order, one addition after another: the library sizes saved models were fitted with,
+  // non-integer amounts included.
+  double total = 0;
+  for (std::int64_t k = 0; k < n; ++k) total += values[k];
+  return total;
+}
+
 std::vector<double> library_sizes(const CsrMatrix& counts) {
   std::vector<double> sizes(static_cast<std::size_t>(counts.n_rows), 0.0);
   for (std::int64_t r = 0; r < counts.n_rows; ++r) {
-    for (auto k = counts.indptr[r]; k < counts.indptr[r + 1]; ++k) sizes[r] += counts.data[k];
+    sizes[static_cast<std::size_t>(r)] = values_total(counts.data.data() + counts.indptr[r],
+                                                      counts.indptr[r + 1] - counts.indptr[r]);
   }
   return sizes;
+}
+
+LogCpmRow::LogCpmRow(double library_size, const LogCpmOptions& options)
+    : factor_(library_size > 0 ? options.target_sum / library_size : 0.0),
+      log_divisor_(options.log_base > 0 ? std::log(options.log_base) : 1.0) {
+  for (int c = 0; c < kTabulated; ++c) table_[c] = computed(static_cast<float>(c));
+}
+
+float LogCpmRow::computed(float count) const {
+  return static_cast<float>(std::log1p(count * factor_) / log_divisor_);
+}
+
+void LogCpmRow::apply(float* counts, std::int64_t n) const {
+  for (std::int64_t k = 0; k < n; ++k) {
+    const float count = counts[k];
+    // The table's entry when the count is a whole number below kTabulated (without a branch:
+    // clamped, converted and compared back), else the expression itself (rare).
+    const int c = static_cast<int>(std::min(std::max(0.0F, count), kTabulated - 1.0F));
+    const bool tabulated = static_cast<float>(c) == count;
+    counts[k] =
+        __builtin_expect(static_cast<long>(tabulated), 1) != 0 ? table_[c] : computed(count);
+  }
 }
 
 LogCpmResults log_cpm(CsrMatrix counts, const std::vector<double>& library_size,
@@ -19,30 +51,15 @@ LogCpmResults log_cpm(CsrMatrix counts, const std::vector<double>& library_size,
   if (static_cast<std::int64_t>(library_size.size()) != counts.n_rows) {
     throw OptionError("log_cpm: one library size per cell is needed");
   }
-  const double log_divisor = options.log_base > 0 ? std::log(options.log_base) : 1.0;
   LogCpmResults out;
   for (std::int64_t r = 0; r < counts.n_rows; ++r) {
     if (!(library_size[static_cast<std::size_t>(r)] > 0)) out.empty_cells.push_back(r);
   }
-  // Rows are independent and shared among the cores. Most stored counts are small integers,
-  // so each row's values for counts 1..kTabulated-1 are computed once (the same expression,
-  // so the same bits) instead of one log1p per entry.
-  constexpr int kTabulated = 32;
+  // Rows are independent and shared among the cores.
 #pragma omp parallel for schedule(static, 256)
   for (std::int64_t r = 0; r < counts.n_rows; ++r) {
-    const double size = library_size[static_cast<std::size_t>(r)];
-    const double factor = size > 0 ? options.target_sum / size : 0.0;  // empty cell: all zero
-    auto transform = [&](float count) {
-      return static_cast<float>(std::log1p(count * factor) / log_divisor);
-    };
-    float table[kTabulated];
-    for (int c = 0; c < kTabulated; ++c) table[c] = transform(static_cast<float>(c));
-    for (auto k = counts.indptr[r]; k < counts.indptr[r + 1]; ++k) {
-      const float count = counts.data[k];
-      const bool tabulated =
-          count >= 0 && count < kTabulated && count == static_cast<float>(static_cast<int>(count));
-      counts.data[k] = tabulated ? table[static_cast<int>(count)] : transform(count);
-    }
+    const LogCpmRow transform(library_size[static_cast<std::size_t>(r)], options);
+    transform.apply(counts.data.data() + counts.indptr[r], counts.indptr[r + 1] - counts.indptr[r]);
   }
   out.values = std::move(counts);
   return out;

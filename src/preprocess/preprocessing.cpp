@@ -87,9 +87,12 @@ CellNormaliser::CellNormaliser(const AnnDataSource& file, const Preprocessing& p
       columns_(std::move(columns)),
       log_cpm_(preprocessing.log_cpm),
       allow_non_integer_(allow_non_integer) {
-  identity_ = columns_.file_columns.size() == static_cast<std::size_t>(columns_.n_genes);
-  for (std::size_t j = 0; identity_ && j < columns_.gene_of.size(); ++j) {
-    identity_ = columns_.gene_of[j] == static_cast<std::int64_t>(j);
+  if (columns_.summed.empty()) {
+    gene_at_column_.assign(static_cast<std::size_t>(file.matrix_info(matrix_key_).n_cols), -1);
+    for (std::size_t i = 0; i < columns_.file_columns.size(); ++i) {
+      gene_at_column_[static_cast<std::size_t>(columns_.file_columns[i])] =
+          static_cast<std::int32_t>(columns_.gene_of[i]);
+    }
   }
   if (!preprocessing.library_size_key.empty()) {
     library_key_ = preprocessing.library_size_key;
@@ -119,48 +122,98 @@ void CellNormaliser::check_library_sizes(const std::vector<double>& sizes,
 
 NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows,
                                      bool keep_counts) const {
-  auto counts = file_->read_rows(matrix_key_, file_rows);
-  check_counts(counts, file_rows.data(), {file_, matrix_key_, allow_non_integer_});
-  return normalise(std::move(counts), file_rows.data(), keep_counts);
+  return normalise(file_->read_rows(matrix_key_, file_rows), file_rows.data(), keep_counts);
 }
 
 ModelCounts CellNormaliser::model_counts(CsrMatrix counts, const std::int64_t* file_rows) const {
-  counts = select_columns(std::move(counts), columns_.file_columns);
-  if (!columns_.summed.empty()) {
-    counts = merge_columns(counts, columns_.gene_of, columns_.n_genes);
-  } else {
-    if (!identity_) {  // columns renumbered to the model's genes (missing ones stay empty)
-      for (auto& j : counts.indices) {
-        j = static_cast<std::int32_t>(columns_.gene_of[static_cast<std::size_t>(j)]);
-      }
-      counts.n_cols = columns_.n_genes;
-    }
-    // Library sizes are summed in gene order, whatever the file's column order.
-    sort_row_entries(counts);
-  }
-  ModelCounts out;
-  if (library_column_.empty()) {
-    out.library_size = library_sizes(counts);
-  } else {
-    for (std::int64_t r = 0; r < counts.n_rows; ++r) {
-      out.library_size.push_back(library_column_[static_cast<std::size_t>(file_rows[r])]);
-    }
-    check_library_sizes(out.library_size, file_rows);
-  }
-  out.counts = std::move(counts);
-  return out;
+  return walk_rows(std::move(counts), file_rows, /*log_cpm=*/false);
 }
 
 NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* file_rows,
                                           bool keep_counts) const {
-  auto cells = model_counts(std::move(counts), file_rows);
+  auto cells = walk_rows(std::move(counts), file_rows, /*log_cpm=*/!keep_counts);
   NormalisedCells out;
   out.library_size = std::move(cells.library_size);
-  if (keep_counts) out.counts = cells.counts;
-  auto normalised = log_cpm(std::move(cells.counts), out.library_size, log_cpm_);
-  out.values = std::move(normalised.values);
-  out.empty_cells = std::move(normalised.empty_cells);
+  if (keep_counts) {
+    out.counts = cells.counts;
+    auto normalised = log_cpm(std::move(cells.counts), out.library_size, log_cpm_);
+    out.values = std::move(normalised.values);
+    out.empty_cells = std::move(normalised.empty_cells);
+    return out;
+  }
+  out.values = std::move(cells.counts);
+  for (std::int64_t r = 0; r < out.values.n_rows; ++r) {
+    if (!(out.library_size[static_cast<std::size_t>(r)] > 0)) out.empty_cells.push_back(r);
+  }
   return out;
+}
+
+ModelCounts CellNormaliser::walk_rows(CsrMatrix counts, const std::int64_t* file_rows,
+                                      bool log_cpm_too) const {
+  const CountCheck check{file_, matrix_key_, allow_non_integer_};
+  ModelCounts out;
+  if (!columns_.summed.empty()) {  // genes named twice: whole-block steps, then the log-CPM
+    check_counts(counts, file_rows, check);
+    counts = merge_columns(select_columns(std::move(counts), columns_.file_columns),
+                           columns_.gene_of, columns_.n_genes);
+    out.library_size = library_sizes_of(counts, file_rows);
+    out.counts = log_cpm_too ? log_cpm(std::move(counts), out.library_size, log_cpm_).values
+                             : std::move(counts);
+    return out;
+  }
+  if (counts.n_cols != static_cast<std::int64_t>(gene_at_column_.size())) {
+    throw OptionError("CellNormaliser: a block of " + std::to_string(counts.n_cols) +
+                      " columns from a matrix of " + std::to_string(gene_at_column_.size()));
+  }
+  const bool summing = library_column_.empty();
+  out.library_size = summing ? std::vector<double>(static_cast<std::size_t>(counts.n_rows), 0.0)
+                             : library_sizes_of(counts, file_rows);
+  // Each row once, while it is in cache: check it, keep the model's genes (renumbered, moved
+  // towards the front: entries only move forward, so no copy), sum its library size over them
+  // in gene order, and transform it.
+  std::int64_t kept = 0;
+  for (std::int64_t r = 0; r < counts.n_rows; ++r) {
+    check_row_counts(counts, r, file_rows, check);  // indptr[r], indptr[r + 1] still as read
+    const auto first = kept;
+    for (auto k = counts.indptr[r]; k < counts.indptr[r + 1]; ++k) {
+      const auto gene = gene_at_column_[static_cast<std::size_t>(counts.indices[k])];
+      counts.indices[kept] = gene;  // no branch: which genes are dropped is unpredictable
+      counts.data[kept] = counts.data[k];
+      kept += gene >= 0 ? 1 : 0;
+    }
+    counts.indptr[r] = first;
+    int ascending = 1;
+    for (auto k = first + 1; k < kept; ++k) {
+      ascending &= static_cast<int>(counts.indices[k] > counts.indices[k - 1]);
+    }
+    if (ascending == 0)
+      sort_entries(counts, first, kept);  // the model orders genes unlike the file
+    auto& size = out.library_size[static_cast<std::size_t>(r)];
+    if (summing) size = values_total(counts.data.data() + first, kept - first);
+    if (log_cpm_too) LogCpmRow(size, log_cpm_).apply(counts.data.data() + first, kept - first);
+  }
+  counts.indptr[static_cast<std::size_t>(counts.n_rows)] = kept;
+  const bool much_smaller = kept < 3 * counts.nonzeros() / 4;
+  counts.indices.resize(static_cast<std::size_t>(kept));
+  counts.data.resize(static_cast<std::size_t>(kept));
+  if (much_smaller) {  // give memory back only when it is worth a copy
+    counts.indices.shrink_to_fit();
+    counts.data.shrink_to_fit();
+  }
+  counts.n_cols = columns_.n_genes;
+  out.counts = std::move(counts);
+  return out;
+}
+
+std::vector<double> CellNormaliser::library_sizes_of(const CsrMatrix& counts,
+                                                     const std::int64_t* file_rows) const {
+  if (library_column_.empty()) return library_sizes(counts);
+  std::vector<double> sizes;
+  for (std::int64_t r = 0; r < counts.n_rows; ++r) {
+    sizes.push_back(library_column_[static_cast<std::size_t>(file_rows[r])]);
+  }
+  check_library_sizes(sizes, file_rows);
+  return sizes;
 }
 
 }  // namespace scgrad

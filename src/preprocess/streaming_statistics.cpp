@@ -117,8 +117,7 @@ StreamedPreparation prepare_streaming(
   double my_nonzeros = 0;
   for_each_block(file, matrix_key, my_rows, block_rows, [&](CsrMatrix&& block, std::size_t first) {
     const auto* rows = my_rows.data() + first;
-    check_counts(block, rows, count_check);
-    const auto cells = normaliser.normalise(std::move(block), rows);
+    const auto cells = normaliser.normalise(std::move(block), rows);  // checks the counts too
     const auto cell = static_cast<std::size_t>(mine_first) + first;
     std::copy(cells.library_size.begin(), cells.library_size.end(),
               my_library_sizes.begin() + static_cast<long>(first));

@@ -44,7 +44,8 @@ FittedModel assemble_fitted_model(const FittedClassifier& saved, const FittedCla
   bundle.label_key = fit.prepare.label_key;
   bundle.temperature = selected.temperature;
   store_weights(*saved.model, bundle);
-  if (has_hidden_layers(bundle.spec)) {  // markers: no weight links a gene to a class
+  if (fit.model_file_parts &&
+      has_hidden_layers(bundle.spec)) {  // markers: no weight links a gene to a class
     const auto cells = model_training_cells(saved);
     const auto& pre = data.preprocessing;
     const auto attribution = class_attributions(
@@ -53,7 +54,7 @@ FittedModel assemble_fitted_model(const FittedClassifier& saved, const FittedCla
     bundle.marker_attribution.assign(attribution.data_ptr<float>(),
                                      attribution.data_ptr<float>() + attribution.numel());
   }
-  bundle.novelty = novelty_reference(saved, fit, file, doubt);
+  if (fit.model_file_parts) bundle.novelty = novelty_reference(saved, fit, file, doubt);
   const auto& split = selected.inputs.data.split;
   bundle.training_numbers = {
       {"seed", static_cast<double>(fit.seed)},

@@ -49,7 +49,9 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   result.temperature = selected.temperature;
   result.evaluation = evaluate_measured(selected, result.held_out, options.training.group);
   if (callbacks.on_measured) callbacks.on_measured(result);
-  const auto doubt = doubt_calibration(file, options, selected);
+  // The doubt calibration serves the novelty reference alone.
+  const auto doubt =
+      options.model_file_parts ? doubt_calibration(file, options, selected) : DoubtCalibration{};
   result.novelty_calibration_runs = doubt.extra_runs;
   if (!options.refit) {
     result.model = assemble_fitted_model(selected, selected, options, *file, doubt);

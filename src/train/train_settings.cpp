@@ -93,6 +93,7 @@ FitOptions fit_options(const TrainSettings& settings) {
     fit.optimizer = settings.optimizer == "lbfgs" ? Optimizer::lbfgs : Optimizer::adam;
   }
   fit.refit = settings.model_kept && settings.refit.value_or(minibatches);
+  fit.model_file_parts = settings.model_kept;
   return fit;
 }
 

@@ -50,8 +50,10 @@ CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& colu
 }
 
 void sort_row_entries(CsrMatrix& matrix, std::int64_t row) {
-  const auto begin = matrix.indptr[row];
-  const auto end = matrix.indptr[row + 1];
+  sort_entries(matrix, matrix.indptr[row], matrix.indptr[row + 1]);
+}
+
+void sort_entries(CsrMatrix& matrix, std::int64_t begin, std::int64_t end) {
   if (std::is_sorted(matrix.indices.begin() + begin, matrix.indices.begin() + end)) return;
   std::vector<std::pair<std::int32_t, float>> entries;
   for (auto k = begin; k < end; ++k) entries.emplace_back(matrix.indices[k], matrix.data[k]);
@@ -73,9 +75,8 @@ std::optional<std::string> index_range_defect(const std::vector<std::int32_t>& i
 }
 
 std::optional<std::string> canonicalise_rows(CsrMatrix& m, const std::vector<std::int64_t>& rows) {
-  if (auto defect = index_range_defect(m.indices, m.n_cols)) return defect;
-  // Row r's columns: strictly ascending (the common case, one pass), out of order, or with
-  // a repeat at position k >= 0.
+  // Row r's columns: strictly ascending and in range (the common case: one look at each index,
+  // the range from the row's ends), out of order, or with a repeat at position k >= 0.
   constexpr std::int64_t kAscending = -2;
   constexpr std::int64_t kOutOfOrder = -1;
   auto inspect_row = [&](std::int64_t r) {
@@ -85,12 +86,22 @@ std::optional<std::string> canonicalise_rows(CsrMatrix& m, const std::vector<std
     }
     return kAscending;
   };
+  const auto out_of_range = [&](std::int32_t index) {
+    return "index " + std::to_string(index) + " outside [0, " + std::to_string(m.n_cols) + ")";
+  };
   for (std::int64_t r = 0; r < m.n_rows; ++r) {
+    const auto begin = m.indptr[r];
+    const auto end = m.indptr[r + 1];
     auto found = inspect_row(r);
-    if (found == kOutOfOrder) {  // sort this row, then look for repeats
+    if (found == kOutOfOrder) {  // any index may be out of range: look at each, then sort
+      for (auto k = begin; k < end; ++k) {
+        if (m.indices[k] < 0 || m.indices[k] >= m.n_cols) return out_of_range(m.indices[k]);
+      }
       sort_row_entries(m, r);
       found = inspect_row(r);
     }
+    if (begin < end && m.indices[begin] < 0) return out_of_range(m.indices[begin]);
+    if (begin < end && m.indices[end - 1] >= m.n_cols) return out_of_range(m.indices[end - 1]);
     if (found >= 0) {
       return "row " + std::to_string(rows[static_cast<std::size_t>(r)]) + " lists column " +
              std::to_string(m.indices[found]) +

@@ -10,6 +10,8 @@
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/io/h5ad_writer.hpp"
+#include "scgrad/io/in_memory_anndata.hpp"
+#include "scgrad/preprocess/count_check.hpp"
 #include "scgrad/preprocess/prepare_data.hpp"
 #include "test_support.hpp"
 
@@ -99,6 +101,112 @@ TEST(Preprocessing, LibrarySizeColumnMustBeNumericOnEveryPath) {
     EXPECT_EQ(e.settings(), std::vector<std::string>{"library_size_key"});
     EXPECT_NE(message.find(file.path() + ": obs/author_cell_type"), std::string::npos) << message;
     EXPECT_NE(message.find("must be numeric"), std::string::npos) << message;
+  }
+}
+
+/// Cells x 6 genes g0..g5 in memory: counts from 0 to 40 (past the log-CPM's table), one
+/// fraction when `fraction`, some rows empty over the model's genes.
+struct SmallAnnData {
+  std::vector<float> values;
+  std::vector<std::int32_t> indices;
+  std::vector<std::int64_t> indptr{0};
+  InMemoryAnnData data{"cells", {"c0", "c1", "c2", "c3", "c4"}, {}};
+
+  explicit SmallAnnData(float odd_value) {
+    const std::vector<std::vector<float>> cells{{3, 0, 40, 1, 0, 2},
+                                                {0, 0, 0, 0, 9, 0},  // only a dropped gene
+                                                {odd_value, 5, 33, 0, 1, 0},
+                                                {1, 1, 1, 1, 1, 1},
+                                                {0, 0, 0, 0, 0, 0}};
+    for (const auto& cell : cells) {
+      for (std::size_t g = 0; g < cell.size(); ++g) {
+        if (cell[g] == 0) continue;
+        values.push_back(cell[g]);
+        indices.push_back(static_cast<std::int32_t>(g));
+      }
+      indptr.push_back(static_cast<std::int64_t>(values.size()));
+    }
+    data.set_var("X", {"g0", "g1", "g2", "g3", "g4", "g5"}, {});
+    BorrowedMatrix m;
+    m.n_rows = 5;
+    m.n_cols = 6;
+    m.values = {values.data(), static_cast<std::int64_t>(values.size()), NumberType::float32};
+    m.indices = {indices.data(), static_cast<std::int64_t>(indices.size()), NumberType::int32};
+    m.indptr = {indptr.data(), static_cast<std::int64_t>(indptr.size()), NumberType::int64};
+    data.add_matrix("X", m);
+  }
+};
+
+TEST(Preprocessing, OneWalkPerRowGivesTheStepByStepNumbers) {
+  // The normaliser walks each row once (check, keep and renumber genes, sort, library size,
+  // log-CPM); the same numbers, bit for bit, as the whole-matrix steps one after another.
+  SmallAnnData cells(2.5F);  // a fraction: accepted as non-integer amounts
+  Preprocessing p;
+  p.genes = {"g5", "g2", "g0", "g3", "g1"};  // g4 dropped; the model orders genes unlike the file
+  p.log_cpm.target_sum = 1e4;
+  const auto columns = match_genes(p.genes, cells.data.var_names("X"));
+  const std::vector<std::int64_t> rows{0, 1, 2, 3, 4};
+  const auto got = CellNormaliser(cells.data, p, columns, /*allow_non_integer=*/true).read(rows);
+
+  auto steps = select_columns(cells.data.read_rows("X", rows), columns.file_columns);
+  for (auto& j : steps.indices) j = static_cast<std::int32_t>(columns.gene_of[j]);
+  sort_row_entries(steps);
+  const auto library = library_sizes(steps);
+  EXPECT_EQ(library, (std::vector<double>{46, 0, 40.5, 5, 0}));
+  const auto expected = log_cpm(steps, library, p.log_cpm);
+  expect_same(got, expected.values, library);
+  EXPECT_EQ(got.empty_cells, (std::vector<std::int64_t>{1, 4}));
+  EXPECT_EQ(got.values.indices, (std::vector<std::int32_t>{0, 1, 2, 3, 1, 2, 4, 0, 1, 2, 3, 4}));
+  EXPECT_FLOAT_EQ(got.values.at(0, 1), static_cast<float>(std::log1p(40 * 1e4 / 46)));
+  EXPECT_FLOAT_EQ(got.values.at(2, 2), static_cast<float>(std::log1p(2.5 * 1e4 / 40.5)));
+}
+
+TEST(Preprocessing, TheWalkNamesTheCellAndGeneOfABadCountAfterEarlierRows) {
+  // Rows before the bad one are already rewritten when it is found: the message must still
+  // name the value as read, its cell and its file gene.
+  for (const float bad : {std::nanf(""), -1.0F, 0.5F, 1e-45F}) {
+    SmallAnnData cells(bad);
+    Preprocessing p;
+    p.genes = {"g2", "g0"};
+    const auto columns = match_genes(p.genes, cells.data.var_names("X"));
+    try {
+      (void)CellNormaliser(cells.data, p, columns, false).read({0, 1, 2, 3, 4});
+      FAIL() << bad << " was accepted as a count";
+    } catch (const InputError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("cell 'c2', gene 'g0'"), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(CountCheck, AcceptsExactlyTheWholeFiniteNonNegativeValues) {
+  // The check runs without branches (so that it vectorises); these are the edges it must get
+  // right: -0, whole floats past 2^23 and 2^31, the largest float, fractions near 0 and 2^23.
+  const std::vector<float> counts{0.0F,       -0.0F,      1.0F, 8388607.0F,
+                                  8388608.0F, 8388609.0F, 3e9F, 3.4e38F};
+  const std::vector<float> not_counts{0.5F,  1e-45F,        8388607.5F, -1.0F,
+                                      -3e9F, std::nanf(""), INFINITY,   -INFINITY};
+  const auto one_row = [](float value) {
+    CsrMatrix m;
+    m.n_rows = 1;
+    m.n_cols = 1;
+    m.indptr = {0, 1};
+    m.indices = {0};
+    m.data = {value};
+    return m;
+  };
+  InMemoryAnnData file("cells", {"c0"}, {});
+  file.set_var("X", {"g0"}, {});
+  const std::int64_t row = 0;
+  for (const auto value : counts) {
+    EXPECT_NO_THROW(check_counts(one_row(value), &row, {&file, "X", false})) << value;
+  }
+  for (const auto value : not_counts) {
+    EXPECT_THROW(check_counts(one_row(value), &row, {&file, "X", false}), InputError) << value;
+    const bool fraction = std::isfinite(value) && value >= 0;
+    if (fraction) {
+      EXPECT_NO_THROW(check_counts(one_row(value), &row, {&file, "X", true})) << value;
+    }
   }
 }
 

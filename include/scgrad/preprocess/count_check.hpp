@@ -28,4 +28,8 @@ struct CountCheck {
 /// selecting genes).
 void check_counts(const CsrMatrix& block, const std::int64_t* file_rows, const CountCheck& check);
 
+/// The same for row `row` of the block alone (for passes that walk a block row by row).
+void check_row_counts(const CsrMatrix& block, std::int64_t row, const std::int64_t* file_rows,
+                      const CountCheck& check);
+
 }  // namespace scgrad

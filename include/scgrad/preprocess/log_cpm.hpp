@@ -14,6 +14,28 @@ struct LogCpmOptions {
   double log_base = 0;      ///< 0 means natural log (numpy's log1p); else e.g. 2 or 10
 };
 
+/// One cell's log-CPM: count -> log(1 + count * target_sum / library_size) / log(base), computed
+/// in double and stored as float32 (0 for every count of an empty cell, never NaN). Most
+/// stored counts are small integers, so their values are computed once per cell (the same
+/// expression: the same bits) instead of one log1p per entry.
+class LogCpmRow {
+ public:
+  LogCpmRow(double library_size, const LogCpmOptions& options);
+  /// Replaces each of the cell's `n` counts by its log-CPM.
+  void apply(float* counts, std::int64_t n) const;
+
+ private:
+  static constexpr int kTabulated = 32;
+  float computed(float count) const;
+  double factor_;
+  double log_divisor_;
+  float table_[kTabulated];
+};
+
+/// The total of `n` values in double, added in order (a different order changes the last bits
+/// for non-integer amounts, and with them the numbers of models already saved).
+double values_total(const float* values, std::int64_t n);
+
 /// Each row's total (the library size over the matrix's columns).
 std::vector<double> library_sizes(const CsrMatrix& counts);
 

@@ -83,11 +83,11 @@ class CellNormaliser {
   /// Reads the given file rows (ascending), checks the counts, normalises them; with
   /// `keep_counts`, the result keeps the counts over the model's genes too.
   NormalisedCells read(const std::vector<std::int64_t>& file_rows, bool keep_counts = false) const;
-  /// The same for counts already read (and checked) from those rows, all of the file's columns.
+  /// The same for counts already read from those rows, all of the file's columns.
   NormalisedCells normalise(CsrMatrix counts, const std::int64_t* file_rows,
                             bool keep_counts = false) const;
-  /// Counts already read (and checked) from those rows → the counts over the model's genes and
-  /// the library sizes, without the log-CPM.
+  /// Counts already read from those rows → checked, the counts over the model's genes and the
+  /// library sizes, without the log-CPM.
   ModelCounts model_counts(CsrMatrix counts, const std::int64_t* file_rows) const;
 
   const AnnDataSource& file() const { return *file_; }
@@ -98,8 +98,15 @@ class CellNormaliser {
   const AnnDataSource* file_;
   std::string matrix_key_;
   GeneColumns columns_;
-  bool identity_ = false;  ///< file_columns[i] feeds gene i alone: nothing to renumber
+  /// File column -> the model gene it feeds, -1 for none (empty when a gene is summed).
+  std::vector<std::int32_t> gene_at_column_;
   LogCpmOptions log_cpm_;
+  /// Every step in one walk over each row of a block (counts → model counts, and log-CPM
+  /// with `log_cpm_too`): a block read is walked once, not once per step.
+  ModelCounts walk_rows(CsrMatrix counts, const std::int64_t* file_rows, bool log_cpm_too) const;
+  /// The obs column's sizes for these rows (checked), or each row's total.
+  std::vector<double> library_sizes_of(const CsrMatrix& counts,
+                                       const std::int64_t* file_rows) const;
   /// InputError naming the column and a cell when a size is NaN, infinite, 0 or negative.
   void check_library_sizes(const std::vector<double>& sizes, const std::int64_t* file_rows) const;
 

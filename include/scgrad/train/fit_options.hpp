@@ -76,6 +76,11 @@ struct FitOptions {
   /// filter and scaling recomputed) with the chosen weight decay and epoch count
   /// (fit_classifier.hpp: refit_classifier).
   bool refit = false;
+  /// Build what only the model file holds: the hidden layers' marker attribution (a backward
+  /// pass over the training cells) and the novelty reference (two more reads of them). Off
+  /// when nothing keeps the model (the program without --out): FitResult::model then has
+  /// the weights and numbers but neither of them.
+  bool model_file_parts = true;
 };
 
 /// The early-stopping patience of a run with `optimizer`: FitOptions::lbfgs_patience for

@@ -34,6 +34,8 @@ CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& colu
 void sort_row_entries(CsrMatrix& matrix);
 /// The same for row `row` only.
 void sort_row_entries(CsrMatrix& matrix, std::int64_t row);
+/// The same for the entries [begin, end) (one row's, while a pass rewrites indptr).
+void sort_entries(CsrMatrix& matrix, std::int64_t begin, std::int64_t end);
 
 /// "index I outside [0, bound)" for the first index out of range, none when all are in it.
 std::optional<std::string> index_range_defect(const std::vector<std::int32_t>& indices,
