@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "column_shares.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad {
@@ -13,10 +14,15 @@ GeneFilterAccumulator::GeneFilterAccumulator(std::int64_t n_genes) {
 
 void GeneFilterAccumulator::add_row(const CsrMatrix& counts, std::int64_t row) {
   for (auto k = counts.indptr[row]; k < counts.indptr[row + 1]; ++k) {
-    const auto gene = static_cast<std::size_t>(counts.indices[k]);
-    sums_.totals[gene] += counts.data[k];
-    if (counts.data[k] > 0) ++sums_.cells_detected[gene];
+    add_value(static_cast<std::size_t>(counts.indices[k]), counts.data[k]);
   }
+}
+
+void GeneFilterAccumulator::add_rows(const CsrMatrix& counts,
+                                     const std::vector<std::int64_t>& rows) {
+  visit_columns_shared(counts, rows, [this](std::int32_t gene, float count) {
+    add_value(static_cast<std::size_t>(gene), count);
+  });
 }
 
 void GeneFilterAccumulator::add(const CsrMatrix& counts) {

@@ -44,7 +44,7 @@ PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& optio
   const auto all_genes = training_gene_names(file, matrix_key);
 
   GeneFilterAccumulator sums(counts.n_cols);
-  for (const auto c : out.split.train) sums.add_row(counts, c);
+  sums.add_rows(counts, out.split.train);
   const auto filter = sums.finish(options.gene_filter);
   require_kept_genes(file, filter, options.gene_filter, out.split.train.size());
   for (const auto g : filter.kept) {
@@ -75,7 +75,7 @@ PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& optio
   out.log_cpm = std::move(normalised.values);
 
   ScalingAccumulator scaling(n_kept);
-  for (const auto c : out.split.train) scaling.add_row(out.log_cpm, c);
+  scaling.add_rows(out.log_cpm, out.split.train);
   const auto stats = scaling.finish();
   set_scaling(out.preprocessing, stats);
   out.constant_genes = stats.constant_genes;

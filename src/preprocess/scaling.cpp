@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "column_shares.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad {
@@ -12,16 +13,26 @@ ScalingAccumulator::ScalingAccumulator(std::int64_t n_genes)
       mean_(static_cast<std::size_t>(n_genes), 0.0),
       m2_(static_cast<std::size_t>(n_genes), 0.0) {}
 
+void ScalingAccumulator::add_value(std::size_t gene, double value) {
+  // Welford: this gene's stored values, one at a time, in row order.
+  const double delta = value - mean_[gene];
+  mean_[gene] += delta / static_cast<double>(++count_[gene]);
+  m2_[gene] += delta * (value - mean_[gene]);
+}
+
 void ScalingAccumulator::add_row(const CsrMatrix& values, std::int64_t row) {
   ++rows_;
   for (auto k = values.indptr[row]; k < values.indptr[row + 1]; ++k) {
-    const auto g = static_cast<std::size_t>(values.indices[k]);
-    const double v = values.data[k];
-    // Welford: this gene's stored values, one at a time, in row order.
-    const double delta = v - mean_[g];
-    mean_[g] += delta / static_cast<double>(++count_[g]);
-    m2_[g] += delta * (v - mean_[g]);
+    add_value(static_cast<std::size_t>(values.indices[k]), values.data[k]);
   }
+}
+
+void ScalingAccumulator::add_rows(const CsrMatrix& values, const std::vector<std::int64_t>& rows) {
+  rows_ += static_cast<std::int64_t>(rows.size());
+  // The update divides once per value: most of the time, and each gene's alone.
+  visit_columns_shared(values, rows, [this](std::int32_t gene, float value) {
+    add_value(static_cast<std::size_t>(gene), value);
+  });
 }
 
 void ScalingAccumulator::add(const CsrMatrix& values) {

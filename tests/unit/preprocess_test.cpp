@@ -147,6 +147,32 @@ TEST(Scaling, AnyBlockSizeGivesBitIdenticalStatisticsCloseToTwoPasses) {
   EXPECT_EQ(whole.constant_genes, 1);
 }
 
+TEST(Scaling, CoresSharingTheGenesGiveTheOneThreadNumbersBitForBit) {
+  // add_rows splits the genes among the cores; each gene still sees its values in the order
+  // of the rows given (a shuffled training set), so the sums and statistics are add_row's.
+  std::vector<float> dense;
+  for (int r = 0; r < 200; ++r) {
+    for (int g = 0; g < 37; ++g)
+      dense.push_back((r * 13 + g * 5) % 4 == 0 ? 0.37F * (r % 17) + g : 0);
+  }
+  const auto m = from_dense(200, 37, dense);
+  std::vector<std::int64_t> rows;
+  for (std::int64_t r = 0; r < 200; r += 3) rows.push_back((r * 71) % 200);  // unordered
+  ScalingAccumulator one(37);
+  GeneFilterAccumulator one_sums(37);
+  for (const auto r : rows) {
+    one.add_row(m, r);
+    one_sums.add_row(m, r);
+  }
+  ScalingAccumulator shared(37);
+  GeneFilterAccumulator shared_sums(37);
+  shared.add_rows(m, rows);
+  shared_sums.add_rows(m, rows);
+  EXPECT_EQ(shared.values(), one.values());
+  EXPECT_EQ(shared_sums.values(), one_sums.values());
+  EXPECT_NE(one.finish().mean, ScalingAccumulator(37).finish().mean);  // not all empty
+}
+
 TEST(Scaling, PopulationSdWithImplicitZerosAndConstantGenes) {
   // gene 0: 1, 0, 3, 0 → mean 1, var (0 + 1 + 4 + 1)/4 = 1.5; gene 1: constant 2
   const auto m = from_dense(4, 2, {1, 2, 0, 2, 3, 2, 0, 2});

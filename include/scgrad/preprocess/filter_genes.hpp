@@ -27,6 +27,9 @@ class GeneFilterAccumulator {
   explicit GeneFilterAccumulator(std::int64_t n_genes);
   void add(const CsrMatrix& counts);
   void add_row(const CsrMatrix& counts, std::int64_t row);
+  /// `rows` of `counts` in that order (each row's columns ascending), the cores sharing the
+  /// genes: the sums of add_row over the same rows, bit for bit.
+  void add_rows(const CsrMatrix& counts, const std::vector<std::int64_t>& rows);
   /// The genes that pass both thresholds, with every gene's totals.
   GeneFilterResults finish(const GeneFilterOptions& options) const;
 
@@ -38,6 +41,10 @@ class GeneFilterAccumulator {
 
  private:
   GeneFilterResults sums_;
+  void add_value(std::size_t gene, float count) {
+    sums_.totals[gene] += count;
+    sums_.cells_detected[gene] += count > 0 ? 1 : 0;
+  }
 };
 
 /// Decides which genes (columns of `counts`) pass both thresholds.

@@ -26,6 +26,9 @@ class ScalingAccumulator {
   explicit ScalingAccumulator(std::int64_t n_genes);
   void add_row(const CsrMatrix& values, std::int64_t row);
   void add(const CsrMatrix& values);  ///< every row, in order
+  /// `rows` of `values` in that order (each row's columns ascending), the cores sharing the
+  /// genes: the numbers of add_row over the same rows, bit for bit.
+  void add_rows(const CsrMatrix& values, const std::vector<std::int64_t>& rows);
   ScalingStats finish() const;
 
   /// Adds the statistics of rows that follow (another data-parallel rank's, merged in rank
@@ -41,6 +44,7 @@ class ScalingAccumulator {
   std::vector<std::int64_t> count_;  ///< stored values seen per gene
   std::vector<double> mean_;         ///< of the stored values
   std::vector<double> m2_;           ///< their summed squared deviations
+  void add_value(std::size_t gene, double value);
 };
 
 /// Mean and SD of every column, zeros included, in double precision (a ScalingAccumulator

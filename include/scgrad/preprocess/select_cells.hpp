@@ -25,8 +25,8 @@ struct CellSelection {
 bool is_unlabelled(const std::string& label);
 
 /// Keeps cells whose label is in `classes` (in file order). `{"all"}` takes every category
-/// that has cells, unlabelled cells (is_unlabelled) never. Throws, listing the labels present with their counts, when a class is
-/// absent or fewer than two classes are requested.
+/// that has cells, unlabelled cells (is_unlabelled) never. Throws, listing the labels present with
+/// their counts, when a class is absent or fewer than two classes are requested.
 /// @param label_key only used in messages (the obs column the labels came from)
 CellSelection select_cells(const Categorical& labels, const std::vector<std::string>& classes,
                            const std::string& label_key = "author_cell_type");
