@@ -126,12 +126,12 @@ NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows,
 }
 
 ModelCounts CellNormaliser::model_counts(CsrMatrix counts, const std::int64_t* file_rows) const {
-  return walk_rows(std::move(counts), file_rows, /*log_cpm=*/false);
+  return walk_rows(std::move(counts), file_rows, /*log_cpm_too=*/false);
 }
 
 NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* file_rows,
                                           bool keep_counts) const {
-  auto cells = walk_rows(std::move(counts), file_rows, /*log_cpm=*/!keep_counts);
+  auto cells = walk_rows(std::move(counts), file_rows, /*log_cpm_too=*/!keep_counts);
   NormalisedCells out;
   out.library_size = std::move(cells.library_size);
   if (keep_counts) {
@@ -186,8 +186,9 @@ ModelCounts CellNormaliser::walk_rows(CsrMatrix counts, const std::int64_t* file
     for (auto k = first + 1; k < kept; ++k) {
       ascending &= static_cast<int>(counts.indices[k] > counts.indices[k - 1]);
     }
-    if (ascending == 0)
-      sort_entries(counts, first, kept);  // the model orders genes unlike the file
+    if (ascending == 0) {  // the model orders its genes unlike the file
+      sort_entries(counts, first, kept);
+    }
     auto& size = out.library_size[static_cast<std::size_t>(r)];
     if (summing) size = values_total(counts.data.data() + first, kept - first);
     if (log_cpm_too) LogCpmRow(size, log_cpm_).apply(counts.data.data() + first, kept - first);

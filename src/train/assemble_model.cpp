@@ -44,8 +44,8 @@ FittedModel assemble_fitted_model(const FittedClassifier& saved, const FittedCla
   bundle.label_key = fit.prepare.label_key;
   bundle.temperature = selected.temperature;
   store_weights(*saved.model, bundle);
-  if (fit.model_file_parts &&
-      has_hidden_layers(bundle.spec)) {  // markers: no weight links a gene to a class
+  // Markers of a model with hidden layers: no weight links a gene to a class.
+  if (fit.model_file_parts && has_hidden_layers(bundle.spec)) {
     const auto cells = model_training_cells(saved);
     const auto& pre = data.preprocessing;
     const auto attribution = class_attributions(
