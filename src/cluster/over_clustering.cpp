@@ -6,14 +6,11 @@
 #include "scgrad/cluster/leiden.hpp"
 #include "scgrad/cluster/nearest_neighbours.hpp"
 #include "scgrad/error.hpp"
+#include "scgrad/util/seconds_since.hpp"
 
 namespace scgrad {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 /// The undirected edges of a kNN graph: {i, j} once when j is among i's neighbours or i among
 /// j's, as (lower, higher) pairs flattened.

@@ -19,14 +19,11 @@
 #include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/saved/network.hpp"
+#include "scgrad/util/seconds_since.hpp"
 
 namespace scgrad {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::vector<std::string> gene_names(const AnnDataSource& file, const std::string& matrix,
                                     const std::string& gene_key) {
