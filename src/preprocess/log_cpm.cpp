@@ -46,15 +46,21 @@ void LogCpmRow::apply(float* counts, std::int64_t n) const {
   }
 }
 
+std::vector<std::int64_t> empty_cells_of(const std::vector<double>& library_size) {
+  std::vector<std::int64_t> empty;
+  for (std::size_t r = 0; r < library_size.size(); ++r) {
+    if (!(library_size[r] > 0)) empty.push_back(static_cast<std::int64_t>(r));
+  }
+  return empty;
+}
+
 LogCpmResults log_cpm(CsrMatrix counts, const std::vector<double>& library_size,
                       const LogCpmOptions& options) {
   if (static_cast<std::int64_t>(library_size.size()) != counts.n_rows) {
     throw OptionError("log_cpm: one library size per cell is needed");
   }
   LogCpmResults out;
-  for (std::int64_t r = 0; r < counts.n_rows; ++r) {
-    if (!(library_size[static_cast<std::size_t>(r)] > 0)) out.empty_cells.push_back(r);
-  }
+  out.empty_cells = empty_cells_of(library_size);
   // Rows are independent and shared among the cores.
 #pragma omp parallel for schedule(static, 256)
   for (std::int64_t r = 0; r < counts.n_rows; ++r) {

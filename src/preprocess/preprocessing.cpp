@@ -142,9 +142,7 @@ NormalisedCells CellNormaliser::normalise(CsrMatrix counts, const std::int64_t* 
     return out;
   }
   out.values = std::move(cells.counts);
-  for (std::int64_t r = 0; r < out.values.n_rows; ++r) {
-    if (!(out.library_size[static_cast<std::size_t>(r)] > 0)) out.empty_cells.push_back(r);
-  }
+  out.empty_cells = empty_cells_of(out.library_size);
   return out;
 }
 

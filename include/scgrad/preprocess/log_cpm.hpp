@@ -39,6 +39,9 @@ double values_total(const float* values, std::int64_t n);
 /// Each row's total (the library size over the matrix's columns).
 std::vector<double> library_sizes(const CsrMatrix& counts);
 
+/// The cells whose library size is not > 0 (0 or NaN): their log-CPM is all zero.
+std::vector<std::int64_t> empty_cells_of(const std::vector<double>& library_size);
+
 struct LogCpmResults {
   CsrMatrix values;                       ///< same sparsity pattern as the counts
   std::vector<std::int64_t> empty_cells;  ///< rows with library size 0: left all-zero, never NaN
