@@ -105,6 +105,45 @@ TEST(LogCpm, TabulatedAndComputedValuesAreTheFormulaBitForBit) {
   }
 }
 
+// A row long enough for blocks of eight entries: blocks of small whole counts, blocks holding a
+// large count, a fraction or -0, and a tail. Every entry must be the formula's bits.
+TEST(LogCpm, EveryEntryOfALongRowIsTheFormulaBitForBit) {
+  std::vector<float> counts;
+  for (int i = 0; i < 203; ++i) {
+    const bool odd_block = (i / 8) % 3 == 1;
+    counts.push_back(!odd_block   ? static_cast<float>((i * 7) % 32)
+                     : i % 8 == 5 ? (i % 2 != 0 ? 32.0F + static_cast<float>(i) : 0.25F)
+                                  : static_cast<float>(i % 32));
+  }
+  counts[16] = -0.0F;
+  const auto m = from_dense(1, static_cast<std::int64_t>(counts.size()), counts);
+  const double size = 12345;
+  const auto out = log_cpm(m, {size}, {1e4, 0});
+  const auto stored = m.data;  // from_dense keeps no zeros: map the stored entries back
+  for (std::size_t k = 0; k < stored.size(); ++k) {
+    EXPECT_EQ(out.values.data[k], static_cast<float>(std::log1p(stored[k] * (1e4 / size))))
+        << "entry " << k << ", count " << stored[k];
+  }
+}
+
+// Whole counts are added four at a time (exact in any order); anything else in order, so that
+// non-integer amounts keep the library sizes saved models were fitted with.
+TEST(LogCpm, LibrarySizesAreTheInOrderSumBitForBit) {
+  std::vector<float> whole;
+  for (int i = 0; i < 1001; ++i) whole.push_back(static_cast<float>((i * 7919) % 8388607));
+  std::vector<float> amounts = {0.1F, 1e8F, 0.3F, -1e8F, 0.7F, 3e-3F, 1e-7F, 5.5F, 2.2F};
+  for (const auto* values : {&whole, &amounts}) {
+    double in_order = 0;
+    for (const auto v : *values) in_order += v;
+    EXPECT_EQ(values_total(values->data(), static_cast<std::int64_t>(values->size())), in_order);
+  }
+  // Four running totals would give the amounts other bits (so the check above is a real one).
+  std::vector<double> a(amounts.begin(), amounts.end());
+  const double four_totals =
+      ((a[0] + a[4] + a[8]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+  EXPECT_NE(four_totals, values_total(amounts.data(), static_cast<std::int64_t>(amounts.size())));
+}
+
 TEST(LogCpm, OtherBaseAndTargetSum) {
   const auto m = from_dense(1, 2, {1, 1});
   const auto out = log_cpm(m, {2}, {1e4, 2});

@@ -25,7 +25,8 @@ class LogCpmRow {
   void apply(float* counts, std::int64_t n) const;
 
  private:
-  static constexpr int kTabulated = 32;
+  static constexpr int kTabulated = 32;  // tabulated_blocks (log_cpm.cpp) picks from 32
+  void apply_entries(float* counts, std::int64_t n) const;  // one entry at a time
   float computed(float count) const;
   double factor_;
   double log_divisor_;
