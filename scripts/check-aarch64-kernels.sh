@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Compiles the sparse kernels (src/model/sparse_kernels.cpp) for aarch64 with Debian's cross
-# compiler, warnings as errors: the file must build on ARM servers and Apple silicon, where
-# only its portable kernels exist. Run by ctest (kernels_compile_for_aarch64); exits 77 (ctest:
+# Compiles the files with AVX2 kernels (the sparse products, the log-CPM, the gene selection) for
+# aarch64 with Debian's cross compiler, warnings as errors: they must build on ARM servers and
+# Apple silicon, where only their portable kernels exist. Run by ctest (kernels_compile_for_aarch64); exits 77 (ctest:
 # skipped) when g++-aarch64-linux-gnu is not installed (scripts/install-deps.sh --test does), and
 # fails instead under CI=true, where install-deps.sh --test has run and a skip would hide a gap.
 set -euo pipefail
@@ -14,7 +14,15 @@ if ! command -v "$compiler" > /dev/null; then
 fi
 object=$(mktemp --suffix=.o)
 trap 'rm -f "$object"' EXIT
-"$compiler" -std=c++17 -O2 -Wall -Wextra -Werror -c src/model/sparse_kernels.cpp -o "$object"
-readelf -h "$object" | grep -q "AArch64" || { echo "not an aarch64 object"; exit 1; }
-nm -C "$object" | grep -q "rows_times_dense_portable" || { echo "portable kernels missing"; exit 1; }
-echo "sparse_kernels.cpp compiles for aarch64 ($("$compiler" -dumpversion)): portable kernels only"
+compile() {  # FILE SYMBOL: compiles FILE for aarch64 and finds its portable SYMBOL in it
+  "$compiler" -std=c++17 -O2 -Wall -Wextra -Werror -fopenmp -Iinclude -c "$1" -o "$object"
+  readelf -h "$object" | grep -q "AArch64" || { echo "$1: not an aarch64 object"; exit 1; }
+  local symbols
+  symbols=$(nm -C "$object")  # (not piped into grep -q: its early exit fails the pipe)
+  grep -q "$2" <<<"$symbols" || { echo "$1: portable kernel $2 missing"; exit 1; }
+  if grep -q -i "avx" <<<"$symbols"; then echo "$1: x86 kernels in an aarch64 object"; exit 1; fi
+  echo "$1 compiles for aarch64 ($("$compiler" -dumpversion)): portable kernels only"
+}
+compile src/model/sparse_kernels.cpp rows_times_dense_portable
+compile src/preprocess/log_cpm.cpp "LogCpmRow::apply"
+compile src/preprocess/keep_genes.cpp keep_model_genes

@@ -1,18 +1,12 @@
 #include "sparse_kernels.hpp"
 
 // The vector kernels are x86-64's (AVX2 + FMA, chosen at run time); elsewhere (aarch64) only
-// the portable kernels are built. scripts/check-aarch64-kernels.sh compiles this file for
-// aarch64 (test kernels_compile_for_aarch64).
-#if defined(__x86_64__) || defined(__i386__)
-#define SCGRAD_X86_KERNELS 1
-#include <immintrin.h>
-#else
-#define SCGRAD_X86_KERNELS 0
-#endif
-
+// the portable kernels are built (test kernels_compile_for_aarch64).
 #include <algorithm>
 #include <type_traits>
 #include <vector>
+
+#include "../util/cpu_features.hpp"
 
 namespace scgrad::kernels {
 
@@ -128,11 +122,6 @@ __attribute__((target("avx2,fma"))) void tile_transpose_times_dense(
       }
     }
   }
-}
-
-bool has_avx2_fma() {
-  static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return supported;
 }
 
 /// Calls `tile(vectors, width, column)` for each tile of up to 8 vectors (64 columns) of the

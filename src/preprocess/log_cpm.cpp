@@ -1,27 +1,22 @@
 #include "scgrad/preprocess/log_cpm.hpp"
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include "../util/cpu_features.hpp"
 #include "scgrad/error.hpp"
 
 namespace scgrad {
 
 namespace {
 
+#if SCGRAD_X86_KERNELS
 constexpr float kAllWhole = 8388608.0F;  // 2^23
 
 /// Whether x is a whole number in [0, 2^23) (adding and subtracting 2^23 rounds it to one).
 int small_whole(float x) {
   return static_cast<int>(x >= 0.0F) & static_cast<int>(x < kAllWhole) &
          static_cast<int>((x + kAllWhole) - kAllWhole == x);
-}
-
-bool has_avx2() {
-  static const bool supported = __builtin_cpu_supports("avx2");
-  return supported;
 }
 
 /// The tabulated log-CPM of eight counts at a time: each count's table entry picked by two
@@ -87,6 +82,8 @@ __attribute__((target("avx2"))) double small_whole_total(const float* values, st
   return _mm256_movemask_ps(whole) == 0xFF && tail_whole != 0 ? total : std::nan("");
 }
 
+#endif  // SCGRAD_X86_KERNELS
+
 }  // namespace
 
 double values_total(const float* values, std::int64_t n) {
@@ -94,11 +91,13 @@ double values_total(const float* values, std::int64_t n) {
   // whole number below 2^53 for fewer than 2^30 of them), so eight at a time give the in-order
   // sum's bits. Anything else (non-integer amounts) is added in order, one addition after
   // another: the library sizes saved models were fitted with.
+#if SCGRAD_X86_KERNELS
   constexpr std::int64_t kExactUpTo = std::int64_t{1} << 30;
   if (has_avx2() && n < kExactUpTo) {
     const auto total = small_whole_total(values, n);
     if (!std::isnan(total)) return total;
   }
+#endif
   double total = 0;
   for (std::int64_t k = 0; k < n; ++k) total += values[k];
   return total;
@@ -125,10 +124,13 @@ float LogCpmRow::computed(float count) const {
 
 void LogCpmRow::apply(float* counts, std::int64_t n) const {
   static_assert(kTabulated == 32, "tabulated_blocks picks from 32 entries");
+  std::int64_t done = 0;
+#if SCGRAD_X86_KERNELS
   const auto one_by_one = [this](float* entries, std::int64_t count) {
     apply_entries(entries, count);
   };
-  const auto done = has_avx2() ? tabulated_blocks(table_, counts, n, one_by_one) : 0;
+  if (has_avx2()) done = tabulated_blocks(table_, counts, n, one_by_one);
+#endif
   apply_entries(counts + done, n - done);
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "keep_genes.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/anndata_source.hpp"
 #include "scgrad/io/dataframe_column.hpp"
@@ -173,12 +174,8 @@ ModelCounts CellNormaliser::walk_rows(CsrMatrix counts, const std::int64_t* file
   for (std::int64_t r = 0; r < counts.n_rows; ++r) {
     check_row_counts(counts, r, file_rows, check);  // indptr[r], indptr[r + 1] still as read
     const auto first = kept;
-    for (auto k = counts.indptr[r]; k < counts.indptr[r + 1]; ++k) {
-      const auto gene = gene_at_column_[static_cast<std::size_t>(counts.indices[k])];
-      counts.indices[kept] = gene;  // no branch: which genes are dropped is unpredictable
-      counts.data[kept] = counts.data[k];
-      kept += gene >= 0 ? 1 : 0;
-    }
+    kept = keep_model_genes(gene_at_column_.data(), counts.indices.data(), counts.data.data(),
+                            counts.indptr[r], counts.indptr[r + 1], first);
     counts.indptr[r] = first;
     int ascending = 1;
     for (auto k = first + 1; k < kept; ++k) {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "preprocess/keep_genes.hpp"
 #include "scgrad/error.hpp"
 #include "scgrad/io/h5ad_reader.hpp"
 #include "scgrad/io/h5ad_writer.hpp"
@@ -159,6 +160,41 @@ TEST(Preprocessing, OneWalkPerRowGivesTheStepByStepNumbers) {
   EXPECT_EQ(got.values.indices, (std::vector<std::int32_t>{0, 1, 2, 3, 1, 2, 4, 0, 1, 2, 3, 4}));
   EXPECT_FLOAT_EQ(got.values.at(0, 1), static_cast<float>(std::log1p(40 * 1e4 / 46)));
   EXPECT_FLOAT_EQ(got.values.at(2, 2), static_cast<float>(std::log1p(2.5 * 1e4 / 40.5)));
+}
+
+// The walk's gene selection keeps blocks of eight entries at a time where the CPU can: for rows
+// of every length around the block size, none to all genes kept, and entries moved forward
+// from behind earlier rows, the kept entries must be those of a plain filter, in order.
+TEST(Preprocessing, GeneSelectionKeepsTheModelsGenesInOrderForEveryRowLength) {
+  constexpr int kColumns = 64;
+  for (const int keep_every : {0, 1, 2, 3, 7}) {  // 0: no gene kept
+    std::vector<std::int32_t> gene_at(kColumns, -1);
+    for (int c = 0; keep_every > 0 && c < kColumns; c += keep_every) gene_at[c] = 100 + c;
+    for (std::int64_t length = 0; length <= 41; ++length) {
+      const std::int64_t begin = 13;  // the row starts after 13 entries of earlier rows
+      std::vector<std::int32_t> indices(static_cast<std::size_t>(begin + length), -7);
+      std::vector<float> data(indices.size(), -7.0F);
+      std::vector<std::int32_t> want_genes;
+      std::vector<float> want_values;
+      for (std::int64_t k = 0; k < length; ++k) {
+        const auto column = static_cast<std::int32_t>((k * 5 + length) % kColumns);
+        indices[static_cast<std::size_t>(begin + k)] = column;
+        data[static_cast<std::size_t>(begin + k)] = static_cast<float>(k) + 0.5F;
+        if (gene_at[static_cast<std::size_t>(column)] >= 0) {
+          want_genes.push_back(gene_at[static_cast<std::size_t>(column)]);
+          want_values.push_back(static_cast<float>(k) + 0.5F);
+        }
+      }
+      const std::int64_t to = 4;
+      const auto end =
+          keep_model_genes(gene_at.data(), indices.data(), data.data(), begin, begin + length, to);
+      ASSERT_EQ(end - to, static_cast<std::int64_t>(want_genes.size()))
+          << "length " << length << ", every " << keep_every;
+      EXPECT_EQ(std::vector<std::int32_t>(indices.begin() + to, indices.begin() + end), want_genes);
+      EXPECT_EQ(std::vector<float>(data.begin() + to, data.begin() + end), want_values);
+      EXPECT_EQ(indices[3], -7);  // nothing written before `to`
+    }
+  }
 }
 
 TEST(Preprocessing, TheWalkNamesTheCellAndGeneOfABadCountAfterEarlierRows) {
