@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles the files with AVX2 kernels (the sparse products, the log-CPM, the gene selection) for
+# Compiles the files with AVX2 kernels (the sparse products, the log-CPM and library sizes) for
 # aarch64 with Debian's cross compiler, warnings as errors: they must build on ARM servers and
 # Apple silicon, where only their portable kernels exist. Run by ctest (kernels_compile_for_aarch64); exits 77 (ctest:
 # skipped) when g++-aarch64-linux-gnu is not installed (scripts/install-deps.sh --test does), and
@@ -25,4 +25,3 @@ compile() {  # FILE SYMBOL: compiles FILE for aarch64 and finds its portable SYM
 }
 compile src/model/sparse_kernels.cpp rows_times_dense_portable
 compile src/preprocess/log_cpm.cpp "LogCpmRow::apply"
-compile src/preprocess/keep_genes.cpp keep_model_genes

@@ -1,7 +1,7 @@
 #pragma once
 /// @file cpu_features.hpp
 /// Which vector instructions this CPU has, asked once. The kernels with AVX2 variants (the
-/// log-CPM, the gene selection, the sparse products) choose at run time, so that one binary
+/// log-CPM and library sizes, the sparse products) choose at run time, so that one binary
 /// runs on any x86-64; elsewhere (aarch64) only their portable versions are built
 /// (scripts/check-aarch64-kernels.sh compiles those files for aarch64).
 

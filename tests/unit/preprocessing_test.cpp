@@ -162,9 +162,9 @@ TEST(Preprocessing, OneWalkPerRowGivesTheStepByStepNumbers) {
   EXPECT_FLOAT_EQ(got.values.at(2, 2), static_cast<float>(std::log1p(2.5 * 1e4 / 40.5)));
 }
 
-// The walk's gene selection keeps blocks of eight entries at a time where the CPU can: for rows
-// of every length around the block size, none to all genes kept, and entries moved forward
-// from behind earlier rows, the kept entries must be those of a plain filter, in order.
+// The walk's gene selection compacts a row in place: for rows of every length, none to all genes
+// kept, and entries moved forward from behind earlier rows, the kept entries must be those of a
+// plain filter, in order, and nothing before the row's new start is written.
 TEST(Preprocessing, GeneSelectionKeepsTheModelsGenesInOrderForEveryRowLength) {
   constexpr int kColumns = 64;
   for (const int keep_every : {0, 1, 2, 3, 7}) {  // 0: no gene kept
