@@ -48,12 +48,21 @@ void ValueSummary::add(double value) {
 void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
                     const std::vector<std::int64_t>& rows, std::int64_t block_rows,
                     const std::function<void(CsrMatrix&&, std::size_t)>& visit) {
+  CsrMatrix storage;
   for (std::size_t first = 0; first < rows.size(); first += static_cast<std::size_t>(block_rows)) {
     const auto last = std::min(rows.size(), first + static_cast<std::size_t>(block_rows));
     const std::vector<std::int64_t> block(rows.begin() + static_cast<long>(first),
                                           rows.begin() + static_cast<long>(last));
-    visit(file.read_rows(matrix_key, block), first);
+    auto counts = file.read_rows_into(matrix_key, block, std::move(storage));
+    visit(std::move(counts), first);
+    storage = std::move(counts);  // what the visitor left of the block: the next one's memory
   }
+}
+
+CsrMatrix AnnDataSource::read_rows_into(const std::string& key,
+                                        const std::vector<std::int64_t>& rows,
+                                        CsrMatrix /*storage*/) const {
+  return read_rows(key, rows);
 }
 
 std::vector<std::int64_t> all_rows(const AnnDataSource& file) {

@@ -78,6 +78,11 @@ MatrixInfo H5adFile::matrix_info(const std::string& key) const {
 }
 
 CsrMatrix H5adFile::read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const {
+  return read_rows_into(key, rows, CsrMatrix());
+}
+
+CsrMatrix H5adFile::read_rows_into(const std::string& key, const std::vector<std::int64_t>& rows,
+                                   CsrMatrix storage) const {
   const auto info = matrix_info(key);
   check_row_numbers(rows, info.n_rows, "H5adFile::read_rows");
   if (info.n_cols > std::numeric_limits<std::int32_t>::max()) {
@@ -88,7 +93,8 @@ CsrMatrix H5adFile::read_rows(const std::string& key, const std::vector<std::int
       hdf5::open_group(impl_->source.root(), info.hdf5_path, impl_->source.at(info.hdf5_path));
   const auto& indptr = h5ad::checked_indptr(impl_->source, info, group.get(), impl_->indptr_cache);
   return info.storage == MatrixStorage::csr
-             ? h5ad::read_csr_rows(impl_->source, info, group.get(), indptr, rows)
+             ? h5ad::read_csr_rows(impl_->source, info, group.get(), indptr, rows,
+                                   std::move(storage))
              : h5ad::read_csc_rows(impl_->source, info, group.get(), indptr, rows);
 }
 

@@ -24,7 +24,7 @@ NoveltyReference fit_novelty_reference(const AnnDataSource& file,
     for_each_block(file, matrix, cells.file_rows, block_rows,
                    [&](CsrMatrix&& read, std::size_t first) {
                      const auto* rows = cells.file_rows.data() + first;
-                     const auto block = normaliser.model_counts(std::move(read), rows);
+                     auto block = normaliser.model_counts(std::move(read), rows);
                      std::vector<std::int32_t> types(
                          cells.types.begin() + static_cast<long>(first),
                          cells.types.begin() + static_cast<long>(first) + block.counts.n_rows);
@@ -37,6 +37,7 @@ NoveltyReference fit_novelty_reference(const AnnDataSource& file,
                      } else {
                        fitter.add_profile_cells(block.counts, block.library_size, types);
                      }
+                     read = std::move(block.counts);  // its memory: the next block's
                    });
   }
   return fitter.finish(doubt, doubt_types);

@@ -228,14 +228,17 @@ void read_blocks(const CellNormaliser& normaliser, std::int64_t n_cells, std::in
   };
   auto next =
       std::async(std::launch::deferred, [&] { return normaliser.read(rows_from(0), keep_counts); });
+  CsrMatrix spare;  // the block visited last: the read after next goes into its memory
   for (std::int64_t start = 0; start < n_cells; start += block_cells) {
     auto cells = next.get();
     if (start + block_cells < n_cells) {
-      next = std::async(std::launch::async, [&, first = start + block_cells] {
-        return normaliser.read(rows_from(first), keep_counts);
-      });
+      next = std::async(std::launch::async,
+                        [&, first = start + block_cells, storage = std::move(spare)]() mutable {
+                          return normaliser.read(rows_from(first), keep_counts, std::move(storage));
+                        });
     }
     visit(start, cells);
+    spare = std::move(cells.values);
   }
 }
 

@@ -121,9 +121,10 @@ void CellNormaliser::check_library_sizes(const std::vector<double>& sizes,
                    {"library_size_key"});
 }
 
-NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows,
-                                     bool keep_counts) const {
-  return normalise(file_->read_rows(matrix_key_, file_rows), file_rows.data(), keep_counts);
+NormalisedCells CellNormaliser::read(const std::vector<std::int64_t>& file_rows, bool keep_counts,
+                                     CsrMatrix storage) const {
+  return normalise(file_->read_rows_into(matrix_key_, file_rows, std::move(storage)),
+                   file_rows.data(), keep_counts);
 }
 
 ModelCounts CellNormaliser::model_counts(CsrMatrix counts, const std::int64_t* file_rows) const {

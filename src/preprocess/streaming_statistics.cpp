@@ -117,7 +117,7 @@ StreamedPreparation prepare_streaming(
   double my_nonzeros = 0;
   for_each_block(file, matrix_key, my_rows, block_rows, [&](CsrMatrix&& block, std::size_t first) {
     const auto* rows = my_rows.data() + first;
-    const auto cells = normaliser.normalise(std::move(block), rows);  // checks the counts too
+    auto cells = normaliser.normalise(std::move(block), rows);  // checks the counts too
     const auto cell = static_cast<std::size_t>(mine_first) + first;
     std::copy(cells.library_size.begin(), cells.library_size.end(),
               my_library_sizes.begin() + static_cast<long>(first));
@@ -131,6 +131,7 @@ StreamedPreparation prepare_streaming(
       on_pass(2, static_cast<std::int64_t>(first) + cells.values.n_rows,
               static_cast<std::int64_t>(my_rows.size()));
     }
+    block = std::move(cells.values);  // its memory: the next block's (for_each_block)
   });
   data.library_size = concatenated_over_ranks(ranks, std::move(my_library_sizes));
   for (const auto c : concatenated_over_ranks(ranks, std::move(my_empty_cells)))

@@ -12,16 +12,18 @@ namespace scgrad {
 
 StreamingInput::StreamingInput(std::shared_ptr<const AnnDataSource> file,
                                std::shared_ptr<const CellNormaliser> normaliser,
-                               std::vector<std::int64_t> file_rows, std::int64_t chunk_rows)
+                               std::vector<std::int64_t> file_rows, std::int64_t chunk_rows,
+                               std::shared_ptr<SpareBlock> spare)
     : file_(std::move(file)),
       normaliser_(std::move(normaliser)),
       file_rows_(std::move(file_rows)),
-      chunk_rows_(std::max<std::int64_t>(1, chunk_rows)) {}
+      chunk_rows_(std::max<std::int64_t>(1, chunk_rows)),
+      spare_(spare ? std::move(spare) : std::make_shared<SpareBlock>()) {}
 
 CsrMatrix StreamingInput::load_range(std::int64_t first, std::int64_t count) const {
   const std::vector<std::int64_t> rows(file_rows_.begin() + first,
                                        file_rows_.begin() + first + count);
-  return normaliser_->read(rows).values;
+  return normaliser_->read(rows, /*keep_counts=*/false, spare_->take()).values;
 }
 
 std::int64_t StreamingInput::chunk_after(std::int64_t chunk_first) const {
@@ -42,10 +44,10 @@ std::shared_ptr<const CsrMatrix> StreamingInput::load_ahead(std::int64_t first, 
   if (prefetch_.valid()) {
     auto ready = prefetch_.get();  // rethrows a failed read here, on the caller's thread
     if (prefetch_first_ == first && prefetch_count_ == count) {
-      cells = std::make_shared<const CsrMatrix>(std::move(ready));
+      cells = SpareBlock::share(spare_, std::move(ready));
     }
   }
-  if (!cells) cells = std::make_shared<const CsrMatrix>(load_range(first, count));
+  if (!cells) cells = SpareBlock::share(spare_, load_range(first, count));
   prefetch_first_ = next_first;
   prefetch_count_ = next_count;
   if (next_count > 0) {

@@ -72,10 +72,11 @@ void streaming_inputs(TrainingInputs& inputs, const std::shared_ptr<const AnnDat
                                                                  prep.columns, allow_non_integer);
   const auto chunk_rows =
       std::max(rows_per_block(*file, normaliser->matrix_key(), chunk_bytes), batch_size);
+  const auto spare = std::make_shared<SpareBlock>();  // one for the sets: at most one chunk kept
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     std::vector<std::int64_t> rows;
     for (const auto c : cells) rows.push_back(data.cells.rows[static_cast<std::size_t>(c)]);
-    return std::make_shared<StreamingInput>(file, normaliser, rows, chunk_rows);
+    return std::make_shared<StreamingInput>(file, normaliser, rows, chunk_rows, spare);
   });
 }
 

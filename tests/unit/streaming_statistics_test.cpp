@@ -49,14 +49,14 @@ class ThreadRanks {
   int round_ = 0;
 };
 
-/// A file that records the rows read from it.
+/// A file that records the rows read from it (read_rows reads through read_rows_into).
 class CountedReads : public H5adFile {
  public:
   using H5adFile::H5adFile;
-  CsrMatrix read_rows(const std::string& key,
-                      const std::vector<std::int64_t>& rows) const override {
+  CsrMatrix read_rows_into(const std::string& key, const std::vector<std::int64_t>& rows,
+                           CsrMatrix storage) const override {
     read.insert(read.end(), rows.begin(), rows.end());
-    return H5adFile::read_rows(key, rows);
+    return H5adFile::read_rows_into(key, rows, std::move(storage));
   }
   mutable std::vector<std::int64_t> read;
 };

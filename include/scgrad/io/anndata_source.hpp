@@ -74,6 +74,11 @@ class AnnDataSource {
   /// values, each row's entries as stored.
   virtual CsrMatrix read_rows(const std::string& key,
                               const std::vector<std::int64_t>& rows) const = 0;
+  /// The same, reading into the vectors of `storage` (a block no longer needed) where the
+  /// format can: a pass over a large file then reuses memory instead of faulting in fresh pages
+  /// for every block. By default `storage` is let go.
+  virtual CsrMatrix read_rows_into(const std::string& key, const std::vector<std::int64_t>& rows,
+                                   CsrMatrix storage) const;
 
   /// The matrix's stored values summarised (what `scgrad inspect` shows): by default read a
   /// block of rows at a time; an .h5ad reads its stored values directly.
@@ -91,7 +96,9 @@ class AnnDataSource {
 };
 
 /// Reads `rows` (ascending) in blocks of `block_rows`, calling `visit(block, first)` with the
-/// block's counts and the position in `rows` of its first row.
+/// block's counts and the position in `rows` of its first row. What the visitor leaves in
+/// `block` (the block, or a matrix made from it moved back in) is read into next: its memory
+/// is reused.
 void for_each_block(const AnnDataSource& file, const std::string& matrix_key,
                     const std::vector<std::int64_t>& rows, std::int64_t block_rows,
                     const std::function<void(CsrMatrix&&, std::size_t)>& visit);

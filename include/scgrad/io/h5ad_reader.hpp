@@ -53,6 +53,9 @@ class H5adFile : public AnnDataSource {
   /// of `indices` is scanned (4 bytes per stored entry, in pieces) to find the rows' entries and
   /// only their values are read — reading a CSC matrix in k row blocks scans `indices` k times.
   CsrMatrix read_rows(const std::string& key, const std::vector<std::int64_t>& rows) const override;
+  /// read_rows into `storage`'s vectors (CSR storage; the others let it go).
+  CsrMatrix read_rows_into(const std::string& key, const std::vector<std::int64_t>& rows,
+                           CsrMatrix storage) const override;
 
   /// Reads a whole matrix as CSR.
   CsrMatrix read_all(const std::string& key) const;

@@ -46,6 +46,10 @@ class LabelledSource : public AnnDataSource {
                       const std::vector<std::int64_t>& rows) const override {
     return cells_->read_rows(key, rows);
   }
+  CsrMatrix read_rows_into(const std::string& key, const std::vector<std::int64_t>& rows,
+                           CsrMatrix storage) const override {
+    return cells_->read_rows_into(key, rows, std::move(storage));
+  }
 
  private:
   std::shared_ptr<const AnnDataSource> cells_;

@@ -81,8 +81,10 @@ class CellNormaliser {
                  bool allow_non_integer);
 
   /// Reads the given file rows (ascending), checks the counts, normalises them; with
-  /// `keep_counts`, the result keeps the counts over the model's genes too.
-  NormalisedCells read(const std::vector<std::int64_t>& file_rows, bool keep_counts = false) const;
+  /// `keep_counts`, the result keeps the counts over the model's genes too. The counts are
+  /// read into `storage`'s vectors (AnnDataSource::read_rows_into).
+  NormalisedCells read(const std::vector<std::int64_t>& file_rows, bool keep_counts = false,
+                       CsrMatrix storage = {}) const;
   /// The same for counts already read from those rows, all of the file's columns.
   NormalisedCells normalise(CsrMatrix counts, const std::int64_t* file_rows,
                             bool keep_counts = false) const;

@@ -5,7 +5,8 @@
 /// the cells within a chunk into minibatches, as sparse rows for the model's first layer.
 /// While the model computes on one chunk, the next one (the epoch's next, or the following one
 /// when walking in order as evaluation does) is read and preprocessed on another thread: two
-/// chunks are in memory at once.
+/// chunks are in memory at once, and the memory of the last one let go (SpareBlock), which the
+/// next read reuses.
 
 #include <future>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "scgrad/infer/model_input.hpp"
 #include "scgrad/preprocess/preprocessing.hpp"
 #include "scgrad/util/csr_matrix.hpp"
+#include "scgrad/util/spare_block.hpp"
 
 namespace scgrad {
 
@@ -25,9 +27,12 @@ class StreamingInput : public ModelInput {
   /// @param normaliser reads cells of `file` as model inputs (the training preprocessing)
   /// @param file_rows the cells of this input (file rows, ascending)
   /// @param chunk_rows cells read from the file at a time
+  /// @param spare where chunks let go are kept for the next read: one for the inputs of a run
+  /// (training, validation, held-out cells) that are read in turn; a new one when null
   StreamingInput(std::shared_ptr<const AnnDataSource> file,
                  std::shared_ptr<const CellNormaliser> normaliser,
-                 std::vector<std::int64_t> file_rows, std::int64_t chunk_rows);
+                 std::vector<std::int64_t> file_rows, std::int64_t chunk_rows,
+                 std::shared_ptr<SpareBlock> spare = nullptr);
 
   std::int64_t rows() const override { return static_cast<std::int64_t>(file_rows_.size()); }
   ModelBatch batch(const std::vector<std::int64_t>* rows = nullptr) const override;
@@ -64,6 +69,7 @@ class StreamingInput : public ModelInput {
   std::shared_ptr<const CellNormaliser> normaliser_;
   std::vector<std::int64_t> file_rows_;
   std::int64_t chunk_rows_;
+  std::shared_ptr<SpareBlock> spare_;
   /// [first, last) of this rank's part of the chunk holding cell `row`, with `size` ranks.
   std::pair<std::int64_t, std::int64_t> rank_part(std::int64_t row, int rank, int size) const;
 

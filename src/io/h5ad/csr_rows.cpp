@@ -5,15 +5,31 @@
 
 namespace scgrad::h5ad {
 
+namespace {
+
+/// Sizes a vector for `n` values. One too small is replaced, not grown (growing would copy what
+/// it holds), with room to spare: the blocks of a pass differ a little in size, and the next
+/// ones then fit in memory already mapped.
+template <class T>
+void size_for(std::vector<T>& values, std::size_t n) {
+  if (values.capacity() < n) {
+    values = std::vector<T>();
+    values.reserve(n + n / 8);
+  }
+  values.resize(n);
+}
+
+}  // namespace
+
 CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m, hid_t group,
                         const std::vector<std::int64_t>& indptr,
-                        const std::vector<std::int64_t>& rows) {
+                        const std::vector<std::int64_t>& rows, CsrMatrix storage) {
   const auto data_at = source.at(m.hdf5_path + "/data");
   const auto indices_element = m.hdf5_path + "/indices";
   const auto indices_at = source.at(indices_element);
   hdf5::Handle data = hdf5::open_dataset(group, "data", data_at, /*cache_chunks=*/false);
   hdf5::Handle indices = hdf5::open_dataset(group, "indices", indices_at, /*cache_chunks=*/false);
-  CsrMatrix out;
+  auto out = std::move(storage);  // its vectors' memory, already mapped (no page faults)
   out.n_rows = static_cast<std::int64_t>(rows.size());
   out.n_cols = m.n_cols;
   out.indptr.resize(rows.size() + 1);
@@ -21,8 +37,8 @@ CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m, hid_t gro
   for (std::size_t i = 0; i < rows.size(); ++i) {
     out.indptr[i + 1] = out.indptr[i] + indptr[rows[i] + 1] - indptr[rows[i]];
   }
-  out.indices.resize(static_cast<std::size_t>(out.indptr.back()));
-  out.data.resize(out.indices.size());
+  size_for(out.indices, static_cast<std::size_t>(out.indptr.back()));
+  size_for(out.data, out.indices.size());
   for (std::size_t first = 0; first < rows.size();) {
     std::size_t last = first;
     bool contiguous = true;

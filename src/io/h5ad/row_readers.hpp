@@ -18,10 +18,10 @@ constexpr std::int64_t kMaxGapEntries = 1 << 16;
 constexpr std::int64_t kMaxStagedEntries = 1 << 22;
 
 /// CSR: only the selected rows' entries are read. `group` is the matrix's open group, `indptr`
-/// its checked indptr (checked_indptr).
+/// its checked indptr (checked_indptr). The result is read into `storage`'s vectors.
 CsrMatrix read_csr_rows(const H5adSource& source, const MatrixInfo& m, hid_t group,
                         const std::vector<std::int64_t>& indptr,
-                        const std::vector<std::int64_t>& rows);
+                        const std::vector<std::int64_t>& rows, CsrMatrix storage = {});
 
 /// CSC: a row's entries are spread over every column, and only `indices` says where. All of
 /// `indices` is read (in pieces of at most kMaxStagedEntries, 4 bytes per stored entry) to find
