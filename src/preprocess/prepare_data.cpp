@@ -78,6 +78,7 @@ PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& optio
   out.library_size = std::move(normalised.library_size);
   out.empty_cells = std::move(normalised.empty_cells);
   out.log_cpm = std::move(normalised.values);
+  release_unused_memory(out.log_cpm);  // kept for the whole training
 
   ScalingAccumulator scaling(n_kept);
   scaling.add_rows(out.log_cpm, out.split.train);

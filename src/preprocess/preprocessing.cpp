@@ -190,13 +190,10 @@ ModelCounts CellNormaliser::walk_rows(CsrMatrix counts, const std::int64_t* file
     if (log_cpm_too) LogCpmRow(size, log_cpm_).apply(counts.data.data() + first, kept - first);
   }
   counts.indptr[static_cast<std::size_t>(counts.n_rows)] = kept;
-  const bool much_smaller = kept < 3 * counts.nonzeros() / 4;
+  // The dropped entries' memory stays: a streamed block is the next one's memory (callers that
+  // keep the cells call release_unused_memory).
   counts.indices.resize(static_cast<std::size_t>(kept));
   counts.data.resize(static_cast<std::size_t>(kept));
-  if (much_smaller) {  // give memory back only when it is worth a copy
-    counts.indices.shrink_to_fit();
-    counts.data.shrink_to_fit();
-  }
   counts.n_cols = columns_.n_genes;
   out.counts = std::move(counts);
   return out;

@@ -15,6 +15,13 @@ float CsrMatrix::at(std::int64_t row, std::int64_t col) const {
   return 0.0F;
 }
 
+void release_unused_memory(CsrMatrix& matrix) {
+  if (matrix.data.size() < 3 * matrix.data.capacity() / 4) {
+    matrix.data.shrink_to_fit();
+    matrix.indices.shrink_to_fit();
+  }
+}
+
 CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& columns) {
   const bool all_in_order = static_cast<std::int64_t>(columns.size()) == matrix.n_cols &&
                             (columns.empty() || columns.back() == matrix.n_cols - 1);
@@ -38,13 +45,9 @@ CsrMatrix select_columns(CsrMatrix matrix, const std::vector<std::int64_t>& colu
     row_begin = row_end;
     matrix.indptr[r + 1] = kept;
   }
-  const bool much_smaller = kept < 3 * static_cast<std::int64_t>(matrix.data.size()) / 4;
   matrix.indices.resize(static_cast<std::size_t>(kept));
   matrix.data.resize(static_cast<std::size_t>(kept));
-  if (much_smaller) {  // give memory back only when it is worth a copy
-    matrix.indices.shrink_to_fit();
-    matrix.data.shrink_to_fit();
-  }
+  release_unused_memory(matrix);
   matrix.n_cols = static_cast<std::int64_t>(columns.size());
   return matrix;
 }

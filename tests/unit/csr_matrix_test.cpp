@@ -67,5 +67,26 @@ TEST(CsrMatrix, SortRowEntriesOrdersColumnsAndKeepsValues) {
   EXPECT_EQ(m.data, example().data);
 }
 
+// A block kept a long time gives its dropped entries' memory back; one about to be read into
+// again (most of it in use) keeps it.
+TEST(CsrMatrix, ReleasesUnusedMemoryOnlyWhenAQuarterOrMoreIsUnused) {
+  CsrMatrix mostly_dropped;
+  mostly_dropped.data.reserve(100);
+  mostly_dropped.indices.reserve(100);
+  mostly_dropped.data.resize(10);
+  mostly_dropped.indices.resize(10);
+  release_unused_memory(mostly_dropped);
+  EXPECT_LT(mostly_dropped.data.capacity(), 100U);
+  EXPECT_LT(mostly_dropped.indices.capacity(), 100U);
+  EXPECT_EQ(mostly_dropped.data.size(), 10U);
+
+  CsrMatrix mostly_kept;
+  mostly_kept.data.reserve(100);
+  mostly_kept.data.resize(80);
+  const float* memory = mostly_kept.data.data();
+  release_unused_memory(mostly_kept);
+  EXPECT_EQ(mostly_kept.data.data(), memory);
+}
+
 }  // namespace
 }  // namespace scgrad

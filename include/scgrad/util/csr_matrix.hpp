@@ -24,6 +24,10 @@ struct CsrMatrix {
   float at(std::int64_t row, std::int64_t col) const;
 };
 
+/// Gives the vectors' unused capacity back when it is a quarter of them or more (then worth a
+/// copy): for a matrix kept a long time after entries were dropped from it.
+void release_unused_memory(CsrMatrix& matrix);
+
 /// Keeps the listed columns (distinct), renumbered 0..columns.size()-1 in the given order.
 /// Takes the matrix by value and compacts it in place: move it in to avoid a copy.
 /// Within a row, entries keep their stored order.
