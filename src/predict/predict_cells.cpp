@@ -20,6 +20,7 @@
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/saved/network.hpp"
 #include "scgrad/util/seconds_since.hpp"
+#include "scgrad/util/spare_block.hpp"
 
 namespace scgrad {
 
@@ -255,7 +256,7 @@ void read_again(const FittedModel& model, const CellNormaliser& normaliser,
   std::vector<double> gene_factors;
   if (totals != nullptr) gene_factors = totals->gene_factors();
   const auto score = [&](std::int64_t start, const NormalisedCells& cells) {
-    const auto end = start + cells.values.n_rows;
+    const auto end = start + cells.counts.n_rows;  // (the cells scored: their counts)
     const std::vector<std::int32_t> predicted(columns.labels.begin() + start,
                                               columns.labels.begin() + end);
     const std::vector<float> confidence(columns.confidence.begin() + start,
@@ -334,12 +335,17 @@ QueryGenes query_genes(const FittedModel& model, const AnnDataSource& file,
   return {matrix, std::move(columns)};
 }
 
-/// The model's outputs for one block of normalised cells, fed as training fed them.
-torch::Tensor block_outputs(ClassifierImpl& net, const FittedModel& model, CsrMatrix values,
+/// The model's outputs for one block of normalised cells, fed as training fed them. `values`
+/// comes back as it went in (the sparse path lends it to the model): its memory is the next
+/// block's (read_blocks).
+torch::Tensor block_outputs(ClassifierImpl& net, const FittedModel& model, CsrMatrix& values,
                             const ScalingTensors& dense_scaling) {
   if (model.compute == ComputePath::sparse) {
     // Rows are computed independently: any block gives the same bits.
-    return predict_outputs(net, SparseInput(std::make_shared<const CsrMatrix>(std::move(values))));
+    const auto lent = std::make_shared<SpareBlock>();
+    auto outputs = predict_outputs(net, SparseInput(SpareBlock::share(lent, std::move(values))));
+    values = lent->take();  // given back when the input let go of it
+    return outputs;
   }
   // Dense products (BLAS) may round differently for a different number of rows, so the dense
   // cells go through the model kDenseRows at a time, counted from the first cell (blocks are
@@ -455,23 +461,26 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   results.columns.classes = model.classes;
   const auto block_cells = cells_per_block(file, matrix, options, results);
   results.block_cells = block_cells;
-  read_blocks(
-      normaliser, n_cells, block_cells, novelty, [&](std::int64_t start, NormalisedCells& cells) {
-        std::vector<std::int64_t> rows(static_cast<std::size_t>(cells.values.n_rows));
-        std::iota(rows.begin(), rows.end(), start);
-        if (options.over_cluster) pca_sample.add(cells.values);
-        for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
-        const auto outputs = block_outputs(*net, model, std::move(cells.values), dense_scaling);
-        append_predictions(outputs, rows, model, file, results);
-        if (novelty) {
-          const std::vector<std::int32_t> block_labels(results.columns.labels.begin() + start,
-                                                       results.columns.labels.end());
-          query_totals->add(cells.counts, cells.library_size, block_labels);
-          if (block_cells >= n_cells) only_block = std::move(cells);
-        }
-        if (options.on_block)
-          options.on_block(start + static_cast<std::int64_t>(rows.size()), n_cells);
-      });
+  read_blocks(normaliser, n_cells, block_cells, novelty,
+              [&](std::int64_t start, NormalisedCells& cells) {
+                std::vector<std::int64_t> rows(static_cast<std::size_t>(cells.values.n_rows));
+                std::iota(rows.begin(), rows.end(), start);
+                if (options.over_cluster) pca_sample.add(cells.values);
+                for (const auto r : cells.empty_cells) results.empty_cells.push_back(start + r);
+                const auto outputs = block_outputs(*net, model, cells.values, dense_scaling);
+                append_predictions(outputs, rows, model, file, results);
+                if (novelty) {
+                  const std::vector<std::int32_t> block_labels(
+                      results.columns.labels.begin() + start, results.columns.labels.end());
+                  query_totals->add(cells.counts, cells.library_size, block_labels);
+                  if (block_cells >= n_cells) {
+                    cells.values = CsrMatrix();  // labelled: only the counts are needed again
+                    only_block = std::move(cells);
+                  }
+                }
+                if (options.on_block)
+                  options.on_block(start + static_cast<std::int64_t>(rows.size()), n_cells);
+              });
   // The PCA's components from the sample, then its scores in the same read as the novelty.
   const auto fitting = std::chrono::steady_clock::now();
   std::optional<PcaProjection> projection;
