@@ -33,6 +33,7 @@ const std::map<std::string, std::string>& flags() {
       {"markers_per_type", "--markers-per-type"},
       {"matrix", "--matrix"},
       {"max_memory", "--max-memory"},
+      {"max_value", "--max-value"},
       {"max_novelty", "--max-novelty"},
       {"min_confidence", "--min-confidence"},
       {"min_gene_fraction", "--min-gene-fraction"},

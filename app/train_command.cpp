@@ -200,6 +200,12 @@ void add_train_command(CLI::App& app) {
               "1e6 (the exercise's log-CPM) with --batch-size 0")
           ->default_str("");
   command
+      ->add_option("--max-value", args->settings.max_value,
+                   "clip scaled inputs above this many standard deviations, as scanpy's "
+                   "sc.pp.scale(max_value=10) and CellTypist do; 0: no clip. Default 10 with "
+                   "minibatches, no clip with --batch-size 0")
+      ->check(non_negative());
+  command
       ->add_option("--model", args->settings.model,
                    "logistic (Linear+Sigmoid), mlp (two layers), or a layer spec such as "
                    "linear:50,relu,linear:1,sigmoid")

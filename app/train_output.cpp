@@ -126,7 +126,9 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                           {"epochs_trained", c.epochs_trained},
                           {"validation_loss", c.validation_loss},
                           {"validation_accuracy", c.validation_accuracy},
-                          {"validation_macro_f1", c.validation_macro_f1}});
+                          {"validation_macro_f1", c.validation_macro_f1},
+                          {"validation_log_loss", c.validation_log_loss},
+                          {"converged", c.converged}});
   }
   const auto& run = result.selection;
   nlohmann::json j = {{"weight_decay", result.weight_decay},
@@ -139,6 +141,9 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                       {"validation_cells", result.data.validation_cells},
                       {"class_weight", class_weight_name(result.class_weight_power)},
                       {"class_weight_chosen", !options.class_weight_power.has_value()},
+                      {"chosen_by", result.chosen_by_classification
+                                        ? "validation accuracy + macro-F1"
+                                        : "validation loss"},
                       {"optimizer", result.data.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"},
                       {"retrained_on_training_cells", result.retrained.has_value()},
                       {"class_weights", result.class_weights},
@@ -158,6 +163,7 @@ nlohmann::json preprocess_json(const PrepareOptions& p) {
           {"min_counts", p.gene_filter.min_counts},
           {"min_cells", p.gene_filter.min_cells},
           {"target_sum", p.log_cpm.target_sum},
+          {"max_value", p.max_value},
           {"log_base", p.log_cpm.log_base},
           {"library_size_key", p.library_size_key}};
 }
@@ -249,13 +255,24 @@ void TrainPrinter::describe(const DataSummary& data) {
                               : "full batch"),
       selecting_ ? "at most " : "", fit.training.epochs,
       lbfgs ? fmt::format("steps of {} iterations", fit.training.lbfgs_iterations) : "epochs",
-      selecting_ ? fmt::format(" (the best by validation loss is kept{})",
-                               patience_for(fit, data.optimizer) > 0
-                                   ? fmt::format("; stops after {} without improvement",
-                                                 patience_for(fit, data.optimizer))
-                                   : std::string())
-                 : std::string(),
+      !selecting_ ? std::string()
+      : lbfgs && patience_for(fit, data.optimizer) == 0
+          ? fmt::format(" to convergence (largest gradient entry <= {:g}; validation accuracy + "
+                        "macro-F1 choose among the runs)",
+                        fit.training.lbfgs_gradient_tolerance)
+          : fmt::format(" (the best by validation loss is kept{})",
+                        patience_for(fit, data.optimizer) > 0
+                            ? fmt::format("; stops after {} without improvement",
+                                          patience_for(fit, data.optimizer))
+                            : std::string()),
       fit.seed);
+}
+
+std::string TrainPrinter::steps_of_rerun(int epochs) const {
+  if (step_ == "step" && patience_for(options_, Optimizer::lbfgs) == 0) {
+    return fmt::format("to convergence (at most {} steps)", epochs);
+  }
+  return fmt::format("{} {}s (the selected run's)", epochs, step_);
 }
 
 FitCallbacks TrainPrinter::callbacks() {
@@ -284,6 +301,13 @@ FitCallbacks TrainPrinter::callbacks() {
   callbacks.on_candidate_done = [this](const CandidateResult& c) {
     bar_.clear();
     if (!selecting_) return;
+    if (c.converged) {
+      std::cout << fmt::format(
+          "  converged at {} {}: validation accuracy {:.4f}, macro-F1 {:.4f}, log loss {:.6f}\n",
+          step_, c.best_epoch, c.validation_accuracy, c.validation_macro_f1,
+          c.validation_log_loss);
+      return;
+    }
     std::cout << fmt::format(
         "  best {} {}: validation loss {:.6f}, accuracy {:.4f}, macro-F1 {:.4f}{}\n", step_,
         c.best_epoch, c.validation_loss, c.validation_accuracy, c.validation_macro_f1,
@@ -294,8 +318,8 @@ FitCallbacks TrainPrinter::callbacks() {
   callbacks.on_retrain = [this](double weight_decay, int epochs) {
     std::cout << fmt::format(
         "\nretrain: the chosen settings on all {} training cells (validation cells included), "
-        "weight decay {:.3g}, {} {}s; the held-out cells measure this model\n",
-        training_cells_, weight_decay, epochs, step_);
+        "weight decay {:.3g}, {}; the held-out cells measure this model\n",
+        training_cells_, weight_decay, steps_of_rerun(epochs));
     print_table_header(false, held_out_);  // nothing is chosen any more
   };
   callbacks.on_measured = [this](const FitResult& result) {
@@ -306,8 +330,8 @@ FitCallbacks TrainPrinter::callbacks() {
     bar_.clear();
     std::cout << fmt::format(
         "\nrefit: training again on all {} selected cells (gene filter and scaling "
-        "recomputed), weight decay {:.3g}, {} {}s (the selected run's steps)\n",
-        cells, weight_decay, epochs, step_);
+        "recomputed), weight decay {:.3g}, {}\n",
+        cells, weight_decay, steps_of_rerun(epochs));
     selecting_ = held_out_ = false;  // the refit's table: train columns only
   };
   callbacks.training.on_batch = [this](int epoch, std::int64_t batch, std::int64_t batches) {
@@ -321,10 +345,31 @@ FitCallbacks TrainPrinter::callbacks() {
   return callbacks;
 }
 
+namespace {
+
+const CandidateResult& chosen_candidate(const FitResult& result) {
+  for (const auto& c : result.candidates) {
+    if (c.weight_decay == result.weight_decay && c.class_weight_power == result.class_weight_power)
+      return c;
+  }
+  return result.candidates.front();
+}
+
+}  // namespace
+
 void TrainPrinter::print_measured(const FitResult& result) const {
   const auto& run = result.selection;
   const auto step = step_name(result.data.optimizer);
-  if (result.data.validation_cells > 0) {
+  if (result.data.validation_cells > 0 && result.chosen_by_classification) {
+    const auto& chosen = chosen_candidate(result);
+    std::cout << fmt::format(
+        "\nselected: weight decay {:.3g}, class weights {}{}: the best validation accuracy + "
+        "macro-F1 ({:.4f} + {:.4f}), {} {}\n",
+        result.weight_decay, class_weight_name(result.class_weight_power),
+        result.candidates.size() > 1 ? fmt::format(" ({} tried)", result.candidates.size())
+                                     : std::string(),
+        chosen.validation_accuracy, chosen.validation_macro_f1, step, run.epochs.size());
+  } else if (result.data.validation_cells > 0) {
     std::cout << fmt::format(
         "\nselected: weight decay {:.3g}, class weights {}{}, {} {} of {} (lowest validation "
         "loss, {:.6f})\n",

@@ -25,6 +25,8 @@ class TrainPrinter {
   /// The selection, the final figures, the evaluation table and any dropped class.
   void print_measured(const FitResult& result) const;
   void print_table_header(bool validation, bool held_out) const;
+  /// How long the retrain and the refit run: to convergence (L-BFGS) or the selected steps.
+  std::string steps_of_rerun(int epochs) const;
 
   FitOptions options_;
   std::string model_out_;

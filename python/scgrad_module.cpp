@@ -152,6 +152,7 @@ TrainSettings train_settings(const py::dict& options) {
       {"min_cells",
        [](auto& s, auto v) { s.prepare.gene_filter.min_cells = v.template cast<std::int64_t>(); }},
       {"target_sum", [](auto& s, auto v) { s.target_sum = optional_of<double>(v); }},
+      {"max_value", [](auto& s, auto v) { s.max_value = optional_of<double>(v); }},
       {"log_base", [](auto& s, auto v) { s.prepare.log_cpm.log_base = v.template cast<double>(); }},
       {"library_size_key",
        [](auto& s, auto v) {

@@ -23,6 +23,7 @@ ScalingTensors fit_scaling(const torch::Tensor& x) {
 torch::Tensor apply_scaling(torch::Tensor x, const ScalingTensors& stats) {
   x -= stats.mean;
   x /= stats.sd;
+  if (stats.max_value > 0) x.clamp_max_(stats.max_value);
   return x;
 }
 

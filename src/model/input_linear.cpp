@@ -14,12 +14,18 @@ torch::Tensor InputLinearImpl::apply(const ModelBatch& batch) {
         "the model was given sparse cells without the scaling to fold in "
         "(set_input_scaling)");
   }
-  return sparse_scaled_linear(batch.sparse, weight, bias, mean_, sd_);
+  if (!cap_.defined()) return sparse_scaled_linear(batch.sparse, weight, bias, mean_, sd_);
+  // Implicit zeros scale to -mean/sd <= 0: only stored values can reach the cap.
+  auto capped = batch.sparse;
+  capped.values =
+      torch::minimum(capped.values, cap_.index_select(0, capped.indices.to(torch::kLong)));
+  return sparse_scaled_linear(capped, weight, bias, mean_, sd_);
 }
 
-void InputLinearImpl::set_scaling(torch::Tensor mean, torch::Tensor sd) {
+void InputLinearImpl::set_scaling(torch::Tensor mean, torch::Tensor sd, double max_value) {
   mean_ = std::move(mean);
   sd_ = std::move(sd);
+  cap_ = max_value > 0 ? mean_ + max_value * sd_ : torch::Tensor();
 }
 
 }  // namespace scgrad

@@ -444,8 +444,10 @@ PredictResults predict_cells(const FittedModel& model, const AnnDataSource& file
   const auto [mean, sd] = scaling_for(model.preprocessing, columns);
   const auto mean_tensor = torch::tensor(mean);
   const auto sd_tensor = torch::tensor(sd);
-  const ScalingTensors dense_scaling{mean_tensor.reshape({1, -1}), sd_tensor.reshape({1, -1})};
-  net->set_input_scaling(mean_tensor, sd_tensor);  // for sparse rows
+  const auto max_value = model.preprocessing.max_value;
+  const ScalingTensors dense_scaling{mean_tensor.reshape({1, -1}), sd_tensor.reshape({1, -1}),
+                                     max_value};
+  net->set_input_scaling(mean_tensor, sd_tensor, max_value);  // for sparse rows
   const CellNormaliser normaliser(file, model.preprocessing, std::move(columns),
                                   options.allow_non_integer);
 

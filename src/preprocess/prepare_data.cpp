@@ -33,6 +33,7 @@ PreparedData start_preparation(const AnnDataSource& file, const PrepareOptions& 
   p.gene_filter = options.gene_filter;
   p.library_size_key = options.library_size_key;
   p.log_cpm = options.log_cpm;
+  p.max_value = options.max_value;
   out.genes_in_file = file.matrix_info(file.resolve_matrix_key(options.matrix)).n_cols;
   return out;
 }

@@ -84,6 +84,9 @@ void validate_description(const FittedModel& model, const std::string& path) {
   if (!(std::isfinite(pre.log_cpm.log_base) && pre.log_cpm.log_base >= 0)) {
     invalid(path, "preprocess/log_base", "must be a finite number >= 0 (0: natural log)");
   }
+  if (!(std::isfinite(pre.max_value) && pre.max_value >= 0)) {
+    invalid(path, "preprocess/max_value", "must be a finite number >= 0 (0: no clip)");
+  }
   if (!std::isfinite(pre.gene_filter.min_counts))
     invalid(path, "preprocess/min_counts", "not finite");
 }

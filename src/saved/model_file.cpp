@@ -171,6 +171,7 @@ void write_model_file(const StagedOutput& output, const FittedModel& model) {
                                  static_cast<double>(p.gene_filter.min_cells), where);
     hdf5::write_double_attribute(pre.get(), "target_sum", p.log_cpm.target_sum, where);
     hdf5::write_double_attribute(pre.get(), "log_base", p.log_cpm.log_base, where);
+    hdf5::write_double_attribute(pre.get(), "max_value", p.max_value, where);
     hdf5::write_string_attribute(pre.get(), "library_size_key", p.library_size_key, where);
     hdf5::write_string_attribute(pre.get(), "matrix", p.matrix, where);
     hdf5::write_string_attribute(pre.get(), "label_key", model.label_key, where);
@@ -293,6 +294,8 @@ FittedModel read_model_file(const std::string& path) {
       static_cast<std::int64_t>(required_number(pre.get(), "min_cells", pre_at));
   p.log_cpm.target_sum = required_number(pre.get(), "target_sum", pre_at);
   p.log_cpm.log_base = required_number(pre.get(), "log_base", pre_at);
+  // Absent in models written before the clip: no clip, as they were trained.
+  p.max_value = hdf5::double_attribute(pre.get(), "max_value", pre_at).value_or(0.0);
   p.library_size_key = required_string(pre.get(), "library_size_key", pre_at);
   p.matrix = required_string(pre.get(), "matrix", pre_at);
   model.label_key = required_string(pre.get(), "label_key", pre_at);

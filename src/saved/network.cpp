@@ -36,7 +36,7 @@ std::shared_ptr<ClassifierImpl> load_classifier(const FittedModel& file) {
         torch::from_blob(const_cast<float*>(w.values.data()), w.shape, torch::kFloat32));
   }
   model->set_input_scaling(torch::tensor(file.preprocessing.mean),
-                           torch::tensor(file.preprocessing.sd));
+                           torch::tensor(file.preprocessing.sd), file.preprocessing.max_value);
   model->eval();
   return model;
 }

@@ -55,7 +55,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(ClassifierImpl& model,
                                                torch::optim::LBFGSOptions(1.0)
                                                    .max_iter(options.lbfgs_iterations)
                                                    .history_size(10)
-                                                   .tolerance_grad(1e-6)
+                                                   .tolerance_grad(options.lbfgs_gradient_tolerance)
                                                    .line_search_fn("strong_wolfe"));
 }
 

@@ -14,13 +14,17 @@ FitOptions recommended_fit_options() {
   // a single count lands 0.7-2.4 log units above zero instead of 5-7, so genes dropping in and
   // out of detection do not dominate the scaled features (docs/training.md).
   o.prepare.log_cpm.target_sum = 1e4;
+  // Scaled values clipped at 10, as scanpy's sc.pp.scale(max_value=10) and CellTypist: on the
+  // real Smart-seq file of bench/real_data it is worth 2 points of accuracy (docs/training.md).
+  o.prepare.max_value = 10;
   o.training.epochs = 200;
   o.training.lr = 1e-3;
   o.training.batch_size = 128;
   o.training.patience = 5;
-  // L-BFGS steps are 5 iterations each: 3 of them without improvement end a convex run (the
-  // two after them never found a lower loss on the benchmark files, docs/training.md).
-  o.lbfgs_patience = 3;
+  // A convex fit runs to its optimum, as scikit-learn's: stopping it after a few steps without a
+  // lower validation loss left the weak penalties at step 2 of 27 on a real cortex file, and
+  // the search then chose a penalty for the stall, not for the data (docs/training.md).
+  o.lbfgs_patience = 0;
   o.class_weight_power.reset();  // chosen on the validation cells (docs/training.md)
   return o;
 }
@@ -37,7 +41,7 @@ std::vector<double> default_class_weight_powers() { return {0.5, 0.0, 1.0}; }
 
 int patience_for(const FitOptions& options, Optimizer optimizer) {
   const auto patience = options.training.patience;
-  return optimizer == Optimizer::lbfgs && options.lbfgs_patience && patience > 0
+  return optimizer == Optimizer::lbfgs && options.lbfgs_patience.has_value() && patience > 0
              ? *options.lbfgs_patience
              : patience;
 }

@@ -41,6 +41,9 @@ void check_ranges(const TrainSettings& s) {
   if (s.target_sum && !(std::isfinite(*s.target_sum) && *s.target_sum > 0)) {
     refuse("target_sum must be a finite number > 0");
   }
+  if (s.max_value && !(std::isfinite(*s.max_value) && *s.max_value >= 0)) {
+    refuse("max_value must be a finite number >= 0 (0: no clip)");
+  }
   const auto& filter = s.prepare.gene_filter;
   if (!(std::isfinite(filter.min_counts) && filter.min_counts >= 0)) {
     refuse("gene_filter.min_counts must be a finite number >= 0");
@@ -69,6 +72,7 @@ FitOptions fit_options(const TrainSettings& settings) {
   FitOptions fit = base;
   fit.prepare = settings.prepare;
   fit.prepare.log_cpm.target_sum = settings.target_sum.value_or(base.prepare.log_cpm.target_sum);
+  fit.prepare.max_value = settings.max_value.value_or(base.prepare.max_value);
   fit.prepare.classes = split_class_list(settings.classes);
   fit.prepare.test_fraction = settings.test_fraction;
   fit.prepare.validation_fraction =

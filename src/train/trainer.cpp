@@ -57,7 +57,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
       verdict = stopping.observe(model, checked.loss, epoch);
       if (verdict == EarlyStopping::Verdict::cut_learning_rate) runner->cut_learning_rate(0.1);
     }
-    results.best_epoch = validation ? stopping.best_epoch() : epoch;
+    results.best_epoch = validation && options.restore_best_epoch ? stopping.best_epoch() : epoch;
     metrics.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     results.epochs.push_back(metrics);
@@ -70,7 +70,7 @@ TrainingResults train_classifier(ClassifierImpl& model, std::size_t n_classes,
     }
   }
   results.lr_reductions = stopping.cuts();
-  stopping.restore_best(model);
+  if (options.restore_best_epoch) stopping.restore_best(model);
   results.final_train = measure(train);
   if (validation) results.final_validation = measure(*validation);
   if (test) results.final_test = measure(*test);

@@ -39,7 +39,8 @@ void dense_inputs(TrainingInputs& inputs) {
   const auto& data = inputs.data;
   const auto x_all = to_dense_tensor(data.log_cpm);
   const ScalingTensors stats{torch::tensor(data.preprocessing.mean).reshape({1, -1}),
-                             torch::tensor(data.preprocessing.sd).reshape({1, -1})};
+                             torch::tensor(data.preprocessing.sd).reshape({1, -1}),
+                             data.preprocessing.max_value};
   const bool everything = data.split.test.empty() && data.split.validation.empty();
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     // The exercise (one set of all cells) scales X in place, as its `scale` does.

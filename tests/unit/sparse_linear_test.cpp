@@ -90,6 +90,25 @@ TEST(SparseLinear, FoldedScalingEqualsScalingFirst) {
   EXPECT_TRUE(torch::allclose(sparse_layer->bias.grad(), dense_layer->bias.grad(), 1e-4, 1e-4));
 }
 
+TEST(SparseLinear, ClippedScalingIsTheDenseClipOnSparseRowsAndDenseCells) {
+  const auto [m, dense] = random_sparse(50, 12);
+  auto stats = fit_scaling(dense);
+  stats.max_value = 1.5;  // low enough that about a tenth of the stored values are clipped
+  const auto clipped = apply_scaling(dense.clone(), stats);
+  ASSERT_LE(clipped.max().item<float>(), 1.5F);
+  const auto unclipped = apply_scaling(dense.clone(), fit_scaling(dense));
+  ASSERT_GT((unclipped > 1.5).sum().item<std::int64_t>(), 20);
+  auto model = make_classifier("logistic", 12, 0, 3);
+  model->set_input_scaling(stats.mean.reshape({-1}), stats.sd.reshape({-1}), stats.max_value);
+  const auto rows = std::make_shared<const CsrMatrix>(m);
+  const auto sparse_out = model->forward(SparseInput(rows).batch());
+  const auto dense_out = model->forward(DenseInput(clipped).batch());
+  EXPECT_TRUE(torch::allclose(sparse_out, dense_out, 1e-4, 1e-5));
+  // and not the unclipped scaling's outputs
+  model->set_input_scaling(stats.mean.reshape({-1}), stats.sd.reshape({-1}));
+  EXPECT_FALSE(torch::allclose(model->forward(SparseInput(rows).batch()), dense_out, 1e-3, 1e-3));
+}
+
 TEST(SparseLinear, SparseBatchesMatchDenseBatchesForEveryModelAndForRowSubsets) {
   const auto [m, dense] = random_sparse(40, 15);
   const auto stats = fit_scaling(dense);

@@ -306,7 +306,7 @@ TEST(FitClassifier, ChoosesOnValidationOnlyAndRefitsOnEveryCell) {
                                                      600.0))));
 }
 
-TEST(FitClassifier, ValidationChoosesTheClassWeightsWhenClassSizesDiffer) {
+TEST(FitClassifier, ConvergedRunsChooseWeightDecayAndClassWeightsTogether) {
   test::TempDir dir;
   SimulateOptions simulate;
   simulate.cells = 2000;  // many cells, few genes: the shape where class weights cost
@@ -322,51 +322,87 @@ TEST(FitClassifier, ValidationChoosesTheClassWeightsWhenClassSizesDiffer) {
   options.prepare.classes = {"all"};
   ASSERT_FALSE(options.class_weight_power.has_value());  // chosen by default
   const auto selected = fit_classifier(file, options);
-  // The weight decay path with square-root weights, then none (and balanced unless none won)
-  // at the weight decay it chose.
+  ASSERT_EQ(selected.optimizer, Optimizer::lbfgs);
+  // Every class weighting along the whole penalty path, strongest penalty first.
+  const auto decays = default_weight_decays(
+      static_cast<std::int64_t>(fit_cells(selected.inputs.data.split).size()));
+  const std::vector<double> powers = {0.0, 0.5, 1.0};  // the unweighted path first
   const auto& tried = selected.candidates;
-  const auto path = static_cast<std::size_t>(
-      std::count_if(tried.begin(), tried.end(),
-                    [](const CandidateResult& c) { return c.class_weight_power == 0.5; }));
-  ASSERT_GE(path, 1U);
-  ASSERT_GE(tried.size(), path + 1);
-  const auto& sqrt_winner = *std::min_element(
-      tried.begin(), tried.begin() + static_cast<std::ptrdiff_t>(path),
-      [](const auto& a, const auto& b) { return a.validation_loss < b.validation_loss; });
-  EXPECT_EQ(tried[path].class_weight_power, 0.0);
-  for (auto c = tried.begin() + static_cast<std::ptrdiff_t>(path); c != tried.end(); ++c) {
-    EXPECT_EQ(c->weight_decay, sqrt_winner.weight_decay);
+  ASSERT_EQ(tried.size(), decays.size() * powers.size());
+  for (std::size_t p = 0; p < powers.size(); ++p) {
+    for (std::size_t d = 0; d < decays.size(); ++d) {
+      const auto& c = tried[p * decays.size() + d];
+      EXPECT_EQ(c.class_weight_power, powers[p]);
+      EXPECT_DOUBLE_EQ(c.weight_decay, decays[decays.size() - 1 - d]);
+      // run to convergence, its last step kept
+      EXPECT_TRUE(c.converged);
+      EXPECT_EQ(c.best_epoch, c.epochs_trained);
+      EXPECT_LT(c.epochs_trained, options.training.epochs);
+      EXPECT_GT(c.validation_log_loss, 0);
+    }
   }
-  // The winner classifies the validation cells best (a tie keeps square-root weights).
-  const auto score = [](const CandidateResult& c) {
-    return c.validation_accuracy + c.validation_macro_f1;
+  // The winner classifies the validation cells best; ties go to the lower log loss.
+  const auto better = [](const CandidateResult& a, const CandidateResult& b) {
+    const double sa = a.validation_accuracy + a.validation_macro_f1;
+    const double sb = b.validation_accuracy + b.validation_macro_f1;
+    return sa != sb ? sa > sb : a.validation_log_loss < b.validation_log_loss;
   };
-  const bool none_wins = score(tried[path]) > score(sqrt_winner);
-  double chosen_power = none_wins ? 0.0 : 0.5;
-  if (none_wins) {
-    EXPECT_EQ(tried.size(), path + 1);  // balanced is not tried
-  } else {
-    ASSERT_EQ(tried.size(), path + 2);
-    EXPECT_EQ(tried.back().class_weight_power, 1.0);
-    if (score(tried.back()) > score(sqrt_winner)) chosen_power = 1.0;
+  // Class weights may not cost validation accuracy or macro-F1 against the best unweighted model.
+  const auto unweighted = tried.begin() + static_cast<std::ptrdiff_t>(decays.size());
+  const auto& plain = *std::min_element(tried.begin(), unweighted, better);
+  std::vector<CandidateResult> eligible(tried.begin(), unweighted);
+  for (auto c = unweighted; c != tried.end(); ++c) {
+    if (c->validation_accuracy >= plain.validation_accuracy &&
+        c->validation_macro_f1 >= plain.validation_macro_f1) {
+      eligible.push_back(*c);
+    }
   }
-  EXPECT_EQ(selected.class_weight_power, chosen_power);
-  EXPECT_NE(chosen_power, 0.5);  // on this file square-root weights classify worse
-  EXPECT_EQ(selected.class_weights.empty(), chosen_power == 0.0);
+  const auto& best = *std::min_element(eligible.begin(), eligible.end(), better);
+  EXPECT_EQ(selected.weight_decay, best.weight_decay);
+  EXPECT_EQ(selected.class_weight_power, best.class_weight_power);
+  EXPECT_EQ(selected.class_weights.empty(), best.class_weight_power == 0.0);
+  // The candidates do differ: validation chose among different models.
+  EXPECT_NE(tried.front().validation_log_loss, tried.back().validation_log_loss);
   const auto refit = refit_classifier(file, options, selected);
-  EXPECT_EQ(refit.class_weight_power, chosen_power);
+  EXPECT_EQ(refit.class_weight_power, selected.class_weight_power);
   EXPECT_EQ(refit.candidates.size(), 1U);  // the refit chooses nothing
 
-  // Given class weights, or classes of near-equal size, train the weight decays only.
+  // Given class weights, or classes of near-equal size, one weighting's path only.
   options.class_weight_power = 1.0;
   for (const auto& c : fit_classifier(file, options).candidates) {
     EXPECT_EQ(c.class_weight_power, 1.0);
   }
   options.class_weight_power.reset();
   const auto equal = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
-  for (const auto& c : fit_classifier(equal, options).candidates) {
-    EXPECT_EQ(c.class_weight_power, 0.5);
-  }
+  const auto equal_fit = fit_classifier(equal, options);
+  EXPECT_EQ(equal_fit.candidates.size(), decays.size());
+  for (const auto& c : equal_fit.candidates) EXPECT_EQ(c.class_weight_power, 0.5);
+
+  // A warm start reaches the optimum a cold start reaches, in fewer steps (here 2 against 4).
+  const auto& warm = equal_fit.candidates.back();  // the weakest penalty, warm-started
+  auto alone = options;
+  alone.weight_decay = warm.weight_decay;
+  alone.class_weight_power = warm.class_weight_power;
+  const auto cold = fit_classifier(equal, alone);
+  ASSERT_EQ(cold.candidates.size(), 1U);
+  EXPECT_NEAR(cold.candidates[0].validation_log_loss, warm.validation_log_loss, 1e-3);
+  EXPECT_LT(warm.epochs_trained, cold.candidates[0].epochs_trained);
+}
+
+TEST(FitClassifier, WithAPatienceLbfgsIsEarlyStoppedAndChosenByValidationLoss) {
+  test::TempDir dir;
+  const auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
+  auto options = recommended_fit_options();
+  options.prepare.classes = {"all"};
+  options.lbfgs_patience = 3;  // the earlier default
+  const auto selected = fit_classifier(file, options);
+  ASSERT_EQ(selected.optimizer, Optimizer::lbfgs);
+  EXPECT_EQ(selected.converge_within_steps, 0);
+  const auto& best = *std::min_element(
+      selected.candidates.begin(), selected.candidates.end(),
+      [](const auto& a, const auto& b) { return a.validation_loss < b.validation_loss; });
+  EXPECT_EQ(selected.weight_decay, best.weight_decay);
+  for (const auto& c : selected.candidates) EXPECT_FALSE(c.converged);
 }
 
 TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
@@ -382,8 +418,10 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
   ASSERT_EQ(selected.optimizer, Optimizer::lbfgs);  // the logistic model's default
   const auto& split = selected.inputs.data.split;
   ASSERT_TRUE(selected.retrained.has_value());
-  // Full-batch steps: as many as the selection run's best, on train + validation cells.
-  EXPECT_EQ(retrain_epochs, selected.results.best_epoch);
+  // Full-batch steps to convergence, within the selection's limit, on train + validation cells.
+  EXPECT_EQ(selected.converge_within_steps, options.training.epochs);
+  EXPECT_EQ(retrain_epochs, options.training.epochs);
+  EXPECT_TRUE(selected.retrained->converged);
   EXPECT_LE(static_cast<int>(selected.retrained->epochs.size()), retrain_epochs);
   EXPECT_FALSE(selected.retrained->final_validation.has_value());
   ASSERT_TRUE(selected.measured().final_test.has_value());
@@ -396,8 +434,9 @@ TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
 
   const auto refit = refit_classifier(file, options, selected);
   EXPECT_EQ(refit.optimizer, Optimizer::lbfgs);
-  EXPECT_EQ(refit_epochs(selected), selected.results.best_epoch);
-  EXPECT_LE(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
+  EXPECT_EQ(refit_epochs(selected), options.training.epochs);
+  EXPECT_TRUE(refit.results.converged);
+  EXPECT_LT(static_cast<int>(refit.results.epochs.size()), refit_epochs(selected));
 
   // The saved file: the refit's weights, the measured model's held-out figures, valid.
   const auto doubt = doubt_calibration(file, options, selected);

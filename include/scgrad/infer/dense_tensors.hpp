@@ -17,6 +17,7 @@ torch::Tensor to_dense_tensor(const CsrMatrix& matrix, const torch::Device& devi
 struct ScalingTensors {
   torch::Tensor mean;
   torch::Tensor sd;
+  double max_value = 0;  ///< scaled values above it are clipped to it; 0: none
 };
 
 /// The statistics the exercise's `scale` computes, from the given (training) cells.

@@ -18,11 +18,15 @@ class InputLinearImpl : public torch::nn::LinearImpl {
   InputLinearImpl(std::int64_t inputs, std::int64_t outputs);
   /// Dense cells: the Linear's forward. Sparse rows: the folded product.
   torch::Tensor apply(const ModelBatch& batch);
-  /// Per gene (1-D float32): the scaling sparse rows are given (the dense X comes scaled).
-  void set_scaling(torch::Tensor mean, torch::Tensor sd);
+  /// Per gene (1-D float32): the scaling sparse rows are given (the dense X comes scaled), and
+  /// the clip of scaled values (0: none).
+  void set_scaling(torch::Tensor mean, torch::Tensor sd, double max_value = 0);
 
  private:
   torch::Tensor mean_, sd_;
+  /// (x − mean) / sd ≤ max_value  ⇔  x ≤ mean + max_value · sd: the clip as a per-gene cap on
+  /// the stored values, so the scaling stays folded (undefined: no clip).
+  torch::Tensor cap_;
 };
 
 /// A shared handle, as torch's module holders: `linear1(x)`, `linear1->weight`.

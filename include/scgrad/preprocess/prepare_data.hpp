@@ -26,6 +26,8 @@ struct PrepareOptions {
   GeneFilterOptions gene_filter;
   LogCpmOptions log_cpm;
   std::string library_size_key;    ///< obs column of library sizes; empty: sum over kept genes
+  /// Scaled inputs above it are clipped to it (Preprocessing::max_value); 0: none.
+  double max_value = 0;
   bool allow_non_integer = false;  ///< --allow-non-counts: fractions pass the count check
   double test_fraction = 0;        ///< held-out cells per class; 0 = the exercise's no split
   double validation_fraction = 0;  ///< of each class's training cells, to choose the epoch

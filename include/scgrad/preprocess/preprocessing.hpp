@@ -28,6 +28,10 @@ struct Preprocessing {
   LogCpmOptions log_cpm;
   /// Per gene, float32 as applied: x → (x − mean) / sd. A constant gene has SD 1 (scales to 0).
   std::vector<float> mean, sd;
+  /// A scaled input above this is clipped to it, as scanpy's `sc.pp.scale(max_value=10)` and
+  /// CellTypist do: a gene seen in a handful of training cells otherwise scales to tens of SDs
+  /// there and outweighs every other gene. 0: no clipping (the exercise; models before it).
+  double max_value = 0;
 };
 
 /// Stores the training cells' statistics as the float32 values the model applies.

@@ -56,6 +56,11 @@ struct CandidateResult {
   /// Of the kept epoch's model on the validation cells (they compare across class weights).
   double validation_accuracy = 0;
   double validation_macro_f1 = 0;
+  /// Mean -log p(true class) on the validation cells, every cell counted once: unlike
+  /// validation_loss it compares across class weights (the tie-break of the search).
+  double validation_log_loss = 0;
+  /// An L-BFGS run to convergence: its last step's weights, no step chosen by validation.
+  bool converged = false;
 };
 
 /// Progress, as it happens: every member may be left empty.
@@ -96,6 +101,9 @@ struct FitResult {
   double class_weight_power = 0;            ///< chosen (or given)
   std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every setting tried, in order
+  /// The candidates ran to convergence and the best validation accuracy + macro-F1 chose
+  /// (fit_classifier.hpp); false: early-stopped runs, chosen by validation loss.
+  bool chosen_by_classification = false;
   TrainingResults selection;                ///< the chosen candidate's run
   /// The retrain on all training cells (FitOptions::retrain_on_training_cells), if any.
   std::optional<TrainingResults> retrained;

@@ -2,14 +2,18 @@
 /// @file fit_classifier.hpp
 /// Fitting a classifier the way a user needs it on data nobody tuned on:
 ///  1. model selection on the training cells only: for each candidate setting a model is
-///     trained on the training cells minus a stratified validation set, keeping the epoch with
-///     the lowest validation loss (early stopping). The weight decays are tried with the first
-///     class weights, from the weakest penalty to the strongest, stopping at the first that
-///     validates worse than the one before; the lowest validation loss wins. The other class
-///     weights are then tried at that weight decay, and one replaces the first only if it
-///     classifies the validation cells better (a higher sum of accuracy and macro-F1; losses
-///     do not compare across class weights); when weaker weights win, stronger ones are not
-///     tried. The held-out (test) cells are measured, never used to choose.
+///     trained on the training cells minus a stratified validation set. L-BFGS (the logistic
+///     model): every class weighting with every weight decay, each run to convergence, the
+///     weight decays from the strongest penalty to the weakest, each warm-started from the one
+///     before (scikit-learn's regularisation path); the winner classifies the validation cells
+///     best (the sum of accuracy and macro-F1), ties going to the lower validation log loss.
+///     Adam: the epoch with the lowest validation loss is kept (early stopping); the weight
+///     decays are tried with the first class weights, from the weakest penalty to the
+///     strongest, stopping at the first that validates worse than the one before; the lowest
+///     validation loss wins. The other class weights are then tried at that weight decay, and
+///     one replaces the first only if it classifies the validation cells better; when weaker
+///     weights win, stronger ones are not tried. The held-out (test) cells are measured, never
+///     used to choose.
 ///  2. refit: the chosen settings (weight decay, epoch count) trained again on every labelled
 ///     cell, the gene filter and the scaling recomputed on all of them, for the saved model.
 
@@ -40,6 +44,9 @@ struct FittedClassifier {
   const TrainingResults& measured() const { return retrained ? *retrained : results; }
   double weight_decay = 0;                  ///< the chosen (or given) one
   Optimizer optimizer = Optimizer::adam;    ///< as resolved from FitOptions::optimizer
+  /// L-BFGS runs to convergence (FitOptions::lbfgs_patience 0): the most steps of one, which
+  /// the retrain and the refit are given too; 0 when the selected run's step was chosen.
+  int converge_within_steps = 0;
   double class_weight_power = 0;            ///< the chosen (or given) class weights
   std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every setting tried, in order
@@ -79,7 +86,8 @@ double selected_cells_ratio(const FittedClassifier& selected, std::int64_t cells
 
 /// ... and trains for this many epochs. Adam: as many optimizer steps as the selection run took
 /// to its best epoch (Goodfellow et al., Deep Learning, algorithm 7.2), so best_epoch x the
-/// ratio above, rounded, at least 1. L-BFGS (full-batch steps): best_epoch.
+/// ratio above, rounded, at least 1. L-BFGS (full-batch steps): to convergence within
+/// converge_within_steps when the selection ran to convergence, else best_epoch.
 int epochs_for(const FittedClassifier& selected, std::int64_t cells);
 
 /// epochs_for(selected, every selected cell).

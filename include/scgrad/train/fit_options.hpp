@@ -56,9 +56,10 @@ struct FitOptions {
   /// Unset: chosen among default_weight_decays(training cells) on the validation set (without
   /// one, the first of them).
   std::optional<double> weight_decay;
-  /// The early-stopping patience of L-BFGS steps when they are chosen by validation (each step
-  /// is training.lbfgs_iterations iterations, so 3 steps are 15 iterations without a lower
-  /// validation loss). Unset: training.patience, as for Adam's epochs.
+  /// The early-stopping patience of L-BFGS steps when they are chosen by validation. 0: every
+  /// L-BFGS run goes on to convergence (TrainingOptions::lbfgs_gradient_tolerance, at most
+  /// training.epochs steps) and keeps its last weights: validation chooses the penalty and the
+  /// class weights, not the step. Unset: training.patience, as for Adam's epochs.
   std::optional<int> lbfgs_patience;
   /// After the selection, train the measured model again on all training cells (validation
   /// cells included) with the chosen weight decay and epoch count, as scikit-learn's
@@ -98,7 +99,7 @@ std::string class_weight_name(double power);
 double class_weight_power(const std::string& name);
 
 /// The defaults `scgrad train` uses with minibatches, chosen by principle (docs/training.md):
-/// 20 % held out, 10 % of the training cells for validation, patience 5 (3 L-BFGS steps),
+/// 20 % held out, 10 % of the training cells for validation, patience 5 (L-BFGS: to convergence),
 /// inverse-frequency class weights, the weight decay chosen among default_weight_decays, log1p of
 /// counts per 10,000, batches of 128, Adam lr 1e-3, at most 200 epochs. (A default-constructed
 /// FitOptions is the exercise: full batch, lr 1e-4, 10 epochs, log-CPM, no split.)

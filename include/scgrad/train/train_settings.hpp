@@ -19,6 +19,9 @@ struct TrainSettings {
   PrepareOptions prepare;  ///< label key, matrix, gene filter, log-CPM, library sizes
   /// Unset: 1e4 with minibatches (scanpy's and CellTypist's), 1e6 with batch size 0.
   std::optional<double> target_sum;
+  /// Scaled inputs above it are clipped to it (Preprocessing::max_value); 0: none. Unset: 10
+  /// with minibatches (scanpy's and CellTypist's), none with batch size 0.
+  std::optional<double> max_value;
   std::string model = "logistic";
   std::int64_t hidden = 50;
   TrainingOptions training = recommended_fit_options().training;

@@ -25,6 +25,9 @@ struct TrainingOptions {
   /// `lbfgs_iterations` iterations; training stops sooner once the penalised loss stops falling.
   int epochs = 10;
   int lbfgs_iterations = 5;  // a short step: the validation set picks among many (docs/training.md)
+  /// L-BFGS: converged once the largest entry of the penalised mean loss's gradient is at most
+  /// this (scikit-learn's `tol` for its lbfgs solver, on the same objective).
+  double lbfgs_gradient_tolerance = 1e-4;
   double lr = 1e-4;          ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
   std::int64_t batch_size = 0;  ///< 0: full batch, one step per epoch (the exercise)
   /// Minibatch order (scgrad's generator, not torch's); fit sets it from FitOptions::seed.
@@ -39,6 +42,10 @@ struct TrainingOptions {
   /// below the best by at least `min_delta`. 0: train every epoch (the best is still restored).
   int patience = 0;
   double min_delta = 1e-4;  ///< scikit-learn's tol for MLP early stopping
+  /// With a validation set: end with the weights of the epoch of lowest validation loss (and
+  /// call it the best epoch). false: keep the last epoch's weights, the best epoch being the
+  /// last (an L-BFGS run to convergence, whose penalty validation chooses, not its length).
+  bool restore_best_epoch = true;
   /// With a validation set and patience: when patience runs out, instead of stopping, go back
   /// to the best epoch's weights and go on with the learning rate divided by 10, this many
   /// times (PyTorch's ReduceLROnPlateau with factor 0.1); then stop.
