@@ -121,6 +121,8 @@ void retrain_on_training_cells(FittedClassifier& fitted, const FitOptions& optio
   training.patience = 0;
   if (callbacks.on_retrain) callbacks.on_retrain(training.weight_decay, training.epochs);
   auto model = new_model(options, fitted.inputs);
+  // A run to convergence starts at the selected optimum: more cells move it little.
+  if (fitted.converge_within_steps > 0) copy_parameters(*fitted.model, *model);
   fitted.retrained = train_classifier(*model, fitted.n_classes(),
                                       TrainingSets{all_training, std::nullopt, sets.test}, training,
                                       callbacks.training);
@@ -210,10 +212,10 @@ class CandidateSearch {
   using Wins = std::function<bool(const CandidateResult&, const CandidateResult&)>;
 
   /// Trains one candidate; it becomes the selected model when it is the first or `wins`
-  /// against the best so far. `warm_start`: from the previous candidate's weights (the next
-  /// point of a regularisation path) instead of fresh ones.
+  /// against the best so far. `start`: the weights it starts from (a warm start: the
+  /// previous point of a regularisation path), else fresh ones.
   CandidateResult train(double weight_decay, double power, const Wins& wins,
-                        bool warm_start = false) {
+                        const std::shared_ptr<ClassifierImpl>& start = nullptr) {
     const auto& data = fitted_.inputs.data;
     CandidateResult candidate;
     candidate.weight_decay = weight_decay;
@@ -224,10 +226,10 @@ class CandidateSearch {
     training_.weight_decay = weight_decay;
     training_.class_weights = class_weights_for(power, data, fit_cells(data.split));
     auto model = new_model(options_, fitted_.inputs);
-    if (warm_start && previous_) copy_parameters(*previous_, *model);
+    if (start) copy_parameters(*start, *model);
     auto results = train_classifier(*model, fitted_.n_classes(), fitted_.inputs.sets, training_,
                                     callbacks_.training);
-    previous_ = model;
+    last_ = model;
     candidate.best_epoch = results.best_epoch;
     candidate.epochs_trained = static_cast<int>(results.epochs.size());
     candidate.converged = !training_.restore_best_epoch && results.converged;
@@ -252,6 +254,8 @@ class CandidateSearch {
   }
 
   const std::optional<CandidateResult>& best() const { return best_; }
+  /// The model of the candidate trained last.
+  const std::shared_ptr<ClassifierImpl>& last() const { return last_; }
 
   /// The temperature on the validation cells, by the selected model (before any retrain has
   /// seen them); the same temperature serves the retrained and the refit models. Also keeps
@@ -278,7 +282,7 @@ class CandidateSearch {
   std::vector<std::int32_t> validation_truth_;
   std::optional<CandidateResult> best_;
   Predictions best_on_validation_;           // the selected model's, for its temperature
-  std::shared_ptr<ClassifierImpl> previous_;  // the last candidate's, for a warm start
+  std::shared_ptr<ClassifierImpl> last_;      // the last candidate's, for a warm start
 };
 
 /// Every class weighting along the penalty path: the strongest penalty first, each weaker one
@@ -308,11 +312,15 @@ void search_penalty_paths(FittedClassifier& fitted, const FitOptions& options,
   };
   // default_weight_decays lists the weakest penalty first
   const std::vector<double> strongest_first(decays.rbegin(), decays.rend());
+  // Each path starts from the optimum of the strongest penalty of the path before (other
+  // class weights move it little), the first from fresh weights.
+  std::shared_ptr<ClassifierImpl> path_start;
   for (const auto power : powers) {
-    bool warm = false;
+    std::shared_ptr<ClassifierImpl> start = path_start;
     for (const auto decay : strongest_first) {
-      search.train(decay, power, wins, warm);
-      warm = true;
+      search.train(decay, power, wins, start);
+      if (start == path_start) path_start = search.last();
+      start = search.last();
     }
     if (power == 0) unweighted = search.best();
   }
