@@ -4,7 +4,7 @@
 A simulated file (3 types, 600 cells x 300 genes) is trained by `scgrad train` with L-BFGS on
 every cell (no split, no class weights, a fixed weight decay λ = 1 / (C n) for C = 0.5), and
 scikit-learn's multinomial LogisticRegression(C = 0.5) is fitted on the very features the model
-file describes (its genes, log1p of counts per 10,000, its scaling mean and SD). The class
+file describes (its genes, log1p of counts per 10,000, its scaling mean and SD, its clip). The class
 probabilities of the two models must agree to 4e-4 on every cell (docs/training.md quotes this
 bound; one thread, so the figures are the same on any machine), and their predicted classes
 everywhere. Then the same with class weights ('balanced', sklearn's class_weight='balanced').
@@ -38,12 +38,15 @@ def model_probabilities(model_path, counts, file_genes):
         genes = [g.decode() if isinstance(g, bytes) else g for g in f["genes"][:]]
         mean, sd = f["scaling/mean"][:], f["scaling/sd"][:]
         w, b = f["weights/linear1.weight"][:], f["weights/linear1.bias"][:]
+        max_value = f["preprocess"].attrs["max_value"]
         assert f["training"].attrs["optimizer"] == "lbfgs", dict(f["training"].attrs)
     index = {g: i for i, g in enumerate(file_genes)}
     x = counts[:, [index[g] for g in genes]].astype(np.float64)
     lib = x.sum(axis=1, keepdims=True)
     x = np.log1p(x * (1e4 / lib))
     x = (x - mean) / sd
+    if max_value > 0:  # the model's clip of scaled values (0: none)
+        x = np.minimum(x, max_value)
     z = x @ w.T.astype(np.float64) + b
     z -= z.max(axis=1, keepdims=True)
     p = np.exp(z)
