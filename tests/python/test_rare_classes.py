@@ -61,8 +61,8 @@ def main():
         assert weights == ["none"] * 3 + ["sqrt"] * 3 + ["balanced"] * 3, weights
         assert all(c["converged"] for c in sel["candidates"]), sel["candidates"]
         assert sel["chosen_by"] == "validation accuracy + macro-F1", sel
-        score = lambda c: (c["validation_accuracy"] + c["validation_macro_f1"],
-                           -c["validation_log_loss"])
+        # (max keeps the first of equals: the candidate trained first)
+        score = lambda c: (c["validation_accuracy"] + c["validation_macro_f1"], c["weight_decay"])
         plain = max(sel["candidates"][:3], key=score)
         eligible = sel["candidates"][:3] + [
             c for c in sel["candidates"][3:]

@@ -341,11 +341,12 @@ TEST(FitClassifier, ConvergedRunsChooseWeightDecayAndClassWeightsTogether) {
       EXPECT_GT(c.validation_log_loss, 0);
     }
   }
-  // The winner classifies the validation cells best; ties go to the lower log loss.
+  // The winner classifies the validation cells best; ties go to the stronger penalty, then to
+  // the candidate trained first.
   const auto better = [](const CandidateResult& a, const CandidateResult& b) {
     const double sa = a.validation_accuracy + a.validation_macro_f1;
     const double sb = b.validation_accuracy + b.validation_macro_f1;
-    return sa != sb ? sa > sb : a.validation_log_loss < b.validation_log_loss;
+    return sa != sb ? sa > sb : a.weight_decay > b.weight_decay;
   };
   // Class weights may not cost validation accuracy or macro-F1 against the best unweighted model.
   const auto unweighted = tried.begin() + static_cast<std::ptrdiff_t>(decays.size());

@@ -57,7 +57,7 @@ struct CandidateResult {
   double validation_accuracy = 0;
   double validation_macro_f1 = 0;
   /// Mean -log p(true class) on the validation cells, every cell counted once: unlike
-  /// validation_loss it compares across class weights (the tie-break of the search).
+  /// validation_loss it compares across class weights (reported; nothing chooses by it).
   double validation_log_loss = 0;
   /// An L-BFGS run to convergence: its last step's weights, no step chosen by validation.
   bool converged = false;

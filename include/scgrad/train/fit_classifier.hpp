@@ -6,7 +6,8 @@
 ///     model): every class weighting with every weight decay, each run to convergence, the
 ///     weight decays from the strongest penalty to the weakest, each warm-started from the one
 ///     before (scikit-learn's regularisation path); the winner classifies the validation cells
-///     best (the sum of accuracy and macro-F1), ties going to the lower validation log loss.
+///     best (the sum of accuracy and macro-F1), ties going to the stronger penalty; class
+///     weights win only without costing validation accuracy or macro-F1.
 ///     Adam: the epoch with the lowest validation loss is kept (early stopping); the weight
 ///     decays are tried with the first class weights, from the weakest penalty to the
 ///     strongest, stopping at the first that validates worse than the one before; the lowest
