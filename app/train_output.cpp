@@ -239,6 +239,11 @@ void TrainPrinter::describe(const DataSummary& data) {
                     : std::string("dense"),
       100 * data.density, fit.input.compute == ComputeChoice::automatic ? ", --compute auto" : "");
   const bool lbfgs = data.optimizer == Optimizer::lbfgs;
+  // A matrix too large for converged fits early-stops the L-BFGS selection (fit_options.hpp).
+  const int patience = lbfgs && patience_for(fit, data.optimizer) == 0 &&
+                               !lbfgs_runs_to_convergence(fit, data.stored_bytes / 8)
+                           ? fit.lbfgs_early_stopping_patience
+                           : patience_for(fit, data.optimizer);
   const auto& powers = data.class_weight_powers;
   std::string weights;
   for (const auto p : powers) weights += (weights.empty() ? "" : ", ") + class_weight_name(p);
@@ -256,20 +261,20 @@ void TrainPrinter::describe(const DataSummary& data) {
       selecting_ ? "at most " : "", fit.training.epochs,
       lbfgs ? fmt::format("steps of {} iterations", fit.training.lbfgs_iterations) : "epochs",
       !selecting_ ? std::string()
-      : lbfgs && patience_for(fit, data.optimizer) == 0
+      : lbfgs && lbfgs_runs_to_convergence(fit, data.stored_bytes / 8)
           ? fmt::format(" to convergence (largest gradient entry <= {:g}; validation accuracy + "
                         "macro-F1 choose among the runs)",
                         fit.training.lbfgs_gradient_tolerance)
           : fmt::format(" (the best by validation loss is kept{})",
-                        patience_for(fit, data.optimizer) > 0
-                            ? fmt::format("; stops after {} without improvement",
-                                          patience_for(fit, data.optimizer))
-                            : std::string()),
+                        patience > 0 ? fmt::format("; stops after {} without improvement", patience)
+                                     : std::string()),
       fit.seed);
 }
 
 std::string TrainPrinter::steps_of_rerun(int epochs) const {
-  if (step_ == "step" && patience_for(options_, Optimizer::lbfgs) == 0) {
+  // (an L-BFGS rerun of a converged winner is given the whole limit; of an early-stopped one,
+  // its steps)
+  if (step_ == "step" && epochs == options_.training.epochs) {
     return fmt::format("to convergence (at most {} steps)", epochs);
   }
   return fmt::format("{} {}s (the selected run's)", epochs, step_);

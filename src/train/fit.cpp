@@ -43,8 +43,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   result.class_weight_power = selected.class_weight_power;
   result.class_weights = selected.class_weights;
   result.candidates = selected.candidates;
-  result.chosen_by_classification =
-      selected.converge_within_steps > 0 && selected.inputs.sets.validation.has_value();
+  result.chosen_by_classification = selected.chosen_by_classification;
   result.selection = selected.results;
   result.retrained = selected.retrained;
   result.held_out = selected.inputs.sets.test.has_value();

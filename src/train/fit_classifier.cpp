@@ -252,6 +252,9 @@ class CandidateSearch {
       fitted_.weight_decay = weight_decay;
       fitted_.class_weight_power = power;
       fitted_.class_weights = training_.class_weights;
+      // The retrain and the refit repeat the winner's kind of run: to convergence, or its
+      // early-stopped number of steps.
+      fitted_.converge_within_steps = training_.restore_best_epoch ? 0 : training_.epochs;
       best_on_validation_ = std::move(on_validation);
     }
     return candidate;
@@ -303,7 +306,11 @@ class CandidateSearch {
 void search_penalty_paths(FittedClassifier& fitted, const FitOptions& options,
                           TrainingOptions& training, const FitCallbacks& callbacks,
                           const std::vector<double>& decays, std::vector<double> powers) {
-  CandidateSearch search(fitted, options, training, callbacks, decays.size() * powers.size());
+  // (when the weight decay is chosen: a given one is trained as asked, to convergence)
+  const std::size_t early_stopped =
+      options.lbfgs_early_stopping_patience > 0 && decays.size() > 1 ? 1 : 0;
+  CandidateSearch search(fitted, options, training, callbacks,
+                         decays.size() * powers.size() + early_stopped);
   std::stable_partition(powers.begin(), powers.end(), [](double p) { return p == 0; });
   std::optional<CandidateResult> unweighted;  // the best of the unweighted path
   const auto wins = [&](const CandidateResult& a, const CandidateResult& best) {
@@ -328,6 +335,20 @@ void search_penalty_paths(FittedClassifier& fitted, const FitOptions& options,
     }
     if (power == 0) unweighted = search.best();
   }
+  // Early stopping regularises as a penalty does, differently: a few steps from small weights
+  // move along the class-mean differences of many weak markers, which no penalty alone gives
+  // (simulated 450 cells x 18,000 genes: 99.6 % held-out accuracy early-stopped, 93 % at any
+  // converged penalty). One early-stopped run of the weakest penalty with the first weighting
+  // is a candidate too (when the weight decay is chosen); it wins only by classifying the
+  // validation cells strictly better.
+  if (early_stopped > 0) {
+    training.patience = options.lbfgs_early_stopping_patience;
+    training.restore_best_epoch = true;
+    search.train(decays.front(), powers.front(), wins);
+  }
+  training.patience = 0;
+  training.restore_best_epoch = false;
+  fitted.chosen_by_classification = true;
   search.calibrate();
 }
 
@@ -385,10 +406,14 @@ FittedClassifier fit_with_split(const std::shared_ptr<const AnnDataSource>& file
   training.optimizer = resolve_optimizer(options, fitted.inputs);
   fitted.optimizer = training.optimizer;
   training.patience = patience_for(options, training.optimizer);
-  // An L-BFGS run without patience goes to convergence and keeps its optimum.
+  // An L-BFGS run without patience goes to convergence and keeps its optimum; on a matrix too
+  // large for many converged fits the selection early-stops instead (FitOptions).
+  if (training.optimizer == Optimizer::lbfgs && training.patience == 0 && sets.validation &&
+      !lbfgs_runs_to_convergence(options, fitted.inputs.stored_bytes / 8)) {
+    training.patience = options.lbfgs_early_stopping_patience;
+  }
   const bool to_convergence = training.optimizer == Optimizer::lbfgs && training.patience == 0;
   training.restore_best_epoch = !to_convergence;
-  if (to_convergence) fitted.converge_within_steps = training.epochs;
   // Without a validation set there is nothing to choose with: the first candidate is used.
   auto decays = options.weight_decay ? std::vector<double>{*options.weight_decay}
                                      : default_weight_decays(sets.train.input->rows());
@@ -401,8 +426,13 @@ FittedClassifier fit_with_split(const std::shared_ptr<const AnnDataSource>& file
     search_by_validation_loss(fitted, options, training, callbacks, decays, powers);
   }
   // Without held-out cells nothing would measure it (the refit for the saved model is the same).
-  if (options.retrain_on_training_cells.value_or(training.optimizer == Optimizer::lbfgs) &&
-      sets.validation && sets.test) {
+  // An early-stopped L-BFGS winner is measured as it was selected: its step count does not
+  // carry over to another run's path, and its temperature is fitted for it (retrained for the
+  // same steps, the 100,000-cell weak-marker file's held-out ECE was 18 %).
+  const bool retrain_by_default =
+      training.optimizer == Optimizer::lbfgs && fitted.converge_within_steps > 0;
+  if (options.retrain_on_training_cells.value_or(retrain_by_default) && sets.validation &&
+      sets.test) {
     retrain_on_training_cells(fitted, options, training, callbacks);
   }
   return fitted;

@@ -46,6 +46,12 @@ int patience_for(const FitOptions& options, Optimizer optimizer) {
              : patience;
 }
 
+bool lbfgs_runs_to_convergence(const FitOptions& options, std::int64_t stored_entries) {
+  if (patience_for(options, Optimizer::lbfgs) > 0) return false;
+  return stored_entries <= options.converge_up_to_entries ||
+         options.lbfgs_early_stopping_patience <= 0;
+}
+
 std::string class_weight_name(double power) {
   return power == 1.0 ? "balanced" : power == 0.5 ? "sqrt" : "none";
 }

@@ -328,9 +328,14 @@ TEST(FitClassifier, ConvergedRunsChooseWeightDecayAndClassWeightsTogether) {
       static_cast<std::int64_t>(fit_cells(selected.inputs.data.split).size()));
   const std::vector<double> powers = {0.0, 0.5, 1.0};  // the unweighted path first
   const auto& tried = selected.candidates;
-  ASSERT_EQ(tried.size(), decays.size() * powers.size());
+  // ... and last, one early-stopped run of the weakest penalty, unweighted
+  ASSERT_EQ(tried.size(), decays.size() * powers.size() + 1);
+  EXPECT_FALSE(tried.back().converged);
+  EXPECT_EQ(tried.back().class_weight_power, 0.0);
+  EXPECT_EQ(tried.back().weight_decay, decays.front());
+  EXPECT_LE(tried.back().best_epoch, tried.back().epochs_trained);
   for (std::size_t p = 0; p < powers.size(); ++p) {
-    for (std::size_t d = 0; d < decays.size(); ++d) {
+    for (std::size_t d = 0; d < decays.size(); ++d) {  // the converged paths
       const auto& c = tried[p * decays.size() + d];
       EXPECT_EQ(c.class_weight_power, powers[p]);
       EXPECT_DOUBLE_EQ(c.weight_decay, decays[decays.size() - 1 - d]);
@@ -352,7 +357,7 @@ TEST(FitClassifier, ConvergedRunsChooseWeightDecayAndClassWeightsTogether) {
   const auto unweighted = tried.begin() + static_cast<std::ptrdiff_t>(decays.size());
   const auto& plain = *std::min_element(tried.begin(), unweighted, better);
   std::vector<CandidateResult> eligible(tried.begin(), unweighted);
-  for (auto c = unweighted; c != tried.end(); ++c) {
+  for (auto c = unweighted; c != tried.end(); ++c) {  // the weighted ones, then early-stopped
     if (c->validation_accuracy >= plain.validation_accuracy &&
         c->validation_macro_f1 >= plain.validation_macro_f1) {
       eligible.push_back(*c);
@@ -376,11 +381,11 @@ TEST(FitClassifier, ConvergedRunsChooseWeightDecayAndClassWeightsTogether) {
   options.class_weight_power.reset();
   const auto equal = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
   const auto equal_fit = fit_classifier(equal, options);
-  EXPECT_EQ(equal_fit.candidates.size(), decays.size());
+  EXPECT_EQ(equal_fit.candidates.size(), decays.size() + 1);
   for (const auto& c : equal_fit.candidates) EXPECT_EQ(c.class_weight_power, 0.5);
 
   // A warm start reaches the optimum a cold start reaches, in fewer steps (here 2 against 4).
-  const auto& warm = equal_fit.candidates.back();  // the weakest penalty, warm-started
+  const auto& warm = equal_fit.candidates[decays.size() - 1];  // the weakest, warm-started
   auto alone = options;
   alone.weight_decay = warm.weight_decay;
   alone.class_weight_power = warm.class_weight_power;
@@ -406,12 +411,37 @@ TEST(FitClassifier, WithAPatienceLbfgsIsEarlyStoppedAndChosenByValidationLoss) {
   for (const auto& c : selected.candidates) EXPECT_FALSE(c.converged);
 }
 
+TEST(FitClassifier, AboveTheEntryBudgetLbfgsEarlyStopsAndMeasuresTheSelectedModel) {
+  test::TempDir dir;
+  const auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
+  auto options = recommended_fit_options();
+  options.prepare.classes = {"all"};
+  options.converge_up_to_entries = 0;  // every matrix is "large"
+  const auto selected = fit_classifier(file, options);
+  ASSERT_EQ(selected.optimizer, Optimizer::lbfgs);
+  EXPECT_EQ(selected.converge_within_steps, 0);
+  EXPECT_FALSE(selected.chosen_by_classification);
+  for (const auto& c : selected.candidates) EXPECT_FALSE(c.converged);
+  // The early-stopped winner is measured as selected: its temperature is fitted for it.
+  EXPECT_FALSE(selected.retrained.has_value());
+  EXPECT_EQ(&selected.measured(), &selected.results);
+  EXPECT_EQ(refit_epochs(selected), selected.results.best_epoch);
+  // Within the budget: converged paths, chosen by classification, the winner retrained.
+  options.converge_up_to_entries = std::int64_t{1} << 40;
+  options.lbfgs_early_stopping_patience = 0;
+  const auto converged = fit_classifier(file, options);
+  EXPECT_TRUE(converged.chosen_by_classification);
+  EXPECT_GT(converged.converge_within_steps, 0);
+  EXPECT_TRUE(converged.retrained.has_value());
+}
+
 TEST(FitClassifier, LbfgsRetrainsOnAllTrainingCellsBeforeTheHeldOutCells) {
   test::TempDir dir;
   const auto file = std::make_shared<const H5adFile>(test::simulated_file(dir, 600, 200, 3));
   auto options = recommended_fit_options();
   options.prepare.classes = {"all"};
   options.training.epochs = 30;
+  options.lbfgs_early_stopping_patience = 0;  // converged candidates only: one is retrained
   int retrain_epochs = 0;
   FitCallbacks callbacks;
   callbacks.on_retrain = [&](double, int epochs) { retrain_epochs = epochs; };

@@ -48,6 +48,9 @@ struct FittedClassifier {
   /// L-BFGS runs to convergence (FitOptions::lbfgs_patience 0): the most steps of one, which
   /// the retrain and the refit are given too; 0 when the selected run's step was chosen.
   int converge_within_steps = 0;
+  /// The candidates were compared by validation accuracy + macro-F1 (the L-BFGS paths), not by
+  /// validation loss.
+  bool chosen_by_classification = false;
   double class_weight_power = 0;            ///< the chosen (or given) class weights
   std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every setting tried, in order

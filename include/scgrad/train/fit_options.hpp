@@ -61,13 +61,23 @@ struct FitOptions {
   /// training.epochs steps) and keeps its last weights: validation chooses the penalty and the
   /// class weights, not the step. Unset: training.patience, as for Adam's epochs.
   std::optional<int> lbfgs_patience;
+  /// With lbfgs_patience 0 and validation cells: the patience of the one early-stopped L-BFGS
+  /// candidate the converged ones are compared with (fit_classifier.hpp; 0: none), and of the
+  /// selection on matrices above converge_up_to_entries.
+  int lbfgs_early_stopping_patience = 3;
+  /// Above this many stored entries of the training cells' matrix the L-BFGS selection
+  /// early-stops (lbfgs_early_stopping_patience) instead of converging every candidate: an
+  /// iteration costs ~0.05 s per million entries on 2 cores and a converged search takes
+  /// hundreds, so 10 million keeps it near two minutes (docs/training.md).
+  std::int64_t converge_up_to_entries = 10'000'000;
   /// After the selection, train the measured model again on all training cells (validation
   /// cells included) with the chosen weight decay and epoch count, as scikit-learn's
   /// GridSearchCV(refit=True): the held-out figures then describe a model that saw every
   /// training cell, as a scikit-learn baseline does. Only with held-out cells (without them,
-  /// nothing would measure it). Unset: with L-BFGS (one more convex fit, seconds), not with
-  /// Adam (the mlp: it would double the training time); then the selection run's model is
-  /// measured.
+  /// nothing would measure it). Unset: when an L-BFGS run to convergence was selected (one
+  /// more convex fit from its optimum, seconds), not for an early-stopped winner nor with
+  /// Adam (the mlp: it would double the training time); then the selection run's model, the
+  /// one its temperature was fitted for, is measured.
   std::optional<bool> retrain_on_training_cells;
   /// Class weights from the cells each run trains on: balanced_class_weights(counts, power).
   /// 0: none; 1: scikit-learn's "balanced"; 0.5: square-root inverse frequency. Unset: chosen
@@ -87,6 +97,11 @@ struct FitOptions {
 /// The early-stopping patience of a run with `optimizer`: FitOptions::lbfgs_patience for
 /// L-BFGS when set (and early stopping is on), else training.patience.
 int patience_for(const FitOptions& options, Optimizer optimizer);
+
+/// Whether the L-BFGS selection runs its candidates to convergence (lbfgs_patience 0) for a
+/// training matrix of `stored_entries`, rather than early-stopping them (above
+/// converge_up_to_entries, or given a patience).
+bool lbfgs_runs_to_convergence(const FitOptions& options, std::int64_t stored_entries);
 
 /// The class weights validation chooses among when FitOptions::class_weight_power is unset:
 /// square root first (it is used alone without a validation set, or when the classes are
