@@ -350,30 +350,22 @@ FitCallbacks TrainPrinter::callbacks() {
   return callbacks;
 }
 
-namespace {
-
-const CandidateResult& chosen_candidate(const FitResult& result) {
-  for (const auto& c : result.candidates) {
-    if (c.weight_decay == result.weight_decay && c.class_weight_power == result.class_weight_power)
-      return c;
-  }
-  return result.candidates.front();
-}
-
-}  // namespace
-
 void TrainPrinter::print_measured(const FitResult& result) const {
   const auto& run = result.selection;
   const auto step = step_name(result.data.optimizer);
   if (result.data.validation_cells > 0 && result.chosen_by_classification) {
-    const auto& chosen = chosen_candidate(result);
+    const auto& chosen = result.candidates.at(result.selected_candidate);
     std::cout << fmt::format(
-        "\nselected: weight decay {:.3g}, class weights {}{}: the best validation accuracy + "
-        "macro-F1 ({:.4f} + {:.4f}), {} {}\n",
-        result.weight_decay, class_weight_name(result.class_weight_power),
+        "\nselected: candidate {}, weight decay {:.3g}, class weights {}{}: the best validation "
+        "accuracy + macro-F1 ({:.4f} + {:.4f}), {}\n",
+        result.selected_candidate + 1, result.weight_decay,
+        class_weight_name(result.class_weight_power),
         result.candidates.size() > 1 ? fmt::format(" ({} tried)", result.candidates.size())
                                      : std::string(),
-        chosen.validation_accuracy, chosen.validation_macro_f1, step, run.epochs.size());
+        chosen.validation_accuracy, chosen.validation_macro_f1,
+        chosen.converged ? fmt::format("converged at {} {}", step, run.best_epoch)
+                         : fmt::format("{} {} of {} (early-stopped)", step, run.best_epoch,
+                                       run.epochs.size()));
   } else if (result.data.validation_cells > 0) {
     std::cout << fmt::format(
         "\nselected: weight decay {:.3g}, class weights {}{}, {} {} of {} (lowest validation "

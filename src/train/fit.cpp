@@ -43,6 +43,7 @@ FitResult fit(const std::shared_ptr<const AnnDataSource>& file, const FitOptions
   result.class_weight_power = selected.class_weight_power;
   result.class_weights = selected.class_weights;
   result.candidates = selected.candidates;
+  result.selected_candidate = selected.selected_candidate;
   result.chosen_by_classification = selected.chosen_by_classification;
   result.selection = selected.results;
   result.retrained = selected.retrained;

@@ -247,6 +247,7 @@ class CandidateSearch {
     if (callbacks_.on_candidate_done) callbacks_.on_candidate_done(candidate);
     if (!best_ || wins(candidate, *best_)) {
       best_ = candidate;
+      fitted_.selected_candidate = fitted_.candidates.size() - 1;
       fitted_.model = model;
       fitted_.results = std::move(results);
       fitted_.weight_decay = weight_decay;

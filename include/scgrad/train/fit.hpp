@@ -101,6 +101,7 @@ struct FitResult {
   double class_weight_power = 0;            ///< chosen (or given)
   std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every setting tried, in order
+  std::size_t selected_candidate = 0;       ///< the winner's index in `candidates`
   /// The candidates ran to convergence and the best validation accuracy + macro-F1 chose
   /// (fit_classifier.hpp); false: early-stopped runs, chosen by validation loss.
   bool chosen_by_classification = false;

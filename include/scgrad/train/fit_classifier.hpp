@@ -54,6 +54,7 @@ struct FittedClassifier {
   double class_weight_power = 0;            ///< the chosen (or given) class weights
   std::vector<double> class_weights;        ///< as used (empty: none)
   std::vector<CandidateResult> candidates;  ///< every setting tried, in order
+  std::size_t selected_candidate = 0;       ///< the winner's index in `candidates`
   /// Fitted on the validation cells with the selected model (calibration.hpp); 1 without
   /// validation cells. The retrained and refit models keep it.
   double temperature = 1;
