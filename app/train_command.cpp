@@ -231,7 +231,8 @@ void add_train_command(CLI::App& app) {
       ->add_option("--weight-decay", args->settings.weight_decay,
                    "Adam's L2 penalty on the weights (not the biases). Default with "
                    "minibatches: chosen on the validation cells among 1/(C n) for "
-                   "C = 1, 0.1, 0.01 (n training cells; scikit-learn's C); with --batch-size 0: 0")
+                   "C = 1, 0.1, 0.01 (n training cells; scikit-learn's C), together with the "
+                   "class weights; with --batch-size 0: 0")
       ->check(non_negative());
   command
       ->add_option("--test-fraction", args->settings.test_fraction,
@@ -248,7 +249,8 @@ void add_train_command(CLI::App& app) {
       ->add_option("--patience", args->settings.patience,
                    "stop after this many epochs without a lower validation loss; the best "
                    "epoch's weights are kept either way. 0 = train every epoch. Default with "
-                   "a validation set: 5 epochs, 3 L-BFGS steps (15 iterations)")
+                   "a validation set: 5 Adam epochs; L-BFGS runs to convergence (given, it "
+                   "early-stops L-BFGS too)")
       ->check(non_negative());
   command
       ->add_option("--lr-reductions", args->settings.lr_reductions,
@@ -259,9 +261,10 @@ void add_train_command(CLI::App& app) {
       ->add_option("--class-weight", args->settings.class_weight,
                    "balanced: each cell's loss weighted by n / (K n_class), as scikit-learn's "
                    "class_weight='balanced', so rare types count; sqrt: the square root of "
-                   "that (half way); none: every cell the same; auto: sqrt, none and balanced "
-                   "each trained, the validation cells choose (only sqrt when the classes are "
-                   "within 1.5x in size). Default auto with minibatches, none with --batch-size 0")
+                   "that (half way); none: every cell the same; auto: none, sqrt and balanced "
+                   "each trained, the validation cells choose, weights only where they cost "
+                   "neither accuracy nor macro-F1 (only sqrt when the classes are within 1.5x "
+                   "in size). Default auto with minibatches, none with --batch-size 0")
       ->check(CLI::IsMember({"auto", "balanced", "sqrt", "none"}));
   command
       ->add_option("--refit", args->settings.refit,

@@ -131,25 +131,25 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                           {"converged", c.converged}});
   }
   const auto& run = result.selection;
-  nlohmann::json j = {{"weight_decay", result.weight_decay},
-                      {"best_epoch", run.best_epoch},
-                      {"epochs_trained", run.epochs.size()},
-                      {"stopped_early", run.stopped_early},
-                      {"max_epochs", options.training.epochs},
-                      {"patience", patience_for(options, result.data.optimizer)},
-                      {"validation_fraction", options.prepare.validation_fraction},
-                      {"validation_cells", result.data.validation_cells},
-                      {"class_weight", class_weight_name(result.class_weight_power)},
-                      {"class_weight_chosen", !options.class_weight_power.has_value()},
-                      {"chosen_by", result.chosen_by_classification
-                                        ? "validation accuracy + macro-F1"
-                                        : "validation loss"},
-                      {"optimizer", result.data.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"},
-                      {"retrained_on_training_cells", result.retrained.has_value()},
-                      {"class_weights", result.class_weights},
-                      {"temperature", result.temperature},
-                      {"novelty_calibration_runs", result.novelty_calibration_runs},
-                      {"candidates", candidates}};
+  nlohmann::json j = {
+      {"weight_decay", result.weight_decay},
+      {"best_epoch", run.best_epoch},
+      {"epochs_trained", run.epochs.size()},
+      {"stopped_early", run.stopped_early},
+      {"max_epochs", options.training.epochs},
+      {"patience", patience_for(options, result.data.optimizer)},
+      {"validation_fraction", options.prepare.validation_fraction},
+      {"validation_cells", result.data.validation_cells},
+      {"class_weight", class_weight_name(result.class_weight_power)},
+      {"class_weight_chosen", !options.class_weight_power.has_value()},
+      {"chosen_by",
+       result.chosen_by_classification ? "validation accuracy + macro-F1" : "validation loss"},
+      {"optimizer", result.data.optimizer == Optimizer::lbfgs ? "lbfgs" : "adam"},
+      {"retrained_on_training_cells", result.retrained.has_value()},
+      {"class_weights", result.class_weights},
+      {"temperature", result.temperature},
+      {"novelty_calibration_runs", result.novelty_calibration_runs},
+      {"candidates", candidates}};
   if (run.final_validation) {
     j["validation_loss"] = run.final_validation->loss;
     j["validation_accuracy"] = run.final_validation->accuracy;
@@ -309,8 +309,7 @@ FitCallbacks TrainPrinter::callbacks() {
     if (c.converged) {
       std::cout << fmt::format(
           "  converged at {} {}: validation accuracy {:.4f}, macro-F1 {:.4f}, log loss {:.6f}\n",
-          step_, c.best_epoch, c.validation_accuracy, c.validation_macro_f1,
-          c.validation_log_loss);
+          step_, c.best_epoch, c.validation_accuracy, c.validation_macro_f1, c.validation_log_loss);
       return;
     }
     std::cout << fmt::format(
@@ -363,9 +362,9 @@ void TrainPrinter::print_measured(const FitResult& result) const {
         result.candidates.size() > 1 ? fmt::format(" ({} tried)", result.candidates.size())
                                      : std::string(),
         chosen.validation_accuracy, chosen.validation_macro_f1,
-        chosen.converged ? fmt::format("converged at {} {}", step, run.best_epoch)
-                         : fmt::format("{} {} of {} (early-stopped)", step, run.best_epoch,
-                                       run.epochs.size()));
+        chosen.converged
+            ? fmt::format("converged at {} {}", step, run.best_epoch)
+            : fmt::format("{} {} of {} (early-stopped)", step, run.best_epoch, run.epochs.size()));
   } else if (result.data.validation_cells > 0) {
     std::cout << fmt::format(
         "\nselected: weight decay {:.3g}, class weights {}{}, {} {} of {} (lowest validation "

@@ -65,7 +65,8 @@ Predictions score_on_validation(ClassifierImpl& model, const FittedClassifier& f
     const auto p = scored.probabilities[i * n_classes + static_cast<std::size_t>(truth[i])];
     log_loss -= std::log(std::max(static_cast<double>(p), 1e-15));  // scikit-learn's clip
   }
-  candidate.validation_log_loss = log_loss / static_cast<double>(std::max<std::size_t>(1, truth.size()));
+  candidate.validation_log_loss =
+      log_loss / static_cast<double>(std::max<std::size_t>(1, truth.size()));
   return scored;
 }
 
@@ -289,8 +290,8 @@ class CandidateSearch {
   std::size_t most_candidates_;
   std::vector<std::int32_t> validation_truth_;
   std::optional<CandidateResult> best_;
-  Predictions best_on_validation_;           // the selected model's, for its temperature
-  std::shared_ptr<ClassifierImpl> last_;      // the last candidate's, for a warm start
+  Predictions best_on_validation_;        // the selected model's, for its temperature
+  std::shared_ptr<ClassifierImpl> last_;  // the last candidate's, for a warm start
 };
 
 /// Every class weighting along the penalty path: the strongest penalty first, each weaker one

@@ -36,8 +36,7 @@ struct ClassifierImpl : torch::nn::Module {
   virtual std::string spec() const = 0;
   /// The scaling the first layer folds into sparse rows (1-D float32, one per gene), and the
   /// clip of scaled values (Preprocessing::max_value; 0: none).
-  void set_input_scaling(const torch::Tensor& mean, const torch::Tensor& sd,
-                         double max_value = 0) {
+  void set_input_scaling(const torch::Tensor& mean, const torch::Tensor& sd, double max_value = 0) {
     input_->set_scaling(mean, sd, max_value);
   }
 

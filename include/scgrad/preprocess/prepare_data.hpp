@@ -25,7 +25,7 @@ struct PrepareOptions {
   std::string matrix = "X";
   GeneFilterOptions gene_filter;
   LogCpmOptions log_cpm;
-  std::string library_size_key;    ///< obs column of library sizes; empty: sum over kept genes
+  std::string library_size_key;  ///< obs column of library sizes; empty: sum over kept genes
   /// Scaled inputs above it are clipped to it (Preprocessing::max_value); 0: none.
   double max_value = 0;
   bool allow_non_integer = false;  ///< --allow-non-counts: fractions pass the count check

@@ -105,7 +105,7 @@ struct FitResult {
   /// The candidates ran to convergence and the best validation accuracy + macro-F1 chose
   /// (fit_classifier.hpp); false: early-stopped runs, chosen by validation loss.
   bool chosen_by_classification = false;
-  TrainingResults selection;                ///< the chosen candidate's run
+  TrainingResults selection;  ///< the chosen candidate's run
   /// The retrain on all training cells (FitOptions::retrain_on_training_cells), if any.
   std::optional<TrainingResults> retrained;
   /// The run whose model the held-out cells measured.

@@ -43,8 +43,8 @@ struct FittedClassifier {
   std::optional<TrainingResults> retrained;
   /// The run `model` comes from: its final_train and final_test describe the model measured.
   const TrainingResults& measured() const { return retrained ? *retrained : results; }
-  double weight_decay = 0;                  ///< the chosen (or given) one
-  Optimizer optimizer = Optimizer::adam;    ///< as resolved from FitOptions::optimizer
+  double weight_decay = 0;                ///< the chosen (or given) one
+  Optimizer optimizer = Optimizer::adam;  ///< as resolved from FitOptions::optimizer
   /// L-BFGS runs to convergence (FitOptions::lbfgs_patience 0): the most steps of one, which
   /// the retrain and the refit are given too; 0 when the selected run's step was chosen.
   int converge_within_steps = 0;

@@ -31,7 +31,7 @@ struct TrainingOptions {
   /// mean: past float32's reach above a few hundred cells. 1e-4 on the mean left probabilities
   /// 2e-3 from scikit-learn's optimum; 1e-6 reaches it (tests/python/test_lbfgs_optimum.py).
   double lbfgs_gradient_tolerance = 1e-6;
-  double lr = 1e-4;          ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
+  double lr = 1e-4;             ///< Adam's learning rate; betas (0.9, 0.999), eps 1e-8 as PyTorch
   std::int64_t batch_size = 0;  ///< 0: full batch, one step per epoch (the exercise)
   /// Minibatch order (scgrad's generator, not torch's); fit sets it from FitOptions::seed.
   std::uint64_t shuffle_seed = 0;
