@@ -23,6 +23,7 @@ FittedModel example() {
   m.preprocessing.genes = {"g1", "g2"};
   m.preprocessing.gene_filter.min_counts = 5;
   m.preprocessing.library_size_key = "n_counts";
+  m.preprocessing.max_value = 7.5;
   m.label_key = "cell_type";
   m.preprocessing.mean = {0.5F, 1.5F};
   m.preprocessing.sd = {1.0F, 2.0F};
@@ -60,6 +61,7 @@ TEST(FittedModel, RoundTrip) {
   EXPECT_EQ(m.preprocessing.genes, example().preprocessing.genes);
   EXPECT_EQ(m.preprocessing.gene_filter.min_counts, 5);
   EXPECT_EQ(m.preprocessing.library_size_key, "n_counts");
+  EXPECT_EQ(m.preprocessing.max_value, 7.5);  // the clip travels with the model
   EXPECT_EQ(m.preprocessing.sd, example().preprocessing.sd);
   ASSERT_EQ(m.weights.size(), 4U);
   EXPECT_EQ(m.weights[0].name, "linear1.weight");
@@ -114,6 +116,8 @@ TEST(FittedModel, ValidationNamesTheElementOfEveryDefect) {
       {"classes", [](FittedModel& m) { m.classes = {"A"}; }},
       {"genes", [](FittedModel& m) { m.preprocessing.genes[1] = "g1"; }},
       {"preprocess/target_sum", [](FittedModel& m) { m.preprocessing.log_cpm.target_sum = 0; }},
+      {"preprocess/max_value", [](FittedModel& m) { m.preprocessing.max_value = -1; }},
+      {"preprocess/max_value", [](FittedModel& m) { m.preprocessing.max_value = NAN; }},
       {"markers/gradient_x_input", [](FittedModel& m) { m.marker_attribution.pop_back(); }},
       {"markers/gradient_x_input", [](FittedModel& m) { m.marker_attribution[4] = NAN; }},
       {"temperature", [](FittedModel& m) { m.temperature = 0; }},
