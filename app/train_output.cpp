@@ -137,7 +137,8 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
       {"epochs_trained", run.epochs.size()},
       {"stopped_early", run.stopped_early},
       {"max_epochs", options.training.epochs},
-      {"patience", patience_for(options, result.data.optimizer)},
+      {"patience",
+       selection_patience(options, result.data.optimizer, result.data.stored_bytes / 8)},
       {"validation_fraction", options.prepare.validation_fraction},
       {"validation_cells", result.data.validation_cells},
       {"class_weight", class_weight_name(result.class_weight_power)},
@@ -239,11 +240,7 @@ void TrainPrinter::describe(const DataSummary& data) {
                     : std::string("dense"),
       100 * data.density, fit.input.compute == ComputeChoice::automatic ? ", --compute auto" : "");
   const bool lbfgs = data.optimizer == Optimizer::lbfgs;
-  // A matrix too large for converged fits early-stops the L-BFGS selection (fit_options.hpp).
-  const int patience = lbfgs && patience_for(fit, data.optimizer) == 0 &&
-                               !lbfgs_runs_to_convergence(fit, data.stored_bytes / 8)
-                           ? fit.lbfgs_early_stopping_patience
-                           : patience_for(fit, data.optimizer);
+  const int patience = selection_patience(fit, data.optimizer, data.stored_bytes / 8);
   const auto& powers = data.class_weight_powers;
   std::string weights;
   for (const auto p : powers) weights += (weights.empty() ? "" : ", ") + class_weight_name(p);
@@ -261,7 +258,7 @@ void TrainPrinter::describe(const DataSummary& data) {
       selecting_ ? "at most " : "", fit.training.epochs,
       lbfgs ? fmt::format("steps of {} iterations", fit.training.lbfgs_iterations) : "epochs",
       !selecting_ ? std::string()
-      : lbfgs && lbfgs_runs_to_convergence(fit, data.stored_bytes / 8)
+      : lbfgs && patience == 0
           ? fmt::format(" to convergence (largest gradient entry <= {:g}; validation accuracy + "
                         "macro-F1 choose among the runs)",
                         fit.training.lbfgs_gradient_tolerance)

@@ -17,8 +17,7 @@ torch::Tensor InputLinearImpl::apply(const ModelBatch& batch) {
   if (!cap_.defined()) return sparse_scaled_linear(batch.sparse, weight, bias, mean_, sd_);
   // Implicit zeros scale to -mean/sd <= 0: only stored values can reach the cap.
   auto capped = batch.sparse;
-  capped.values =
-      torch::minimum(capped.values, cap_.index_select(0, capped.indices.to(torch::kLong)));
+  capped.values = torch::minimum(capped.values, cap_.index_select(0, capped.indices));
   return sparse_scaled_linear(capped, weight, bias, mean_, sd_);
 }
 

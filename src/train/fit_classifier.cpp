@@ -407,13 +407,11 @@ FittedClassifier fit_with_split(const std::shared_ptr<const AnnDataSource>& file
   training.shuffle_seed = options.seed;
   training.optimizer = resolve_optimizer(options, fitted.inputs);
   fitted.optimizer = training.optimizer;
-  training.patience = patience_for(options, training.optimizer);
   // An L-BFGS run without patience goes to convergence and keeps its optimum; on a matrix too
   // large for many converged fits the selection early-stops instead (FitOptions).
-  if (training.optimizer == Optimizer::lbfgs && training.patience == 0 && sets.validation &&
-      !lbfgs_runs_to_convergence(options, fitted.inputs.stored_bytes / 8)) {
-    training.patience = options.lbfgs_early_stopping_patience;
-  }
+  training.patience = sets.validation ? selection_patience(options, training.optimizer,
+                                                           fitted.inputs.stored_bytes / 8)
+                                      : patience_for(options, training.optimizer);
   const bool to_convergence = training.optimizer == Optimizer::lbfgs && training.patience == 0;
   training.restore_best_epoch = !to_convergence;
   // Without a validation set there is nothing to choose with: the first candidate is used.

@@ -46,10 +46,14 @@ int patience_for(const FitOptions& options, Optimizer optimizer) {
              : patience;
 }
 
-bool lbfgs_runs_to_convergence(const FitOptions& options, std::int64_t stored_entries) {
-  if (patience_for(options, Optimizer::lbfgs) > 0) return false;
-  return stored_entries <= options.converge_up_to_entries ||
-         options.lbfgs_early_stopping_patience <= 0;
+int selection_patience(const FitOptions& options, Optimizer optimizer,
+                       std::int64_t stored_entries) {
+  const auto patience = patience_for(options, optimizer);
+  if (optimizer != Optimizer::lbfgs || patience > 0 ||
+      stored_entries <= options.converge_up_to_entries) {
+    return patience;
+  }
+  return std::max(options.lbfgs_early_stopping_patience, 0);
 }
 
 std::string class_weight_name(double power) {

@@ -98,10 +98,10 @@ struct FitOptions {
 /// L-BFGS when set (and early stopping is on), else training.patience.
 int patience_for(const FitOptions& options, Optimizer optimizer);
 
-/// Whether the L-BFGS selection runs its candidates to convergence (lbfgs_patience 0) for a
-/// training matrix of `stored_entries`, rather than early-stopping them (above
-/// converge_up_to_entries, or given a patience).
-bool lbfgs_runs_to_convergence(const FitOptions& options, std::int64_t stored_entries);
+/// The patience the selection runs with on a training matrix of `stored_entries`:
+/// patience_for, except that L-BFGS without one (its runs go to convergence) early-stops with
+/// lbfgs_early_stopping_patience above converge_up_to_entries. 0 for L-BFGS: to convergence.
+int selection_patience(const FitOptions& options, Optimizer optimizer, std::int64_t stored_entries);
 
 /// The class weights validation chooses among when FitOptions::class_weight_power is unset:
 /// square root first (it is used alone without a validation set, or when the classes are
