@@ -202,8 +202,10 @@ void add_train_command(CLI::App& app) {
   command
       ->add_option("--max-value", args->settings.max_value,
                    "clip scaled inputs above this many standard deviations, as scanpy's "
-                   "sc.pp.scale(max_value=10) and CellTypist do; 0: no clip. Default 10 with "
-                   "minibatches, no clip with --batch-size 0")
+                   "sc.pp.scale(max_value=10) and CellTypist do; 0: no clip. Default with "
+                   "minibatches: 10, or higher where the rarest type's markers scale higher "
+                   "(sqrt((n - m) / m) for m of n training cells), so no type's signal is cut; "
+                   "no clip with --batch-size 0")
       ->check(non_negative());
   command
       ->add_option("--model", args->settings.model,

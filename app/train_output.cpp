@@ -128,7 +128,8 @@ nlohmann::json selection_json(const FitResult& result, const FitOptions& options
                           {"validation_accuracy", c.validation_accuracy},
                           {"validation_macro_f1", c.validation_macro_f1},
                           {"validation_log_loss", c.validation_log_loss},
-                          {"converged", c.converged}});
+                          {"converged", c.converged},
+                          {"train_accuracy", c.train_accuracy}});
   }
   const auto& run = result.selection;
   nlohmann::json j = {
@@ -227,7 +228,7 @@ void TrainPrinter::describe(const DataSummary& data) {
                              data.empty_cells);
   }
   std::cerr << fmt::format(
-      "input: {} ({:.1f} % nonzero after normalisation{})\n",
+      "input: {} ({:.1f} % nonzero after normalisation{}{})\n",
       data.streaming
           ? fmt::format("streamed from disk chunk by chunk (matrix {:.0f} MB > --max-memory "
                         "{:.0f} MB), sparse first layer{}",
@@ -238,7 +239,8 @@ void TrainPrinter::describe(const DataSummary& data) {
                             : "")
       : data.sparse ? std::string("sparse, scaling folded into the first layer")
                     : std::string("dense"),
-      100 * data.density, fit.input.compute == ComputeChoice::automatic ? ", --compute auto" : "");
+      100 * data.density, fit.input.compute == ComputeChoice::automatic ? ", --compute auto" : "",
+      data.max_value > 0 ? fmt::format("; scaled values clipped at {:.3g}", data.max_value) : "");
   const bool lbfgs = data.optimizer == Optimizer::lbfgs;
   const int patience = selection_patience(fit, data.optimizer, data.stored_bytes / 8);
   const auto& powers = data.class_weight_powers;
@@ -456,6 +458,7 @@ nlohmann::json metrics_json(const FitResult& result, const FitOptions& options) 
   j["evaluation"]["cells"] = evaluated_on(result);
   j["selection"] = selection_json(result, options);
   j["preprocess"] = preprocess_json(options.prepare);
+  j["preprocess"]["max_value"] = data.max_value;  // as applied (clip_sparing_rarest_type)
   if (result.refit) {
     const auto& r = *result.refit;
     j["refit"] = {{"cells", r.cells},

@@ -191,6 +191,7 @@ DataSummary describe(const TrainingInputs& inputs, const FitOptions& options,
   d.density = inputs.density;
   d.stored_bytes = inputs.stored_bytes;
   d.prepare_seconds = inputs.prepare_seconds;
+  d.max_value = data.preprocessing.max_value;
   d.optimizer = resolve_optimizer(options, inputs);
   d.class_weight_powers =
       class_weight_candidates(options, data, inputs.sets.validation.has_value());
@@ -238,6 +239,7 @@ class CandidateSearch {
     candidate.best_epoch = results.best_epoch;
     candidate.epochs_trained = static_cast<int>(results.epochs.size());
     candidate.converged = !training_.restore_best_epoch && results.converged;
+    candidate.train_accuracy = results.final_train.accuracy;
     Predictions on_validation;
     if (results.final_validation) {
       candidate.validation_loss = results.final_validation->loss;
@@ -328,12 +330,14 @@ void search_penalty_paths(FittedClassifier& fitted, const FitOptions& options,
   // Each path starts from the optimum of the strongest penalty of the path before (other
   // class weights move it little), the first from fresh weights.
   std::shared_ptr<ClassifierImpl> path_start;
+  bool separable = false;  // the first path's weakest penalty fits every training cell
   for (const auto power : powers) {
     std::shared_ptr<ClassifierImpl> start = path_start;
     for (const auto decay : strongest_first) {
-      search.train(decay, power, wins, start);
+      const auto candidate = search.train(decay, power, wins, start);
       if (start == path_start) path_start = search.last();
       start = search.last();
+      if (power == powers.front()) separable = candidate.train_accuracy == 1.0;
     }
     if (power == 0) unweighted = search.best();
   }
@@ -341,9 +345,14 @@ void search_penalty_paths(FittedClassifier& fitted, const FitOptions& options,
   // move along the class-mean differences of many weak markers, which no penalty alone gives
   // (simulated 450 cells x 18,000 genes: 99.6 % held-out accuracy early-stopped, 93 % at any
   // converged penalty). One early-stopped run of the weakest penalty with the first weighting
-  // is a candidate too (when the weight decay is chosen); it wins only by classifying the
-  // validation cells strictly better.
-  if (early_stopped > 0) {
+  // is a candidate too (when the weight decay is chosen) where the training cells are
+  // separable, the weakest penalty's optimum classifying every one right: there the weak
+  // penalties' optima run towards a maximum margin that many sporadic genes can give, and the
+  // path alone regularises poorly. Where they are not (cells far more than weights), the
+  // converged optimum is well determined and an early stop is only a noisier fit of it: on the
+  // real 76,533-cell panel it won a split by 0.002 of validation macro-F1 and lost 1.3 points
+  // of held-out macro-F1. It wins only by classifying the validation cells strictly better.
+  if (early_stopped > 0 && separable) {
     training.patience = options.lbfgs_early_stopping_patience;
     training.restore_best_epoch = true;
     search.train(decays.front(), powers.front(), wins);

@@ -73,6 +73,8 @@ FitOptions fit_options(const TrainSettings& settings) {
   fit.prepare = settings.prepare;
   fit.prepare.log_cpm.target_sum = settings.target_sum.value_or(base.prepare.log_cpm.target_sum);
   fit.prepare.max_value = settings.max_value.value_or(base.prepare.max_value);
+  // a clip the user gives is the clip used, as scanpy's max_value
+  fit.prepare.clip_spares_rarest_type = !settings.max_value && base.prepare.clip_spares_rarest_type;
   fit.prepare.classes = split_class_list(settings.classes);
   fit.prepare.test_fraction = settings.test_fraction;
   fit.prepare.validation_fraction =

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numeric>
 
 #include "scgrad/error.hpp"
 #include "scgrad/preprocess/filter_genes.hpp"
 #include "scgrad/preprocess/log_cpm.hpp"
+#include "scgrad/preprocess/prepare_data.hpp"
 #include "scgrad/preprocess/scaling.hpp"
 #include "scgrad/preprocess/select_cells.hpp"
 
@@ -221,6 +223,30 @@ TEST(Scaling, PopulationSdWithImplicitZerosAndConstantGenes) {
   EXPECT_DOUBLE_EQ(s.mean[1], 2.0);
   EXPECT_DOUBLE_EQ(s.sd[1], 1.0);  // SD 0 is replaced by 1
   EXPECT_EQ(s.constant_genes, 1);
+}
+
+TEST(ClipSparingRarestType, IsWhereAPerfectMarkerOfTheRarestTrainingTypeScales) {
+  // 2 types, 400 and 16 training cells (+ held-out cells of a rarer third type, ignored):
+  // a gene at 1 in exactly the 16 cells scales there to sqrt((416 - 16) / 16) = 5
+  std::vector<std::int32_t> targets(416, 0);
+  std::fill(targets.begin() + 400, targets.end(), 1);
+  targets.push_back(2);
+  std::vector<std::int64_t> training(416);
+  std::iota(training.begin(), training.end(), 0);
+  std::vector<float> marker(416, 0);
+  std::fill(marker.begin() + 400, marker.end(), 1);
+  const auto s = compute_scaling(from_dense(416, 1, marker));
+  const double scaled = (1 - s.mean[0]) / s.sd[0];
+  EXPECT_NEAR(scaled, 5.0, 1e-9);
+  EXPECT_DOUBLE_EQ(clip_sparing_rarest_type(10, targets, training, 3), 10);  // 5 < 10
+  EXPECT_NEAR(clip_sparing_rarest_type(2, targets, training, 3), scaled, 1e-9);
+  EXPECT_DOUBLE_EQ(clip_sparing_rarest_type(0, targets, training, 3), 0);  // no clip stays none
+  // 4 cells of the second type among 1,604: its markers reach sqrt(1600 / 4) = 20
+  targets.assign(1600, 0);
+  targets.insert(targets.end(), 4, 1);
+  training.resize(1604);
+  std::iota(training.begin(), training.end(), 0);
+  EXPECT_NEAR(clip_sparing_rarest_type(10, targets, training, 2), 20.0, 1e-12);
 }
 
 }  // namespace

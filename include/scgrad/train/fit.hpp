@@ -41,6 +41,7 @@ struct DataSummary {
   double density = 0;             ///< nonzero share of the log-CPM over kept genes
   std::int64_t stored_bytes = 0;  ///< of the matrix in memory (8 per stored entry)
   double prepare_seconds = 0;
+  double max_value = 0;  ///< the clip of scaled values applied (Preprocessing::max_value)
   Optimizer optimizer = Optimizer::adam;  ///< as resolved for these cells
   /// The class weights the selection tries (FitOptions::class_weight_power), in order.
   std::vector<double> class_weight_powers;
@@ -61,6 +62,7 @@ struct CandidateResult {
   double validation_log_loss = 0;
   /// An L-BFGS run to convergence: its last step's weights, no step chosen by validation.
   bool converged = false;
+  double train_accuracy = 0;  ///< of the kept model on the cells it was fitted on
 };
 
 /// Progress, as it happens: every member may be left empty.
