@@ -58,8 +58,9 @@ ModelBatch DenseInput::batch(const std::vector<std::int64_t>* rows) const {
 }
 
 ModelBatch SparseInput::batch(const std::vector<std::int64_t>* rows) const {
-  if (rows == nullptr) return csr_view(matrix_);
-  return gather_rows(*matrix_, *rows);
+  auto x = rows == nullptr ? csr_view(matrix_) : gather_rows(*matrix_, *rows);
+  x.values_capped = values_capped_;
+  return x;
 }
 
 ConcatenatedInput::ConcatenatedInput(std::shared_ptr<const ModelInput> first,

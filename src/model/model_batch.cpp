@@ -1,12 +1,18 @@
 #include "scgrad/model/model_batch.hpp"
 
+#include <algorithm>
+
 namespace scgrad {
 
 ModelBatch rows_of(const ModelBatch& batch, std::int64_t first, std::int64_t last) {
   if (!batch.is_sparse()) return batch.dense.narrow(0, first, last - first);
   const auto& x = batch.sparse;
-  return CsrTensors{x.indptr.narrow(0, first, last - first + 1), x.indices, x.values, last - first,
-                    x.n_cols};
+  return CsrTensors{x.indptr.narrow(0, first, last - first + 1),
+                    x.indices,
+                    x.values,
+                    last - first,
+                    x.n_cols,
+                    x.values_capped};
 }
 
 ModelBatch interleave(const std::vector<ModelBatch>& parts,
@@ -35,7 +41,10 @@ ModelBatch interleave(const std::vector<ModelBatch>& parts,
     out->data.insert(out->data.end(), values + indptr[r], values + indptr[r + 1]);
     out->indptr.push_back(static_cast<std::int64_t>(out->data.size()));
   }
-  return csr_view(out);
+  auto batch = csr_view(out);
+  batch.values_capped = std::all_of(
+      parts.begin(), parts.end(), [](const ModelBatch& part) { return part.sparse.values_capped; });
+  return batch;
 }
 
 }  // namespace scgrad

@@ -5,6 +5,7 @@
 #include "scgrad/distributed/process_group.hpp"
 #include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/io/anndata_source.hpp"
+#include "scgrad/model/input_linear.hpp"
 #include "scgrad/preprocess/streaming_statistics.hpp"
 #include "scgrad/train/classification.hpp"
 #include "scgrad/train/streaming_input.hpp"
@@ -51,15 +52,23 @@ void dense_inputs(TrainingInputs& inputs) {
   inputs.data.log_cpm = CsrMatrix();
 }
 
-/// Sparse: log-CPM stays CSR; the model's first layer folds the scaling in.
+/// Sparse: log-CPM stays CSR; the model's first layer folds the scaling in. The clip is applied
+/// to the stored values here, once, rather than by the first layer on every pass.
 void sparse_inputs(TrainingInputs& inputs) {
   auto& data = inputs.data;
   const bool everything = data.split.test.empty() && data.split.validation.empty();
+  const auto& preprocessing = data.preprocessing;
+  const bool capped = preprocessing.max_value > 0;
+  if (capped) {
+    cap_stored_values(data.log_cpm,
+                      value_caps(torch::tensor(preprocessing.mean), torch::tensor(preprocessing.sd),
+                                 preprocessing.max_value));
+  }
   auto all = std::make_shared<const CsrMatrix>(std::move(data.log_cpm));
   data.log_cpm = CsrMatrix();
   inputs.sets = make_sets(data, [&](const std::vector<std::int64_t>& cells) {
     auto rows = everything ? all : std::make_shared<const CsrMatrix>(select_rows(*all, cells));
-    return std::make_shared<SparseInput>(rows);
+    return std::make_shared<SparseInput>(rows, capped);
   });
 }
 

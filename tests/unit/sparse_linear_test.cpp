@@ -7,6 +7,7 @@
 #include "scgrad/infer/dense_tensors.hpp"
 #include "scgrad/infer/model_input.hpp"
 #include "scgrad/model/classifier.hpp"
+#include "scgrad/model/input_linear.hpp"
 
 namespace scgrad {
 namespace {
@@ -107,6 +108,32 @@ TEST(SparseLinear, ClippedScalingIsTheDenseClipOnSparseRowsAndDenseCells) {
   // and not the unclipped scaling's outputs
   model->set_input_scaling(stats.mean.reshape({-1}), stats.sd.reshape({-1}));
   EXPECT_FALSE(torch::allclose(model->forward(SparseInput(rows).batch()), dense_out, 1e-3, 1e-3));
+}
+
+TEST(SparseLinear, ValuesCappedOnceGiveTheLayersClipBitForBit) {
+  const auto [m, dense] = random_sparse(50, 12);
+  auto stats = fit_scaling(dense);
+  stats.max_value = 1.5;
+  const auto mean = stats.mean.reshape({-1});
+  const auto sd = stats.sd.reshape({-1});
+  auto model = make_classifier("logistic", 12, 0, 3);
+  model->set_input_scaling(mean, sd, stats.max_value);
+  const auto clipped_by_layer = model->forward(SparseInput(std::make_shared<CsrMatrix>(m)).batch());
+  auto capped = m;
+  cap_stored_values(capped, value_caps(mean, sd, stats.max_value));
+  ASSERT_NE(capped.data, m.data);  // some values were capped
+  const auto once = std::make_shared<const CsrMatrix>(capped);
+  const SparseInput capped_input(once, true);
+  EXPECT_TRUE(torch::equal(model->forward(capped_input.batch()), clipped_by_layer));
+  const std::vector<std::int64_t> some = {7, 0, 49};  // minibatches and row ranges keep the flag
+  EXPECT_TRUE(capped_input.batch(&some).sparse.values_capped);
+  EXPECT_TRUE(rows_of(capped_input.batch(), 3, 9).sparse.values_capped);
+  EXPECT_FALSE(interleave({capped_input.batch(), SparseInput(once).batch()}, {{0, 1}, {1, 2}})
+                   .sparse.values_capped);
+  // The flag is what skips the layer's clip: the uncapped matrix flagged capped is not clipped.
+  const SparseInput wrongly_flagged(std::make_shared<const CsrMatrix>(m), true);
+  EXPECT_FALSE(
+      torch::allclose(model->forward(wrongly_flagged.batch()), clipped_by_layer, 1e-3, 1e-3));
 }
 
 TEST(SparseLinear, SparseBatchesMatchDenseBatchesForEveryModelAndForRowSubsets) {

@@ -66,12 +66,15 @@ class DenseInput : public ModelInput {
 /// nonzeros.
 class SparseInput : public ModelInput {
  public:
-  explicit SparseInput(std::shared_ptr<const CsrMatrix> log_cpm) : matrix_(std::move(log_cpm)) {}
+  /// `values_capped`: the matrix's values are already capped for the model (cap_stored_values).
+  explicit SparseInput(std::shared_ptr<const CsrMatrix> log_cpm, bool values_capped = false)
+      : matrix_(std::move(log_cpm)), values_capped_(values_capped) {}
   std::int64_t rows() const override { return matrix_->n_rows; }
   ModelBatch batch(const std::vector<std::int64_t>* rows = nullptr) const override;
 
  private:
   std::shared_ptr<const CsrMatrix> matrix_;
+  bool values_capped_ = false;
 };
 
 /// Two inputs as one: the rows of `first`, then those of `second` (e.g. the training cells a

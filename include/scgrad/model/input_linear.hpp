@@ -24,10 +24,19 @@ class InputLinearImpl : public torch::nn::LinearImpl {
 
  private:
   torch::Tensor mean_, sd_;
-  /// (x − mean) / sd ≤ max_value  ⇔  x ≤ mean + max_value · sd: the clip as a per-gene cap on
-  /// the stored values, so the scaling stays folded (undefined: no clip).
+  /// The clip as a per-gene cap on the stored values (value_caps), so the scaling stays folded
+  /// (undefined: no clip).
   torch::Tensor cap_;
 };
+
+/// (x − mean) / sd ≤ max_value  ⇔  x ≤ mean + max_value · sd: the clip of scaled values as a
+/// per-gene cap on stored log-CPM values (float32, as the first layer applies it).
+torch::Tensor value_caps(const torch::Tensor& mean, const torch::Tensor& sd, double max_value);
+
+/// Caps every stored value of `matrix` at its gene's entry of `caps` (value_caps), once: an
+/// input whose batches carry CsrTensors::values_capped then costs the first layer no clip per
+/// forward pass (a full-batch L-BFGS fit passes the same cells hundreds of times).
+void cap_stored_values(CsrMatrix& matrix, const torch::Tensor& caps);
 
 /// A shared handle, as torch's module holders: `linear1(x)`, `linear1->weight`.
 TORCH_MODULE(InputLinear);

@@ -26,6 +26,10 @@ struct CsrTensors {
   torch::Tensor values;
   std::int64_t n_rows = 0;
   std::int64_t n_cols = 0;
+  /// Every value is already at most its gene's cap in the first layer that reads it (an input
+  /// capped once, for the model of the same preprocessing: cap_stored_values); the layer then
+  /// skips the clip.
+  bool values_capped = false;
 };
 
 /// Wraps a CsrMatrix without copying; the tensors keep it alive.
