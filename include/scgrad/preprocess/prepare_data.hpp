@@ -56,9 +56,6 @@ struct PreparedData {
 
 PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& options);
 
-/// The first steps every preparation shares: the labelled cells, their split, their names, the
-/// preprocessing's rule (matrix, library sizes, log-CPM; genes and scaling still to fit) and
-/// the number of genes in the file.
 /// The clip of scaled values that spares every labelled type: at least `max_value`, and at least
 /// sqrt((n − m) / m), the scaled value of a gene expressed alike in exactly the m training cells of
 /// the rarest class among n training cells (a perfect marker). The clip exists for values rarer
@@ -69,6 +66,9 @@ double clip_sparing_rarest_type(double max_value, const std::vector<std::int32_t
                                 const std::vector<std::int64_t>& training_cells,
                                 std::size_t n_classes);
 
+/// The first steps every preparation shares: the labelled cells, their split, their names, the
+/// preprocessing's rule (matrix, library sizes, log-CPM; genes and scaling still to fit) and
+/// the number of genes in the file.
 PreparedData start_preparation(const AnnDataSource& file, const PrepareOptions& options);
 
 /// A fingerprint of what data-parallel ranks must share: the cells' names, the classes, the
