@@ -21,20 +21,17 @@ CellSelection select_labelled_cells(const AnnDataSource& file, const PrepareOpti
   }
 }
 
-double clip_sparing_rarest_type(double max_value, const std::vector<std::int32_t>& targets,
-                                const std::vector<std::int64_t>& training_cells,
-                                std::size_t n_classes) {
-  if (max_value <= 0 || training_cells.empty()) return max_value;
-  std::vector<std::int64_t> counts(n_classes, 0);
-  for (const auto c : training_cells)
-    ++counts[static_cast<std::size_t>(targets[static_cast<std::size_t>(c)])];
+double clip_sparing_rarest_type(double max_value,
+                                const std::vector<std::int64_t>& training_class_counts) {
+  std::int64_t n = 0;
   std::int64_t rarest = 0;
-  for (const auto k : counts) {
+  for (const auto k : training_class_counts) {
+    n += k;
     if (k > 0 && (rarest == 0 || k < rarest)) rarest = k;
   }
-  const auto n = static_cast<double>(training_cells.size());
+  if (max_value <= 0 || rarest == 0) return max_value;
   const auto m = static_cast<double>(rarest);
-  return std::max(max_value, std::sqrt((n - m) / m));
+  return std::max(max_value, std::sqrt((static_cast<double>(n) - m) / m));
 }
 
 PreparedData start_preparation(const AnnDataSource& file, const PrepareOptions& options) {
@@ -50,8 +47,9 @@ PreparedData start_preparation(const AnnDataSource& file, const PrepareOptions& 
   p.library_size_key = options.library_size_key;
   p.log_cpm = options.log_cpm;
   p.max_value = options.clip_spares_rarest_type
-                    ? clip_sparing_rarest_type(options.max_value, out.cells.targets,
-                                               out.split.train, out.cells.classes.size())
+                    ? clip_sparing_rarest_type(options.max_value,
+                                               class_counts_of(out.cells.targets, out.split.train,
+                                                               out.cells.classes.size()))
                     : options.max_value;
   out.genes_in_file = file.matrix_info(file.resolve_matrix_key(options.matrix)).n_cols;
   return out;

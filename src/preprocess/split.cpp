@@ -16,6 +16,15 @@ std::vector<std::int64_t> fit_cells(const TrainTestSplit& split) {
   return fit;
 }
 
+std::vector<std::int64_t> class_counts_of(const std::vector<std::int32_t>& targets,
+                                          const std::vector<std::int64_t>& cells,
+                                          std::size_t n_classes) {
+  std::vector<std::int64_t> counts(n_classes, 0);
+  for (const auto c : cells)
+    ++counts[static_cast<std::size_t>(targets[static_cast<std::size_t>(c)])];
+  return counts;
+}
+
 TrainTestSplit stratified_split(const std::vector<std::int32_t>& targets, std::size_t n_classes,
                                 double test_fraction, std::uint64_t seed,
                                 double validation_fraction) {

@@ -19,21 +19,13 @@ namespace scgrad {
 
 namespace {
 
-std::vector<std::int64_t> class_counts_of(const PreparedData& data,
-                                          const std::vector<std::int64_t>& cells) {
-  std::vector<std::int64_t> counts(data.cells.classes.size(), 0);
-  for (const auto c : cells) {
-    ++counts[static_cast<std::size_t>(data.cells.targets[static_cast<std::size_t>(c)])];
-  }
-  return counts;
-}
-
 /// The class weights of a run that trains on `cells` with class-weight power `power` (empty
 /// without class weights).
 std::vector<double> class_weights_for(double power, const PreparedData& data,
                                       const std::vector<std::int64_t>& cells) {
   if (power <= 0) return {};
-  return balanced_class_weights(class_counts_of(data, cells), power);
+  return balanced_class_weights(
+      class_counts_of(data.cells.targets, cells, data.cells.classes.size()), power);
 }
 
 /// The class weights the selection tries: the given ones, or the defaults; only the first
@@ -43,7 +35,8 @@ std::vector<double> class_weight_candidates(const FitOptions& options, const Pre
                                             bool validation) {
   if (options.class_weight_power) return {*options.class_weight_power};
   auto powers = default_class_weight_powers();
-  auto counts = class_counts_of(data, fit_cells(data.split));
+  auto counts =
+      class_counts_of(data.cells.targets, fit_cells(data.split), data.cells.classes.size());
   counts.erase(std::remove(counts.begin(), counts.end(), 0), counts.end());
   const auto [fewest, most] = std::minmax_element(counts.begin(), counts.end());
   if (!validation || counts.empty() || 2 * *most <= 3 * *fewest) powers.resize(1);

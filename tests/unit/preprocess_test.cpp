@@ -238,15 +238,17 @@ TEST(ClipSparingRarestType, IsWhereAPerfectMarkerOfTheRarestTrainingTypeScales) 
   const auto s = compute_scaling(from_dense(416, 1, marker));
   const double scaled = (1 - s.mean[0]) / s.sd[0];
   EXPECT_NEAR(scaled, 5.0, 1e-9);
-  EXPECT_DOUBLE_EQ(clip_sparing_rarest_type(10, targets, training, 3), 10);  // 5 < 10
-  EXPECT_NEAR(clip_sparing_rarest_type(2, targets, training, 3), scaled, 1e-9);
-  EXPECT_DOUBLE_EQ(clip_sparing_rarest_type(0, targets, training, 3), 0);  // no clip stays none
+  const auto counts = class_counts_of(targets, training, 3);
+  ASSERT_EQ(counts, (std::vector<std::int64_t>{400, 16, 0}));
+  EXPECT_DOUBLE_EQ(clip_sparing_rarest_type(10, counts), 10);  // 5 < 10
+  EXPECT_NEAR(clip_sparing_rarest_type(2, counts), scaled, 1e-9);
+  EXPECT_DOUBLE_EQ(clip_sparing_rarest_type(0, counts), 0);  // no clip stays none
   // 4 cells of the second type among 1,604: its markers reach sqrt(1600 / 4) = 20
   targets.assign(1600, 0);
   targets.insert(targets.end(), 4, 1);
   training.resize(1604);
   std::iota(training.begin(), training.end(), 0);
-  EXPECT_NEAR(clip_sparing_rarest_type(10, targets, training, 2), 20.0, 1e-12);
+  EXPECT_NEAR(clip_sparing_rarest_type(10, class_counts_of(targets, training, 2)), 20.0, 1e-12);
 }
 
 }  // namespace

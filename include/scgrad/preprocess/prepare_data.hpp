@@ -58,13 +58,12 @@ PreparedData prepare_data(const AnnDataSource& file, const PrepareOptions& optio
 
 /// The clip of scaled values that spares every labelled type: at least `max_value`, and at least
 /// sqrt((n − m) / m), the scaled value of a gene expressed alike in exactly the m training cells of
-/// the rarest class among n training cells (a perfect marker). The clip exists for values rarer
-/// than any type: genes caught in a handful of cells. Below it, markers of a type under about
-/// 1 % of the cells are cut with them (a 40-cell type among 61,000 cells: its markers scale to
-/// ~40). 0 stays 0 (no clip).
-double clip_sparing_rarest_type(double max_value, const std::vector<std::int32_t>& targets,
-                                const std::vector<std::int64_t>& training_cells,
-                                std::size_t n_classes);
+/// the rarest class among the n training cells counted in `training_class_counts` (a perfect
+/// marker). The clip exists for values rarer than any type: genes caught in a handful of cells.
+/// Below it, markers of a type under about 1 % of the cells are cut with them (a 40-cell type
+/// among 61,000 cells: its markers scale to ~40). 0 stays 0 (no clip).
+double clip_sparing_rarest_type(double max_value,
+                                const std::vector<std::int64_t>& training_class_counts);
 
 /// The first steps every preparation shares: the labelled cells, their split, their names, the
 /// preprocessing's rule (matrix, library sizes, log-CPM; genes and scaling still to fit) and

@@ -21,6 +21,11 @@ struct TrainTestSplit {
 /// The training cells the model takes its steps on: train minus validation (ascending).
 std::vector<std::int64_t> fit_cells(const TrainTestSplit& split);
 
+/// How many of `cells` (positions into `targets`) each of the `n_classes` classes has.
+std::vector<std::int64_t> class_counts_of(const std::vector<std::int32_t>& targets,
+                                          const std::vector<std::int64_t>& cells,
+                                          std::size_t n_classes);
+
 /// Puts round(test_fraction * n_c) cells of every class c into `test` (at least one and at most
 /// n_c - 1 when test_fraction > 0 and the class has two cells or more), chosen with scgrad's own
 /// generator seeded with `seed` (torch's generator is not touched). test_fraction 0: all train.
